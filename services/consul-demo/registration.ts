@@ -1,0 +1,69 @@
+import os from 'node:os';
+import type { ConsulClient } from '../shared/consulClient';
+import { Version } from './protocol';
+
+export const SERVICE_NAME = 'consul-demo';
+
+/**
+ * Consul's minimum for DeregisterCriticalServiceAfter is one minute (its reaper runs every 30 s).
+ * This is the safety net for a server that crashed without deregistering; a clean exit deregisters at once.
+ */
+export const DEREGISTER_CRITICAL_AFTER = '1m';
+
+/**
+ * `consul-demo-<host>-<pid>-<n>`: unique per incarnation, and readable — in a container the hostname is
+ * the short container id, so a learner can map an ID to its container (and the pid to kill on a laptop).
+ * The one clash (same host, same pid after a container restart) re-registers over the dead process's
+ * stale entry, which is the clean-up we want anyway.
+ */
+export function serviceIdFor(incarnation: number, host = os.hostname(), pid = process.pid): string {
+  const safeHost = host.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'host';
+  return `${SERVICE_NAME}-${safeHost}-${pid}-${incarnation}`;
+}
+
+export interface RegistrationInput {
+  id: string;
+  version: Version;
+  address: string;
+  port: number;
+}
+
+/** The body of PUT /v1/agent/service/register, in the `consul` client's option form. */
+export function registrationFor(r: RegistrationInput) {
+  return {
+    name: SERVICE_NAME,
+    id: r.id,
+    address: r.address,
+    port: r.port,
+    tags: [r.version],
+    meta: { version: r.version },
+    // `check` (singular) inside the service definition: Consul attaches it to this service
+    // (ServiceID = r.id), so a failing check removes exactly this instance from DNS and the health API.
+    check: {
+      name: `${SERVICE_NAME} TCP ${r.address}:${r.port}`,
+      tcp: `${r.address}:${r.port}`,
+      interval: '1s',
+      timeout: '1s',
+      deregistercriticalserviceafter: DEREGISTER_CRITICAL_AFTER,
+      // We register only after listen() succeeded, so the port is known to accept. Without this the check
+      // starts critical until its first run, which Consul staggers randomly within the interval: the new
+      // incarnation would be invisible for up to 1 s more and the restart gap would look longer than it is.
+      status: 'passing',
+    },
+  };
+}
+
+export interface RequestTimeout {
+  timeout: number;
+}
+
+export async function registerService(consul: ConsulClient, r: RegistrationInput, timeoutMs: number): Promise<void> {
+  // `timeout` is a documented per-request option of the consul client that its typings leave out.
+  const opts: ReturnType<typeof registrationFor> & RequestTimeout = { ...registrationFor(r), timeout: timeoutMs };
+  await consul.agent.service.register(opts);
+}
+
+export async function deregisterService(consul: ConsulClient, id: string, timeoutMs: number): Promise<void> {
+  const opts: { id: string } & RequestTimeout = { id, timeout: timeoutMs };
+  await consul.agent.service.deregister(opts);
+}

@@ -1,0 +1,224 @@
+import net from 'node:net';
+import type { ConsulClient } from '../shared/consulClient';
+import { UsageError, errorMessage } from '../shared/errors';
+import type { Logger } from '../shared/logger';
+import { ServedConnection, serveConnection } from './connection';
+import { VERSIONS, Version } from './protocol';
+import { deregisterService, registerService, serviceIdFor } from './registration';
+
+export interface ServerConfig {
+  /** Locks the protocol; undefined = v1 or v2 at random on every incarnation. */
+  version?: Version;
+  bind: string;
+  advertise: string;
+  /** [min, max] ms between restarts; [0, 0] = never restart. */
+  restartEveryMs: [number, number];
+  /** After deregistering, keep answering this long before closing (see retire()). */
+  drainMs: number;
+  lineTimeoutMs: number;
+  idleTimeoutMs: number;
+  consul: ConsulClient;
+  logger: Logger;
+  /** Per Consul request; short, because shutdown must finish within 2 s. */
+  consulTimeoutMs?: number;
+  random?: () => number;
+}
+
+interface Incarnation {
+  n: number;
+  id: string;
+  version: Version;
+  port: number;
+  listener: net.Server;
+  connections: Set<ServedConnection>;
+  log: Logger;
+  /** A register call went out (it may have landed even if it timed out), so retiring must deregister. */
+  registerSent: boolean;
+}
+
+/** Once the listener is closed, connections still open get this long to finish their line. */
+const CLOSE_GRACE_MS = 1000;
+/** Shutdown must be over within 2 s (deregister ≤ 800 ms + these), so it drains briefly. */
+const SHUTDOWN_DRAIN_MS = 200;
+const SHUTDOWN_CLOSE_GRACE_MS = 300;
+const REGISTER_RETRY_MS = 1000;
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+function listen(bind: string): Promise<net.Server> {
+  return new Promise((resolve, reject) => {
+    const srv = net.createServer();
+    srv.once('error', reject);
+    // Port 0: the OS picks a free port. Guessing from a range races with everything else on the machine.
+    srv.listen({ host: bind, port: 0 }, () => {
+      srv.off('error', reject);
+      resolve(srv);
+    });
+  });
+}
+
+/**
+ * The demo server: listens, registers itself in Consul, and every few seconds restarts on a new port
+ * (possibly with the other protocol), to be as hard to find as a real service that scales and moves.
+ */
+export class DemoServer {
+  private stopping = false;
+  private wakeSleep: (() => void) | undefined;
+  private current: Incarnation | undefined;
+  private loop: Promise<void> | undefined;
+  private lastDeregisteredAt: number | undefined;
+  private readonly consulTimeoutMs: number;
+  private readonly random: () => number;
+
+  constructor(private readonly cfg: ServerConfig) {
+    this.consulTimeoutMs = cfg.consulTimeoutMs ?? 800;
+    this.random = cfg.random ?? Math.random;
+  }
+
+  /** Starts the first incarnation's listener (errors here are fatal), then runs the restart loop. */
+  async start(): Promise<void> {
+    const first = await this.open(1);
+    this.loop = this.run(first).catch((err: unknown) => {
+      this.cfg.logger.error('restart loop failed', { error: errorMessage(err) });
+    });
+  }
+
+  /** SIGINT/SIGTERM: deregister, close, done — quickly, and never leaving a registration behind. */
+  async stop(): Promise<void> {
+    this.stopping = true;
+    this.wakeSleep?.();
+    // A restart step in flight (e.g. a register call) gets a moment to finish so its incarnation is known
+    // and can be deregistered, but shutdown does not wait on a slow Consul for long.
+    if (this.loop) await Promise.race([this.loop, sleep(500)]);
+    const inc = this.current;
+    this.current = undefined;
+    if (inc) await this.retire(inc, SHUTDOWN_DRAIN_MS, SHUTDOWN_CLOSE_GRACE_MS, false);
+  }
+
+  private async run(first: Incarnation): Promise<void> {
+    let inc: Incarnation | undefined = first;
+    for (let n = 2; ; n++) {
+      await this.register(inc);
+      if (this.stopping) return;
+      const [lo, hi] = this.cfg.restartEveryMs;
+      if (hi === 0) return; // never restarts; stop() retires the incarnation
+      const waitMs = Math.round(lo + this.random() * (hi - lo));
+      inc.log.info('next restart scheduled', { inMs: waitMs });
+      await this.interruptibleSleep(waitMs);
+      if (this.stopping) return;
+      this.current = undefined;
+      await this.retire(inc, this.cfg.drainMs, CLOSE_GRACE_MS, true);
+      if (this.stopping) return;
+      inc = undefined;
+      while (!inc && !this.stopping) {
+        try {
+          inc = await this.open(n);
+        } catch (err) {
+          this.cfg.logger.error('listen failed, retrying', { error: errorMessage(err), retryInMs: REGISTER_RETRY_MS });
+          await this.interruptibleSleep(REGISTER_RETRY_MS);
+        }
+      }
+      if (!inc) return;
+    }
+  }
+
+  /** Listen on a new OS-chosen port with this incarnation's protocol. */
+  private async open(n: number): Promise<Incarnation> {
+    const version = this.cfg.version ?? VERSIONS[Math.floor(this.random() * VERSIONS.length)]!;
+    let listener: net.Server;
+    try {
+      listener = await listen(this.cfg.bind);
+    } catch (err) {
+      const code = (err as NodeJS.ErrnoException).code;
+      if (code === 'EADDRNOTAVAIL') throw new UsageError(`--bind ${this.cfg.bind}: not an address of this machine`);
+      throw err;
+    }
+    const port = (listener.address() as net.AddressInfo).port;
+    const id = serviceIdFor(n);
+    const log = this.cfg.logger.child({ serviceId: id });
+    const connections = new Set<ServedConnection>();
+    listener.on('connection', (socket) => {
+      const c = serveConnection(socket, {
+        version,
+        lineTimeoutMs: this.cfg.lineTimeoutMs,
+        idleTimeoutMs: this.cfg.idleTimeoutMs,
+        logger: log,
+      });
+      connections.add(c);
+      void c.closed.then(() => connections.delete(c));
+    });
+    listener.on('error', (err) => log.error('listener error', { error: err.message }));
+    const inc: Incarnation = { n, id, version, port, listener, connections, log, registerSent: false };
+    this.current = inc;
+    log.info('listening', { version, bind: `${this.cfg.bind}:${port}` });
+    return inc;
+  }
+
+  /** Register through the local agent; retried every second while Consul is unreachable (start order in Compose is not guaranteed). */
+  private async register(inc: Incarnation): Promise<void> {
+    const reg = { id: inc.id, version: inc.version, address: this.cfg.advertise, port: inc.port };
+    while (!this.stopping) {
+      try {
+        inc.registerSent = true;
+        await registerService(this.cfg.consul, reg, this.consulTimeoutMs);
+        const gap = this.lastDeregisteredAt === undefined ? undefined : Date.now() - this.lastDeregisteredAt;
+        inc.log.info('registered', {
+          version: inc.version,
+          address: `${this.cfg.advertise}:${inc.port}`,
+          check: `tcp ${this.cfg.advertise}:${inc.port} every 1s`,
+          ...(gap === undefined ? {} : { gapSinceDeregisterMs: gap }),
+        });
+        return;
+      } catch (err) {
+        inc.log.warn('registration failed, retrying', { error: errorMessage(err), retryInMs: REGISTER_RETRY_MS });
+        if (this.stopping) return;
+        await this.interruptibleSleep(REGISTER_RETRY_MS);
+        if (this.stopping) return;
+      }
+    }
+  }
+
+  /**
+   * Deregister first, so discovery stops handing out this address; keep answering for `drainMs`,
+   * because a client that looked us up a moment before the deregistration (or read a slightly stale
+   * answer) is already on its way; then stop accepting, let open connections finish their line, close.
+   * Without the drain, every lookup that raced the deregistration would hit a closed port.
+   */
+  private async retire(inc: Incarnation, drainMs: number, closeGraceMs: number, interruptible: boolean): Promise<void> {
+    if (inc.registerSent) {
+      inc.log.info('deregistering', { reason: interruptible ? 'restart' : 'shutdown' });
+      try {
+        await deregisterService(this.cfg.consul, inc.id, this.consulTimeoutMs);
+        inc.log.info('deregistered');
+      } catch (err) {
+        inc.log.warn('deregistration failed; Consul removes the instance once its check has been critical for 1m', {
+          error: errorMessage(err),
+        });
+      }
+    }
+    this.lastDeregisteredAt = Date.now();
+    if (drainMs > 0) {
+      inc.log.info('draining: still answering clients that found us before the deregistration', { drainMs });
+      await (interruptible ? this.interruptibleSleep(drainMs) : sleep(drainMs));
+    }
+    const listenerClosed = new Promise<void>((r) => inc.listener.close(() => r()));
+    for (const c of inc.connections) c.drain();
+    inc.log.info('stopped accepting', { openConnections: inc.connections.size });
+    await Promise.race([Promise.all([...inc.connections].map((c) => c.closed)), sleep(closeGraceMs)]);
+    for (const c of inc.connections) c.destroy();
+    await listenerClosed;
+    inc.log.info('closed', { port: inc.port });
+  }
+
+  private interruptibleSleep(ms: number): Promise<void> {
+    if (this.stopping) return Promise.resolve();
+    return new Promise((resolve) => {
+      const t = setTimeout(done, ms);
+      function done(): void {
+        clearTimeout(t);
+        resolve();
+      }
+      this.wakeSleep = done;
+    });
+  }
+}
