@@ -1,0 +1,51 @@
+import type { ConsulClient } from '../../shared/consulClient';
+import { isVersion } from '../protocol';
+import { SERVICE_NAME } from '../registration';
+import { Discovery, Instance } from './types';
+
+/** The fields of one /v1/health/service entry this module reads (the client types it as any). */
+export interface HealthEntry {
+  Node?: { Address?: string };
+  Service?: { ID?: string; Address?: string; Port?: number; Tags?: string[] | null; Meta?: Record<string, string> | null };
+}
+
+/**
+ * Instances from a health API answer. The protocol comes from the tag (v1/v2), Meta.version as a
+ * fallback; an entry with neither can't be talked to and is skipped. An empty service Address means
+ * "the node's address", as Consul's own DNS interface treats it.
+ */
+export function instancesFromHealth(entries: HealthEntry[]): Instance[] {
+  const out: Instance[] = [];
+  for (const e of entries) {
+    const s = e.Service;
+    if (!s || !s.Port) continue;
+    const protocol = (s.Tags ?? []).find(isVersion) ?? (isVersion(s.Meta?.version) ? s.Meta.version : undefined);
+    const address = s.Address || e.Node?.Address;
+    if (!protocol || !address) continue;
+    out.push({ serviceId: s.ID ?? null, address, port: s.Port, protocol });
+  }
+  return out;
+}
+
+/** Passing instances of consul-demo through the HTTP API (the `consul` npm client). */
+export class HttpDiscovery implements Discovery {
+  readonly method = 'http' as const;
+
+  constructor(
+    private readonly consul: ConsulClient,
+    private readonly timeoutMs: number,
+  ) {}
+
+  async discover(): Promise<Instance[]> {
+    // passing: only instances whose every check passes, like DNS. `timeout` is a consul-client request
+    // option its typings omit.
+    const opts: { service: string; passing: boolean; timeout: number } = { service: SERVICE_NAME, passing: true, timeout: this.timeoutMs };
+    let entries: HealthEntry[];
+    try {
+      entries = (await this.consul.health.service(opts)) as HealthEntry[];
+    } catch (err) {
+      throw new Error(`Consul HTTP API query failed: ${(err as Error).message}`);
+    }
+    return instancesFromHealth(entries);
+  }
+}
