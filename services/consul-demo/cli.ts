@@ -1,0 +1,89 @@
+#!/usr/bin/env node
+import { runCli } from '../shared/cli';
+import { createConsulClient } from '../shared/consulClient';
+import { createLogger } from '../shared/logger';
+import { onShutdown } from '../shared/shutdown';
+import { DemoClient } from './client';
+import { DnsDiscovery } from './discovery/dns';
+import { HttpDiscovery } from './discovery/http';
+import { Discovery, DiscoveryMethod } from './discovery/types';
+import { ClientOptions, ServerOptions, parseArgs } from './options';
+import { createSelector } from './selection';
+import { DemoServer } from './server';
+import { RequestResult, resultJson, resultText, summaryJson, summaryText } from './summary';
+
+/** The demo must be gone within 2 s of SIGINT/SIGTERM; past this, onShutdown exits 1 (and says so). */
+const SHUTDOWN_BUDGET_MS = 1900;
+
+async function runServer(o: ServerOptions): Promise<void> {
+  const logger = createLogger({ name: 'consul-demo-server', format: o.logFormat });
+  const consul = createConsulClient(o.consulHttp);
+  const server = new DemoServer({
+    version: o.version,
+    bind: o.bind,
+    advertise: o.advertise,
+    restartEveryMs: o.restartEveryMs,
+    drainMs: o.drainMs,
+    lineTimeoutMs: o.lineTimeoutMs,
+    idleTimeoutMs: o.idleTimeoutMs,
+    consul,
+    logger,
+  });
+  logger.info('starting', {
+    version: o.version ?? 'random per restart',
+    advertise: o.advertise,
+    restartEvery: o.restartEveryMs[1] === 0 ? 'never' : `${o.restartEveryMs[0]}-${o.restartEveryMs[1]}ms`,
+  });
+  onShutdown(() => server.stop(), { logger, timeoutMs: SHUTDOWN_BUDGET_MS });
+  await server.start();
+  // From here the restart loop and the signal handler own the process.
+}
+
+async function runClient(o: ClientOptions): Promise<number> {
+  const logger = createLogger({ name: 'consul-demo-client', format: o.logFormat });
+  const consul = o.consulHttp ? createConsulClient(o.consulHttp) : undefined;
+  const dns = o.consulDns ? new DnsDiscovery(o.consulDns, o.discoveryTimeoutMs) : undefined;
+  const unused = (method: DiscoveryMethod): Discovery => ({
+    method,
+    discover: () => Promise.reject(new Error(`${method} discovery is switched off (--discovery ${o.discovery})`)),
+  });
+  const discoveries: Record<DiscoveryMethod, Discovery> = {
+    dns: dns ?? unused('dns'),
+    http: consul ? new HttpDiscovery(consul, o.discoveryTimeoutMs) : unused('http'),
+  };
+  const write = (line: string): void => void process.stdout.write(line + '\n');
+  const client = new DemoClient({
+    intervalMs: o.intervalMs,
+    count: o.count,
+    discoveryMode: o.discovery,
+    discoveries,
+    selector: createSelector(o.select),
+    timeoutMs: o.timeoutMs,
+    retryDelayMs: o.retryDelayMs,
+    logger,
+    onResult: (r: RequestResult, n: number) => write(o.json ? resultJson(r) : resultText(r, n)),
+  });
+  const printSummary = (): void => {
+    const s = client.stats.summary();
+    write(o.json ? summaryJson(s) : summaryText(s));
+  };
+  // Ctrl-C is how a learner ends the client: print what was measured, exit 0.
+  onShutdown(
+    async () => {
+      client.stop();
+      printSummary();
+    },
+    { logger, timeoutMs: SHUTDOWN_BUDGET_MS },
+  );
+  await client.run();
+  printSummary();
+  consul?.destroy();
+  dns?.close();
+  return 0;
+}
+
+void runCli('consul-demo', async () => {
+  const parsed = parseArgs(process.argv.slice(2));
+  if (parsed.mode === 'server') return runServer(parsed.options);
+  return runClient(parsed.options);
+});

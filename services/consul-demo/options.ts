@@ -1,0 +1,252 @@
+import { Command, Option } from 'commander';
+import { isIPv4 } from 'node:net';
+import { argParser, createProgram } from '../shared/cli';
+import { ConsulHttpAddress, HostPort } from '../shared/consulAddress';
+import { consulDnsAddrFromEnv, consulHttpAddrFromEnv } from '../shared/consulClient';
+import { parseDurationMs, parseDurationRange } from '../shared/duration';
+import { UsageError } from '../shared/errors';
+import { LogFormat, parseLogFormat } from '../shared/logger';
+import { defaultAdvertiseAddress, isWildcardAddress } from '../shared/network';
+import { DISCOVERY_MODES, DiscoveryMode } from './client';
+import { Version } from './protocol';
+import { SELECTION_MODES, SelectionMode } from './selection';
+
+export interface ServerOptions {
+  /** undefined: v1 or v2 at random per incarnation. */
+  version: Version | undefined;
+  bind: string;
+  advertise: string;
+  restartEveryMs: [number, number];
+  drainMs: number;
+  lineTimeoutMs: number;
+  idleTimeoutMs: number;
+  logFormat: LogFormat;
+  consulHttp: ConsulHttpAddress;
+}
+
+export interface ClientOptions {
+  intervalMs: number;
+  count: number;
+  json: boolean;
+  select: SelectionMode;
+  discovery: DiscoveryMode;
+  timeoutMs: number;
+  discoveryTimeoutMs: number;
+  retryDelayMs: number;
+  logFormat: LogFormat;
+  /** Only the addresses the chosen discovery uses are read (and must be valid). */
+  consulHttp: ConsulHttpAddress | undefined;
+  consulDns: HostPort | undefined;
+}
+
+export type ParsedArgs = { mode: 'server'; options: ServerOptions } | { mode: 'client'; options: ClientOptions };
+
+// ---- value parsers: throw UsageError with what was expected; commander adds the flag (or env var) and value.
+
+export function parseVersion(value: string): Version | undefined {
+  if (value === 'v1' || value === 'v2') return value;
+  // "random" (or empty, as Compose passes an unset variable) = not locked.
+  if (value === '' || value === 'random') return undefined;
+  throw new UsageError('expected v1, v2 or random');
+}
+
+function parseIPv4(value: string, allowWildcard: boolean): string {
+  if (!isIPv4(value)) throw new UsageError('expected an IPv4 address like 10.0.0.5');
+  if (!allowWildcard && isWildcardAddress(value)) throw new UsageError('0.0.0.0 is not an address others can reach');
+  return value;
+}
+
+function duration(min: number): (value: string) => number {
+  return (value) => {
+    let ms: number;
+    try {
+      ms = parseDurationMs(value, 'duration');
+    } catch {
+      throw new UsageError('expected a duration like 500ms, 2s or 1m');
+    }
+    if (ms < min) throw new UsageError(min > 0 ? 'must be more than 0' : 'must not be negative');
+    return ms;
+  };
+}
+
+function durationRange(value: string): [number, number] {
+  try {
+    return parseDurationRange(value, 'range');
+  } catch {
+    throw new UsageError('expected a duration or range like 5-10s, 7s or 0 (never)');
+  }
+}
+
+function count(value: string): number {
+  if (!/^\d+$/.test(value.trim())) throw new UsageError('expected a whole number (0 = no limit)');
+  return Number(value);
+}
+
+function oneOf<T extends string>(allowed: readonly T[]): (value: string) => T {
+  return (value) => {
+    if ((allowed as readonly string[]).includes(value)) return value as T;
+    throw new UsageError(`expected one of ${allowed.join(', ')}`);
+  };
+}
+
+function logFormat(value: string): LogFormat {
+  try {
+    return parseLogFormat(value);
+  } catch {
+    throw new UsageError('expected text or json');
+  }
+}
+
+/** Boolean env var, strictly: commander would treat any value of a flag's env var, even "0", as true. */
+export function parseBoolEnv(name: string, value: string): boolean {
+  const v = value.trim().toLowerCase();
+  if (['1', 'true', 'yes', 'on'].includes(v)) return true;
+  if (['0', 'false', 'no', 'off', ''].includes(v)) return false;
+  throw new UsageError(`${name}: expected true/false (1/0), got "${value}"`);
+}
+
+const opt = <T>(flags: string, description: string, env: string, parse: (v: string) => T): Option =>
+  new Option(flags, description).env(env).argParser(argParser(parse));
+
+/**
+ * The original Go demo used Go's flag package, where `-version v1` and `--version v1` mean the same.
+ * Rewrite `-name`/`-name=value` to `--name…` when `name` is one of our long options, so both spellings work
+ * (commander alone would read `-version` as a cluster of one-letter flags).
+ */
+export function goStyleFlags(args: string[], longNames: ReadonlySet<string>): string[] {
+  const out: string[] = [];
+  let rest = false;
+  for (const a of args) {
+    if (a === '--') rest = true;
+    const m = rest ? null : /^-([a-z][a-z-]+)(=.*)?$/.exec(a);
+    out.push(m && longNames.has(m[1]!) ? `-${a}` : a);
+  }
+  return out;
+}
+
+interface RawServer {
+  version?: Version;
+  bind: string;
+  advertise?: string;
+  restartEvery: [number, number];
+  drain: number;
+  lineTimeout: number;
+  idleTimeout: number;
+  logFormat: LogFormat;
+}
+
+interface RawClient {
+  interval: number;
+  count: number;
+  json?: boolean;
+  select: SelectionMode;
+  discovery: DiscoveryMode;
+  timeout: number;
+  discoveryTimeout: number;
+  retryDelay: number;
+  logFormat: LogFormat;
+}
+
+export interface ParseIo {
+  env?: NodeJS.ProcessEnv;
+  writeOut?: (s: string) => void;
+  writeErr?: (s: string) => void;
+}
+
+export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: RawClient) => void, io: ParseIo = {}): Command {
+  const program = createProgram('consul-demo', 'A server and a client that find each other only through Consul (the lab\'s first lesson).');
+  if (io.writeOut || io.writeErr) {
+    program.configureOutput({ ...(io.writeOut ? { writeOut: io.writeOut } : {}), ...(io.writeErr ? { writeErr: io.writeErr } : {}) });
+  }
+  // No program.version(): `--version` is the server's protocol lock, as in the original demo.
+
+  program
+    .command('server')
+    .description('Listen on a random port, register in Consul, restart every few seconds on a new port.')
+    .addOption(opt('--version <v1|v2>', 'lock the protocol (v1: ping/pong, v2: syn/ack); also -version. Default: random per restart', 'DEMO_VERSION', parseVersion))
+    .addOption(opt('--bind <ip>', 'address to listen on', 'DEMO_BIND', (v) => parseIPv4(v, true)).default('0.0.0.0'))
+    .addOption(
+      opt('--advertise <ip>', 'address to register (what clients and the health check connect to); default: --bind if specific, else this machine\'s first non-internal IPv4', 'DEMO_ADVERTISE', (v) =>
+        parseIPv4(v, false),
+      ),
+    )
+    .addOption(opt('--restart-every <range>', 'restart after a random time in this range; 0 = never', 'DEMO_RESTART_EVERY', durationRange).default([5000, 10000], '5-10s'))
+    .addOption(opt('--drain <duration>', 'after deregistering, keep answering this long before closing', 'DEMO_DRAIN', duration(0)).default(500, '500ms'))
+    .addOption(opt('--line-timeout <duration>', 'close a connection whose started line does not end within this', 'DEMO_LINE_TIMEOUT', duration(1)).default(5000, '5s'))
+    .addOption(opt('--idle-timeout <duration>', 'close a connection silent for this long', 'DEMO_IDLE_TIMEOUT', duration(1)).default(30000, '30s'))
+    .addOption(opt('--log-format <text|json>', 'log line format (stderr)', 'LOG_FORMAT', logFormat).default('text'))
+    .addHelpText('after', '\nConsul: CONSUL_HTTP_ADDR (default 127.0.0.1:8500; host:port or http://host:port), CONSUL_HTTP_TOKEN.')
+    .action((o: RawServer) => onServer(o));
+
+  program
+    .command('client')
+    .description('Find a server through Consul (DNS and HTTP API, alternating) once per interval and talk to it.')
+    .addOption(opt('--interval <duration>', 'time between requests', 'DEMO_INTERVAL', duration(1)).default(1000, '1s'))
+    .addOption(opt('--count <n>', 'stop after n requests and print a summary; 0 = run until stopped', 'DEMO_COUNT', count).default(0))
+    .addOption(new Option('--json', 'one JSON object per request on stdout (env DEMO_JSON=1)'))
+    .addOption(opt('--select <mode>', `how to pick among instances: ${SELECTION_MODES.join(', ')}`, 'DEMO_SELECT', oneOf(SELECTION_MODES)).default('random'))
+    .addOption(opt('--discovery <mode>', `${DISCOVERY_MODES.join(', ')} (alternate: DNS and HTTP API by turns)`, 'DEMO_DISCOVERY', oneOf(DISCOVERY_MODES)).default('alternate'))
+    .addOption(opt('--timeout <duration>', 'one exchange (connect + reply)', 'DEMO_TIMEOUT', duration(1)).default(1000, '1s'))
+    .addOption(opt('--discovery-timeout <duration>', 'one DNS or HTTP API query', 'DEMO_DISCOVERY_TIMEOUT', duration(1)).default(2000, '2s'))
+    .addOption(opt('--retry-delay <duration>', 'pause before the retry\'s fresh discovery (when no other instance was known)', 'DEMO_RETRY_DELAY', duration(0)).default(250, '250ms'))
+    .addOption(opt('--log-format <text|json>', 'log line format (stderr)', 'LOG_FORMAT', logFormat).default('text'))
+    .addHelpText('after', '\nConsul: CONSUL_HTTP_ADDR (default 127.0.0.1:8500), CONSUL_DNS_ADDR (default 127.0.0.1:8600).')
+    .action((o: RawClient) => onClient(o));
+
+  return program;
+}
+
+/**
+ * Parse the command line (without node and the script) and the environment. Throws commander's
+ * CommanderError (message already printed) or a UsageError; runCli turns both into exit code 2.
+ * Commander reads option env vars from process.env; `io.env` is for the Consul addresses.
+ */
+export function parseArgs(args: string[], io: ParseIo = {}): ParsedArgs {
+  const env = io.env ?? process.env;
+  if (args.length === 0) throw new UsageError('missing mode: "consul-demo server" or "consul-demo client" (see --help)');
+  let parsed: ParsedArgs | undefined;
+  const program = buildProgram(
+    (o) => {
+      const advertise = o.advertise ?? (isWildcardAddress(o.bind) ? defaultAdvertiseAddress() : o.bind);
+      parsed = {
+        mode: 'server',
+        options: {
+          version: o.version,
+          bind: o.bind,
+          advertise,
+          restartEveryMs: o.restartEvery,
+          drainMs: o.drain,
+          lineTimeoutMs: o.lineTimeout,
+          idleTimeoutMs: o.idleTimeout,
+          logFormat: o.logFormat,
+          consulHttp: consulHttpAddrFromEnv(env),
+        },
+      };
+    },
+    (o) => {
+      const json = o.json ?? (env.DEMO_JSON !== undefined ? parseBoolEnv('DEMO_JSON', env.DEMO_JSON) : false);
+      parsed = {
+        mode: 'client',
+        options: {
+          intervalMs: o.interval,
+          count: o.count,
+          json,
+          select: o.select,
+          discovery: o.discovery,
+          timeoutMs: o.timeout,
+          discoveryTimeoutMs: o.discoveryTimeout,
+          retryDelayMs: o.retryDelay,
+          logFormat: o.logFormat,
+          consulHttp: o.discovery === 'dns' ? undefined : consulHttpAddrFromEnv(env),
+          consulDns: o.discovery === 'http' ? undefined : consulDnsAddrFromEnv(env),
+        },
+      };
+    },
+    io,
+  );
+  const longNames = new Set<string>(['help']);
+  for (const c of program.commands) for (const o of c.options) if (o.long) longNames.add(o.long.slice(2));
+  program.parse(goStyleFlags(args, longNames), { from: 'user' });
+  if (!parsed) throw new UsageError('missing mode: "consul-demo server" or "consul-demo client"');
+  return parsed;
+}
