@@ -1,0 +1,42 @@
+#!/usr/bin/env node
+// npm run lab:down [-- -v] — `docker compose down` for the lab's project; -v also removes the named
+// volumes (Consul's raft data), so the next lab:up starts from an empty catalog.
+import { createProgram, runCli } from '../services/shared/cli';
+import { composeContextFromLabels, composeFailureLine, repoRoot, runCompose } from './lib/compose';
+import { connectDocker } from './lib/docker';
+import { addProjectOption } from './lib/lab';
+import { listLabContainers, resolveProjectName } from './lib/project';
+import { Progress } from './lib/wait';
+
+const NAME = 'lab:down';
+
+void runCli(NAME, async () => {
+  const program = addProjectOption(createProgram(NAME, 'Stop and remove the lab (docker compose down)'))
+    .option('-v, --volumes', "also remove the lab's volumes (Consul's data)");
+  program.parse();
+  const opts = program.opts<{ project?: string; volumes?: boolean }>();
+  const project = resolveProjectName(opts.project);
+  const docker = await connectDocker();
+
+  const before = await listLabContainers(docker, project);
+  // Use the files the lab was started with (same env file), so `down` resolves the same project.
+  const context = before[0] ? composeContextFromLabels(before[0].labels) : undefined;
+  process.stdout.write(
+    before.length
+      ? `Stopping lab "${project}" (${before.length} containers)${opts.volumes ? ' and removing its volumes' : ''}\n`
+      : `Lab "${project}" has no containers; removing its network${opts.volumes ? ' and volumes' : ''} if any\n`,
+  );
+  const progress = new Progress();
+  const r = await runCompose(['down', '--remove-orphans', ...(opts.volumes ? ['--volumes'] : [])], {
+    project,
+    context,
+    cwd: repoRoot(),
+    // Compose's own lines ("Container consul-lab-nginx  Stopped") are the progress here.
+    onLine: (line) => progress.line(line.trim()),
+  });
+  if (r.code !== 0) throw new Error(`docker compose down failed: ${composeFailureLine(r)}`);
+  const left = await listLabContainers(docker, project);
+  if (left.length) throw new Error(`${left.length} containers of "${project}" are still there: ${left.map((c) => c.name).join(', ')}`);
+  process.stdout.write(`Lab "${project}" is down after ${(progress.elapsedMs() / 1000).toFixed(1)} s.${opts.volumes ? '' : ' Consul data kept (add -v to remove it).'}\n`);
+  return 0;
+});

@@ -1,0 +1,27 @@
+#!/usr/bin/env node
+// npm run lab:status — what the running lab looks like right now: Consul members, service health,
+// the demo client's success rate and the instances on the Nginx page.
+import { argParser, createProgram, runCli } from '../services/shared/cli';
+import { parseDurationMs } from '../services/shared/duration';
+import { addProjectOption, openLab } from './lib/lab';
+import { gatherStatus, renderStatus } from './lib/statusReport';
+
+const NAME = 'lab:status';
+
+void runCli(NAME, async () => {
+  const program = addProjectOption(createProgram(NAME, 'Show the running lab: Consul members and leader, service health, demo client success rate, Nginx page'))
+    .option('-w, --window <duration>', "how far back to read the demo client's requests", argParser((v) => parseDurationMs(v, '--window')), 60_000)
+    .option('--json', 'print one JSON object instead of tables');
+  program.parse();
+  const opts = program.opts<{ project?: string; window: number; json?: boolean }>();
+
+  const lab = await openLab(opts.project);
+  try {
+    const report = await gatherStatus(lab, opts.window);
+    process.stdout.write((opts.json ? JSON.stringify(report) : renderStatus(report)) + '\n');
+    // Consul unreachable is worth a non-zero exit: everything else in the lab depends on it.
+    return report.members.ok ? 0 : 1;
+  } finally {
+    lab.close();
+  }
+});

@@ -1,0 +1,96 @@
+#!/usr/bin/env node
+// npm run lab:up [-- --offline] — `docker compose up -d`, then wait with progress until every
+// container is running and healthy, and print the URLs and what to do next.
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { argParser, createProgram, runCli } from '../services/shared/cli';
+import { parseDurationMs } from '../services/shared/duration';
+import { composeFailureLine, repoRoot, runCompose } from './lib/compose';
+import { connectDocker } from './lib/docker';
+import { browserUrl, labEndpoints } from './lib/endpoints';
+import { imageRefs, readEnvFile } from './lib/envFile';
+import { addProjectOption } from './lib/lab';
+import { listLabContainers, resolveProjectName } from './lib/project';
+import { isReady, shortName, stateChanges } from './lib/readiness';
+import { formatSeconds } from './lib/table';
+import { Progress, sleep } from './lib/wait';
+
+const NAME = 'lab:up';
+const OFFLINE_ENV = '.env.offline';
+
+void runCli(NAME, async () => {
+  const program = addProjectOption(createProgram(NAME, 'Start the lab (docker compose up -d) and wait until every container is healthy'))
+    .option('--offline', `use the locally built images (${OFFLINE_ENV}; build them with \`npm run lab:images\`)`)
+    .option('-t, --timeout <duration>', 'give up waiting for healthy after this long', argParser((v) => parseDurationMs(v, '--timeout')), 180_000);
+  program.parse();
+  const opts = program.opts<{ project?: string; offline?: boolean; timeout: number }>();
+  const project = resolveProjectName(opts.project);
+  const root = repoRoot();
+
+  if (!existsSync(path.join(root, 'docker-compose.yml'))) throw new Error(`no docker-compose.yml in ${root}`);
+  const docker = await connectDocker();
+
+  let envFile: string | undefined;
+  if (opts.offline) {
+    envFile = OFFLINE_ENV;
+    const file = path.join(root, OFFLINE_ENV);
+    if (!existsSync(file)) throw new Error(`${OFFLINE_ENV} is missing in ${root}`);
+    // Compose would try to pull a missing image from a registry the lab may not have: say what to do instead.
+    for (const ref of imageRefs(readEnvFile(file))) {
+      const present = await docker.getImage(ref).inspect().then(() => true, () => false);
+      if (!present) throw new Error(`image ${ref} is not built yet: run \`npm run lab:images\` first`);
+    }
+  }
+
+  const progress = new Progress();
+  process.stdout.write(`Starting lab "${project}"${opts.offline ? ' with the offline images' : ''} (docker compose up -d)\n`);
+  // Compose waits for depends_on: service_healthy itself; meanwhile we show each container's state from the engine.
+  const compose = runCompose(['up', '-d', '--remove-orphans'], { project, envFile, cwd: root });
+  let composeDone: { code: number; line?: string } | undefined;
+  compose.then(
+    (r) => (composeDone = { code: r.code, line: r.code === 0 ? undefined : composeFailureLine(r) }),
+    (e: Error) => (composeDone = { code: 1, line: e.message }),
+  );
+
+  const seen = new Map<string, string>();
+  const deadline = Date.now() + opts.timeout;
+  for (;;) {
+    const containers = await listLabContainers(docker, project);
+    for (const l of stateChanges(seen, containers)) progress.line(l);
+    if (composeDone && composeDone.code !== 0) {
+      throw new Error(`docker compose up failed: ${composeDone.line}`);
+    }
+    const unready = containers.filter((c) => !isReady(c));
+    if (composeDone && containers.length > 0 && unready.length === 0) {
+      process.stdout.write(`All ${containers.length} containers ready after ${formatSeconds(progress.elapsedMs())}.\n\n`);
+      const ep = labEndpoints(containers);
+      const p = project === 'consul-lab' && !process.env.COMPOSE_PROJECT_NAME ? '' : ` -- -p ${project}`;
+      const next: Array<[string, string]> = [
+        ['lab:status', 'members, health, demo client success rate, Nginx page'],
+        ['lab:scale-server', 'one more demo server; watch the client spread its traffic'],
+        ['lab:kill-api', 'stop one workshop-api; see how fast Consul and Nginx drop it'],
+        ['lab:down', 'stop the lab (lab:down -- -v also deletes Consul\'s data)'],
+      ];
+      const cmds = next.map(([s]) => `npm run ${s}${p}`);
+      const width = Math.max(...cmds.map((c) => c.length));
+      process.stdout.write(
+        [
+          `  Consul UI   ${browserUrl(ep.consulUrl)}/ui`,
+          `  Nginx page  ${browserUrl(ep.nginxUrl)}/`,
+          '',
+          'Next:',
+          ...cmds.map((c, i) => `  ${c.padEnd(width)}   ${next[i]![1]}`),
+        ].join('\n') + '\n',
+      );
+      return 0;
+    }
+    if (Date.now() > deadline) {
+      const names = unready.map((c) => `${shortName(c)} (${c.state === 'running' ? c.health : c.state})`).join(', ');
+      throw new Error(
+        `not ready after ${formatSeconds(opts.timeout)}: ${names || 'compose still starting'}; ` +
+          `look at \`docker compose -p ${project} logs <service>\``,
+      );
+    }
+    await sleep(1000);
+  }
+});

@@ -1,0 +1,102 @@
+/**
+ * The demo client (consul-demo client --json) prints one JSON object per request on stdout:
+ * {"ts","discovery","serviceId","address","port","protocol","ok","attempts","latencyMs","error"}.
+ * These helpers read those lines (from `docker logs`) and summarise them.
+ */
+
+export interface ClientRequest {
+  ts: number; // epoch ms
+  discovery: string;
+  serviceId: string | null;
+  address: string | null;
+  port: number | null;
+  protocol: string | null;
+  ok: boolean;
+  attempts: number;
+  latencyMs: number;
+  error: string | null;
+}
+
+function optStr(v: unknown): string | null {
+  return typeof v === 'string' && v !== '' ? v : null;
+}
+
+/** One log line → a request, or null for anything else (start-up lines, partial lines, other output). */
+export function parseClientLine(line: string): ClientRequest | null {
+  const t = line.trim();
+  if (!t.startsWith('{')) return null;
+  let o: Record<string, unknown>;
+  try {
+    const v: unknown = JSON.parse(t);
+    if (v === null || typeof v !== 'object' || Array.isArray(v)) return null;
+    o = v as Record<string, unknown>;
+  } catch {
+    return null;
+  }
+  if (typeof o.ok !== 'boolean') return null;
+  const ts = typeof o.ts === 'number' ? o.ts : Date.parse(String(o.ts));
+  if (!Number.isFinite(ts)) return null;
+  return {
+    ts,
+    discovery: optStr(o.discovery) ?? '?',
+    serviceId: optStr(o.serviceId),
+    address: optStr(o.address),
+    port: typeof o.port === 'number' ? o.port : null,
+    protocol: optStr(o.protocol),
+    ok: o.ok,
+    attempts: typeof o.attempts === 'number' ? o.attempts : 1,
+    latencyMs: typeof o.latencyMs === 'number' ? o.latencyMs : 0,
+    error: optStr(o.error),
+  };
+}
+
+export function parseClientLog(text: string): ClientRequest[] {
+  return text.split('\n').map(parseClientLine).filter((r): r is ClientRequest => r !== null);
+}
+
+export interface SuccessSummary {
+  requests: number;
+  ok: number;
+  firstTry: number;
+  failed: number;
+  lastError: { ts: number; error: string } | null;
+}
+
+export function summarise(requests: ClientRequest[]): SuccessSummary {
+  let ok = 0;
+  let firstTry = 0;
+  let lastError: SuccessSummary['lastError'] = null;
+  for (const r of requests) {
+    if (r.ok) ok += 1;
+    if (r.ok && r.attempts <= 1) firstTry += 1;
+    if (!r.ok && r.error && (!lastError || r.ts >= lastError.ts)) lastError = { ts: r.ts, error: r.error };
+  }
+  return { requests: requests.length, ok, firstTry, failed: requests.length - ok, lastError };
+}
+
+export interface InstanceTraffic {
+  /** The server container's address: stable across the server's restarts, unlike its port and service ID. */
+  address: string;
+  requests: number;
+  ok: number;
+  /** Distinct service IDs seen: each restart registers a new incarnation. */
+  incarnations: number;
+  protocols: string[];
+}
+
+/** Successful requests grouped by the server address that answered them (failed ones have no reliable target). */
+export function trafficByAddress(requests: ClientRequest[]): InstanceTraffic[] {
+  const by = new Map<string, { requests: number; ok: number; ids: Set<string>; protocols: Set<string> }>();
+  for (const r of requests) {
+    if (!r.address) continue;
+    const e = by.get(r.address) ?? { requests: 0, ok: 0, ids: new Set(), protocols: new Set() };
+    e.requests += 1;
+    if (r.ok) e.ok += 1;
+    if (r.serviceId) e.ids.add(r.serviceId);
+    if (r.protocol) e.protocols.add(r.protocol);
+    by.set(r.address, e);
+  }
+  return [...by.entries()]
+    .map(([address, e]) => ({ address, requests: e.requests, ok: e.ok, incarnations: e.ids.size, protocols: [...e.protocols].sort() }))
+    .sort((a, b) => b.requests - a.requests || a.address.localeCompare(b.address));
+}
