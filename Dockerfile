@@ -1,0 +1,27 @@
+# The lab's TypeScript services (consul-demo, workshop-api) in one small, non-root image.
+# Built by `docker compose up` from the official node image (.env: NODE_IMAGE); the air-gapped
+# twin is images/services/Dockerfile (same runtime layout, from files staged by lab:images).
+ARG NODE_IMAGE=node:20-bookworm-slim
+
+# --- build: all deps, compile TypeScript, then drop dev deps -------------------------------
+FROM ${NODE_IMAGE} AS build
+WORKDIR /src
+COPY package.json package-lock.json ./
+RUN npm ci --no-audit --no-fund
+COPY tsconfig.json tsconfig.build.json ./
+COPY services ./services
+RUN npx tsc -p tsconfig.build.json \
+ && npm prune --omit=dev --no-audit --no-fund
+
+# --- runtime: node + production deps + compiled services -----------------------------------
+FROM ${NODE_IMAGE}
+WORKDIR /app
+ENV NODE_ENV=production
+COPY --from=build /src/package.json ./
+COPY --from=build /src/node_modules ./node_modules
+COPY --from=build /src/dist/services ./dist/services
+# `consul-demo` and `workshop-api` on PATH (tiny sh wrappers: exec node, so signals reach node).
+COPY images/services/bin/ /usr/local/bin/
+# The official node image's unprivileged user (uid 1000).
+USER node
+CMD ["consul-demo", "--help"]

@@ -1,0 +1,15 @@
+#!/bin/sh
+# Mirrors the official hashicorp/consul entrypoint's contract (minus the root/su-exec step:
+# this image already runs as the consul user), so docker-compose.yml works with either image.
+set -e
+CONSUL_DATA_DIR="${CONSUL_DATA_DIR:-/consul/data}"
+CONSUL_CONFIG_DIR="${CONSUL_CONFIG_DIR:-/consul/config}"
+case "$1" in
+  -*) set -- consul "$@" ;;
+  agent)
+    shift
+    set -- consul agent -data-dir="$CONSUL_DATA_DIR" -config-dir="$CONSUL_CONFIG_DIR" "$@" ;;
+  consul) ;;
+  *) if consul --help "$1" 2>&1 | grep -q "consul $1"; then set -- consul "$@"; fi ;;
+esac
+exec "$@"
