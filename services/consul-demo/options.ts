@@ -155,6 +155,8 @@ export interface ParseIo {
 
 export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: RawClient) => void, io: ParseIo = {}): Command {
   const program = createProgram('consul-demo', 'A server and a client that find each other only through Consul (the lab\'s first lesson).');
+  // One line even when commander adds a suggestion ("(Did you mean server?)") on a line of its own.
+  program.configureOutput({ outputError: (str, write) => write(`consul-demo: ${str.trim().replace(/\s*\n\s*/g, ' ')}\n`) });
   if (io.writeOut || io.writeErr) {
     program.configureOutput({ ...(io.writeOut ? { writeOut: io.writeOut } : {}), ...(io.writeErr ? { writeErr: io.writeErr } : {}) });
   }
@@ -224,7 +226,9 @@ export function parseArgs(args: string[], io: ParseIo = {}): ParsedArgs {
       };
     },
     (o) => {
-      const json = o.json ?? (env.DEMO_JSON !== undefined ? parseBoolEnv('DEMO_JSON', env.DEMO_JSON) : false);
+      // Read from process.env like every other DEMO_* variable (commander reads those there).
+      const demoJson = process.env.DEMO_JSON;
+      const json = o.json ?? (demoJson !== undefined ? parseBoolEnv('DEMO_JSON', demoJson) : false);
       parsed = {
         mode: 'client',
         options: {
