@@ -1,0 +1,37 @@
+#!/bin/sh
+# Run by consul-template (cwd = the work dir) after it rendered into staging/.
+# 1. `nginx -t` a config that includes the STAGED files (check/ mirrors conf/, with check/rendered -> ../staging).
+# 2. Only if it passes: publish the files (copy + rename, so Nginx never reads a half-written file) and
+#    reload Nginx with SIGHUP to its master (a reload, never a restart: in-flight requests finish on the old workers).
+# 3. If it fails: keep the running config, log why. Exit 0 either way, since a failing command stops consul-template.
+# Staged files stay in staging/, so consul-template only re-runs this when a render really differs.
+set -u
+W="${NGINX_WORK_DIR:?NGINX_WORK_DIR is not set}"
+NGINX="${NGINX_BIN:-nginx}"
+log() { printf '%s apply-render: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$*" >&2; }
+
+# One apply at a time, whatever consul-template does with the three templates' shared command.
+exec 9>"$W/apply.lock"
+flock 9 2>/dev/null || true
+
+if ! out="$("$NGINX" -t -q -p "$W" -c "$W/check/nginx.conf" -e stderr 2>&1)"; then
+  log "REJECTED new render (nginx -t failed), keeping the running config: $(printf '%s' "$out" | tr '\n' ' ')"
+  exit 0
+fi
+
+publish() { # src dst
+  cp "$1" "$2.tmp.$$" && mv -f "$2.tmp.$$" "$2"
+}
+publish "$W/staging/upstreams.conf" "$W/conf/rendered/upstreams.conf"
+publish "$W/staging/locations.conf" "$W/conf/rendered/locations.conf"
+publish "$W/staging/index.html" "$W/html/index.html"
+
+count="$(grep -c '^    server ' "$W/conf/rendered/upstreams.conf" || true)"
+pid="$(cat "$W/nginx.pid" 2>/dev/null || true)"
+if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+  kill -HUP "$pid"
+  log "applied render with ${count} instance(s); nginx reloaded (pid $pid)"
+else
+  log "applied render with ${count} instance(s); nginx not running yet, it starts with it"
+fi
+exit 0

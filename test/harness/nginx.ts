@@ -1,0 +1,105 @@
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { ManagedProcess, startProcess } from './processes';
+import { REPO_ROOT, toolPath } from './paths';
+import { freePort } from './ports';
+
+/**
+ * The lab's Nginx side (real nginx + real consul-template) started through the SAME nginx/run.sh the container
+ * uses, on a free loopback port, with its own work dir (prefix, pid, temp) under the OS temp dir.
+ */
+export interface NginxSide {
+  url: string;
+  port: number;
+  workDir: string;
+  process: ManagedProcess;
+  /** The live (applied) rendered files. */
+  liveUpstreams(): string;
+  liveLocations(): string;
+  /** `host:port` of each `server` line in the live upstream block. */
+  upstreamServers(): string[];
+  /** pids of nginx's master and consul-template, from their pid files. */
+  childPids(): number[];
+  stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
+}
+
+export interface NginxSideOptions {
+  consulHttpAddr: string;
+  name?: string;
+  /** Wait for consul-template's first applied render (default true). */
+  waitForFirstRender?: boolean;
+}
+
+function readPid(file: string): number | undefined {
+  try {
+    const n = Number(readFileSync(file, 'utf8').trim());
+    return Number.isInteger(n) && n > 0 ? n : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export function pidAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+export async function startNginxSide(opts: NginxSideOptions): Promise<NginxSide> {
+  const nginx = toolPath('nginx');
+  const consulTemplate = toolPath('consul-template');
+  const port = await freePort();
+  const workDir = mkdtempSync(path.join(os.tmpdir(), 'lab-nginx-'));
+  const proc = startProcess('bash', [path.join(REPO_ROOT, 'nginx', 'run.sh')], {
+    name: opts.name ?? 'nginx-side',
+    env: {
+      ...process.env,
+      CONSUL_HTTP_ADDR: opts.consulHttpAddr,
+      NGINX_LISTEN: `127.0.0.1:${port}`,
+      NGINX_WORK_DIR: workDir,
+      NGINX_BIN: nginx,
+      CONSUL_TEMPLATE_BIN: consulTemplate,
+      // Thousands of requests per test: the access log would only fill memory.
+      NGINX_ACCESS_LOG: 'off',
+    },
+  });
+  const live = (f: string): string => readFileSync(path.join(workDir, f), 'utf8');
+  const childPids = (): number[] =>
+    [readPid(path.join(workDir, 'nginx.pid')), readPid(path.join(workDir, 'consul-template.pid'))].filter((p): p is number => p !== undefined);
+  let pidsSeen: number[] = [];
+  const side: NginxSide = {
+    url: `http://127.0.0.1:${port}`,
+    port,
+    workDir,
+    process: proc,
+    liveUpstreams: () => live('conf/rendered/upstreams.conf'),
+    liveLocations: () => live('conf/rendered/locations.conf'),
+    upstreamServers: () => [...live('conf/rendered/upstreams.conf').matchAll(/^\s*server\s+(\S+?)\s/gm)].map((m) => m[1]!),
+    childPids: () => {
+      const p = childPids();
+      if (p.length) pidsSeen = p;
+      return p;
+    },
+    async stop() {
+      side.childPids();
+      const r = await proc.stop('SIGTERM', 8000);
+      // If run.sh had to be SIGKILLed, its children would be orphaned: end them by pid (we started them).
+      for (const pid of pidsSeen) if (pidAlive(pid)) process.kill(pid, 'SIGKILL');
+      if (existsSync(workDir)) rmSync(workDir, { recursive: true, force: true });
+      return r;
+    },
+  };
+  try {
+    await proc.waitForLine(/nginx-side: nginx \(pid \d+\) listening/, 15_000);
+    side.childPids();
+    if (opts.waitForFirstRender ?? true) await proc.waitForLine(/apply-render: applied render/, 20_000);
+  } catch (err) {
+    await side.stop();
+    throw err;
+  }
+  return side;
+}
