@@ -1,0 +1,122 @@
+import type { ConsulClient } from '../shared/consulClient';
+import { createLogger } from '../shared/logger';
+import { DEFAULT_CHECK, DuplicateInstanceError, buildServiceDefinition, registerWithRetry } from './registration';
+
+// The consul client's own mapping from its option names to Consul's JSON (what goes on the wire).
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const { createService } = require('consul/lib/utils') as { createService: (o: unknown) => Record<string, unknown> };
+
+const inst = { id: 'workshop-alice', name: 'alice', host: '10.0.0.7', port: 3001 };
+
+test('the HTTP check is part of the service definition (bound to the service ID), not a node-level check', () => {
+  const def = buildServiceDefinition(inst, DEFAULT_CHECK, 'c0ffee123456');
+  const wire = createService(def);
+  expect(wire).toEqual({
+    Name: 'workshop',
+    ID: 'workshop-alice',
+    Address: '10.0.0.7',
+    Port: 3001,
+    Meta: { name: 'alice', host: 'c0ffee123456' },
+    Check: {
+      Name: 'workshop-alice /health',
+      HTTP: 'http://10.0.0.7:3001/health',
+      Interval: '2s',
+      Timeout: '1s',
+      SuccessBeforePassing: 1,
+      FailuresBeforeCritical: 1,
+      DeregisterCriticalServiceAfter: '60s',
+    },
+  });
+  expect(wire).not.toHaveProperty('Checks');
+});
+
+test('check timing and anti-flapping thresholds are configurable; --no-check registers no check at all', () => {
+  const def = buildServiceDefinition(inst, { ...DEFAULT_CHECK, intervalMs: 500, timeoutMs: 250, successBeforePassing: 3, failuresBeforeCritical: 2, deregisterCriticalAfterMs: 90_000 });
+  expect(createService(def).Check).toMatchObject({ Interval: '500ms', Timeout: '250ms', SuccessBeforePassing: 3, FailuresBeforeCritical: 2, DeregisterCriticalServiceAfter: '90s' });
+  const bare = createService(buildServiceDefinition(inst, { ...DEFAULT_CHECK, enabled: false }));
+  expect(bare).not.toHaveProperty('Check');
+  expect(bare).not.toHaveProperty('Checks');
+  expect(buildServiceDefinition({ ...inst, host: 'fd00::7' }, DEFAULT_CHECK).check!.http).toBe('http://[fd00::7]:3001/health');
+});
+
+/** A fake of the two agent/health calls registration makes: the boundary, not the thing under test. */
+function fakeConsul(opts: { failTimes?: number; existing?: unknown[] }) {
+  const calls = { register: [] as unknown[], checkRegister: 0, healthQueries: 0 };
+  let failures = opts.failTimes ?? 0;
+  const refuse = (): Promise<never> => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8500'));
+  const client = {
+    health: {
+      service: () => {
+        calls.healthQueries++;
+        if (failures > 0) {
+          failures--;
+          return refuse();
+        }
+        return Promise.resolve(opts.existing ?? []);
+      },
+    },
+    agent: {
+      service: { register: (d: unknown) => (calls.register.push(d), Promise.resolve(undefined)) },
+      check: { register: () => (calls.checkRegister++, Promise.resolve(undefined)) },
+    },
+  };
+  return { client: client as unknown as ConsulClient, calls };
+}
+
+function logger() {
+  const lines: string[] = [];
+  return { lines, logger: createLogger({ name: 't', write: (l) => lines.push(l) }) };
+}
+const noSleep = async (): Promise<void> => undefined;
+
+test('agent unreachable: one log line per attempt with backoff, then success', async () => {
+  const { client, calls } = fakeConsul({ failTimes: 2 });
+  const { lines, logger: log } = logger();
+  const delays: number[] = [];
+  await registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), {
+    attempts: 5,
+    logger: log,
+    consulAddr: 'http://127.0.0.1:8500',
+    sleep: async (ms) => void delays.push(ms),
+  });
+  expect(lines).toHaveLength(2);
+  expect(lines[0]).toMatch(/Consul agent not reachable, retrying .*attempt=1 of=5/);
+  expect(delays).toEqual([500, 1000]);
+  expect(calls.register).toHaveLength(1);
+  expect(calls.checkRegister).toBe(0); // never a separate (node-level) check registration
+});
+
+test('agent unreachable past the limit: a clear error naming the address and the attempts', async () => {
+  const { client, calls } = fakeConsul({ failTimes: 99 });
+  const { lines, logger: log } = logger();
+  await expect(
+    registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), { attempts: 3, logger: log, consulAddr: 'http://127.0.0.1:8500', sleep: noSleep }),
+  ).rejects.toThrow('cannot register with the Consul agent at http://127.0.0.1:8500 after 3 attempts: connect ECONNREFUSED');
+  expect(lines).toHaveLength(2);
+  expect(calls.register).toHaveLength(0);
+});
+
+const entry = (address: string, port: number, status: string) => ({
+  Node: { Node: 'n1' },
+  Service: { ID: 'workshop-alice', Address: address, Port: port },
+  Checks: [{ ServiceID: '', Status: 'passing' }, { ServiceID: 'workshop-alice', Status: status }],
+});
+
+test('the same ID held by another live (passing) instance: DuplicateInstanceError, no retry, no registration', async () => {
+  const { client, calls } = fakeConsul({ existing: [entry('10.0.0.8', 3001, 'passing')] });
+  const { logger: log } = logger();
+  const p = registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), { attempts: 5, logger: log, consulAddr: 'x', sleep: noSleep });
+  await expect(p).rejects.toBeInstanceOf(DuplicateInstanceError);
+  await expect(p).rejects.toThrow(/"workshop-alice" is already registered by a live instance at 10\.0\.0\.8:3001/);
+  expect(calls.healthQueries).toBe(1);
+  expect(calls.register).toHaveLength(0);
+});
+
+test('the same ID held by a critical (dead) instance, or at our own address (a restart), may be taken over', async () => {
+  for (const existing of [[entry('10.0.0.8', 3001, 'critical')], [entry('10.0.0.7', 3001, 'passing')]]) {
+    const { client, calls } = fakeConsul({ existing });
+    const { logger: log } = logger();
+    await registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), { attempts: 1, logger: log, consulAddr: 'x', sleep: noSleep });
+    expect(calls.register).toHaveLength(1);
+  }
+});
