@@ -36,7 +36,7 @@ void runCli(NAME, async () => {
     const file = path.join(root, OFFLINE_ENV);
     if (!existsSync(file)) throw new Error(`${OFFLINE_ENV} is missing in ${root}`);
     // Compose would try to pull a missing image from a registry the lab may not have: say what to do instead.
-    for (const ref of imageRefs(readEnvFile(file))) {
+    for (const ref of imageRefs(readEnvFile(file), process.env)) {
       const present = await docker.getImage(ref).inspect().then(() => true, () => false);
       if (!present) throw new Error(`image ${ref} is not built yet: run \`npm run lab:images\` first`);
     }

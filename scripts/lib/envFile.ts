@@ -20,9 +20,13 @@ export function readEnvFile(file: string): Record<string, string> {
   return parseEnvFile(readFileSync(file, 'utf8'));
 }
 
-/** The image references an env file pins (variables named *_IMAGE). */
-export function imageRefs(env: Record<string, string>): string[] {
-  return Object.entries(env)
-    .filter(([k, v]) => /_IMAGE$/.test(k) && v)
-    .map(([, v]) => v);
+/**
+ * The image references an env file pins (variables named *_IMAGE). A variable set in the shell wins,
+ * as it does for Compose's interpolation.
+ */
+export function imageRefs(fileEnv: Record<string, string>, shellEnv: NodeJS.ProcessEnv = {}): string[] {
+  return Object.entries(fileEnv)
+    .filter(([k]) => /_IMAGE$/.test(k))
+    .map(([k, v]) => shellEnv[k] || v)
+    .filter(Boolean);
 }

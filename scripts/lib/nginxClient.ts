@@ -25,15 +25,20 @@ export async function readPage(nginxUrl: string, timeoutMs = 2000): Promise<Page
   }
 }
 
-/** Where the nginx container keeps the config consul-template renders (the upstream behind /api/). */
-export const RENDERED_UPSTREAM_FILES = ['/etc/nginx/conf.d/workshop-upstream.conf', '/etc/nginx/conf.d/default.conf'];
+/**
+ * The file consul-template renders and Nginx includes for `upstream workshop` (nginx/run.sh: the work dir
+ * is $NGINX_WORK_DIR, default /var/lib/lab-nginx). apply-render.sh publishes it only after `nginx -t`
+ * passed and then reloads Nginx, so its content is what Nginx routes /api/ to (a reload takes milliseconds).
+ * With zero passing instances the file has no upstream block: an empty list.
+ */
+export const RENDERED_UPSTREAM_CMD = ['sh', '-c', 'cat "${NGINX_WORK_DIR:-/var/lib/lab-nginx}/conf/rendered/upstreams.conf"'];
 
 /**
- * The upstream servers behind `/api/` as Nginx has them: read from the rendered config inside the
- * nginx container (the file consul-template writes and Nginx reloads).
+ * The upstream servers behind `/api/` as Nginx has them, read from the rendered config inside the nginx
+ * container. (Nginx has no HTTP endpoint listing its upstream; the page only shows names.)
  */
-export async function readUpstream(docker: Docker, nginxContainerId: string, files: string[] = RENDERED_UPSTREAM_FILES): Promise<string[]> {
-  const r = await execText(docker.getContainer(nginxContainerId), ['cat', ...files]);
-  if (r.exitCode !== 0 && !r.stdout) throw new Error(`reading the rendered upstream in the nginx container: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
-  return parseUpstreamServers(r.stdout);
+export async function readUpstream(docker: Docker, nginxContainerId: string, cmd: string[] = RENDERED_UPSTREAM_CMD): Promise<string[]> {
+  const r = await execText(docker.getContainer(nginxContainerId), cmd);
+  if (r.exitCode !== 0) throw new Error(`reading the rendered upstream in the nginx container: ${r.stderr.trim() || `exit ${r.exitCode}`}`);
+  return parseUpstreamServers(r.stdout, 'workshop');
 }
