@@ -142,6 +142,7 @@ describe('bad input: one line naming it, exit 2', () => {
     ['bad CONSUL_HTTP_ADDR', ['server'], { CONSUL_HTTP_ADDR: 'ftp://x:1' }, /CONSUL_HTTP_ADDR: scheme must be http or https/],
     ['bad CONSUL_HTTP_ADDR port', ['client'], { CONSUL_HTTP_ADDR: '127.0.0.1:99999' }, /CONSUL_HTTP_ADDR/],
     ['bad CONSUL_DNS_ADDR', ['client'], { CONSUL_DNS_ADDR: 'not a host' }, /CONSUL_DNS_ADDR: /],
+    ['host name in CONSUL_DNS_ADDR', ['client'], { CONSUL_DNS_ADDR: 'consul-agent:8600' }, /CONSUL_DNS_ADDR: must be an IP address/],
     ['unknown mode', ['serve'], {}, /unknown command 'serve'/],
     ['no mode', [], {}, /missing mode/],
     ['bad selection', ['client', '--select', 'first'], {}, /expected one of random, round-robin/],

@@ -1,5 +1,5 @@
 import { Command, Option } from 'commander';
-import { isIPv4 } from 'node:net';
+import { isIP, isIPv4 } from 'node:net';
 import { argParser, createProgram } from '../shared/cli';
 import { ConsulHttpAddress, HostPort } from '../shared/consulAddress';
 import { consulDnsAddrFromEnv, consulHttpAddrFromEnv } from '../shared/consulClient';
@@ -124,6 +124,13 @@ export function goStyleFlags(args: string[], longNames: ReadonlySet<string>): st
   return out;
 }
 
+/** node's Resolver.setServers takes IP addresses only, so a host name here is bad input, said up front. */
+function dnsServer(env: NodeJS.ProcessEnv): HostPort {
+  const addr = consulDnsAddrFromEnv(env);
+  if (!isIP(addr.host)) throw new UsageError(`CONSUL_DNS_ADDR: must be an IP address and port (the DNS resolver takes no host names), got "${env.CONSUL_DNS_ADDR}"`);
+  return addr;
+}
+
 interface RawServer {
   version?: Version;
   bind: string;
@@ -242,7 +249,7 @@ export function parseArgs(args: string[], io: ParseIo = {}): ParsedArgs {
           retryDelayMs: o.retryDelay,
           logFormat: o.logFormat,
           consulHttp: o.discovery === 'dns' ? undefined : consulHttpAddrFromEnv(env),
-          consulDns: o.discovery === 'http' ? undefined : consulDnsAddrFromEnv(env),
+          consulDns: o.discovery === 'http' ? undefined : dnsServer(env),
         },
       };
     },
