@@ -1,0 +1,266 @@
+/**
+ * End-to-end: the real Compose lab on a real Docker engine, with the air-gapped images.
+ *   npm run test:e2e
+ * Starts Debian's dockerd if no engine answers (stopped by pid at the end), installs compose v2 /
+ * debootstrap if missing, builds the offline images (npm run lab:images), brings the lab up
+ * (project consul-lab, .env.offline), breaks it with the lab scripts, and always ends with
+ * `docker compose down -v`. Prints the timings the issue asks for (lines starting with [e2e]).
+ */
+import { ensureDockerEngine, ensureDockerTools, compose, projectLeftovers, runCommand, type DockerEngine } from '../harness/docker';
+import { sleep, waitFor } from '../harness/waitFor';
+
+const PROJECT = 'consul-lab';
+const ENV = ['--env-file', '.env.offline'];
+const CONSUL = 'http://127.0.0.1:8500'; // LAB_CONSUL_HTTP_PORT in .env.offline
+const NGINX = 'http://127.0.0.1:8080'; // LAB_NGINX_PORT in .env.offline
+const MIN = 60_000;
+
+const t0 = Date.now();
+const timings: string[] = [];
+function note(msg: string): void {
+  process.stderr.write(`[e2e ${((Date.now() - t0) / 1000).toFixed(1).padStart(6)} s] ${msg}\n`);
+}
+function timing(what: string, seconds: number): void {
+  const line = `${what}: ${seconds.toFixed(1)} s`;
+  timings.push(line);
+  note(line);
+}
+const since = (start: number): number => (Date.now() - start) / 1000;
+
+// --- small probes -----------------------------------------------------------------------------------
+async function getJson<T>(url: string): Promise<T> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
+  if (!r.ok) throw new Error(`${url}: HTTP ${r.status} ${await r.text()}`);
+  return (await r.json()) as T;
+}
+async function getText(url: string): Promise<{ status: number; body: string }> {
+  const r = await fetch(url, { signal: AbortSignal.timeout(3000) });
+  return { status: r.status, body: await r.text() };
+}
+async function leader(): Promise<string> {
+  return getJson<string>(`${CONSUL}/v1/status/leader`);
+}
+interface HealthEntry {
+  Service: { ID: string; Address: string; Port: number; Meta?: Record<string, string> };
+}
+async function passingIds(service: string): Promise<string[]> {
+  const entries = await getJson<HealthEntry[]>(`${CONSUL}/v1/health/service/${service}?passing`);
+  return entries.map((e) => e.Service.ID).sort();
+}
+/** Instance names on the Nginx page, from its tiles (`data-id="workshop-<name>"`). */
+async function pageNames(): Promise<string[]> {
+  const { status, body } = await getText(`${NGINX}/`);
+  if (status !== 200) throw new Error(`Nginx page: HTTP ${status}`);
+  return [...body.matchAll(/class="tile" data-id="workshop-([^"]+)"/g)].map((m) => m[1]!).sort();
+}
+
+interface ClientLine {
+  ts: string;
+  discovery: 'dns' | 'http';
+  address: string | null;
+  port: number | null;
+  ok: boolean;
+  attempts: number;
+  error: string | null;
+}
+/** The demo client's --json lines (stdout of its container) with ts in [from, to]. */
+async function clientRequests(from: number, to = Date.now()): Promise<ClientLine[]> {
+  const r = await runCommand('docker', ['logs', '--since', new Date(from - 2000).toISOString(), `${PROJECT}-demo-client-1`], { timeoutMs: 20_000 });
+  if (r.code !== 0) throw new Error(`docker logs demo-client: ${r.stderr}`);
+  const out: ClientLine[] = [];
+  for (const line of r.stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      const o = JSON.parse(line) as ClientLine;
+      const t = Date.parse(o.ts);
+      if (t >= from && t <= to) out.push(o);
+    } catch {
+      /* a line cut by the log window's edge */
+    }
+  }
+  return out;
+}
+
+async function labScript(script: string, args: string[], timeoutMs = 3 * MIN): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
+  const r = await runCommand('npm', ['run', '-s', script, '--', ...args], { timeoutMs });
+  note(`npm run ${script} -- ${args.join(' ')} → exit ${r.code} in ${r.seconds.toFixed(1)} s\n${r.stdout.trimEnd()}${r.code ? `\n${r.stderr.trimEnd()}` : ''}`);
+  return r;
+}
+
+async function expectHealthyLab(what: string, timeoutMs = 90_000): Promise<void> {
+  await waitFor(async () => (await passingIds('workshop')).length === 3 && (await pageNames()).length === 3, {
+    timeoutMs,
+    intervalMs: 250,
+    what,
+  });
+}
+
+// --- lifecycle ----------------------------------------------------------------------------------------
+let engine: DockerEngine | undefined;
+let labStarted = false;
+
+async function downLab(): Promise<void> {
+  const r = await compose([...ENV, 'down', '-v', '--remove-orphans', '--timeout', '10'], { timeoutMs: 3 * MIN });
+  if (r.code !== 0) note(`docker compose down -v failed (${r.code}): ${r.stderr.trim()}`);
+}
+
+beforeAll(async () => {
+  await ensureDockerTools(note);
+  engine = await ensureDockerEngine(note);
+  note(engine.startedByHarness ? `using the dockerd we started (log ${engine.logFile})` : 'using the Docker engine that was already running');
+
+  const existing = await projectLeftovers(engine.docker, PROJECT);
+  if (existing.containers.length || existing.volumes.length) {
+    // The test owns the project name `consul-lab`. In CI a leftover is ours from an aborted run;
+    // on a developer's machine it may be someone's lab: don't destroy it without being asked.
+    if (process.env.CI !== 'true' && process.env.E2E_REPLACE_LAB !== '1') {
+      throw new Error(`a "${PROJECT}" lab is already there (${existing.containers.length} containers): stop it with "npm run lab:down" (or docker compose down -v), or set E2E_REPLACE_LAB=1`);
+    }
+    note(`removing a leftover ${PROJECT} project first`);
+    await downLab();
+  }
+
+  const images = await runCommand('npm', ['run', '-s', 'lab:images'], { timeoutMs: 20 * MIN });
+  note(images.stdout.trimEnd());
+  if (images.code !== 0) throw new Error(`npm run lab:images failed (${images.code}):\n${images.stderr}`);
+  timing('offline images (npm run lab:images, incl. tsc build)', images.seconds);
+
+  labStarted = true;
+  const up = await compose([...ENV, 'up', '-d', '--wait'], { timeoutMs: 5 * MIN });
+  if (up.code !== 0) {
+    const ps = await compose([...ENV, 'ps', '-a'], { timeoutMs: 30_000 });
+    throw new Error(`docker compose up -d --wait failed (${up.code}):\n${up.stderr.slice(-3000)}\n${ps.stdout}`);
+  }
+  timing('docker compose up -d --wait → every container healthy', up.seconds);
+}, 30 * MIN);
+
+afterAll(async () => {
+  try {
+    if (labStarted) await downLab();
+  } finally {
+    await engine?.stop();
+    note(`timings:\n  ${timings.join('\n  ')}\n  whole e2e: ${since(t0).toFixed(1)} s`);
+  }
+}, 5 * MIN);
+
+// --- the assertions -------------------------------------------------------------------------------
+describe('Compose lab on the air-gapped images', () => {
+  test('3 raft peers, a leader, and the client agent alive', async () => {
+    const peers = await getJson<string[]>(`${CONSUL}/v1/status/peers`);
+    expect(peers).toHaveLength(3);
+    const l = await leader();
+    expect(peers).toContain(l);
+    const members = await getJson<Array<{ Name: string; Status: number; Tags: Record<string, string> }>>(`${CONSUL}/v1/agent/members`);
+    const alive = members.filter((m) => m.Status === 1);
+    expect(alive.filter((m) => m.Tags.role === 'consul').map((m) => m.Name).sort()).toEqual(['consul-server-1', 'consul-server-2', 'consul-server-3']);
+    expect(alive.find((m) => m.Name === 'consul-agent')?.Tags.role).toBe('node');
+    // The UI is served by the agent on 127.0.0.1.
+    expect((await getText(`${CONSUL}/ui/`)).status).toBe(200);
+  }, MIN);
+
+  test('the demo client finds the demo server through Consul and succeeds', async () => {
+    const from = Date.now() - 60_000;
+    const lines = await waitFor(async () => {
+      const l = await clientRequests(from);
+      return l.length >= 6 && l;
+    }, { timeoutMs: 30_000, intervalMs: 1000, what: 'six demo-client requests' });
+    const ok = lines.filter((l) => l.ok).length;
+    note(`demo client: ${ok}/${lines.length} ok, via ${[...new Set(lines.map((l) => l.discovery))].join('+')}`);
+    expect(ok / lines.length).toBeGreaterThanOrEqual(0.8);
+    expect(new Set(lines.map((l) => l.discovery))).toEqual(new Set(['dns', 'http']));
+  }, MIN);
+
+  test('3 workshop tiles on the Nginx page, and /api/ answers', async () => {
+    const names = await pageNames();
+    expect(names).toHaveLength(3);
+    expect((await passingIds('workshop')).map((id) => id.replace(/^workshop-/, ''))).toEqual(names);
+    expect((await getText(`${NGINX}/api/`)).status).toBe(200);
+  }, MIN);
+
+  for (const hard of [false, true]) {
+    test(`lab:kill-api ${hard ? '--hard ' : ''}takes the instance out of Consul and off the page, lab:restore-api brings it back`, async () => {
+      await expectHealthyLab('3 passing instances on the page before the kill');
+      const name = (await pageNames())[hard ? 1 : 0]!;
+      const start = Date.now();
+      const kill = await labScript('lab:kill-api', hard ? [name, '--hard'] : [name]);
+      expect(kill.code).toBe(0);
+      // Independently of the script's own timeline: gone from the passing set and the page.
+      await waitFor(async () => !(await passingIds('workshop')).includes(`workshop-${name}`), { timeoutMs: 30_000, what: `${name} out of the passing set` });
+      await waitFor(async () => !(await pageNames()).includes(name), { timeoutMs: 30_000, what: `${name} off the page` });
+      timing(`kill-api ${hard ? '--hard' : '(graceful)'}: command start → out of Consul and off the page (observed after the script)`, since(start));
+      expect(await pageNames()).toHaveLength(2);
+
+      const back = Date.now();
+      const restore = await labScript('lab:restore-api', [name]);
+      expect(restore.code).toBe(0);
+      await expectHealthyLab(`${name} back on the page`, 60_000);
+      expect(await pageNames()).toContain(name);
+      timing(`restore-api after ${hard ? '--hard' : 'graceful'}: → passing and on the page`, since(back));
+    }, 5 * MIN);
+  }
+
+  test('lab:scale-server 2 → client traffic over 2 instances, no failed request over 30 s', async () => {
+    const scale = await labScript('lab:scale-server', ['2', '--watch', '5s']);
+    expect(scale.code).toBe(0);
+    const running = await compose([...ENV, 'ps', '-q', 'demo-server'], { timeoutMs: 30_000 });
+    expect(running.stdout.trim().split('\n').filter(Boolean)).toHaveLength(2);
+    // Both servers registered (they re-register every 5-10 s, so look for both addresses over time).
+    await waitFor(async () => {
+      const entries = await getJson<HealthEntry[]>(`${CONSUL}/v1/health/service/consul-demo?passing`);
+      return new Set(entries.map((e) => e.Service.Address)).size === 2;
+    }, { timeoutMs: 30_000, what: 'two demo servers passing in Consul' });
+
+    const from = Date.now();
+    await sleep(30_000);
+    const lines = await clientRequests(from, Date.now());
+    const failed = lines.filter((l) => !l.ok);
+    const byAddress = new Map<string, number>();
+    for (const l of lines) if (l.ok && l.address) byAddress.set(l.address, (byAddress.get(l.address) ?? 0) + 1);
+    const retried = lines.filter((l) => l.ok && l.attempts > 1).length;
+    note(`30 s with 2 demo servers: ${lines.length} requests, ${failed.length} failed, ${retried} ok after a retry, per address ${JSON.stringify(Object.fromEntries(byAddress))}`);
+    expect(lines.length).toBeGreaterThanOrEqual(20);
+    expect(failed).toEqual([]);
+    expect(byAddress.size).toBe(2);
+  }, 5 * MIN);
+
+  test('stopping the leader (1 of 3 servers) → a leader remains and the lab keeps serving', async () => {
+    const old = await leader();
+    const n = Number(old.split(':')[0]!.split('.').pop()) - 10; // servers are .11/.12/.13
+    expect([1, 2, 3]).toContain(n);
+    const service = `consul-server-${n}`;
+    const start = Date.now();
+    const stop = await compose([...ENV, 'stop', service], { timeoutMs: 60_000 });
+    expect(stop.code).toBe(0);
+    timing(`docker compose stop ${service} (the leader)`, stop.seconds);
+    const newLeader = await waitFor(async () => {
+      const l = await leader();
+      return l !== '' && l !== old && l;
+    }, { timeoutMs: 30_000, intervalMs: 100, what: 'a new raft leader' });
+    timing(`leader stopped → new leader ${newLeader} (from the stop command)`, since(start));
+
+    // Still serving: a write (needs the leader), the page, /api/, the demo client.
+    const put = await fetch(`${CONSUL}/v1/kv/e2e/leader-probe`, { method: 'PUT', body: 'ok', signal: AbortSignal.timeout(3000) });
+    expect(put.status).toBe(200);
+    expect(await pageNames()).toHaveLength(3);
+    expect((await getText(`${NGINX}/api/`)).status).toBe(200);
+    const from = Date.now();
+    await sleep(5000);
+    const lines = await clientRequests(from);
+    expect(lines.length).toBeGreaterThanOrEqual(3);
+    expect(lines.filter((l) => l.ok).length).toBeGreaterThanOrEqual(lines.length - 1);
+
+    const restart = await compose([...ENV, 'start', service], { timeoutMs: 60_000 });
+    expect(restart.code).toBe(0);
+    await waitFor(async () => (await getJson<string[]>(`${CONSUL}/v1/status/peers`)).length === 3 && (await leader()) !== '', {
+      timeoutMs: 60_000,
+      what: `${service} back among 3 raft peers`,
+    });
+  }, 5 * MIN);
+
+  test('docker compose down -v leaves no containers, networks or volumes of the project', async () => {
+    const r = await compose([...ENV, 'down', '-v', '--remove-orphans', '--timeout', '10'], { timeoutMs: 3 * MIN });
+    expect(r.code).toBe(0);
+    timing('docker compose down -v', r.seconds);
+    expect(await projectLeftovers(engine!.docker, PROJECT)).toEqual({ containers: [], networks: [], volumes: [] });
+  }, 5 * MIN);
+});
