@@ -54,7 +54,7 @@ void runCli(NAME, async () => {
     const progress = new Progress();
     // Anything already true before the stop is noted at 0.0 s, so the timeline never claims a time it didn't see.
     for (const e of goneEvents(before, watched)) {
-      if (e.key !== 'stopped' && timeline.mark(e.key, `${e.label} (already before the stop)`, 0)) progress.line(`${e.label} (already before the stop)`);
+      if (e.key !== 'stopped' && timeline.mark(e.key, `${e.label} (already before the stop)`, 0)) progress.lineAt(0, `${e.label} (already before the stop)`);
     }
 
     const container = lab.docker.getContainer(target.container.id);
@@ -71,7 +71,7 @@ void runCli(NAME, async () => {
       if (actionError) throw new Error(`docker stop ${target.container.name}: ${actionError.message}`);
       const s = await snapshot(sides, target.container.id, watched, want());
       const at = timeline.elapsedMs();
-      for (const e of goneEvents(s, watched)) if (timeline.mark(e.key, e.label, at)) progress.line(e.label);
+      for (const e of goneEvents(s, watched)) if (timeline.mark(e.key, e.label, at)) progress.lineAt(at, e.label);
       if (!timeline.done()) await sleep(POLL_MS);
     }
 

@@ -18,6 +18,18 @@ import { Progress, sleep } from './lib/wait';
 const NAME = 'lab:up';
 const OFFLINE_ENV = '.env.offline';
 
+/** What to do about the failures students meet most. */
+function upFailureHint(line: string, project: string): string {
+  const down = project === 'consul-lab' ? 'npm run lab:down' : `npm run lab:down -- -p ${project}`;
+  if (/address already in use|port is already allocated/i.test(line)) {
+    return `; a host port is taken: pick free ones, e.g. LAB_CONSUL_HTTP_PORT=18500 LAB_CONSUL_DNS_PORT=18600 LAB_NGINX_PORT=18080 npm run lab:up (and \`${down}\` first)`;
+  }
+  if (/No such image|pull access denied|manifest unknown|failed to resolve/i.test(line)) {
+    return '; images are missing: without a registry run `npm run lab:images` and `npm run lab:up -- --offline`';
+  }
+  return `; \`${down}\` removes what was started`;
+}
+
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Start the lab (docker compose up -d) and wait until every container is healthy'))
     .option('--offline', `use the locally built images (${OFFLINE_ENV}; build them with \`npm run lab:images\`)`)
@@ -58,7 +70,7 @@ void runCli(NAME, async () => {
     const containers = await listLabContainers(docker, project);
     for (const l of stateChanges(seen, containers)) progress.line(l);
     if (composeDone && composeDone.code !== 0) {
-      throw new Error(`docker compose up failed: ${composeDone.line}`);
+      throw new Error(`docker compose up failed: ${composeDone.line}${upFailureHint(composeDone.line ?? '', project)}`);
     }
     const unready = containers.filter((c) => !isReady(c));
     if (composeDone && containers.length > 0 && unready.length === 0) {

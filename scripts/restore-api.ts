@@ -59,7 +59,7 @@ void runCli(NAME, async () => {
           if (s.consul?.address) w.address = s.consul.address;
           const at = timeline.elapsedMs();
           const who = toStart.length > 1 ? `${t.name}: ` : '';
-          for (const e of backEvents(s, w)) if (timeline.mark(`${t.name}/${e.key}`, `${who}${e.label}`, at)) progress.line(`${who}${e.label}`);
+          for (const e of backEvents(s, w)) if (timeline.mark(`${t.name}/${e.key}`, `${who}${e.label}`, at)) progress.lineAt(at, `${who}${e.label}`);
         }),
       );
       if (!timeline.done()) await sleep(POLL_MS);

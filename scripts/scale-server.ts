@@ -67,12 +67,14 @@ void runCli(NAME, async () => {
       progress.line(`${running(lab).length} running`);
     } else {
       const steps = opts.stagger ? Array.from({ length: target - servers.length }, (_, i) => servers.length + i + 1) : [target];
-      process.stdout.write(
-        `Scaling demo-server from ${servers.length} to ${target}` +
-          (opts.stagger && steps.length > 1
-            ? `, one replica at a time ${formatSeconds(gap)} apart: each restarts every ${formatSeconds(range[0])}-${formatSeconds(range[1])}, so the next one's first restart comes after the previous one's can\n`
-            : '\n'),
-      );
+      const every = `${formatSeconds(range[0])}-${formatSeconds(range[1])}`;
+      const why =
+        !opts.stagger
+          ? ', all at once (--no-stagger): their first restarts come from the same window and can line up'
+          : steps.length > 1
+            ? `, one replica at a time ${formatSeconds(gap)} apart: each restarts after a random ${every}, so the next one's first restart comes after the previous one's can`
+            : `: one new replica, nothing to stagger (the running server${servers.length === 1 ? ' restarts' : 's restart'} after a random ${every} on ${servers.length === 1 ? 'its' : 'their'} own schedule)`;
+      process.stdout.write(`Scaling demo-server from ${servers.length} to ${target}${why}\n`);
       for (const [i, n] of steps.entries()) {
         const before = new Set(running(lab).map((c) => c.id));
         await scaleTo(n);

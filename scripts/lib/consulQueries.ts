@@ -164,8 +164,13 @@ export class LabConsul {
     return parseHealthEntries(raw).sort((a, b) => a.id.localeCompare(b.id));
   }
 
-  async healthCounts(stale = false): Promise<ServiceHealthCounts[]> {
-    const names = await this.serviceNames(stale);
+  /**
+   * Counts per service. `expected` services are listed even when the catalog has none of them right now:
+   * a lone demo server is missing from the catalog between its deregister and register, and "0 passing"
+   * is exactly what students should see then.
+   */
+  async healthCounts(stale = false, expected: string[] = []): Promise<ServiceHealthCounts[]> {
+    const names = [...new Set([...(await this.serviceNames(stale)), ...expected])].sort();
     return Promise.all(names.map(async (n) => countByStatus(n, await this.instances(n, { stale }))));
   }
 }

@@ -37,7 +37,7 @@ export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now())
     section(() => lab.consul.members()),
     section(() => lab.consul.leader()),
     // stale: any server answers, so the counts still show while the cluster has no leader.
-    section(() => lab.consul.healthCounts(true)),
+    section(() => lab.consul.healthCounts(true, ['consul-demo', 'workshop'])),
     section(async () => {
       if (!client) throw new Error('no demo-client container in this lab');
       if (client.state !== 'running') throw new Error(`${client.name} is ${client.state}`);
@@ -118,7 +118,8 @@ export function renderStatus(r: StatusReport): string {
   if (r.page.ok) {
     const p = r.page.value;
     out.push(`Nginx page ${browserUrl(r.nginxUrl)}/ (HTTP ${p.status}): ${p.instances.length} instance${p.instances.length === 1 ? '' : 's'}`);
-    if (p.instances.length) out.push(`  ${p.instances.join('  ')}`);
+    // Tiles carry the Consul ID workshop-<name>; students know the instances by name.
+    if (p.instances.length) out.push(`  ${p.instances.map((i) => i.replace(/^workshop-/, '')).join('  ')}`);
   } else {
     out.push('Nginx page');
     out.push(failed(r.page.error));

@@ -17,7 +17,12 @@ export class Progress {
   }
 
   line(text: string): void {
-    this.write(`  [${formatSeconds(this.elapsedMs()).padStart(7)}] ${text}`);
+    this.lineAt(this.elapsedMs(), text);
+  }
+
+  /** A line stamped with a time measured elsewhere (e.g. a timeline's), so both agree. */
+  lineAt(ms: number, text: string): void {
+    this.write(`  [${formatSeconds(ms).padStart(7)}] ${text}`);
   }
 }
 
