@@ -8,7 +8,7 @@
 set -u
 W="${NGINX_WORK_DIR:?NGINX_WORK_DIR is not set}"
 NGINX="${NGINX_BIN:-nginx}"
-log() { printf '%s apply-render: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$*" >&2; }
+log() { printf '%s apply-render: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 
 # One apply at a time, whatever consul-template does with the three templates' shared command.
 exec 9>"$W/apply.lock"

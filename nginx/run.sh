@@ -28,7 +28,7 @@ export NGINX_BIN="${NGINX_BIN:-nginx}"
 CONSUL_TEMPLATE_BIN="${CONSUL_TEMPLATE_BIN:-consul-template}"
 W="$NGINX_WORK_DIR"
 
-log() { printf '%s nginx-side: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%S.%3NZ)" "$*" >&2; }
+log() { printf '%s nginx-side: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
 die() { log "error: $*"; exit 2; }
 
 # --- bad input: one line, exit 2, nothing started -------------------------------------------------------
@@ -38,6 +38,11 @@ die() { log "error: $*"; exit 2; }
 [[ "$W" == /* && "$W" != *:* && "$W" != *" "* ]] || die "NGINX_WORK_DIR must be an absolute path without ':' or spaces, got '$W'"
 command -v "$NGINX_BIN" >/dev/null || die "nginx not found ('$NGINX_BIN'): install nginx or set NGINX_BIN"
 command -v "$CONSUL_TEMPLATE_BIN" >/dev/null || die "consul-template not found ('$CONSUL_TEMPLATE_BIN'): install it or set CONSUL_TEMPLATE_BIN"
+
+# One Nginx side per work dir: a second one would share (and break) the pid file and rendered files.
+if old="$(cat "$W/nginx.pid" 2>/dev/null)" && [ -n "$old" ] && kill -0 "$old" 2>/dev/null; then
+  die "an nginx (pid $old) already runs from $W: stop it, or set another NGINX_WORK_DIR"
+fi
 
 # --- work dir: our config + templates, a bootstrap render, and the check/ mirror used by apply-render.sh --
 umask 022
@@ -103,12 +108,17 @@ CT_PID=$!
 echo "$CT_PID" >"$W/consul-template.pid"
 log "nginx (pid $NGINX_PID) listening on $NGINX_LISTEN; consul-template (pid $CT_PID) watching workshop|passing at $CONSUL_HTTP_ADDR; work dir $W"
 
-# Wait for whichever child ends first (or for a signal, which runs on_signal).
+# Wait for whichever child ends first, or for a signal (which runs on_signal). A 1 s poll instead of
+# `wait -n PID...` keeps this working with bash 3.2 (macOS) too; `wait $!` on the sleep is interrupted by signals.
+while kill -0 "$NGINX_PID" 2>/dev/null && kill -0 "$CT_PID" 2>/dev/null; do
+  sleep 1 &
+  wait $! 2>/dev/null || true
+done
+if kill -0 "$NGINX_PID" 2>/dev/null; then who="consul-template"; pid="$CT_PID"; else who="nginx"; pid="$NGINX_PID"; fi
 set +e
-wait -n "$NGINX_PID" "$CT_PID"
+wait "$pid" 2>/dev/null
 rc=$?
 set -e
-if kill -0 "$NGINX_PID" 2>/dev/null; then who="consul-template"; else who="nginx"; fi
 log "error: $who exited (status $rc): stopping the other"
 stop_children
 exit 1

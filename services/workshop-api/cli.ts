@@ -18,6 +18,7 @@ interface Flags {
   config?: string;
   bind?: string;
   check: boolean;
+  register: boolean;
   checkInterval: number;
   checkTimeout: number;
   successBeforePassing: number;
@@ -83,6 +84,7 @@ async function main(): Promise<void> {
     .option('-c, --config <file>', 'config.json5 (name, token, host, port, bind); without it, env only and name api-<hostname>')
     .option('--bind <addr>', 'address to listen on (default 0.0.0.0, or "bind" in the config)')
     .option('--no-check', 'register WITHOUT a health check (the lesson: Consul keeps saying a dead instance is fine)')
+    .option('--no-register', 'only serve HTTP, never talk to Consul (for registering it by hand with curl, nginx/README.md)')
     .option('--check-interval <duration>', 'HTTP check interval', duration('--check-interval'), DEFAULT_CHECK.intervalMs)
     .option('--check-timeout <duration>', 'HTTP check timeout', duration('--check-timeout'), DEFAULT_CHECK.timeoutMs)
     .option('--success-before-passing <n>', 'passing results in a row before the check turns passing', positiveInt('--success-before-passing'), DEFAULT_CHECK.successBeforePassing)
@@ -148,6 +150,10 @@ async function main(): Promise<void> {
     { logger, timeoutMs: flags.drainDelay + 5000 },
   );
 
+  if (!flags.register) {
+    logger.info('not registering in Consul (--no-register)', { address: `${cfg.host}:${cfg.port}` });
+    return;
+  }
   try {
     await registerWithRetry(consul, inst, buildServiceDefinition(inst, check), {
       attempts: flags.registerAttempts,
