@@ -12,9 +12,12 @@ import { formatSeconds } from './lib/table';
 import { Progress, sleep } from './lib/wait';
 import { loadWorkshopTargets, pickDefault, resolveTarget, WORKSHOP_CONSUL_SERVICE } from './lib/workshopInstances';
 import { restoreCommand, restoreHint } from './lib/restoreHint';
+import { exitQuietlyOnClosedStdout } from './lib/stdout';
 
 const NAME = 'lab:kill-api';
 const POLL_MS = 100;
+
+exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(

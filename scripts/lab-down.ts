@@ -6,9 +6,13 @@ import { composeContextFromLabels, composeFailureLine, repoRoot, runCompose } fr
 import { connectDocker } from './lib/docker';
 import { addProjectOption } from './lib/lab';
 import { listLabContainers, resolveProjectName } from './lib/project';
+import { runningLabEnv } from './lib/runningEnv';
 import { Progress } from './lib/wait';
+import { exitQuietlyOnClosedStdout } from './lib/stdout';
 
 const NAME = 'lab:down';
+
+exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Stop and remove the lab (docker compose down)'))
@@ -21,6 +25,7 @@ void runCli(NAME, async () => {
   const before = await listLabContainers(docker, project);
   // Use the files the lab was started with (same env file), so `down` resolves the same project.
   const context = before[0] ? composeContextFromLabels(before[0].labels) : undefined;
+  const env = await runningLabEnv(docker, project, before);
   process.stdout.write(
     before.length
       ? `Stopping lab "${project}" (${before.length} containers)${opts.volumes ? ' and removing its volumes' : ''}\n`
@@ -30,6 +35,7 @@ void runCli(NAME, async () => {
   const r = await runCompose(['down', '--remove-orphans', ...(opts.volumes ? ['--volumes'] : [])], {
     project,
     context,
+    env,
     cwd: repoRoot(),
     // Compose's own lines ("Container consul-lab-nginx  Stopped") are the progress here.
     onLine: (line) => progress.line(line.trim()),

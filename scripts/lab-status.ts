@@ -5,8 +5,11 @@ import { argParser, createProgram, runCli } from '../services/shared/cli';
 import { parseDurationMs } from '../services/shared/duration';
 import { addProjectOption, openLab } from './lib/lab';
 import { gatherStatus, renderStatus } from './lib/statusReport';
+import { exitQuietlyOnClosedStdout } from './lib/stdout';
 
 const NAME = 'lab:status';
+
+exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Show the running lab: Consul members and leader, service health, demo client success rate, Nginx page'))

@@ -14,6 +14,7 @@ import { listLabContainers, resolveProjectName } from './lib/project';
 import { isReady, shortName, stateChanges } from './lib/readiness';
 import { formatSeconds } from './lib/table';
 import { Progress, sleep } from './lib/wait';
+import { exitQuietlyOnClosedStdout } from './lib/stdout';
 
 const NAME = 'lab:up';
 const OFFLINE_ENV = '.env.offline';
@@ -29,6 +30,8 @@ function upFailureHint(line: string, project: string): string {
   }
   return `; \`${down}\` removes what was started`;
 }
+
+exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Start the lab (docker compose up -d) and wait until every container is healthy'))

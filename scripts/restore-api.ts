@@ -9,9 +9,12 @@ import { LabNotUpError } from './lib/project';
 import { Timeline } from './lib/timeline';
 import { Progress, sleep } from './lib/wait';
 import { loadWorkshopTargets, resolveTarget, WORKSHOP_CONSUL_SERVICE } from './lib/workshopInstances';
+import { exitQuietlyOnClosedStdout } from './lib/stdout';
 
 const NAME = 'lab:restore-api';
 const POLL_MS = 200;
+
+exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Start stopped workshop-api instances again and time how fast they are back in Consul and Nginx'))

@@ -10,9 +10,11 @@ import { summarise, trafficByAddress } from './lib/demoClientLog';
 import { addProjectOption, Lab, openLab } from './lib/lab';
 import { LabContainer, LabNotUpError } from './lib/project';
 import { shortName } from './lib/readiness';
+import { runningLabEnv } from './lib/runningEnv';
 import { parseScaleTarget, restartRangeOf, staggerGapMs } from './lib/scalePlan';
 import { formatPercent, formatSeconds, renderTable } from './lib/table';
 import { pollUntil, Progress, sleep } from './lib/wait';
+import { exitQuietlyOnClosedStdout } from './lib/stdout';
 
 const NAME = 'lab:scale-server';
 const CONSUL_SERVICE = 'consul-demo';
@@ -20,6 +22,8 @@ const CONSUL_SERVICE = 'consul-demo';
 function running(lab: Lab): LabContainer[] {
   return lab.containers.filter((c) => c.service === DEMO_SERVER_SERVICE && c.state === 'running');
 }
+
+exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Scale demo-server (staggered) and show the client spreading its traffic'))
@@ -40,6 +44,8 @@ void runCli(NAME, async () => {
     if (!template) throw new LabNotUpError(`lab "${lab.project}" has no containers`);
     // Same compose files and env file (.env / .env.offline) as the running lab: the new replicas use its images.
     const context = composeContextFromLabels(template.labels);
+    // ... and the same ports and subnet, whatever this shell's LAB_* variables say.
+    const env = await runningLabEnv(lab.docker, lab.project, lab.containers);
     const progress = new Progress();
 
     let range = restartRangeOf([], []);
@@ -53,6 +59,7 @@ void runCli(NAME, async () => {
       const r = await runCompose(['up', '-d', '--no-deps', '--no-recreate', '--scale', `${DEMO_SERVER_SERVICE}=${n}`, DEMO_SERVER_SERVICE], {
         project: lab.project,
         context,
+        env,
         cwd: repoRoot(),
       });
       if (r.code !== 0) throw new Error(`docker compose up --scale ${DEMO_SERVER_SERVICE}=${n} failed: ${composeFailureLine(r)}`);
@@ -98,15 +105,16 @@ void runCli(NAME, async () => {
     // What Consul returns now, and which container each instance is.
     const servs = running(lab);
     const ipToContainer = await containerIps(lab.docker, servs);
-    const instances = await lab.consul.instances(CONSUL_SERVICE);
+    const nameOf = (address: string): string => {
+      const c = ipToContainer.get(address);
+      return c ? shortName(c) : '?';
+    };
+    const instances = (await lab.consul.instances(CONSUL_SERVICE)).sort((a, b) => nameOf(a.address).localeCompare(nameOf(b.address)));
     process.stdout.write(`\nInstances of ${CONSUL_SERVICE} in Consul now (IDs and ports change on every restart; the address stays)\n`);
     process.stdout.write(
       renderTable(
         [{ header: 'CONTAINER' }, { header: 'SERVICE ID' }, { header: 'ADDRESS' }, { header: 'TAG' }, { header: 'STATUS' }],
-        instances.map((i) => {
-          const c = ipToContainer.get(i.address);
-          return [c ? shortName(c) : '?', i.id, `${i.address}:${i.port}`, i.tags.join(','), i.status];
-        }),
+        instances.map((i) => [nameOf(i.address), i.id, `${i.address}:${i.port}`, i.tags.join(','), i.status]),
       ) + '\n',
     );
 
@@ -123,7 +131,7 @@ void runCli(NAME, async () => {
     const traffic = trafficByAddress(reqs.filter((r) => r.ok));
     process.stdout.write(
       renderTable(
-        [{ header: 'CONTAINER' }, { header: 'ADDRESS' }, { header: 'REQUESTS', align: 'right' }, { header: 'SHARE', align: 'right' }, { header: 'SERVICE IDS', align: 'right' }, { header: 'PROTOCOLS' }],
+        [{ header: 'CONTAINER' }, { header: 'ADDRESS' }, { header: 'REQUESTS', align: 'right' }, { header: 'SHARE', align: 'right' }, { header: 'INCARNATIONS', align: 'right' }, { header: 'PROTOCOLS' }],
         traffic.map((t) => {
           const c = ipToContainer.get(t.address);
           return [c ? shortName(c) : '(gone)', t.address, t.ok, formatPercent(t.ok, sum.ok), t.incarnations, t.protocols.join(',')];
@@ -135,7 +143,7 @@ void runCli(NAME, async () => {
         (sum.lastError ? `; last failure: ${sum.lastError.error}` : '') +
         '\n',
     );
-    process.stdout.write('SERVICE IDS counts the incarnations the client reached: every restart registers the server under a new ID and port.\n');
+    process.stdout.write('INCARNATIONS: how many lives of each server the client reached (every restart listens on a new port under a new service ID).\n');
     return 0;
   } finally {
     lab.close();

@@ -28,6 +28,8 @@ export interface ComposeOptions {
   /** Called with each output line as it arrives (Compose writes progress to stderr). */
   onLine?: (line: string, stream: 'stdout' | 'stderr') => void;
   cwd?: string;
+  /** Extra environment for Compose's interpolation (e.g. the running lab's LAB_* values). */
+  env?: Record<string, string>;
 }
 
 export class ComposeError extends Error {
@@ -45,7 +47,7 @@ export function composeArgs(args: string[], opts: Pick<ComposeOptions, 'project'
 export function runCompose(args: string[], opts: ComposeOptions): Promise<ComposeResult> {
   const full = composeArgs(args, opts);
   return new Promise((resolve, reject) => {
-    const child = spawn('docker', full, { cwd: opts.cwd ?? repoRoot(), stdio: ['ignore', 'pipe', 'pipe'] });
+    const child = spawn('docker', full, { cwd: opts.cwd ?? repoRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
     const out = { stdout: '', stderr: '' };
     for (const stream of ['stdout', 'stderr'] as const) {
       let partial = '';

@@ -51,18 +51,19 @@ describe('summarise', () => {
 });
 
 describe('trafficByAddress', () => {
-  it('groups by server address (stable across restarts), counting distinct service IDs', () => {
+  it('groups by server address (stable across restarts), counting incarnations by port', () => {
     const reqs = parseClientLog(
       [
         line({}),
         line({ serviceId: 'consul-demo-a-1-2', port: 40002, protocol: 'v2' }),
+        line({ address: '10.0.0.131', serviceId: null }),
         line({ address: '10.0.0.131', serviceId: 'consul-demo-b-1-1' }),
         line({ address: null, ok: false, error: 'no instance' }),
       ].join('\n'),
     );
     expect(trafficByAddress(reqs)).toEqual([
       { address: '10.0.0.130', requests: 2, ok: 2, incarnations: 2, protocols: ['v1', 'v2'] },
-      { address: '10.0.0.131', requests: 1, ok: 1, incarnations: 1, protocols: ['v1'] },
+      { address: '10.0.0.131', requests: 2, ok: 2, incarnations: 1, protocols: ['v1'] },
     ]);
   });
 });

@@ -79,24 +79,27 @@ export interface InstanceTraffic {
   address: string;
   requests: number;
   ok: number;
-  /** Distinct service IDs seen: each restart registers a new incarnation. */
+  /**
+   * Distinct ports seen: each restart listens on a new port (and registers a new service ID), so this counts
+   * the server's incarnations the client reached. Ports, not IDs: DNS answers carry no service ID.
+   */
   incarnations: number;
   protocols: string[];
 }
 
 /** Successful requests grouped by the server address that answered them (failed ones have no reliable target). */
 export function trafficByAddress(requests: ClientRequest[]): InstanceTraffic[] {
-  const by = new Map<string, { requests: number; ok: number; ids: Set<string>; protocols: Set<string> }>();
+  const by = new Map<string, { requests: number; ok: number; ports: Set<number>; protocols: Set<string> }>();
   for (const r of requests) {
     if (!r.address) continue;
-    const e = by.get(r.address) ?? { requests: 0, ok: 0, ids: new Set(), protocols: new Set() };
+    const e = by.get(r.address) ?? { requests: 0, ok: 0, ports: new Set<number>(), protocols: new Set<string>() };
     e.requests += 1;
     if (r.ok) e.ok += 1;
-    if (r.serviceId) e.ids.add(r.serviceId);
+    if (r.port !== null) e.ports.add(r.port);
     if (r.protocol) e.protocols.add(r.protocol);
     by.set(r.address, e);
   }
   return [...by.entries()]
-    .map(([address, e]) => ({ address, requests: e.requests, ok: e.ok, incarnations: e.ids.size, protocols: [...e.protocols].sort() }))
+    .map(([address, e]) => ({ address, requests: e.requests, ok: e.ok, incarnations: e.ports.size, protocols: [...e.protocols].sort() }))
     .sort((a, b) => b.requests - a.requests || a.address.localeCompare(b.address));
 }
