@@ -189,7 +189,9 @@ test('one restarting server (defaults): failures during restarts are reported, t
       expect(r.error).toMatch(/no instance found|connection refused|connection reset|closed before a reply|timeout/);
     }
     const attemptLogs = client.stderrLines.filter((l) => l.includes('attempt 1 failed: '));
-    expect(attemptLogs.length).toBe(firstTryFailed.length);
+    // (+1 at most: a request in flight at SIGTERM may have logged its first attempt but never finished.)
+    expect(attemptLogs.length).toBeGreaterThanOrEqual(firstTryFailed.length);
+    expect(attemptLogs.length).toBeLessThanOrEqual(firstTryFailed.length + 1);
     // ... and they happen during restarts: each within a couple of seconds of a deregistration.
     const deregTimes = restarts.map((e) => Date.parse(e.ts));
     for (const r of firstTryFailed) {

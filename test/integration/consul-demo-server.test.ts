@@ -132,9 +132,13 @@ test('registers with its tag, Meta.version and a TCP check attached to the servi
 }, 30_000);
 
 test('a restart deregisters the old ID and registers a new one on a new port, each step logged', async () => {
-  const server = startServer(['--restart-every', '1500ms', '--drain', '200ms']);
+  const server = startServer(['-version', 'v1', '--restart-every', '1500ms', '--drain', '1s']);
   try {
     const first = await waitFor(async () => (await servicesOf(server))[0], { what: 'first registration' });
+    // Deregistered first, yet still answering during the drain: a client that looked it up a moment ago succeeds.
+    await server.waitForLine(/"msg":"deregistered"/, 10_000);
+    expect((await demoServices()).map((s) => s.ID)).not.toContain(first.ID);
+    expect(await talk(first.Port, 'ping\n', 1)).toEqual(['pong']);
     const second = await waitFor(
       async () => {
         const s = await servicesOf(server);
