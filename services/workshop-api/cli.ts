@@ -1,10 +1,11 @@
 #!/usr/bin/env node
 import { existsSync, readFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
+import { Option } from 'commander';
 import path from 'node:path';
 import { argParser, createProgram, runCli } from '../shared/cli';
 import { consulBaseUrl, consulHttpAddrFromEnv, createConsulClient } from '../shared/consulClient';
-import { parseDurationMs } from '../shared/duration';
+import { consulDuration, parseDurationMs } from '../shared/duration';
 import { UsageError, errorMessage } from '../shared/errors';
 import { createLogger, parseLogFormat, type Logger } from '../shared/logger';
 import { onShutdown } from '../shared/shutdown';
@@ -36,7 +37,11 @@ function positiveInt(what: string) {
     return n;
   });
 }
-const duration = (what: string) => argParser((v: string) => parseDurationMs(v, what));
+/** A duration flag whose help shows the default as Consul writes it ("2s", not 2000). */
+function durationOption(flags: string, description: string, defaultMs: number): Option {
+  const name = flags.split(' ')[0]!;
+  return new Option(flags, description).argParser(argParser((v: string) => parseDurationMs(v, name))).default(defaultMs, consulDuration(defaultMs));
+}
 
 /** The repo's package.json version (dist/services/workshop-api → three levels up; src → two). */
 function readVersion(): string {
@@ -85,13 +90,13 @@ async function main(): Promise<void> {
     .option('--bind <addr>', 'address to listen on (default 0.0.0.0, or "bind" in the config)')
     .option('--no-check', 'register WITHOUT a health check (the lesson: Consul keeps saying a dead instance is fine)')
     .option('--no-register', 'only serve HTTP, never talk to Consul (for registering it by hand with curl, nginx/README.md)')
-    .option('--check-interval <duration>', 'HTTP check interval', duration('--check-interval'), DEFAULT_CHECK.intervalMs)
-    .option('--check-timeout <duration>', 'HTTP check timeout', duration('--check-timeout'), DEFAULT_CHECK.timeoutMs)
+    .addOption(durationOption('--check-interval <duration>', 'HTTP check interval', DEFAULT_CHECK.intervalMs))
+    .addOption(durationOption('--check-timeout <duration>', 'HTTP check timeout', DEFAULT_CHECK.timeoutMs))
     .option('--success-before-passing <n>', 'passing results in a row before the check turns passing', positiveInt('--success-before-passing'), DEFAULT_CHECK.successBeforePassing)
     .option('--failures-before-critical <n>', 'failing results in a row before the check turns critical', positiveInt('--failures-before-critical'), DEFAULT_CHECK.failuresBeforeCritical)
-    .option('--deregister-after <duration>', 'Consul removes the service after its check is critical this long (DeregisterCriticalServiceAfter)', duration('--deregister-after'), DEFAULT_CHECK.deregisterCriticalAfterMs)
+    .addOption(durationOption('--deregister-after <duration>', 'Consul removes the service after its check has been critical this long (Consul enforces at least 1m)', DEFAULT_CHECK.deregisterCriticalAfterMs))
     .option('--register-attempts <n>', 'attempts to reach the Consul agent at start-up (backoff 0.5 s doubling to 5 s)', positiveInt('--register-attempts'), 10)
-    .option('--drain-delay <duration>', 'on SIGTERM: keep serving this long after deregistering, while Nginx reloads', duration('--drain-delay'), 2000)
+    .addOption(durationOption('--drain-delay <duration>', 'on SIGTERM: keep serving this long after deregistering, while Nginx reloads', 2000))
     .option('--log-format <format>', 'text or json (env LOG_FORMAT)');
   program.addHelpText(
     'after',
