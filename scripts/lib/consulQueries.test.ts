@@ -23,6 +23,7 @@ describe('parseMembers', () => {
   });
   it('marks no leader when there is none', () => {
     expect(parseMembers(members, '').some((m) => m.leader)).toBe(false);
+    expect(parseMembers(members, undefined).some((m) => m.leader)).toBe(false);
   });
 });
 
@@ -67,6 +68,12 @@ describe('LabConsul', () => {
   it('turns a failure into one line naming the Consul address and query', async () => {
     const c = new LabConsul(fake({ agent: { members: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8500\n  at x')) } }), 'http://127.0.0.1:8500');
     await expect(c.members()).rejects.toThrow('Consul at http://127.0.0.1:8500 (agent/members): connect ECONNREFUSED 127.0.0.1:8500');
+  });
+
+  it('reports "no leader" as an empty string (the client returns undefined for Consul\'s "")', async () => {
+    const c = new LabConsul(fake({ status: { leader: async () => undefined } }), 'http://127.0.0.1:8500');
+    expect(await c.leader()).toBe('');
+    expect((await c.members()).some((m) => m.leader)).toBe(false);
   });
 
   it('gives up on a call that never answers', async () => {

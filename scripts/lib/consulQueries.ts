@@ -48,8 +48,8 @@ function str(v: unknown): string {
 }
 
 /** /v1/agent/members → members with role and status; `leader` is /v1/status/leader ("ip:8300" or ""). */
-export function parseMembers(raw: unknown[], leader: string): Member[] {
-  const leaderIp = leader.replace(/:\d+$/, '');
+export function parseMembers(raw: unknown[], leader: string | undefined): Member[] {
+  const leaderIp = (leader ?? '').replace(/:\d+$/, '');
   return raw
     .map((m) => {
       const r = asRecord(m);
@@ -138,7 +138,9 @@ export class LabConsul {
 
   /** "" when the cluster has no leader (Consul answers 200 with an empty string). */
   async leader(): Promise<string> {
-    return this.call('status/leader', () => this.consul.status.leader());
+    // The client hands back Consul's `""` (no leader) as undefined: normalise to "".
+    const l: unknown = await this.call('status/leader', () => this.consul.status.leader());
+    return typeof l === 'string' ? l : '';
   }
 
   async members(): Promise<Member[]> {

@@ -75,7 +75,11 @@ export function renderStatus(r: StatusReport): string {
   );
 
   out.push('');
-  const leaderText = r.leader.ok ? (r.leader.value ? '' : '   NO LEADER: writes and default reads fail until a majority of servers is back') : '';
+  const leaderText = r.leader.ok
+    ? r.leader.value
+      ? ''
+      : '   NO LEADER: registrations and default reads fail until a majority of servers is back (stale reads and DNS still answer)'
+    : `   leader unknown (${r.leader.error})`;
   out.push(`Consul members${leaderText}`);
   if (r.members.ok) {
     out.push(
@@ -87,7 +91,9 @@ export function renderStatus(r: StatusReport): string {
   } else out.push(failed(r.members.error));
 
   out.push('');
-  out.push('Services in Consul (instances by health)');
+  const noLeader = r.leader.ok && !r.leader.value;
+  // Counted with stale reads: without a leader nobody updates health, so these may be out of date.
+  out.push(`Services in Consul (instances by health)${noLeader ? '   STALE: no leader updates health now, these may be out of date' : ''}`);
   if (r.services.ok) {
     out.push(
       renderTable(
