@@ -10,7 +10,7 @@ import { connectDocker } from './lib/docker';
 import { browserUrl, labEndpoints } from './lib/endpoints';
 import { imageRefs, readEnvFile } from './lib/envFile';
 import { addProjectOption } from './lib/lab';
-import { listLabContainers, resolveProjectName } from './lib/project';
+import { DEFAULT_PROJECT, listLabContainers, resolveProjectName } from './lib/project';
 import { isReady, shortName, stateChanges } from './lib/readiness';
 import { formatSeconds } from './lib/table';
 import { Progress, sleep } from './lib/wait';
@@ -21,7 +21,7 @@ const OFFLINE_ENV = '.env.offline';
 
 /** What to do about the failures students meet most. */
 function upFailureHint(line: string, project: string): string {
-  const down = project === 'consul-lab' ? 'npm run lab:down' : `npm run lab:down -- -p ${project}`;
+  const down = project === DEFAULT_PROJECT ? 'npm run lab:down' : `npm run lab:down -- -p ${project}`;
   if (/address already in use|port is already allocated/i.test(line)) {
     return `; a host port is taken: pick free ones, e.g. LAB_CONSUL_HTTP_PORT=18500 LAB_CONSUL_DNS_PORT=18600 LAB_NGINX_PORT=18080 npm run lab:up (and \`${down}\` first)`;
   }
@@ -79,7 +79,7 @@ void runCli(NAME, async () => {
     if (composeDone && containers.length > 0 && unready.length === 0) {
       process.stdout.write(`All ${containers.length} containers ready after ${formatSeconds(progress.elapsedMs())}.\n\n`);
       const ep = labEndpoints(containers);
-      const p = project === 'consul-lab' && !process.env.COMPOSE_PROJECT_NAME ? '' : ` -- -p ${project}`;
+      const p = project === DEFAULT_PROJECT ? '' : ` -- -p ${project}`;
       const next: Array<[string, string]> = [
         ['lab:status', 'members, health, demo client success rate, Nginx page'],
         ['lab:scale-server', 'one more demo server; watch the client spread its traffic'],
