@@ -1,4 +1,4 @@
-import { backEvents, goneEvents, WatchedInstance } from './apiWatch';
+import { backEvents, goneEvents, sideOf, snapshot, WatchedInstance } from './apiWatch';
 
 const w: WatchedInstance = { name: 'api-aaaaaa', serviceId: 'workshop-api-aaaaaa', hostname: 'aaaaaa111111', address: '10.213.50.130:8080' };
 
@@ -28,5 +28,32 @@ describe('backEvents', () => {
   });
   it('is empty while it is still down', () => {
     expect(backEvents({ running: false, consul: { status: 'absent' }, upstream: [], page: [] }, w)).toEqual([]);
+  });
+});
+
+describe('snapshot', () => {
+  type Sides = Parameters<typeof snapshot>[0];
+
+  it('times each side by its own answer, and leaves out a side that failed', async () => {
+    let t = 1000;
+    const sides = {
+      docker: { getContainer: () => ({ inspect: async () => ((t += 10), { State: { Running: false, ExitCode: 137 } }) }) },
+      consul: { instances: async () => Promise.reject(new Error('Consul down')) },
+      nginxUrl: 'http://127.0.0.1:1',
+    } as unknown as Sides;
+    const s = await snapshot(sides, 'id', w, new Set(['container', 'consul']), () => t);
+    expect(s.running).toBe(false);
+    expect(s.exitCode).toBe(137);
+    expect(s.consul).toBeUndefined();
+    expect(s.at).toEqual({ container: 1010 });
+    expect(sideOf('stopped')).toBe('container');
+    expect(sideOf('upstream')).toBe('upstream');
+  });
+
+  it("finds the instance's registration by ID or by its container hostname", async () => {
+    const reg = { id: 'workshop-renamed', meta: { host: 'aaaaaa111111' }, status: 'critical', address: '10.0.0.9', port: 8080 };
+    const sides = { docker: {}, consul: { instances: async () => [reg] }, nginxUrl: '' } as unknown as Sides;
+    const s = await snapshot(sides, 'id', w, new Set(['consul']));
+    expect(s.consul).toEqual({ status: 'critical', address: '10.0.0.9:8080' });
   });
 });

@@ -13,6 +13,15 @@ export interface ApiSnapshot {
   consul?: { status: CheckStatus | 'absent'; address?: string };
   upstream?: string[];
   page?: string[];
+  /** When each side's answer arrived (epoch ms): an event is timed by the answer that showed it, not the slowest side. */
+  at?: Partial<Record<Side, number>>;
+}
+
+export type Side = 'container' | 'consul' | 'upstream' | 'page';
+
+/** Which side shows an event. */
+export function sideOf(key: ObservedEvent['key']): Side {
+  return key === 'stopped' || key === 'running' || key === 'healthy' ? 'container' : key;
 }
 
 export interface WatchedInstance {
@@ -61,36 +70,37 @@ export interface WatchSides {
 }
 
 /** Look at one instance from every side at once; a side that fails to answer is left undefined. */
-export async function snapshot(sides: WatchSides, containerId: string, w: WatchedInstance, want: Set<string>): Promise<ApiSnapshot> {
-  const s: ApiSnapshot = {};
-  const soft = async (fn: () => Promise<void>): Promise<void> => {
+export async function snapshot(sides: WatchSides, containerId: string, w: WatchedInstance, want: Set<string>, now: () => number = Date.now): Promise<ApiSnapshot> {
+  const s: ApiSnapshot = { at: {} };
+  const soft = async (side: Side, fn: () => Promise<void>): Promise<void> => {
     try {
       await fn();
+      s.at![side] = now();
     } catch {
       // a side that can't be read this round is simply not judged this round
     }
   };
   await Promise.all([
     want.has('container') &&
-      soft(async () => {
+      soft('container', async () => {
         const info = await sides.docker.getContainer(containerId).inspect();
         s.running = info.State.Running;
         s.health = info.State.Health?.Status;
         if (!info.State.Running) s.exitCode = info.State.ExitCode;
       }),
     want.has('consul') &&
-      soft(async () => {
+      soft('consul', async () => {
         const all = await sides.consul.instances(WORKSHOP_CONSUL_SERVICE);
         const mine = all.find((i) => i.id === w.serviceId || i.meta.host === w.hostname);
         s.consul = mine ? { status: mine.status, address: `${mine.address}:${mine.port}` } : { status: 'absent' };
       }),
     want.has('upstream') &&
       sides.nginxContainerId &&
-      soft(async () => {
+      soft('upstream', async () => {
         s.upstream = await readUpstream(sides.docker, sides.nginxContainerId!);
       }),
     want.has('page') &&
-      soft(async () => {
+      soft('page', async () => {
         s.page = (await readPage(sides.nginxUrl)).instances;
       }),
   ]);

@@ -58,6 +58,11 @@ export class Timeline {
     return this.now() - this.started;
   }
 
+  /** ms since the start for an absolute time (epoch ms from the same clock). */
+  sinceStart(epochMs: number): number {
+    return epochMs - this.started;
+  }
+
   /** Seen events by time (stable for ties: declaration order), then unseen ones marked "not seen". */
   sorted(): TimelineEvent[] {
     const seen = this.events
