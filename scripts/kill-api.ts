@@ -4,7 +4,7 @@
 // gone from Nginx's upstream and page. Bring it back with `npm run lab:restore-api`.
 import { argParser, createProgram, runCli } from '../services/shared/cli';
 import { parseDurationMs } from '../services/shared/duration';
-import { goneEvents, sideOf, snapshot, watchedFrom } from './lib/apiWatch';
+import { goneEvents, snapshot, timedEvents, watchedFrom } from './lib/apiWatch';
 import { addProjectOption, openLab } from './lib/lab';
 import { LabNotUpError } from './lib/project';
 import { Timeline } from './lib/timeline';
@@ -73,10 +73,8 @@ void runCli(NAME, async () => {
     while (!timeline.done() && timeline.elapsedMs() < opts.timeout) {
       if (actionError) throw new Error(`docker stop ${target.container.name}: ${actionError.message}`);
       const s = await snapshot(sides, target.container.id, watched, want());
-      for (const e of goneEvents(s, watched)) {
-        const seen = s.at?.[sideOf(e.key)];
-        const at = seen !== undefined ? timeline.sinceStart(seen) : timeline.elapsedMs();
-        if (timeline.mark(e.key, e.label, at)) progress.lineAt(at, e.label);
+      for (const e of timedEvents(goneEvents(s, watched), s, (t) => timeline.sinceStart(t), timeline.elapsedMs())) {
+        if (timeline.mark(e.key, e.label, e.atMs)) progress.lineAt(e.atMs, e.label);
       }
       if (!timeline.done()) await sleep(POLL_MS);
     }

@@ -3,7 +3,7 @@
 // and print, in seconds, when each is back: running → healthy → passing in Consul → in Nginx.
 import { argParser, createProgram, runCli } from '../services/shared/cli';
 import { parseDurationMs } from '../services/shared/duration';
-import { backEvents, sideOf, snapshot, watchedFrom } from './lib/apiWatch';
+import { backEvents, snapshot, timedEvents, watchedFrom } from './lib/apiWatch';
 import { addProjectOption, openLab } from './lib/lab';
 import { LabNotUpError } from './lib/project';
 import { Timeline } from './lib/timeline';
@@ -61,10 +61,8 @@ void runCli(NAME, async () => {
           // The address can change on restart (new container IP): follow what Consul says now.
           if (s.consul?.address) w.address = s.consul.address;
           const who = toStart.length > 1 ? `${t.name}: ` : '';
-          for (const e of backEvents(s, w)) {
-            const seen = s.at?.[sideOf(e.key)];
-            const at = seen !== undefined ? timeline.sinceStart(seen) : timeline.elapsedMs();
-            if (timeline.mark(`${t.name}/${e.key}`, `${who}${e.label}`, at)) progress.lineAt(at, `${who}${e.label}`);
+          for (const e of timedEvents(backEvents(s, w), s, (x) => timeline.sinceStart(x), timeline.elapsedMs())) {
+            if (timeline.mark(`${t.name}/${e.key}`, `${who}${e.label}`, e.atMs)) progress.lineAt(e.atMs, `${who}${e.label}`);
           }
         }),
       );

@@ -1,4 +1,4 @@
-import { backEvents, goneEvents, sideOf, snapshot, WatchedInstance } from './apiWatch';
+import { backEvents, goneEvents, sideOf, snapshot, timedEvents, WatchedInstance } from './apiWatch';
 
 const w: WatchedInstance = { name: 'api-aaaaaa', serviceId: 'workshop-api-aaaaaa', hostname: 'aaaaaa111111', address: '10.213.50.130:8080' };
 
@@ -55,5 +55,17 @@ describe('snapshot', () => {
     const sides = { docker: {}, consul: { instances: async () => [reg] }, nginxUrl: '' } as unknown as Sides;
     const s = await snapshot(sides, 'id', w, new Set(['consul']));
     expect(s.consul).toEqual({ status: 'critical', address: '10.0.0.9:8080' });
+  });
+});
+
+describe('timedEvents', () => {
+  it("times each event by its side's answer and lists them earliest first", () => {
+    const s = { running: false, page: [], upstream: [], at: { container: 1900, page: 1400, upstream: 1500 } };
+    const ev = timedEvents(goneEvents(s, w), s, (t) => t - 1000, 999);
+    expect(ev.map((e) => [e.key, e.atMs])).toEqual([
+      ['page', 400],
+      ['upstream', 500],
+      ['stopped', 900],
+    ]);
   });
 });

@@ -115,3 +115,13 @@ export function watchedFrom(t: WorkshopTarget): WatchedInstance {
     address: t.registration ? `${t.registration.address}:${t.registration.port}` : undefined,
   };
 }
+
+/** Events with the time (ms since `startedAt`) of the answer that showed each, earliest first. */
+export function timedEvents(events: ObservedEvent[], s: ApiSnapshot, sinceStart: (epochMs: number) => number, fallbackMs: number): Array<ObservedEvent & { atMs: number }> {
+  return events
+    .map((e) => {
+      const seen = s.at?.[sideOf(e.key)];
+      return { ...e, atMs: seen !== undefined ? sinceStart(seen) : fallbackMs };
+    })
+    .sort((a, b) => a.atMs - b.atMs);
+}
