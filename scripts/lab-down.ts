@@ -37,8 +37,10 @@ void runCli(NAME, async () => {
     context,
     env,
     cwd: repoRoot(),
-    // Compose's own lines ("Container consul-lab-nginx  Stopped") are the progress here.
-    onLine: (line) => progress.line(line.trim()),
+    // Compose's own lines are the progress here; of Stopping/Stopped/Removing/Removed keep the outcomes.
+    onLine: (line) => {
+      if (/\b(Stopped|Removed)$/.test(line.trim())) progress.line(line.trim().replace(/\s{2,}/g, ' '));
+    },
   });
   if (r.code !== 0) throw new Error(`docker compose down failed: ${composeFailureLine(r)}`);
   const left = await listLabContainers(docker, project);
