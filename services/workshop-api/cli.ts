@@ -11,7 +11,7 @@ import { createLogger, parseLogFormat, type Logger } from '../shared/logger';
 import { onShutdown } from '../shared/shutdown';
 import { createApp, type AppState } from './app';
 import { loadWorkshopConfig } from './config';
-import { DEFAULT_CHECK, buildServiceDefinition, deregister, registerWithRetry } from './registration';
+import { DEFAULT_CHECK, buildServiceDefinition, deregister, keepRegistered, registerWithRetry } from './registration';
 
 const NAME = 'workshop-api';
 
@@ -27,6 +27,7 @@ interface Flags {
   deregisterAfter: number;
   registerAttempts: number;
   drainDelay: number;
+  reregisterInterval: number;
   logFormat?: string;
 }
 
@@ -97,6 +98,7 @@ async function main(): Promise<void> {
     .addOption(durationOption('--deregister-after <duration>', 'Consul removes the service after its check has been critical this long (Consul enforces at least 1m)', DEFAULT_CHECK.deregisterCriticalAfterMs))
     .option('--register-attempts <n>', 'attempts to reach the Consul agent at start-up (backoff 0.5 s doubling to 5 s)', positiveInt('--register-attempts'), 10)
     .addOption(durationOption('--drain-delay <duration>', 'on SIGTERM: keep serving this long after deregistering, while Nginx reloads', 2000))
+    .addOption(durationOption('--reregister-interval <duration>', 'how often to check that the local agent still holds our registration, re-registering if not (0 = never)', 10_000))
     .option('--log-format <format>', 'text or json (env LOG_FORMAT)');
   program.addHelpText(
     'after',
@@ -134,10 +136,12 @@ async function main(): Promise<void> {
     deregisterCriticalAfterMs: flags.deregisterAfter,
   };
   let registered = false;
+  let stopKeeping = async (): Promise<void> => undefined;
 
   onShutdown(
     async () => {
       state.draining = true;
+      await stopKeeping();
       if (registered) {
         try {
           await deregister(consul, cfg.id);
@@ -171,6 +175,8 @@ async function main(): Promise<void> {
     throw err;
   }
   registered = true;
+  const def = buildServiceDefinition(inst, check);
+  stopKeeping = keepRegistered(consul, def, { intervalMs: flags.reregisterInterval, logger });
   logger.info('registered in Consul', {
     service: 'workshop',
     address: `${cfg.host}:${cfg.port}`,

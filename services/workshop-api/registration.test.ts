@@ -1,6 +1,6 @@
 import type { ConsulClient } from '../shared/consulClient';
 import { createLogger } from '../shared/logger';
-import { DEFAULT_CHECK, DuplicateInstanceError, buildServiceDefinition, registerWithRetry } from './registration';
+import { DEFAULT_CHECK, DuplicateInstanceError, buildServiceDefinition, keepRegistered, registerWithRetry } from './registration';
 
 // The consul client's own mapping from its option names to Consul's JSON (what goes on the wire).
 // eslint-disable-next-line @typescript-eslint/no-require-imports
@@ -119,4 +119,35 @@ test('the same ID held by a critical (dead) instance, or at our own address (a r
     await registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), { attempts: 1, logger: log, consulAddr: 'x', sleep: noSleep });
     expect(calls.register).toHaveLength(1);
   }
+});
+
+describe('keepRegistered: re-registers when the local agent lost our service', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  function agentWith(services: Record<string, unknown>) {
+    const registered: unknown[] = [];
+    const client = {
+      agent: { service: { list: async () => services, register: async (d: unknown) => void registered.push(d) } },
+    } as unknown as ConsulClient;
+    return { client, registered };
+  }
+
+  test('missing → registered again with the same definition, one warn line; present → nothing', async () => {
+    const def = buildServiceDefinition(inst, DEFAULT_CHECK);
+    const services: Record<string, unknown> = {};
+    const { client, registered } = agentWith(services);
+    const { lines, logger: log } = logger();
+    const stop = keepRegistered(client, def, { intervalMs: 1000, logger: log });
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(registered).toEqual([def]);
+    expect(lines.join('\n')).toMatch(/registration was missing from the local agent; registered again/);
+    services[def.id] = {};
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(registered).toHaveLength(1);
+    await stop();
+    delete services[def.id];
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(registered).toHaveLength(1); // stopped: never re-registers after shutdown began
+  });
 });

@@ -169,3 +169,49 @@ export async function registerWithRetry(consul: ConsulClient, inst: Instance, de
 export async function deregister(consul: ConsulClient, id: string, timeoutMs = 3000): Promise<void> {
   await withTimeout(consul.agent.service.deregister(id), timeoutMs, 'Consul deregistration');
 }
+
+export interface KeepRegisteredOptions {
+  intervalMs: number;
+  logger: Logger;
+}
+
+/**
+ * Anti-entropy for our own registration: every `intervalMs`, ask the local agent whether it still holds our
+ * service, and register it again if not. A client agent that was recreated (Compose `up --force-recreate`, no
+ * data volume) forgets services registered through its API; without this, the instance would stay invisible
+ * to Nginx until restarted. Returns a stop function (called first thing on shutdown).
+ */
+export function keepRegistered(consul: ConsulClient, def: ServiceDefinition, opts: KeepRegisteredOptions): () => Promise<void> {
+  if (opts.intervalMs <= 0) return async () => undefined; // 0 = disabled
+  let stopped = false;
+  let failing = false;
+  let current: Promise<void> | undefined;
+  const tick = async (): Promise<void> => {
+    try {
+      const services = (await withTimeout(consul.agent.service.list(), 3000, 'Consul agent service list')) as Record<string, unknown>;
+      if (stopped) return;
+      if (!(def.id in services)) {
+        await withTimeout(consul.agent.service.register(def), 5000, 'Consul service registration');
+        opts.logger.warn('registration was missing from the local agent; registered again', { service: def.name });
+      } else if (failing) {
+        opts.logger.info('Consul agent reachable again; registration present');
+      }
+      failing = false;
+    } catch (err) {
+      // One line when the agent becomes unreachable, not one per tick.
+      if (!failing) opts.logger.warn('cannot verify registration with the Consul agent; will keep trying', { error: errorMessage(err) });
+      failing = true;
+    }
+  };
+  const timer = setInterval(() => {
+    if (stopped || current) return;
+    current = tick().finally(() => (current = undefined));
+  }, opts.intervalMs);
+  timer.unref();
+  // Stopping waits for a tick in flight, so a re-registration can never land after our deregistration.
+  return async () => {
+    stopped = true;
+    clearInterval(timer);
+    await current;
+  };
+}

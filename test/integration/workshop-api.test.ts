@@ -123,6 +123,17 @@ test('--no-check + SIGKILL: Consul keeps saying the dead instance is fine (the l
   await waitFor(async () => (await serviceStatus(d.id)) === 'critical', { timeoutMs: 10_000, what: 'dora critical' });
 }, 45_000);
 
+test('an agent that lost the registration (e.g. recreated) gets it back: the instance re-registers itself', async () => {
+  const f = await api('fern', ['--reregister-interval', '1s']);
+  await waitFor(async () => (await serviceStatus(f.id)) === 'passing', { timeoutMs: 10_000, what: 'fern passing' });
+  const res = await fetch(`${consul.httpUrl}/v1/agent/service/deregister/${f.id}`, { method: 'PUT' });
+  expect(res.status).toBe(200);
+  expect(await serviceStatus(f.id)).toBeUndefined();
+  await f.process.waitForLine(/registration was missing from the local agent; registered again/, 5000);
+  await waitFor(async () => (await serviceStatus(f.id)) === 'passing', { timeoutMs: 10_000, what: 'fern passing again' });
+  expect(f.process.running).toBe(true);
+}, 30_000);
+
 test('Consul agent unreachable: a log line per attempt, then a clear error and a non-zero exit', async () => {
   const dead = await freePort();
   const r = await runCli(['--bind', '127.0.0.1', '--register-attempts', '3'], {
