@@ -45,6 +45,6 @@ void runCli(NAME, async () => {
   if (r.code !== 0) throw new Error(`docker compose down failed: ${composeFailureLine(r)}`);
   const left = await listLabContainers(docker, project);
   if (left.length) throw new Error(`${left.length} containers of "${project}" are still there: ${left.map((c) => c.name).join(', ')}`);
-  process.stdout.write(`Lab "${project}" is down after ${(progress.elapsedMs() / 1000).toFixed(1)} s.${opts.volumes ? '' : ' Consul data kept (add -v to remove it).'}\n`);
+  process.stdout.write(`Lab "${project}" is down after ${(progress.elapsedMs() / 1000).toFixed(1)} s.${opts.volumes || !before.length ? '' : ' Consul data kept (add -v to remove it).'}\n`);
   return 0;
 });

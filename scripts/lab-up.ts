@@ -25,8 +25,8 @@ function upFailureHint(line: string, project: string): string {
   if (/address already in use|port is already allocated/i.test(line)) {
     return `; a host port is taken: pick free ones, e.g. LAB_CONSUL_HTTP_PORT=18500 LAB_CONSUL_DNS_PORT=18600 LAB_NGINX_PORT=18080 npm run lab:up (and \`${down}\` first)`;
   }
-  if (/No such image|pull access denied|manifest unknown|failed to resolve/i.test(line)) {
-    return '; images are missing: without a registry run `npm run lab:images` and `npm run lab:up -- --offline`';
+  if (/No such image|pull access denied|manifest unknown|failed to resolve|registry|no such host/i.test(line)) {
+    return '; the images could not be pulled: without a registry, build them with `npm run lab:images` and use `npm run lab:up -- --offline`';
   }
   return `; \`${down}\` removes what was started`;
 }

@@ -15,5 +15,8 @@ describe('compose helpers', () => {
   it("picks the error line from Compose's output", () => {
     expect(composeFailureLine({ code: 1, stdout: '', stderr: ' Container a  Creating\nError response from daemon: No such image: consul-lab/consul:offline\n' })).toBe('Error response from daemon: No such image: consul-lab/consul:offline');
     expect(composeFailureLine({ code: 3, stdout: '', stderr: '' })).toBe('exit code 3');
+    // per-service Warning/Error lines first, the daemon's verdict last: the verdict wins
+    const pull = ' nginx Warning Get "https://registry-1.docker.io/v2/": no such host\n consul-agent Error Get "https://registry-1.docker.io/v2/": no such host\nError response from daemon: Get "https://registry-1.docker.io/v2/": no such host\n';
+    expect(composeFailureLine({ code: 1, stdout: '', stderr: pull })).toBe('Error response from daemon: Get "https://registry-1.docker.io/v2/": no such host');
   });
 });

@@ -78,7 +78,14 @@ export function composeFailureLine(result: ComposeResult): string {
     .split('\n')
     .map((l) => l.trim())
     .filter(Boolean);
-  return lines.find((l) => /error|denied|not found|no such|failed|invalid|required/i.test(l)) ?? lines[lines.length - 1] ?? `exit code ${result.code}`;
+  // Compose prints per-service "Warning"/"Error" lines, then the daemon's verdict ("Error response from daemon: ...").
+  return (
+    [...lines].reverse().find((l) => /^error\b/i.test(l)) ??
+    lines.find((l) => /\bError\b/.test(l)) ??
+    lines.find((l) => /error|denied|not found|no such|failed|invalid|required/i.test(l)) ??
+    lines[lines.length - 1] ??
+    `exit code ${result.code}`
+  );
 }
 
 /** How Compose started a running lab, from the labels it puts on every container. */
