@@ -55,7 +55,7 @@ export function envOverrides(env: NodeJS.ProcessEnv): Partial<WorkshopConfig> {
   if (env.WORKSHOP_PORT) {
     try {
       out.port = parsePort(env.WORKSHOP_PORT, 'WORKSHOP_PORT');
-    } catch (err) {
+    } catch {
       throw new ConfigError(`environment: field "port" (WORKSHOP_PORT): must be an integer 1-65535`);
     }
   }

@@ -3,7 +3,6 @@ import { createLogger } from '../shared/logger';
 import { DEFAULT_CHECK, DuplicateInstanceError, buildServiceDefinition, keepRegistered, registerWithRetry } from './registration';
 
 // The consul client's own mapping from its option names to Consul's JSON (what goes on the wire).
-// eslint-disable-next-line @typescript-eslint/no-require-imports
 const { createService } = require('consul/lib/utils') as { createService: (o: unknown) => Record<string, unknown> };
 
 const inst = { id: 'workshop-alice', name: 'alice', host: '10.0.0.7', port: 3001 };

@@ -130,7 +130,6 @@ test('under a steady stream of /api/ requests, a graceful stop (SIGTERM) of 1 of
   running = false;
   await Promise.all(clients);
 
-  // eslint-disable-next-line no-console
   console.log(
     `SIGTERM → gone from page and upstream in ${goneS.toFixed(2)} s; process exited (code ${exit.code}) after ${exitS.toFixed(2)} s; ` +
       `requests: ${JSON.stringify(Object.fromEntries(statuses))}, client errors: ${errors.length}`,
@@ -151,7 +150,6 @@ test('SIGKILL of an instance: gone from page and upstream once its check turns c
   await api('bob').process.stop('SIGKILL');
   await waitForInstances(['workshop-cy'], 'bob gone after SIGKILL (check critical)');
   const goneS = (Date.now() - t0) / 1000;
-  // eslint-disable-next-line no-console
   console.log(`SIGKILL → gone from page and upstream in ${goneS.toFixed(2)} s (check every 2 s, timeout 1 s)`);
   expect(goneS).toBeLessThan(20);
   // Consul still lists bob, but critical: consul-template only renders passing instances.

@@ -101,7 +101,6 @@ test('SIGTERM: /health turns 503, the service is deregistered at once, in-flight
   expect((await fetch(`${b.url}/`)).status).toBe(200);
   const { code } = await b.process.exited;
   const exitS = (Date.now() - t0) / 1000;
-  // eslint-disable-next-line no-console
   console.log(`SIGTERM: deregistered after ${deregS.toFixed(2)} s, exited (code ${code}) after ${exitS.toFixed(2)} s`);
   expect(code).toBe(0);
   expect(exitS).toBeLessThan(8);
