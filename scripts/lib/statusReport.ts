@@ -4,7 +4,7 @@ import { readClientRequests, DEMO_CLIENT_SERVICE } from './demoClient';
 import { summarise, SuccessSummary } from './demoClientLog';
 import { browserUrl } from './endpoints';
 import type { Lab } from './lab';
-import { readPage } from './nginxClient';
+import { readPage, readUpstream } from './nginxClient';
 import type { LabContainer } from './project';
 import { formatPercent, formatSeconds, renderTable } from './table';
 
@@ -21,6 +21,7 @@ export interface StatusReport {
   services: Section<ServiceHealthCounts[]>;
   demoClient: Section<SuccessSummary & { windowMs: number }>;
   page: Section<{ status: number; instances: string[] }>;
+  upstream: Section<string[]>;
 }
 
 async function section<T>(fn: () => Promise<T>): Promise<Section<T>> {
@@ -33,7 +34,8 @@ async function section<T>(fn: () => Promise<T>): Promise<Section<T>> {
 
 export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now()): Promise<StatusReport> {
   const client = lab.containers.find((c) => c.service === DEMO_CLIENT_SERVICE);
-  const [members, leader, services, demoClient, page] = await Promise.all([
+  const nginx = lab.containers.find((c) => c.service === 'nginx');
+  const [members, leader, services, demoClient, page, upstream] = await Promise.all([
     section(() => lab.consul.members()),
     section(() => lab.consul.leader()),
     // stale: any server answers, so the counts still show while the cluster has no leader.
@@ -44,6 +46,10 @@ export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now())
       return { ...summarise(await readClientRequests(lab.docker, client, now - windowMs)), windowMs };
     }),
     section(() => readPage(lab.endpoints.nginxUrl)),
+    section(async () => {
+      if (!nginx || nginx.state !== 'running') throw new Error(`${nginx?.name ?? 'nginx'} is not running`);
+      return readUpstream(lab.docker, nginx.id);
+    }),
   ]);
   return {
     project: lab.project,
@@ -55,6 +61,7 @@ export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now())
     services,
     demoClient,
     page,
+    upstream,
   };
 }
 
@@ -130,5 +137,9 @@ export function renderStatus(r: StatusReport): string {
     out.push('Nginx page');
     out.push(failed(r.page.error));
   }
+  if (r.upstream.ok) {
+    const u = r.upstream.value;
+    out.push(`Nginx upstream behind /api/: ${u.length ? u.join('  ') : 'empty (no passing instance: /api/ answers 503)'}`);
+  } else out.push(`Nginx upstream behind /api/: ${r.upstream.error}`);
   return out.join('\n');
 }
