@@ -2,10 +2,9 @@
 // npm run lab:kill-api [-- <name>] [--hard] — stop one workshop-api container and print, in seconds,
 // when it left each place that routes to it: container stopped → out of Consul's passing set →
 // gone from Nginx's upstream and page. Bring it back with `npm run lab:restore-api`.
-import { argParser, createProgram, runCli } from '../services/shared/cli';
-import { parseDurationMs } from '../services/shared/duration';
+import { createProgram, runCli } from '../services/shared/cli';
 import { goneEvents, snapshot, timedEvents, watchedFrom } from './lib/apiWatch';
-import { addProjectOption, openLab } from './lib/lab';
+import { addProjectOption, durationOption, openLab } from './lib/lab';
 import { LabNotUpError } from './lib/project';
 import { Timeline } from './lib/timeline';
 import { formatSeconds } from './lib/table';
@@ -25,7 +24,7 @@ void runCli(NAME, async () => {
   )
     .argument('[name]', 'instance name as on the Nginx page (api-1a2b3c), its Consul ID (workshop-api-1a2b3c), or a container name/id; default: one running instance')
     .option('--hard', 'SIGKILL (docker kill): no graceful deregistration, Consul notices through the failing health check')
-    .option('-t, --timeout <duration>', 'stop watching after this long', argParser((v) => parseDurationMs(v, '--timeout')), 45_000);
+    .addOption(durationOption('-t, --timeout <duration>', 'stop watching after this long', '45s'));
   program.parse();
   const opts = program.opts<{ project?: string; hard?: boolean; timeout: number }>();
   const nameArg = program.args[0];

@@ -1,9 +1,8 @@
 #!/usr/bin/env node
 // npm run lab:status — what the running lab looks like right now: Consul members, service health,
 // the demo client's success rate and the instances on the Nginx page.
-import { argParser, createProgram, runCli } from '../services/shared/cli';
-import { parseDurationMs } from '../services/shared/duration';
-import { addProjectOption, openLab } from './lib/lab';
+import { createProgram, runCli } from '../services/shared/cli';
+import { addProjectOption, durationOption, openLab } from './lib/lab';
 import { gatherStatus, renderStatus } from './lib/statusReport';
 import { exitQuietlyOnClosedStdout } from './lib/stdout';
 
@@ -13,7 +12,7 @@ exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Show the running lab: Consul members and leader, service health, demo client success rate, Nginx page'))
-    .option('-w, --window <duration>', "how far back to read the demo client's requests", argParser((v) => parseDurationMs(v, '--window')), 60_000)
+    .addOption(durationOption('-w, --window <duration>', "how far back to read the demo client's requests", '60s'))
     .option('--json', 'print one JSON object instead of tables');
   program.parse();
   const opts = program.opts<{ project?: string; window: number; json?: boolean }>();

@@ -3,13 +3,12 @@
 // container is running and healthy, and print the URLs and what to do next.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { argParser, createProgram, runCli } from '../services/shared/cli';
-import { parseDurationMs } from '../services/shared/duration';
+import { createProgram, runCli } from '../services/shared/cli';
 import { composeFailureLine, repoRoot, runCompose } from './lib/compose';
 import { connectDocker } from './lib/docker';
 import { browserUrl, labEndpoints } from './lib/endpoints';
 import { imageRefs, readEnvFile } from './lib/envFile';
-import { addProjectOption } from './lib/lab';
+import { addProjectOption, durationOption } from './lib/lab';
 import { DEFAULT_PROJECT, listLabContainers, resolveProjectName } from './lib/project';
 import { isReady, shortName, stateChanges } from './lib/readiness';
 import { formatSeconds } from './lib/table';
@@ -36,7 +35,7 @@ exitQuietlyOnClosedStdout();
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Start the lab (docker compose up -d) and wait until every container is healthy'))
     .option('--offline', `use the locally built images (${OFFLINE_ENV}; build them with \`npm run lab:images\`)`)
-    .option('-t, --timeout <duration>', 'give up waiting for healthy after this long', argParser((v) => parseDurationMs(v, '--timeout')), 180_000);
+    .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for healthy after this long', '3m'));
   program.parse();
   const opts = program.opts<{ project?: string; offline?: boolean; timeout: number }>();
   const project = resolveProjectName(opts.project);

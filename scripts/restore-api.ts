@@ -1,10 +1,9 @@
 #!/usr/bin/env node
 // npm run lab:restore-api [-- <name>...] — start stopped workshop-api containers again (docker start)
 // and print, in seconds, when each is back: running → healthy → passing in Consul → in Nginx.
-import { argParser, createProgram, runCli } from '../services/shared/cli';
-import { parseDurationMs } from '../services/shared/duration';
+import { createProgram, runCli } from '../services/shared/cli';
 import { backEvents, snapshot, timedEvents, watchedFrom } from './lib/apiWatch';
-import { addProjectOption, openLab } from './lib/lab';
+import { addProjectOption, durationOption, openLab } from './lib/lab';
 import { LabNotUpError } from './lib/project';
 import { Timeline } from './lib/timeline';
 import { Progress, sleep } from './lib/wait';
@@ -19,7 +18,7 @@ exitQuietlyOnClosedStdout();
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Start stopped workshop-api instances again and time how fast they are back in Consul and Nginx'))
     .argument('[names...]', 'instance names (api-1a2b3c) or container names/ids; default: every stopped workshop-api container')
-    .option('-t, --timeout <duration>', 'stop watching after this long', argParser((v) => parseDurationMs(v, '--timeout')), 60_000);
+    .addOption(durationOption('-t, --timeout <duration>', 'stop watching after this long', '60s'));
   program.parse();
   const opts = program.opts<{ project?: string; timeout: number }>();
   const names = program.args;

@@ -2,12 +2,11 @@
 // npm run lab:scale-server [-- N] — scale demo-server to N replicas (default one more) with
 // `docker compose up -d --scale`, starting new replicas one at a time so their restarts don't line up,
 // then show the instances Consul returns and how the demo client's traffic spreads over them.
-import { argParser, createProgram, runCli } from '../services/shared/cli';
-import { parseDurationMs } from '../services/shared/duration';
+import { createProgram, runCli } from '../services/shared/cli';
 import { composeContextFromLabels, composeFailureLine, repoRoot, runCompose } from './lib/compose';
 import { containerIps, DEMO_CLIENT_SERVICE, DEMO_SERVER_SERVICE, readClientRequests } from './lib/demoClient';
 import { summarise, trafficByAddress } from './lib/demoClientLog';
-import { addProjectOption, Lab, openLab } from './lib/lab';
+import { addProjectOption, durationOption, Lab, openLab } from './lib/lab';
 import { LabContainer, LabNotUpError } from './lib/project';
 import { shortName } from './lib/readiness';
 import { runningLabEnv } from './lib/runningEnv';
@@ -28,7 +27,7 @@ exitQuietlyOnClosedStdout();
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Scale demo-server (staggered) and show the client spreading its traffic'))
     .argument('[N]', 'number of demo-server replicas (default: one more than now)')
-    .option('-w, --watch <duration>', "how long to watch the demo client's traffic afterwards", argParser((v) => parseDurationMs(v, '--watch')), 15_000)
+    .addOption(durationOption('-w, --watch <duration>', "how long to watch the demo client's traffic afterwards", '15s'))
     .option('--no-stagger', 'start all new replicas at once (to see what the stagger prevents)');
   program.parse();
   const opts = program.opts<{ project?: string; watch: number; stagger: boolean }>();
