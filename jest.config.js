@@ -8,8 +8,8 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
 module.exports = {
   projects: [
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/services/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'] },
-    // Integration tests start real Consul / consul-template / nginx processes; run them one file at a time
-    // (maxWorkers is global, so the CLI passes --runInBand via npm test) to keep a 2-core machine honest.
+    // Integration tests start real Consul / consul-template / nginx processes. On a 2-core machine jest's
+    // default is one worker, so their files run one at a time and timings stay honest.
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
