@@ -42,7 +42,7 @@ async function runServer(o: ServerOptions): Promise<void> {
 async function runClient(o: ClientOptions): Promise<number> {
   const logger = createLogger({ name: 'consul-demo-client', format: o.logFormat });
   const consul = o.consulHttp ? createConsulClient(o.consulHttp) : undefined;
-  const dns = o.consulDns ? new DnsDiscovery(o.consulDns, o.discoveryTimeoutMs) : undefined;
+  const dns = o.consulDns ? new DnsDiscovery(o.consulDns, o.discoveryTimeoutMs, o.dnsLookup) : undefined;
   const unused = (method: DiscoveryMethod): Discovery => ({
     method,
     discover: () => Promise.reject(new Error(`${method} discovery is switched off (--discovery ${o.discovery})`)),

@@ -103,6 +103,7 @@ describe('client', () => {
         json: false,
         select: 'random',
         discovery: 'alternate',
+        dnsLookup: 'srv',
         timeoutMs: 1000,
         discoveryTimeoutMs: 2000,
         retryDelayMs: 250,
@@ -123,6 +124,13 @@ describe('client', () => {
     });
     // DNS only: CONSUL_HTTP_ADDR is not used, so not required to be valid
     expect(p.mode === 'client' && p.options.consulHttp).toBeUndefined();
+  });
+
+  test('--dns-lookup: srv by default, srv+a (the original\'s lookup) by flag or DEMO_DNS_LOOKUP', () => {
+    expect(parse(['client', '--dns-lookup', 'srv+a']).run()).toMatchObject({ options: { dnsLookup: 'srv+a' } });
+    process.env.DEMO_DNS_LOOKUP = 'srv+a';
+    expect(parse(['client']).run()).toMatchObject({ options: { dnsLookup: 'srv+a' } });
+    expect(parse(['client', '--dns-lookup', 'srv']).run()).toMatchObject({ options: { dnsLookup: 'srv' } });
   });
 
   test('DEMO_JSON is read strictly', () => {
@@ -147,6 +155,7 @@ describe('bad input: one line naming it, exit 2', () => {
     ['no mode', [], {}, /missing mode/],
     ['bad selection', ['client', '--select', 'first'], {}, /expected one of random, round-robin/],
     ['bad discovery', ['client', '--discovery', 'mdns'], {}, /expected one of alternate, dns, http/],
+    ['bad dns lookup', ['client', '--dns-lookup', 'a'], {}, /expected one of srv, srv\+a/],
     ['bad count', ['client', '--count', '-1'], {}, /--count/],
     ['zero interval', ['client', '--interval', '0'], {}, /--interval <duration>' argument '0' is invalid\. must be more than 0/],
     ['extra argument', ['client', 'extra'], {}, /too many arguments|unknown command|excess/],

@@ -8,6 +8,7 @@ import { UsageError } from '../shared/errors';
 import { LogFormat, parseLogFormat } from '../shared/logger';
 import { defaultAdvertiseAddress, isWildcardAddress } from '../shared/network';
 import { DISCOVERY_MODES, DiscoveryMode } from './client';
+import { DNS_LOOKUP_MODES, DnsLookupMode } from './discovery/dns';
 import { Version } from './protocol';
 import { SELECTION_MODES, SelectionMode } from './selection';
 
@@ -30,6 +31,8 @@ export interface ClientOptions {
   json: boolean;
   select: SelectionMode;
   discovery: DiscoveryMode;
+  /** DNS: address from the SRV record (srv) or from a separate A query (srv+a, the original's way; a benchmark baseline). */
+  dnsLookup: DnsLookupMode;
   timeoutMs: number;
   discoveryTimeoutMs: number;
   retryDelayMs: number;
@@ -148,6 +151,7 @@ interface RawClient {
   json?: boolean;
   select: SelectionMode;
   discovery: DiscoveryMode;
+  dnsLookup: DnsLookupMode;
   timeout: number;
   discoveryTimeout: number;
   retryDelay: number;
@@ -195,6 +199,9 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
     .addOption(new Option('--json', 'one JSON object per request on stdout (env DEMO_JSON=1)'))
     .addOption(opt('--select <mode>', `how to pick among instances: ${SELECTION_MODES.join(', ')}`, 'DEMO_SELECT', oneOf(SELECTION_MODES)).default('random'))
     .addOption(opt('--discovery <mode>', `${DISCOVERY_MODES.join(', ')} (alternate: DNS and HTTP API by turns)`, 'DEMO_DISCOVERY', oneOf(DISCOVERY_MODES)).default('alternate'))
+    .addOption(
+      opt('--dns-lookup <mode>', 'DNS: srv = address and port from the same SRV record; srv+a = the original demo\'s port from SRV + address from a separate A query (mixes instances)', 'DEMO_DNS_LOOKUP', oneOf(DNS_LOOKUP_MODES)).default('srv'),
+    )
     .addOption(opt('--timeout <duration>', 'one exchange (connect + reply)', 'DEMO_TIMEOUT', duration(1)).default(1000, '1s'))
     .addOption(opt('--discovery-timeout <duration>', 'one DNS or HTTP API query', 'DEMO_DISCOVERY_TIMEOUT', duration(1)).default(2000, '2s'))
     .addOption(opt('--retry-delay <duration>', 'pause before the retry\'s fresh discovery (when no other instance was known)', 'DEMO_RETRY_DELAY', duration(0)).default(250, '250ms'))
@@ -244,6 +251,7 @@ export function parseArgs(args: string[], io: ParseIo = {}): ParsedArgs {
           json,
           select: o.select,
           discovery: o.discovery,
+          dnsLookup: o.dnsLookup,
           timeoutMs: o.timeout,
           discoveryTimeoutMs: o.discoveryTimeout,
           retryDelayMs: o.retryDelay,

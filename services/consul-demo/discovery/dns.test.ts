@@ -1,5 +1,5 @@
 import type { SrvRecord } from 'node:dns';
-import { SrvResolver, decodeAddrTarget, discoverViaSrv, instancesFromSrv, srvName } from './dns';
+import { SrvResolver, decodeAddrTarget, discoverViaSrv, instancesFromSrv, serviceAName, srvName } from './dns';
 
 const errno = (code: string): NodeJS.ErrnoException => Object.assign(new Error(code), { code });
 
@@ -79,4 +79,44 @@ test('no instances at all is an empty list, not an error', async () => {
 test('a DNS failure (timeout, refused) is an error', async () => {
   const r = fakeResolver({ 'v1.consul-demo.service.consul': errno('ETIMEOUT') });
   await expect(discoverViaSrv(r)).rejects.toMatchObject({ code: 'ETIMEOUT' });
+});
+
+describe("--dns-lookup srv+a: the original demo's port from SRV + address from a separate A query", () => {
+  const twoServers = {
+    'v1.consul-demo.service.consul': [
+      { name: '0a000005.addr.dc1.consul', port: 41000, priority: 1, weight: 1 },
+      { name: '0a000006.addr.dc1.consul', port: 42000, priority: 1, weight: 1 },
+    ],
+  };
+
+  test('the A query is for the untagged service name', () => {
+    expect(serviceAName()).toBe('consul-demo.service.consul');
+  });
+
+  test('every instance keeps its SRV port but gets the first A answer as its address: instances get mixed', async () => {
+    // Consul shuffles A answers; here the first one is the second server's address.
+    const r = fakeResolver(twoServers, { 'consul-demo.service.consul': ['10.0.0.6', '10.0.0.5'] });
+    expect(await discoverViaSrv(r, 'consul', 'srv+a')).toEqual([
+      { serviceId: null, address: '10.0.0.6', port: 41000, protocol: 'v1' }, // 41000 belongs to 10.0.0.5: a wrong pair
+      { serviceId: null, address: '10.0.0.6', port: 42000, protocol: 'v1' },
+    ]);
+    expect(r.aLookups).toEqual(['consul-demo.service.consul']);
+  });
+
+  test('srv (the default) never makes that A query and keeps each record\'s own address', async () => {
+    const r = fakeResolver(twoServers, { 'consul-demo.service.consul': ['10.0.0.6', '10.0.0.5'] });
+    expect((await discoverViaSrv(r)).map((i) => `${i.address}:${i.port}`)).toEqual(['10.0.0.5:41000', '10.0.0.6:42000']);
+    expect(r.aLookups).toEqual([]);
+  });
+
+  test('no A answer (deregistered between the two queries) leaves nothing to use', async () => {
+    const r = fakeResolver(twoServers, {});
+    expect(await discoverViaSrv(r, 'consul', 'srv+a')).toEqual([]);
+  });
+
+  test('no SRV answer: no A query at all', async () => {
+    const r = fakeResolver({}, { 'consul-demo.service.consul': ['10.0.0.6'] });
+    expect(await discoverViaSrv(r, 'consul', 'srv+a')).toEqual([]);
+    expect(r.aLookups).toEqual([]);
+  });
 });

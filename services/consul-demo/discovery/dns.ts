@@ -59,8 +59,36 @@ export async function instancesFromSrv(version: Version, records: SrvRecord[], r
   return out;
 }
 
+/**
+ * Where an instance's address comes from:
+ * - `srv` (default): the same SRV record that gave the port (see decodeAddrTarget).
+ * - `srv+a`: the ORIGINAL demo's way, kept as a baseline for the benchmark (docs/benchmark.md): the port from
+ *   the SRV answer, the address from a separate A query for the untagged service name. Consul answers that
+ *   A query with every instance's address in random order and the first one is used, so with two servers on
+ *   different addresses about half the picks pair one server's port with the other's address.
+ */
+export type DnsLookupMode = 'srv' | 'srv+a';
+export const DNS_LOOKUP_MODES: readonly DnsLookupMode[] = ['srv', 'srv+a'];
+
+/** The untagged name the original demo resolved for the address: `consul-demo.service.consul`. */
+export function serviceAName(domain = 'consul'): string {
+  return `${SERVICE_NAME}.service.${domain}`;
+}
+
+/** `srv+a`: keep each SRV record's port and protocol, take the address from the first answer of one A query. */
+async function withSeparateALookup(instances: Instance[], resolver: SrvResolver, domain: string): Promise<Instance[]> {
+  if (instances.length === 0) return instances;
+  const ips = await resolver.resolve4(serviceAName(domain)).catch((err: unknown) => {
+    if (isNoAnswer(err)) return [] as string[];
+    throw err;
+  });
+  const address = ips[0];
+  // No A answer (the instance deregistered between the two queries): nothing usable, as in the original.
+  return address ? instances.map((i) => ({ ...i, address })) : [];
+}
+
 /** Both tagged names, queried together; instances of either version. */
-export async function discoverViaSrv(resolver: SrvResolver, domain = 'consul'): Promise<Instance[]> {
+export async function discoverViaSrv(resolver: SrvResolver, domain = 'consul', lookup: DnsLookupMode = 'srv'): Promise<Instance[]> {
   const perVersion = await Promise.all(
     VERSIONS.map(async (v) => {
       try {
@@ -71,7 +99,8 @@ export async function discoverViaSrv(resolver: SrvResolver, domain = 'consul'): 
       }
     }),
   );
-  return perVersion.flat();
+  const instances = perVersion.flat();
+  return lookup === 'srv+a' ? withSeparateALookup(instances, resolver, domain) : instances;
 }
 
 /** DNS discovery against the Consul agent's DNS interface (CONSUL_DNS_ADDR), never the system resolver. */
@@ -80,7 +109,11 @@ export class DnsDiscovery implements Discovery {
   private readonly resolver: dns.Resolver;
   private readonly server: string;
 
-  constructor(server: HostPort, timeoutMs: number) {
+  constructor(
+    server: HostPort,
+    timeoutMs: number,
+    private readonly lookup: DnsLookupMode = 'srv',
+  ) {
     // One try with the caller's timeout: a slow answer is a failed request, and the client retries anyway.
     this.resolver = new dns.Resolver({ timeout: timeoutMs, tries: 1 });
     this.server = formatHostPort(server);
@@ -89,7 +122,7 @@ export class DnsDiscovery implements Discovery {
 
   async discover(): Promise<Instance[]> {
     try {
-      return await discoverViaSrv(this.resolver);
+      return await discoverViaSrv(this.resolver, 'consul', this.lookup);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
       throw new Error(`DNS query to Consul at ${this.server} failed: ${e.code ?? e.message}`);
