@@ -91,7 +91,8 @@ async function main(): Promise<void> {
     .option('--bind <addr>', 'address to listen on (default 0.0.0.0, or "bind" in the config)')
     .option('--no-check', 'register WITHOUT a health check (the lesson: Consul keeps saying a dead instance is fine)')
     .option('--no-register', 'only serve HTTP, never talk to Consul (for registering it by hand with curl, nginx/README.md)')
-    .addOption(durationOption('--check-interval <duration>', 'HTTP check interval', DEFAULT_CHECK.intervalMs))
+    // Env too, so Compose can switch it (the benchmark's baseline runs the original workshop's 10s).
+    .addOption(durationOption('--check-interval <duration>', 'HTTP check interval', DEFAULT_CHECK.intervalMs).env('WORKSHOP_CHECK_INTERVAL'))
     .addOption(durationOption('--check-timeout <duration>', 'HTTP check timeout', DEFAULT_CHECK.timeoutMs))
     .option('--success-before-passing <n>', 'passing results in a row before the check turns passing', positiveInt('--success-before-passing'), DEFAULT_CHECK.successBeforePassing)
     .option('--failures-before-critical <n>', 'failing results in a row before the check turns critical', positiveInt('--failures-before-critical'), DEFAULT_CHECK.failuresBeforeCritical)
