@@ -3,6 +3,7 @@
 # 1. `nginx -t` a config that includes the STAGED files (check/ mirrors conf/, with check/rendered -> ../staging).
 # 2. Only if it passes: publish the files (copy + rename, so Nginx never reads a half-written file) and
 #    reload Nginx with SIGHUP to its master (a reload, never a restart: in-flight requests finish on the old workers).
+#    NGINX_APPLY=restart (the benchmark's baseline only) asks run.sh to stop and start nginx instead.
 # 3. If it fails: keep the running config, log why. Exit 0 either way, since a failing command stops consul-template.
 # Staged files stay in staging/, so consul-template only re-runs this when a render really differs.
 set -u
@@ -28,7 +29,19 @@ publish "$W/staging/index.html" "$W/html/index.html"
 
 count="$(grep -c '^    server ' "$W/conf/rendered/upstreams.conf" || true)"
 pid="$(cat "$W/nginx.pid" 2>/dev/null || true)"
-if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
+if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "${NGINX_APPLY:-reload}" = restart ]; then
+  # The benchmark's baseline (NGINX_APPLY=restart, see run.sh): run.sh stops nginx and starts a new one.
+  # Wait for the new master (max 5 s), as a synchronous `service nginx restart` would.
+  kill -USR1 "$(cat "$W/run.pid")"
+  i=0
+  while [ "$i" -lt 50 ]; do
+    new="$(cat "$W/nginx.pid" 2>/dev/null || true)"
+    [ -n "$new" ] && [ "$new" != "$pid" ] && break
+    sleep 0.1
+    i=$((i + 1))
+  done
+  log "applied render with ${count} instance(s); nginx restarted (pid $pid -> ${new:-none yet})"
+elif [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null; then
   kill -HUP "$pid"
   log "applied render with ${count} instance(s); nginx reloaded (pid $pid)"
 else

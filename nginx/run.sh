@@ -10,6 +10,9 @@
 #   NGINX_ACCESS_LOG     access log path, or "off"                                         (default /dev/stdout)
 #   NGINX_BIN            nginx binary                                                      (default: nginx on PATH)
 #   CONSUL_TEMPLATE_BIN  consul-template binary                                            (default: consul-template on PATH)
+#   NGINX_APPLY          how a new render is applied: reload (SIGHUP, in-flight requests finish) or
+#                        restart (stop nginx, start a new one: the original workshop's way, kept only as the
+#                        benchmark's baseline, docs/benchmark.md)                            (default reload)
 #
 # Processes: this script starts exactly two children, nginx (daemon off, so it stays our child) and
 # consul-template, and waits on both. SIGTERM/SIGINT → consul-template stops, nginx quits gracefully
@@ -26,6 +29,7 @@ export NGINX_WORK_DIR="${NGINX_WORK_DIR:-/var/lib/lab-nginx}"
 NGINX_ACCESS_LOG="${NGINX_ACCESS_LOG:-/dev/stdout}"
 export NGINX_BIN="${NGINX_BIN:-nginx}"
 CONSUL_TEMPLATE_BIN="${CONSUL_TEMPLATE_BIN:-consul-template}"
+export NGINX_APPLY="${NGINX_APPLY:-reload}"
 W="$NGINX_WORK_DIR"
 
 log() { printf '%s nginx-side: %s\n' "$(date -u +%Y-%m-%dT%H:%M:%SZ)" "$*" >&2; }
@@ -35,6 +39,7 @@ die() { log "error: $*"; exit 2; }
 [[ "$NGINX_LISTEN" =~ ^([0-9]{1,3}(\.[0-9]{1,3}){3}:|\[[0-9a-fA-F:]+\]:)?[0-9]{1,5}$ ]] \
   || die "NGINX_LISTEN must be PORT, IPv4:PORT or [IPv6]:PORT, got '$NGINX_LISTEN'"
 [[ "$NGINX_ACCESS_LOG" == off || "$NGINX_ACCESS_LOG" == /* ]] || die "NGINX_ACCESS_LOG must be an absolute path or 'off'"
+[[ "$NGINX_APPLY" == reload || "$NGINX_APPLY" == restart ]] || die "NGINX_APPLY must be reload or restart, got '$NGINX_APPLY'"
 [[ "$W" == /* && "$W" != *:* && "$W" != *" "* ]] || die "NGINX_WORK_DIR must be an absolute path without ':' or spaces, got '$W'"
 command -v "$NGINX_BIN" >/dev/null || die "nginx not found ('$NGINX_BIN'): install nginx or set NGINX_BIN"
 command -v "$CONSUL_TEMPLATE_BIN" >/dev/null || die "consul-template not found ('$CONSUL_TEMPLATE_BIN'): install it or set CONSUL_TEMPLATE_BIN"
@@ -93,6 +98,28 @@ on_signal() {
 }
 trap 'on_signal SIGTERM' TERM
 trap 'on_signal SIGINT' INT
+
+# NGINX_APPLY=restart: apply-render.sh sends us SIGUSR1 and we restart nginx for real: a fast stop (SIGTERM,
+# like `nginx -s stop` or the distribution's init script), then a new master. Requests in flight are cut and
+# new ones are refused until the new master listens: the gap the reload (the default) avoids.
+restart_nginx() {
+  local old="$NGINX_PID"
+  log "NGINX_APPLY=restart: stopping nginx (pid $old) and starting a new one"
+  kill -TERM "$old" 2>/dev/null || true
+  wait "$old" 2>/dev/null || true
+  "$NGINX_BIN" "${NGINX_ARGS[@]}" -g 'daemon off;' &
+  NGINX_PID=$!
+  for _ in $(seq 1 100); do
+    [ -s "$W/nginx.pid" ] && break
+    kill -0 "$NGINX_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+  log "nginx restarted (pid $old -> $NGINX_PID)"
+}
+if [ "$NGINX_APPLY" = restart ]; then
+  echo "$$" >"$W/run.pid"
+  trap 'restart_nginx' USR1
+fi
 
 "$NGINX_BIN" "${NGINX_ARGS[@]}" -g 'daemon off;' &
 NGINX_PID=$!
