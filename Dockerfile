@@ -7,7 +7,8 @@ ARG NODE_IMAGE=node:20-bookworm-slim
 FROM ${NODE_IMAGE} AS build
 WORKDIR /src
 COPY package.json package-lock.json ./
-RUN npm ci --no-audit --no-fund
+# --include=dev: the build needs typescript even if NODE_ENV=production is set in the base.
+RUN npm ci --include=dev --no-audit --no-fund
 COPY tsconfig.json tsconfig.build.json ./
 COPY services ./services
 RUN npx tsc -p tsconfig.build.json \
