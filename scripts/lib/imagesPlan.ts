@@ -58,7 +58,11 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
         return;
       }
       progress(`${tag}: building (${have === undefined ? 'missing' : 'inputs changed'})`);
+      const previous = have === undefined ? undefined : await imageId(docker, tag);
       await build({ [INPUTS_LABEL]: hash });
+      // The old build lost its tag: remove it so rebuilds don't pile up dangling images
+      // (Docker refuses while a container or a child image still uses it; that is fine).
+      if (previous && previous !== (await imageId(docker, tag))) await docker.getImage(previous).remove().catch(() => undefined);
       const seconds = (Date.now() - t0) / 1000;
       progress(`${tag}: built in ${seconds.toFixed(1)} s`);
       results.push({ tag, action: 'built', seconds });
