@@ -1,0 +1,65 @@
+import type Docker from 'dockerode';
+import { createConsulClient } from '../../../services/shared/consulClient';
+import { ComposeResult, composeFailureLine, runCompose } from '../compose';
+import { LabConsul } from '../consulQueries';
+import { LabContainer, listLabContainers } from '../project';
+import { LabSettings, BenchWhere, composeEnv } from './settings';
+
+export const OFFLINE_ENV_FILE = '.env.offline';
+
+/**
+ * The bench's own copy of the lab, driven through Compose (up/down/scale need Compose semantics) with the
+ * air-gapped images, its own project name, ports and subnet. One job: start, switch, scale, stop it.
+ */
+export class BenchLab {
+  readonly consul: LabConsul;
+  readonly nginxUrl: string;
+  private readonly closeConsul: () => void;
+
+  constructor(
+    readonly docker: Docker,
+    readonly where: BenchWhere,
+    private readonly onComposeLine: (line: string) => void = () => undefined,
+  ) {
+    const client = createConsulClient({ host: '127.0.0.1', port: where.consulHttpPort, secure: false });
+    this.consul = new LabConsul(client, `http://127.0.0.1:${where.consulHttpPort}`);
+    this.closeConsul = () => client.destroy();
+    this.nginxUrl = `http://127.0.0.1:${where.nginxPort}`;
+  }
+
+  private async compose(args: string[], settings: LabSettings, what: string): Promise<ComposeResult> {
+    const r = await runCompose(args, {
+      project: this.where.project,
+      envFile: OFFLINE_ENV_FILE,
+      env: composeEnv(this.where, settings),
+      onLine: (l) => this.onComposeLine(l),
+    });
+    if (r.code !== 0) throw new Error(`docker compose ${what} (project ${this.where.project}) failed: ${composeFailureLine(r)}`);
+    return r;
+  }
+
+  /** `up -d --wait`: returns once every container's healthcheck passes; the time it took, in ms. */
+  async up(settings: LabSettings, timeoutS = 180): Promise<number> {
+    const t0 = performance.now();
+    await this.compose(['up', '-d', '--wait', '--wait-timeout', String(timeoutS)], settings, 'up');
+    return performance.now() - t0;
+  }
+
+  /** `down -v`: containers, network and Consul's data volumes. -t 1: how fast it stops is not measured. */
+  async down(settings: LabSettings, timeoutS = 1): Promise<void> {
+    await this.compose(['down', '-v', '--remove-orphans', '-t', String(timeoutS)], settings, 'down -v');
+  }
+
+  /** Scale demo-server only (--no-deps: never start a workshop-api container a trial has stopped). */
+  async scaleDemoServers(n: number, settings: LabSettings): Promise<void> {
+    await this.compose(['up', '-d', '--no-deps', '--no-recreate', '--wait', '--scale', `demo-server=${n}`, 'demo-server'], settings, `scale demo-server=${n}`);
+  }
+
+  containers(): Promise<LabContainer[]> {
+    return listLabContainers(this.docker, this.where.project);
+  }
+
+  close(): void {
+    this.closeConsul();
+  }
+}

@@ -1,0 +1,67 @@
+import { FIGURE_KEYS, FIGURES, Figures, REQUIRED_KEYS, benchJson, meetsTarget, roundFigures, shapeProblems } from './figures';
+
+const figures = (v: number): Figures => Object.fromEntries(FIGURE_KEYS.map((k) => [k, v])) as Figures;
+
+test('every key the issue names is a figure, and keys are unique', () => {
+  for (const k of REQUIRED_KEYS) expect(FIGURE_KEYS).toContain(k);
+  expect(new Set(FIGURE_KEYS).size).toBe(FIGURE_KEYS.length);
+  expect(REQUIRED_KEYS).toEqual([
+    'gracefulOutOfConsulP95Ms',
+    'gracefulOutOfNginxP95Ms',
+    'hardKillOutOfNginxP95Ms',
+    'graceful5xx',
+    'hardKill5xx',
+    'oneServerFirstTryRate',
+    'twoServerFirstTryRate',
+    'twoServerWithRetryRate',
+    'upToHealthyMs',
+    'labMemoryMiB',
+  ]);
+});
+
+test('the issue\'s targets', () => {
+  const t = Object.fromEntries(FIGURES.filter((f) => 'target' in f).map((f) => [f.key, (f as { target: unknown }).target]));
+  expect(t).toEqual({
+    gracefulOutOfNginxP95Ms: { op: '<=', value: 1000 },
+    hardKillOutOfNginxP95Ms: { op: '<=', value: 3000 },
+    graceful5xx: { op: '<=', value: 0 },
+    twoServerFirstTryRate: { op: '>=', value: 0.999 },
+    twoServerWithRetryRate: { op: '>=', value: 1 },
+    upToHealthyMs: { op: '<=', value: 20_000 },
+    labMemoryMiB: { op: '<=', value: 600 },
+  });
+  expect(meetsTarget(1000, { op: '<=', value: 1000 })).toBe(true);
+  expect(meetsTarget(0.9989, { op: '>=', value: 0.999 })).toBe(false);
+});
+
+describe('the JSON --out writes', () => {
+  const json = benchJson(figures(1), figures(2), { ours: {} }, { mode: 'quick' });
+
+  test('every figure at the top level as a number, the same keys under baseline', () => {
+    for (const k of REQUIRED_KEYS) {
+      expect(typeof json[k]).toBe('number');
+      expect(typeof json.baseline[k]).toBe('number');
+    }
+    expect(Object.keys(json.baseline).sort()).toEqual([...FIGURE_KEYS].sort());
+    expect(Object.keys(json).sort()).toEqual([...FIGURE_KEYS, 'baseline', 'details', 'meta'].sort());
+    expect(json.graceful5xx).toBe(1);
+    expect(json.baseline.graceful5xx).toBe(2);
+    expect(shapeProblems(JSON.parse(JSON.stringify(json)))).toEqual([]);
+  });
+
+  test('a missing or non-numeric figure is reported, at the top or in baseline', () => {
+    const broken = JSON.parse(JSON.stringify(json)) as Record<string, unknown> & { baseline: Record<string, unknown> };
+    delete broken.upToHealthyMs;
+    broken.baseline.labMemoryMiB = null; // what NaN becomes in JSON
+    expect(shapeProblems(broken)).toEqual(['result.upToHealthyMs: missing', 'result.baseline.labMemoryMiB: not a finite number (null)']);
+    expect(shapeProblems({ ...json, baseline: undefined })).toContain('result.baseline: not an object');
+  });
+});
+
+test('rounding: whole ms and counts, rates to 6 decimals, MiB to 0.1', () => {
+  const r = roundFigures({ ...figures(1.4), gracefulOutOfNginxP95Ms: 840.6, twoServerFirstTryRate: 0.98989898, labMemoryMiB: 158.04 });
+  expect(r.gracefulOutOfNginxP95Ms).toBe(841);
+  expect(r.graceful5xx).toBe(1);
+  expect(r.twoServerFirstTryRate).toBe(0.989899);
+  expect(r.labMemoryMiB).toBe(158);
+});

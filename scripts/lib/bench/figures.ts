@@ -1,0 +1,114 @@
+/**
+ * What the benchmark reports: one figure per key, the same keys for our settings and for the baseline
+ * (the original workshop's settings). The issue fixes ten of the keys; the rest add the p50s and the
+ * counts behind the rates.
+ */
+
+export type Unit = 'ms' | 'count' | 'rate' | 'MiB';
+
+export interface Target {
+  op: '<=' | '>=';
+  value: number;
+}
+
+export interface FigureDef {
+  key: string;
+  label: string;
+  unit: Unit;
+  target?: Target;
+}
+
+export const FIGURES = [
+  { key: 'gracefulOutOfConsulP50Ms', label: 'graceful stop -> out of Consul, p50', unit: 'ms' },
+  { key: 'gracefulOutOfConsulP95Ms', label: 'graceful stop -> out of Consul, p95', unit: 'ms' },
+  { key: 'gracefulOutOfNginxP50Ms', label: 'graceful stop -> out of Nginx, p50', unit: 'ms' },
+  { key: 'gracefulOutOfNginxP95Ms', label: 'graceful stop -> out of Nginx, p95', unit: 'ms', target: { op: '<=', value: 1000 } },
+  { key: 'hardKillOutOfConsulP50Ms', label: 'hard kill -> check critical, p50', unit: 'ms' },
+  { key: 'hardKillOutOfConsulP95Ms', label: 'hard kill -> check critical, p95', unit: 'ms' },
+  { key: 'hardKillOutOfNginxP50Ms', label: 'hard kill -> out of Nginx, p50', unit: 'ms' },
+  { key: 'hardKillOutOfNginxP95Ms', label: 'hard kill -> out of Nginx, p95', unit: 'ms', target: { op: '<=', value: 3000 } },
+  { key: 'graceful5xx', label: '/api/ errors during graceful stops', unit: 'count', target: { op: '<=', value: 0 } },
+  { key: 'gracefulApiRequests', label: '/api/ requests during graceful stops', unit: 'count' },
+  { key: 'hardKill5xx', label: '/api/ errors during hard kills', unit: 'count' },
+  { key: 'hardKillApiRequests', label: '/api/ requests during hard kills', unit: 'count' },
+  { key: 'restore5xx', label: '/api/ errors while instances come back', unit: 'count' },
+  { key: 'restoreToNginxP50Ms', label: 'docker start -> back in Nginx, p50', unit: 'ms' },
+  { key: 'restoreToNginxP95Ms', label: 'docker start -> back in Nginx, p95', unit: 'ms' },
+  { key: 'oneServerFirstTryRate', label: 'demo client, 1 server: first try', unit: 'rate' },
+  { key: 'oneServerWithRetryRate', label: 'demo client, 1 server: with retry', unit: 'rate' },
+  { key: 'oneServerRequests', label: 'demo client, 1 server: requests', unit: 'count' },
+  { key: 'twoServerFirstTryRate', label: 'demo client, 2 servers: first try', unit: 'rate', target: { op: '>=', value: 0.999 } },
+  { key: 'twoServerWithRetryRate', label: 'demo client, 2 servers: with retry', unit: 'rate', target: { op: '>=', value: 1 } },
+  { key: 'twoServerRequests', label: 'demo client, 2 servers: requests', unit: 'count' },
+  { key: 'upToHealthyP50Ms', label: 'compose up -> all healthy, p50', unit: 'ms' },
+  { key: 'upToHealthyMs', label: 'compose up -> all healthy, p95', unit: 'ms', target: { op: '<=', value: 20_000 } },
+  { key: 'upToServingP50Ms', label: 'compose up -> 3 APIs in Nginx, p50', unit: 'ms' },
+  { key: 'upToServingP95Ms', label: 'compose up -> 3 APIs in Nginx, p95', unit: 'ms' },
+  { key: 'labMemoryMiB', label: 'whole lab, resident memory', unit: 'MiB', target: { op: '<=', value: 600 } },
+] as const satisfies readonly FigureDef[];
+
+export type FigureKey = (typeof FIGURES)[number]['key'];
+export type Figures = Record<FigureKey, number>;
+
+/** The keys the issue requires at the top level of the JSON (and inside `baseline`). */
+export const REQUIRED_KEYS = [
+  'gracefulOutOfConsulP95Ms',
+  'gracefulOutOfNginxP95Ms',
+  'hardKillOutOfNginxP95Ms',
+  'graceful5xx',
+  'hardKill5xx',
+  'oneServerFirstTryRate',
+  'twoServerFirstTryRate',
+  'twoServerWithRetryRate',
+  'upToHealthyMs',
+  'labMemoryMiB',
+] as const satisfies readonly FigureKey[];
+
+export const FIGURE_KEYS: readonly FigureKey[] = FIGURES.map((f) => f.key);
+
+export function meetsTarget(value: number, t: Target): boolean {
+  return t.op === '<=' ? value <= t.value : value >= t.value;
+}
+
+/** The JSON `--out` writes: every figure at the top level, the same under `baseline`, then the details. */
+export type BenchJson = Figures & {
+  baseline: Figures;
+  details: Record<string, unknown>;
+  meta: Record<string, unknown>;
+};
+
+export function benchJson(ours: Figures, baseline: Figures, details: Record<string, unknown>, meta: Record<string, unknown>): BenchJson {
+  const pick = (f: Figures): Figures => Object.fromEntries(FIGURE_KEYS.map((k) => [k, f[k]])) as Figures;
+  return { ...pick(ours), baseline: pick(baseline), details, meta };
+}
+
+/** What is wrong with a result's shape: a missing or non-numeric figure, at the top or in `baseline`. */
+export function shapeProblems(json: unknown): string[] {
+  const problems: string[] = [];
+  const check = (o: unknown, where: string): void => {
+    if (o === null || typeof o !== 'object') {
+      problems.push(`${where}: not an object`);
+      return;
+    }
+    const rec = o as Record<string, unknown>;
+    for (const k of FIGURE_KEYS) {
+      const v = rec[k];
+      if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`${where}.${k}: ${v === undefined ? 'missing' : `not a finite number (${String(v)})`}`);
+    }
+  };
+  check(json, 'result');
+  check((json as { baseline?: unknown } | null)?.baseline, 'result.baseline');
+  return problems;
+}
+
+/** Whole ms and counts, rates to 6 decimals, MiB to 0.1: the precision the measurement has. */
+export function roundFigures(f: Figures): Figures {
+  const unitOf = new Map<string, Unit>(FIGURES.map((d) => [d.key, d.unit]));
+  const out = { ...f };
+  for (const k of FIGURE_KEYS) {
+    const v = f[k];
+    const u = unitOf.get(k);
+    out[k] = u === 'rate' ? Math.round(v * 1e6) / 1e6 : u === 'MiB' ? Math.round(v * 10) / 10 : Math.round(v);
+  }
+  return out;
+}

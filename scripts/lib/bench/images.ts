@@ -1,0 +1,24 @@
+import path from 'node:path';
+import type Docker from 'dockerode';
+import { imageRefs, readEnvFile } from '../envFile';
+import { buildOfflineImages } from '../imagesPlan';
+import { OFFLINE_ENV_FILE } from './benchLab';
+
+/**
+ * The bench runs on the air-gapped images (.env.offline). Missing ones → one line saying to build them with
+ * `npm run lab:images` (a debootstrap, ~2 min, needs root and a Debian mirror: not something a benchmark should
+ * start by itself). Present ones are refreshed through the same cached build, which rebuilds only the images
+ * whose inputs changed (the services and nginx images carry this checkout's code and scripts) in seconds.
+ */
+export async function ensureOfflineImages(docker: Docker, repoRoot: string, progress: (msg: string) => void): Promise<void> {
+  const refs = imageRefs(readEnvFile(path.join(repoRoot, OFFLINE_ENV_FILE)), {});
+  const missing: string[] = [];
+  for (const ref of refs) {
+    const present = await docker.getImage(ref).inspect().then(() => true, () => false);
+    if (!present) missing.push(ref);
+  }
+  if (missing.length) throw new Error(`the offline images are not built (${missing.join(', ')} missing): run \`npm run lab:images\` first`);
+  const results = await buildOfflineImages({ repoRoot, docker, progress: (m) => progress(`images: ${m}`) });
+  const built = results.filter((r) => r.action === 'built').map((r) => r.tag);
+  progress(`images: ${built.length ? `rebuilt ${built.join(', ')}` : 'all up to date'}`);
+}

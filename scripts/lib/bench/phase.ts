@@ -1,0 +1,158 @@
+import type { Progress } from '../wait';
+import { formatSeconds } from '../table';
+import { ApiLoad, countApiWindows } from './apiLoad';
+import type { BenchLab } from './benchLab';
+import { ClientWindow, clientWindow } from './clientRates';
+import type { Figures } from './figures';
+import { LabMemory, labMemory } from './memory';
+import { servingView, isServing } from './serving';
+import type { BenchPlan, LabSettings } from './settings';
+import { distribution } from './stats';
+import { DEFAULT_TRIAL_OPTIONS, StopKind, StopTrial, runStopTrial } from './stopTrials';
+import { sleep } from '../wait';
+
+export interface UpTrial {
+  healthyMs: number;
+  servingMs: number;
+}
+
+export interface PhaseResult {
+  settings: LabSettings;
+  figures: Figures;
+  upTrials: UpTrial[];
+  stopTrials: StopTrial[];
+  clientWindows: ClientWindow[];
+  memory: LabMemory;
+  api: { graceful: ReturnType<typeof countApiWindows>; hard: ReturnType<typeof countApiWindows>; restore: ReturnType<typeof countApiWindows>; skipped: number };
+  warnings: string[];
+}
+
+const EXPECTED_APIS = 3;
+
+/** `down -v`, then `up -d --wait` timed (→ healthy), then polled until the 3 APIs are in Nginx (→ serving). */
+async function upTrial(lab: BenchLab, settings: LabSettings): Promise<UpTrial> {
+  await lab.down(settings);
+  const t0 = performance.now();
+  const healthyMs = await lab.up(settings);
+  const deadline = t0 + 120_000;
+  for (;;) {
+    const ok = await servingView(lab).then((v) => isServing(v, EXPECTED_APIS), () => false);
+    if (ok) break;
+    if (performance.now() > deadline) throw new Error(`lab ${lab.where.project}: the ${EXPECTED_APIS} workshop-api instances were not all in Nginx 120 s after up`);
+    await sleep(100);
+  }
+  return { healthyMs, servingMs: performance.now() - t0 };
+}
+
+const sec = (ms: number): string => formatSeconds(ms);
+
+/**
+ * One configuration, measured: n cold starts (the last one stays up), its memory, then two things at once —
+ * n graceful stops and n hard kills of a workshop-api instance under a steady /api/ load, and the demo
+ * client's traffic with 1 server, then 2 (the demo side and the workshop side share no container).
+ */
+export async function runPhase(lab: BenchLab, settings: LabSettings, plan: BenchPlan, progress: Progress): Promise<PhaseResult> {
+  const tag = `[${settings.name}]`;
+  const warnings: string[] = [];
+  progress.line(`${tag} lab settings: ${settings.summary}`);
+
+  const upTrials: UpTrial[] = [];
+  for (let i = 1; i <= plan.trials; i++) {
+    const t = await upTrial(lab, settings);
+    upTrials.push(t);
+    progress.line(`${tag} up trial ${i}/${plan.trials}: healthy after ${sec(t.healthyMs)}, 3 APIs in Nginx after ${sec(t.servingMs)}`);
+  }
+
+  const memory = await labMemory(lab.docker, await lab.containers());
+  progress.line(`${tag} memory: ${memory.totalMiB.toFixed(1)} MiB over ${memory.containers.length} containers`);
+
+  const load = new ApiLoad(`${lab.nginxUrl}/api/`, plan.apiRate);
+  load.start();
+  const stopTrials: StopTrial[] = [];
+  const workshopSide = (async () => {
+    for (const kind of ['graceful', 'hard'] as StopKind[]) {
+      for (let i = 0; i < plan.trials; i++) {
+        const t = await runStopTrial(lab, kind, i, DEFAULT_TRIAL_OPTIONS);
+        stopTrials.push(t);
+        warnings.push(...t.notSeen.map((n) => `${tag} not seen within ${sec(DEFAULT_TRIAL_OPTIONS.timeoutMs)}: ${n}`));
+        const errs = countApiWindows(load.results(), [[t.startedAt, t.restoreStartedAt]]);
+        progress.line(
+          `${tag} ${kind === 'graceful' ? 'graceful stop' : 'hard kill'} ${i + 1}/${plan.trials} (${t.target}): out of Consul ${sec(t.outOfConsulMs)}, ` +
+            `out of Nginx ${sec(t.outOfNginxMs)}, back in Nginx ${sec(t.backInNginxMs)} after start; /api/ errors ${errs.errors}/${errs.requests}`,
+        );
+      }
+    }
+  })();
+  const clientWindows: ClientWindow[] = [];
+  const demoSide = (async () => {
+    for (const servers of [1, 2]) {
+      if (servers > 1) {
+        await lab.scaleDemoServers(servers, settings);
+        progress.line(`${tag} demo-server scaled to ${servers}`);
+      }
+      const w = await clientWindow(lab, servers, plan.trafficMs, (part, elapsed) =>
+        progress.line(`${tag} client traffic, ${servers} server(s): ${sec(elapsed)}/${sec(plan.trafficMs)}, ${part.requests} requests, first try ${(part.firstTryRate * 100).toFixed(2)} %`),
+      );
+      clientWindows.push(w);
+      progress.line(`${tag} client traffic, ${servers} server(s) done: ${w.requests} requests, first try ${(w.firstTryRate * 100).toFixed(2)} %, with retry ${(w.withRetryRate * 100).toFixed(2)} %`);
+      if (w.requests === 0) warnings.push(`${tag} the demo client logged no requests with ${servers} server(s)`);
+    }
+  })();
+  try {
+    await Promise.all([workshopSide, demoSide]);
+  } finally {
+    await load.stop();
+  }
+
+  const samples = load.results();
+  const graceful = stopTrials.filter((t) => t.kind === 'graceful');
+  const hard = stopTrials.filter((t) => t.kind === 'hard');
+  const stopWindows = (ts: StopTrial[]): Array<[number, number]> => ts.map((t) => [t.startedAt, t.restoreStartedAt]);
+  const api = {
+    graceful: countApiWindows(samples, stopWindows(graceful)),
+    hard: countApiWindows(samples, stopWindows(hard)),
+    restore: countApiWindows(samples, stopTrials.map((t) => [t.restoreStartedAt, t.restoredAt + 1000] as [number, number])),
+    skipped: load.skipped,
+  };
+  if (load.skipped > 0) warnings.push(`${tag} the /api/ load skipped ${load.skipped} ticks (20 requests already in flight)`);
+
+  const d = (xs: number[]) => distribution(xs);
+  const gConsul = d(graceful.map((t) => t.outOfConsulMs));
+  const gNginx = d(graceful.map((t) => t.outOfNginxMs));
+  const hConsul = d(hard.map((t) => t.outOfConsulMs));
+  const hNginx = d(hard.map((t) => t.outOfNginxMs));
+  const restore = d(stopTrials.map((t) => t.backInNginxMs));
+  const healthy = d(upTrials.map((t) => t.healthyMs));
+  const serving = d(upTrials.map((t) => t.servingMs));
+  const one = clientWindows.find((w) => w.servers === 1)!;
+  const two = clientWindows.find((w) => w.servers === 2)!;
+  const figures: Figures = {
+    gracefulOutOfConsulP50Ms: gConsul.p50,
+    gracefulOutOfConsulP95Ms: gConsul.p95,
+    gracefulOutOfNginxP50Ms: gNginx.p50,
+    gracefulOutOfNginxP95Ms: gNginx.p95,
+    hardKillOutOfConsulP50Ms: hConsul.p50,
+    hardKillOutOfConsulP95Ms: hConsul.p95,
+    hardKillOutOfNginxP50Ms: hNginx.p50,
+    hardKillOutOfNginxP95Ms: hNginx.p95,
+    graceful5xx: api.graceful.errors,
+    gracefulApiRequests: api.graceful.requests,
+    hardKill5xx: api.hard.errors,
+    hardKillApiRequests: api.hard.requests,
+    restore5xx: api.restore.errors,
+    restoreToNginxP50Ms: restore.p50,
+    restoreToNginxP95Ms: restore.p95,
+    oneServerFirstTryRate: one.firstTryRate,
+    oneServerWithRetryRate: one.withRetryRate,
+    oneServerRequests: one.requests,
+    twoServerFirstTryRate: two.firstTryRate,
+    twoServerWithRetryRate: two.withRetryRate,
+    twoServerRequests: two.requests,
+    upToHealthyP50Ms: healthy.p50,
+    upToHealthyMs: healthy.p95,
+    upToServingP50Ms: serving.p50,
+    upToServingP95Ms: serving.p95,
+    labMemoryMiB: memory.totalMiB,
+  };
+  return { settings, figures, upTrials, stopTrials, clientWindows, memory, api, warnings };
+}

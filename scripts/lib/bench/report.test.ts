@@ -1,0 +1,62 @@
+import { FIGURE_KEYS, Figures } from './figures';
+import { formatRatio, formatTarget, formatValue, missedTargets, renderBenchTable } from './report';
+
+const figures = (v: number): Figures => Object.fromEntries(FIGURE_KEYS.map((k) => [k, v])) as Figures;
+
+describe('formatValue', () => {
+  test('ms as seconds with two decimals, rates as percent, MiB, whole counts', () => {
+    expect(formatValue(840, 'ms')).toBe('0.84 s');
+    expect(formatValue(10_502, 'ms')).toBe('10.50 s');
+    expect(formatValue(0.989899, 'rate')).toBe('98.99 %');
+    expect(formatValue(1, 'rate')).toBe('100.00 %');
+    expect(formatValue(158.04, 'MiB')).toBe('158.0 MiB');
+    expect(formatValue(2.4, 'count')).toBe('2');
+    expect(formatValue(Number.NaN, 'ms')).toBe('-');
+  });
+});
+
+describe('formatRatio: ours / baseline', () => {
+  test('faster than the baseline is below 1', () => {
+    expect(formatRatio(2932, 10_502)).toBe('0.28x');
+    expect(formatRatio(0.99, 0.75)).toBe('1.32x');
+  });
+  test('large ratios lose their decimals', () => {
+    expect(formatRatio(250, 10)).toBe('25x');
+  });
+  test('no ratio against a zero or missing baseline', () => {
+    expect(formatRatio(0, 0)).toBe('-');
+    expect(formatRatio(3, 0)).toBe('-');
+    expect(formatRatio(3, Number.NaN)).toBe('-');
+  });
+});
+
+test('targets read as written in the issue', () => {
+  expect(formatTarget({ op: '<=', value: 1000 }, 'ms')).toBe('<= 1 s');
+  expect(formatTarget({ op: '>=', value: 0.999 }, 'rate')).toBe('>= 99.90 %');
+  expect(formatTarget({ op: '>=', value: 1 }, 'rate')).toBe('>= 100 %');
+  expect(formatTarget({ op: '<=', value: 600 }, 'MiB')).toBe('<= 600 MiB');
+  expect(formatTarget({ op: '<=', value: 0 }, 'count')).toBe('<= 0');
+  expect(formatTarget(undefined, 'ms')).toBe('');
+});
+
+describe('the table', () => {
+  const ours = { ...figures(1), gracefulOutOfNginxP95Ms: 840, graceful5xx: 0, twoServerFirstTryRate: 0.998, twoServerWithRetryRate: 1, upToHealthyMs: 15_000, labMemoryMiB: 158, hardKillOutOfNginxP95Ms: 2900 };
+  const base = { ...figures(2), gracefulOutOfNginxP95Ms: 980, graceful5xx: 2, twoServerFirstTryRate: 0.75, twoServerWithRetryRate: 1, upToHealthyMs: 14_000, labMemoryMiB: 150, hardKillOutOfNginxP95Ms: 10_500 };
+  const table = renderBenchTable(ours, base);
+  const lines = table.split('\n');
+
+  test('a header and one row per figure, columns ours | baseline | ratio | target', () => {
+    expect(lines[0]).toMatch(/^\s*FIGURE\s+OURS\s+BASELINE\s+RATIO\s+TARGET$/);
+    expect(lines).toHaveLength(FIGURE_KEYS.length + 1);
+  });
+  test('a row shows both values, the ratio and the verdict', () => {
+    const row = lines.find((l) => l.includes('graceful stop -> out of Nginx, p95'))!;
+    expect(row).toMatch(/0\.84 s\s+0\.98 s\s+0\.86x\s+<= 1 s\s+met$/);
+    const missed = lines.find((l) => l.includes('2 servers: first try'))!;
+    expect(missed).toMatch(/99\.80 %\s+75\.00 %\s+1\.33x\s+>= 99\.90 %\s+MISSED$/);
+  });
+  test('missed targets are listed by name with value and target', () => {
+    expect(missedTargets(ours)).toEqual(['demo client, 2 servers: first try: 99.80 % (target >= 99.90 %)']);
+    expect(missedTargets({ ...ours, twoServerFirstTryRate: 1 })).toEqual([]);
+  });
+});
