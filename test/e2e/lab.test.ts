@@ -162,8 +162,8 @@ describe('Compose lab on the air-gapped images', () => {
     const from = Date.now() - 60_000;
     const lines = await waitFor(async () => {
       const l = await clientRequests(from);
-      return l.length >= 6 && l;
-    }, { timeoutMs: 30_000, intervalMs: 1000, what: 'six demo-client requests' });
+      return l.length >= 10 && l;
+    }, { timeoutMs: 40_000, intervalMs: 1000, what: 'ten demo-client requests' });
     const ok = lines.filter((l) => l.ok).length;
     note(`demo client: ${ok}/${lines.length} ok, via ${[...new Set(lines.map((l) => l.discovery))].join('+')}`);
     expect(ok / lines.length).toBeGreaterThanOrEqual(0.8);
