@@ -1,7 +1,10 @@
-// Tests are TypeScript, transpiled by @swc/jest (fast on 2 cores); type checking is
-// `npm run check` (tsc --noEmit) once, not per test file. ts-jest would need TS < 7 and
-// re-type-checks every file; swc keeps the test loop quick.
-const transform = { '^.+\\.ts$': ['@swc/jest', { jsc: { parser: { syntax: 'typescript' }, target: 'es2022' }, module: { type: 'commonjs' } }] };
+// Tests are TypeScript, transformed by ts-jest in transpile-only mode (tsconfig has isolatedModules):
+// type checking is `npm run check` (tsc --noEmit) once, not per test file, which keeps the loop quick on
+// 2 cores. Why jest 29 + ts-jest rather than jest 30 / @swc/jest: those pull platform-specific optional
+// packages (@swc/core-*, unrs-resolver bindings) that npm 11 insists on finding in the lock file, and
+// `npm ci` then failed on machines whose registry lacks some platforms. ts-jest needs TypeScript < 7,
+// which is why TypeScript is pinned to 5.9.
+const transform = { '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }] };
 const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts', 'js', 'json'] };
 
 /** @type {import('jest').Config} */
