@@ -1,5 +1,8 @@
+import type Docker from 'dockerode';
 import { summarise, ClientRequest } from '../demoClientLog';
 import { DEMO_CLIENT_SERVICE, readClientRequests } from '../demoClient';
+import { demuxDockerLogs } from '../docker';
+import type { LabContainer } from '../project';
 import { sleep } from '../wait';
 import type { BenchLab } from './benchLab';
 import { rate } from './stats';
@@ -14,12 +17,37 @@ export interface ClientWindow {
   ok: number;
   firstTryRate: number;
   withRetryRate: number;
-  /** The most frequent errors of failed first attempts are not logged per request; these are final failures. */
+  /** Requests that failed even with the retry, by error. */
   failures: Array<{ error: string; count: number }>;
+  /** Why first attempts failed (the client's `attempt 1 failed` warnings on stderr), by method and error. */
+  firstAttemptFailures: Array<{ error: string; count: number }>;
+}
+
+/**
+ * The client's stderr warnings `<ts> WARN <name> attempt 1 failed: <error> discovery=<m> ...` in [from, to),
+ * grouped by method and error with addresses and ports blanked, so "why did the first try fail" has an answer.
+ */
+export function firstAttemptFailures(stderr: string, from: number, to: number): Array<{ error: string; count: number }> {
+  const by = new Map<string, number>();
+  for (const line of stderr.split('\n')) {
+    const m = /^(\S+)\s+WARN\s+\S+\s+attempt 1 failed: (.*?)\s+discovery=(\w+)/.exec(line);
+    if (!m) continue;
+    const ts = Date.parse(m[1]!);
+    if (!(ts >= from && ts < to)) continue;
+    const error = `${m[3]}: ${m[2]!.replace(/^"|"$/g, '').replace(/\d+\.\d+\.\d+\.\d+(:\d+)?/g, '<addr>')}`;
+    by.set(error, (by.get(error) ?? 0) + 1);
+  }
+  return [...by.entries()].map(([error, count]) => ({ error, count })).sort((a, b) => b.count - a.count).slice(0, 5);
+}
+
+async function clientStderr(docker: Docker, client: LabContainer, from: number): Promise<string> {
+  const c = docker.getContainer(client.id);
+  const buf = await c.logs({ stdout: false, stderr: true, follow: false, since: Math.floor(from / 1000) });
+  return demuxDockerLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)), (await c.inspect()).Config.Tty).stderr;
 }
 
 /** Rates from the client's --json lines: first try = ok with attempts 1; with retry = ok at all. */
-export function windowFrom(servers: number, from: number, to: number, requests: ClientRequest[]): ClientWindow {
+export function windowFrom(servers: number, from: number, to: number, requests: ClientRequest[], firstAttempt: ClientWindow['firstAttemptFailures'] = []): ClientWindow {
   const s = summarise(requests);
   const byError = new Map<string, number>();
   for (const r of requests) if (!r.ok) byError.set(r.error ?? 'unknown', (byError.get(r.error ?? 'unknown') ?? 0) + 1);
@@ -33,6 +61,7 @@ export function windowFrom(servers: number, from: number, to: number, requests: 
     firstTryRate: rate(s.firstTry, s.requests),
     withRetryRate: rate(s.ok, s.requests),
     failures: [...byError.entries()].map(([error, count]) => ({ error, count })).sort((a, b) => b.count - a.count).slice(0, 5),
+    firstAttemptFailures: firstAttempt,
   };
 }
 
@@ -52,5 +81,7 @@ export async function clientWindow(lab: BenchLab, servers: number, ms: number, r
   }
   // The last requests of the window are logged when they finish (≤ 2 s: timeout + retry).
   await sleep(2500);
-  return windowFrom(servers, from, to, (await readClientRequests(lab.docker, client, from, to)).filter((r) => r.ts < to));
+  const requests = (await readClientRequests(lab.docker, client, from, to)).filter((r) => r.ts < to);
+  const why = await clientStderr(lab.docker, client, from).then((text) => firstAttemptFailures(text, from, to), () => []);
+  return windowFrom(servers, from, to, requests, why);
 }

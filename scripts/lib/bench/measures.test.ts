@@ -2,7 +2,7 @@ import type { ClientRequest } from '../demoClientLog';
 import type { LabContainer } from '../project';
 import type { WorkshopTarget } from '../workshopInstances';
 import { ApiLoad, ApiSample, countApi, countApiWindows } from './apiLoad';
-import { windowFrom } from './clientRates';
+import { firstAttemptFailures, windowFrom } from './clientRates';
 import { residentBytes } from './memory';
 import { BASELINE, DEFAULT_WHERE, OURS, composeEnv, parseBenchProject, parseSubnetPrefix } from './settings';
 import { pickTarget } from './stopTrials';
@@ -46,6 +46,20 @@ describe('demo client rates from its --json lines', () => {
     expect(w).toMatchObject({ servers: 2, requests: 4, firstTry: 2, ok: 3, firstTryRate: 0.5, withRetryRate: 0.75 });
     expect(w.failures).toEqual([{ error: 'ECONNREFUSED', count: 1 }]);
   });
+  test('why first attempts failed: the client\'s stderr warnings in the window, addresses blanked', () => {
+    const log = [
+      '2026-11-22T03:00:01.000Z WARN  consul-demo-client  attempt 1 failed: "connect ECONNREFUSED 10.213.77.130:41234" discovery=dns instance=10.213.77.130:41234 retry="another instance"',
+      '2026-11-22T03:00:02.000Z WARN  consul-demo-client  attempt 1 failed: "connect ECONNREFUSED 10.213.77.131:40000" discovery=dns instance=10.213.77.131:40000 retry="another instance"',
+      '2026-11-22T03:00:03.000Z WARN  consul-demo-client  attempt 1 failed: "no instance found" discovery=http instance=null retry="fresh discovery"',
+      '2026-11-22T03:10:00.000Z WARN  consul-demo-client  attempt 1 failed: "late" discovery=http instance=null retry="fresh discovery"',
+      '2026-11-22T03:00:04.000Z INFO  consul-demo-client  something else',
+    ].join('\n');
+    expect(firstAttemptFailures(log, Date.parse('2026-11-22T03:00:00Z'), Date.parse('2026-11-22T03:01:00Z'))).toEqual([
+      { error: 'dns: connect ECONNREFUSED <addr>', count: 2 },
+      { error: 'http: no instance found', count: 1 },
+    ]);
+  });
+
   test('no requests: rates 0 (the bench warns)', () => {
     expect(windowFrom(1, 0, 1, [])).toMatchObject({ requests: 0, firstTryRate: 0, withRetryRate: 0 });
   });
