@@ -6,6 +6,7 @@ import { firstAttemptFailures, windowFrom } from './clientRates';
 import { residentBytes } from './memory';
 import { BASELINE, DEFAULT_WHERE, OURS, composeEnv, parseBenchProject, parseSubnetPrefix } from './settings';
 import { pickTarget } from './stopTrials';
+import { teardownOnce } from './teardown';
 
 describe('/api/ errors in a window', () => {
   const samples: ApiSample[] = [
@@ -109,4 +110,25 @@ test('trial targets: passing running instances taken in turn', () => {
   const targets = [t('a', 'running', 'passing'), t('b', 'exited'), t('c', 'running', 'critical'), t('d', 'running', 'passing')];
   expect([0, 1, 2].map((i) => pickTarget(targets, i)?.name)).toEqual(['a', 'd', 'a']);
   expect(pickTarget([t('b', 'exited')], 0)).toBeUndefined();
+});
+
+describe('teardown', () => {
+  test('runs once, however often it is asked for (end of run, failure, Ctrl-C)', async () => {
+    let calls = 0;
+    const t = teardownOnce(async () => void (calls += 1), () => undefined, 'docker compose -p x down -v');
+    try {
+      await Promise.all([t.run(), t.run()]);
+      await t.run();
+      expect(calls).toBe(1);
+    } finally {
+      t.dispose();
+    }
+  });
+  test('installs SIGINT/SIGTERM handlers and removes them again', () => {
+    const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
+    const t = teardownOnce(async () => undefined, () => undefined, 'x');
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual([before[0]! + 1, before[1]! + 1]);
+    t.dispose();
+    expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);
+  });
 });
