@@ -1,4 +1,4 @@
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ManagedProcess, startProcess } from './processes';
@@ -21,6 +21,13 @@ export interface NginxSide {
   upstreamServers(): string[];
   /** pids of nginx's master and consul-template, from their pid files. */
   childPids(): number[];
+  /**
+   * True when the last reload has settled: the master has exactly one child (worker_processes 1) and it is
+   * not an old worker shutting down. Right after a reload, an old worker that has not yet handled its QUIT
+   * can still accept a connection and answer from the previous config; tests that assert on the new config
+   * wait for this first.
+   */
+  reloadSettled(): boolean;
   stop(): Promise<{ code: number | null; signal: NodeJS.Signals | null }>;
 }
 
@@ -47,6 +54,24 @@ export function pidAlive(pid: number): boolean {
   } catch {
     return false;
   }
+}
+
+/** Command lines of the live children of `ppid`, from /proc (Linux). */
+function childCommandLines(ppid: number): string[] {
+  const out: string[] = [];
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      // /proc/<pid>/stat: "pid (comm) state ppid ..."; comm may contain spaces, so split after the last ')'.
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      if (Number(fields[1]) !== ppid || fields[0] === 'Z') continue;
+      out.push(readFileSync(`/proc/${entry}/cmdline`, 'utf8').replace(/\0+$/, '').replace(/\0/g, ' '));
+    } catch {
+      /* the process ended while we looked */
+    }
+  }
+  return out;
 }
 
 export async function startNginxSide(opts: NginxSideOptions): Promise<NginxSide> {
@@ -83,6 +108,12 @@ export async function startNginxSide(opts: NginxSideOptions): Promise<NginxSide>
       const p = childPids();
       if (p.length) pidsSeen = p;
       return p;
+    },
+    reloadSettled: () => {
+      const master = readPid(path.join(workDir, 'nginx.pid'));
+      if (master === undefined) return false;
+      const workers = childCommandLines(master);
+      return workers.length === 1 && !workers[0]!.includes('shutting down');
     },
     async stop() {
       side.childPids();

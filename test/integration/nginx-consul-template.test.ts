@@ -48,7 +48,7 @@ function tileIds(html: string): string[] {
 /**
  * Wait until exactly `ids` are live: on the page, in the live upstream file, AND in the config Nginx has loaded
  * (files are published a moment before the reload completes): /avatars/<id> answers 200 for each of `ids`
- * and 404 for every other instance of this test.
+ * and 404 for every other instance of this test, and the reload has settled (no old worker left).
  */
 async function waitForInstances(ids: string[], what: string, timeoutMs = 30_000): Promise<void> {
   const ports = ids.map((id) => `127.0.0.1:${[...apis.values()].find((a) => a.id === id)!.port}`).sort();
@@ -60,7 +60,8 @@ async function waitForInstances(ids: string[], what: string, timeoutMs = 30_000)
         const status = (await getFresh(`${side!.url}/avatars/${a.id}`)).status;
         if (status !== (ids.includes(a.id) ? 200 : 404)) return false;
       }
-      return true;
+      // ...and no old worker is left that could still answer a new connection from an older config.
+      return side!.reloadSettled();
     },
     { timeoutMs, intervalMs: 50, what },
   );
