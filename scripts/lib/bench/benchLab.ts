@@ -2,6 +2,7 @@ import type Docker from 'dockerode';
 import { createConsulClient } from '../../../services/shared/consulClient';
 import { ComposeResult, composeFailureLine, runCompose } from '../compose';
 import { LabConsul } from '../consulQueries';
+import { demuxDockerLogs } from '../docker';
 import { LabContainer, listLabContainers } from '../project';
 import { LabSettings, BenchWhere, composeEnv } from './settings';
 
@@ -34,7 +35,10 @@ export class BenchLab {
       env: composeEnv(this.where, settings),
       onLine: (l) => this.onComposeLine(l),
     });
-    if (r.code !== 0) throw new Error(`docker compose ${what} (project ${this.where.project}) failed: ${composeFailureLine(r)}`);
+    if (r.code !== 0) {
+      const tail = (r.stderr + '\n' + r.stdout).split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' | ');
+      throw new Error(`docker compose ${what} (project ${this.where.project}) failed: ${composeFailureLine(r)} (last output: ${tail})`);
+    }
     return r;
   }
 
@@ -53,6 +57,17 @@ export class BenchLab {
   /** Scale demo-server only (--no-deps: never start a workshop-api container a trial has stopped). */
   async scaleDemoServers(n: number, settings: LabSettings): Promise<void> {
     await this.compose(['up', '-d', '--no-deps', '--no-recreate', '--wait', '--scale', `demo-server=${n}`, 'demo-server'], settings, `scale demo-server=${n}`);
+  }
+
+  /** The last log lines of the project's containers that are not running: why a start failed. */
+  async exitedContainerLogs(lines = 5): Promise<string[]> {
+    const out: string[] = [];
+    for (const c of (await this.containers()).filter((x) => x.state !== 'running')) {
+      const buf = await this.docker.getContainer(c.id).logs({ stdout: true, stderr: true, tail: lines, follow: false }).catch(() => Buffer.from(''));
+      const { stdout, stderr } = demuxDockerLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
+      out.push(`${c.name} (${c.state}): ${(stdout + stderr).split('\n').filter(Boolean).slice(-lines).join(' | ')}`);
+    }
+    return out;
   }
 
   containers(): Promise<LabContainer[]> {

@@ -58,7 +58,19 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
 
   const upTrials: UpTrial[] = [];
   for (let i = 1; i <= plan.trials; i++) {
-    const t = await upTrial(lab, settings);
+    let t: UpTrial | undefined;
+    // A failed start is reported (with the failed containers' last log lines) and the trial retried, twice at
+    // most: one flaky start should not throw away a half-hour run, and the warning keeps it on the record.
+    for (let attempt = 1; !t; attempt++) {
+      try {
+        t = await upTrial(lab, settings);
+      } catch (err) {
+        const why = `${tag} up trial ${i} attempt ${attempt} failed: ${(err as Error).message}; ${(await lab.exitedContainerLogs().catch(() => [])).join('; ')}`;
+        warnings.push(why);
+        progress.line(why);
+        if (attempt >= 3) throw err;
+      }
+    }
     upTrials.push(t);
     progress.line(`${tag} up trial ${i}/${plan.trials}: healthy after ${sec(t.healthyMs)}, 3 APIs in Nginx after ${sec(t.servingMs)}`);
   }
@@ -72,7 +84,21 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
   const workshopSide = (async () => {
     for (const kind of ['graceful', 'hard'] as StopKind[]) {
       for (let i = 0; i < plan.trials; i++) {
-        const t = await runStopTrial(lab, kind, i, DEFAULT_TRIAL_OPTIONS);
+        let t: StopTrial | undefined;
+        for (let attempt = 1; !t; attempt++) {
+          try {
+            t = await runStopTrial(lab, kind, i, DEFAULT_TRIAL_OPTIONS);
+          } catch (err) {
+            const why = `${tag} ${kind} trial ${i + 1} attempt ${attempt} failed: ${(err as Error).message}`;
+            warnings.push(why);
+            progress.line(why);
+            if (attempt >= 2) throw err;
+            // Bring back whatever the failed trial left stopped, then try that trial again.
+            for (const c of (await lab.containers()).filter((x) => x.service === 'workshop-api' && x.state !== 'running')) {
+              await lab.docker.getContainer(c.id).start().catch(() => undefined);
+            }
+          }
+        }
         stopTrials.push(t);
         warnings.push(...t.notSeen.map((n) => `${tag} not seen within ${sec(DEFAULT_TRIAL_OPTIONS.timeoutMs)}: ${n}`));
         const errs = countApiWindows(load.results(), [[t.startedAt, t.restoreStartedAt]]);
