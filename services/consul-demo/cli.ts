@@ -18,17 +18,8 @@ const SHUTDOWN_BUDGET_MS = 1900;
 async function runServer(o: ServerOptions): Promise<void> {
   const logger = createLogger({ name: 'consul-demo-server', format: o.logFormat });
   const consul = createConsulClient(o.consulHttp);
-  const server = new DemoServer({
-    version: o.version,
-    bind: o.bind,
-    advertise: o.advertise,
-    restartEveryMs: o.restartEveryMs,
-    drainMs: o.drainMs,
-    lineTimeoutMs: o.lineTimeoutMs,
-    idleTimeoutMs: o.idleTimeoutMs,
-    consul,
-    logger,
-  });
+  const { logFormat: _logFormat, consulHttp: _consulHttp, ...settings } = o;
+  const server = new DemoServer({ ...settings, consul, logger });
   logger.info('starting', {
     version: o.version ?? 'random per restart',
     advertise: o.advertise,

@@ -11,16 +11,9 @@ import { DISCOVERY_MODES, DiscoveryMode } from './client';
 import { DNS_LOOKUP_MODES, DnsLookupMode } from './discovery/dns';
 import { Version } from './protocol';
 import { SELECTION_MODES, SelectionMode } from './selection';
+import type { ServerSettings } from './server';
 
-export interface ServerOptions {
-  /** undefined: v1 or v2 at random per incarnation. */
-  version: Version | undefined;
-  bind: string;
-  advertise: string;
-  restartEveryMs: [number, number];
-  drainMs: number;
-  lineTimeoutMs: number;
-  idleTimeoutMs: number;
+export interface ServerOptions extends ServerSettings {
   logFormat: LogFormat;
   consulHttp: ConsulHttpAddress;
 }

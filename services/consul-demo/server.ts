@@ -6,7 +6,8 @@ import { ServedConnection, serveConnection } from './connection';
 import { VERSIONS, Version } from './protocol';
 import { deregisterService, registerService, serviceIdFor } from './registration';
 
-export interface ServerConfig {
+/** What the user chooses about a server (flags/env, parsed in options.ts). */
+export interface ServerSettings {
   /** Locks the protocol; undefined = v1 or v2 at random on every incarnation. */
   version?: Version;
   bind: string;
@@ -17,6 +18,9 @@ export interface ServerConfig {
   drainMs: number;
   lineTimeoutMs: number;
   idleTimeoutMs: number;
+}
+
+export interface ServerConfig extends ServerSettings {
   consul: ConsulClient;
   logger: Logger;
   /** Per Consul request; short, because shutdown must finish within 2 s. */
