@@ -29,8 +29,10 @@ publish "$W/staging/index.html" "$W/html/index.html"
 
 count="$(grep -c '^    server ' "$W/conf/rendered/upstreams.conf" || true)"
 pid="$(cat "$W/nginx.pid" 2>/dev/null || true)"
-if [ -n "$pid" ] && kill -0 "$pid" 2>/dev/null && [ "${NGINX_APPLY:-reload}" = restart ]; then
+if [ "${NGINX_APPLY:-reload}" = restart ] && [ -s "$W/run.pid" ]; then
   # The benchmark's baseline (NGINX_APPLY=restart, see run.sh): run.sh stops nginx and starts a new one.
+  # Always ask run.sh, even if the pid file is missing for a moment (a previous restart in progress):
+  # otherwise a master that started just before this publish would keep the older files.
   # Wait for the new master (max 5 s), as a synchronous `service nginx restart` would.
   kill -USR1 "$(cat "$W/run.pid")"
   i=0

@@ -99,6 +99,17 @@ on_signal() {
 trap 'on_signal SIGTERM' TERM
 trap 'on_signal SIGINT' INT
 
+# Start nginx in the foreground as our child (NGINX_PID) and wait up to 5 s for its pid file.
+start_nginx() {
+  "$NGINX_BIN" "${NGINX_ARGS[@]}" -g 'daemon off;' &
+  NGINX_PID=$!
+  for _ in $(seq 1 100); do
+    [ -s "$W/nginx.pid" ] && break
+    kill -0 "$NGINX_PID" 2>/dev/null || break
+    sleep 0.05
+  done
+}
+
 # NGINX_APPLY=restart: apply-render.sh sends us SIGUSR1 and we restart nginx for real: a fast stop (SIGTERM,
 # like `nginx -s stop` or the distribution's init script), then a new master. Requests in flight are cut and
 # new ones are refused until the new master listens: the gap the reload (the default) avoids.
@@ -107,13 +118,7 @@ restart_nginx() {
   log "NGINX_APPLY=restart: stopping nginx (pid $old) and starting a new one"
   kill -TERM "$old" 2>/dev/null || true
   wait "$old" 2>/dev/null || true
-  "$NGINX_BIN" "${NGINX_ARGS[@]}" -g 'daemon off;' &
-  NGINX_PID=$!
-  for _ in $(seq 1 100); do
-    [ -s "$W/nginx.pid" ] && break
-    kill -0 "$NGINX_PID" 2>/dev/null || break
-    sleep 0.05
-  done
+  start_nginx
   log "nginx restarted (pid $old -> $NGINX_PID)"
 }
 if [ "$NGINX_APPLY" = restart ]; then
@@ -121,13 +126,7 @@ if [ "$NGINX_APPLY" = restart ]; then
   trap 'restart_nginx' USR1
 fi
 
-"$NGINX_BIN" "${NGINX_ARGS[@]}" -g 'daemon off;' &
-NGINX_PID=$!
-for _ in $(seq 1 100); do
-  [ -s "$W/nginx.pid" ] && break
-  kill -0 "$NGINX_PID" 2>/dev/null || break
-  sleep 0.05
-done
+start_nginx
 [ -s "$W/nginx.pid" ] || { log "error: nginx did not start"; stop_children; exit 1; }
 
 (cd "$W" && exec "$CONSUL_TEMPLATE_BIN" -config "$W/consul-template.hcl") &

@@ -36,6 +36,8 @@ export interface NginxSideOptions {
   name?: string;
   /** Wait for consul-template's first applied render (default true). */
   waitForFirstRender?: boolean;
+  /** Extra environment for run.sh, e.g. NGINX_APPLY=restart (the benchmark's baseline). */
+  env?: NodeJS.ProcessEnv;
 }
 
 function readPid(file: string): number | undefined {
@@ -90,6 +92,7 @@ export async function startNginxSide(opts: NginxSideOptions): Promise<NginxSide>
       CONSUL_TEMPLATE_BIN: consulTemplate,
       // Thousands of requests per test: the access log would only fill memory.
       NGINX_ACCESS_LOG: 'off',
+      ...opts.env,
     },
   });
   const live = (f: string): string => readFileSync(path.join(workDir, f), 'utf8');
