@@ -1,6 +1,8 @@
 # consul-template for the lab's Nginx side. run.sh starts it with the work dir as its current directory,
 # so the relative paths below live there (run.sh copies templates/ and apply-render.sh into it).
 # The Consul address comes from CONSUL_HTTP_ADDR (consul-template reads it like Consul's own CLI).
+# Not a Consul agent config: consul-template has no update check to switch off (every agent config in
+# consul/ and the test harness sets disable_update_check = true), and it only ever talks to that agent.
 
 log_level = "info"
 
