@@ -1,5 +1,6 @@
 import { errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { WakeableSleep } from '../shared/wakeableSleep';
 import { Discovery, DiscoveryMethod, Instance, instanceKey } from './discovery/types';
 import { exchange } from './exchange';
 import { Selector } from './selection';
@@ -40,7 +41,7 @@ const NO_INSTANCE: Record<DiscoveryMethod, string> = {
 export class DemoClient {
   readonly stats = new Stats();
   private stopped = false;
-  private wake: (() => void) | undefined;
+  private readonly pauses = new WakeableSleep();
   private n = 0;
 
   constructor(private readonly cfg: ClientConfig) {}
@@ -61,14 +62,14 @@ export class DemoClient {
       this.stats.add(result);
       this.cfg.onResult(result, this.n);
       if (this.cfg.count !== 0 && this.n >= this.cfg.count) break;
-      await this.pause(Math.max(0, this.cfg.intervalMs - (Date.now() - started)));
+      await this.pauses.sleep(Math.max(0, this.cfg.intervalMs - (Date.now() - started)));
     }
     return this.stats.summary();
   }
 
   stop(): void {
     this.stopped = true;
-    this.wake?.();
+    this.pauses.wake({ stop: true });
   }
 
   /** One request: discover, pick, exchange; on failure one retry on another instance or after a fresh discovery. */
@@ -95,7 +96,7 @@ export class DemoClient {
       if (otherIsNew) {
         final = await this.exchangeWith(other);
       } else {
-        await this.pause(this.cfg.retryDelayMs);
+        await this.pauses.sleep(this.cfg.retryDelayMs);
         instances = await this.discover(discovery);
         final = await this.attempt(method, instances.list, instances.error, avoid);
       }
@@ -134,17 +135,5 @@ export class DemoClient {
   private async exchangeWith(instance: Instance): Promise<Attempt> {
     const r = await exchange(instance.address, instance.port, instance.protocol, this.cfg.timeoutMs);
     return { instance, ok: r.ok, error: r.error };
-  }
-
-  private pause(ms: number): Promise<void> {
-    if (this.stopped || ms <= 0) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wake = done;
-    });
   }
 }

@@ -2,6 +2,7 @@ import net from 'node:net';
 import type { ConsulClient } from '../shared/consulClient';
 import { UsageError, errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { WakeableSleep } from '../shared/wakeableSleep';
 import { ServedConnection, serveConnection } from './connection';
 import { VERSIONS, Version } from './protocol';
 import { deregisterService, registerService, serviceIdFor } from './registration';
@@ -67,7 +68,7 @@ function listen(bind: string): Promise<net.Server> {
  */
 export class DemoServer {
   private stopping = false;
-  private wakeSleep: (() => void) | undefined;
+  private readonly sleeps = new WakeableSleep();
   private current: Incarnation | undefined;
   private loop: Promise<void> | undefined;
   private lastDeregisteredAt: number | undefined;
@@ -90,7 +91,7 @@ export class DemoServer {
   /** SIGINT/SIGTERM: deregister, close, done — quickly, and never leaving a registration behind. */
   async stop(): Promise<void> {
     this.stopping = true;
-    this.wakeSleep?.();
+    this.sleeps.wake({ stop: true });
     // A restart step in flight (e.g. a register call) gets a moment to finish so its incarnation is known
     // and can be deregistered, but shutdown does not wait on a slow Consul for long.
     if (this.loop) await Promise.race([this.loop, sleep(500)]);
@@ -108,7 +109,7 @@ export class DemoServer {
       if (hi === 0) return; // never restarts; stop() retires the incarnation
       const waitMs = Math.round(lo + this.random() * (hi - lo));
       inc.log.info('next restart scheduled', { inMs: waitMs });
-      await this.interruptibleSleep(waitMs);
+      await this.sleeps.sleep(waitMs);
       if (this.stopping) return;
       this.current = undefined;
       await this.retire(inc, this.cfg.drainMs, CLOSE_GRACE_MS, true);
@@ -119,7 +120,7 @@ export class DemoServer {
           inc = await this.open(n);
         } catch (err) {
           this.cfg.logger.error('listen failed, retrying', { error: errorMessage(err), retryInMs: REGISTER_RETRY_MS });
-          await this.interruptibleSleep(REGISTER_RETRY_MS);
+          await this.sleeps.sleep(REGISTER_RETRY_MS);
         }
       }
       if (!inc) return;
@@ -176,7 +177,7 @@ export class DemoServer {
       } catch (err) {
         inc.log.warn('registration failed, retrying', { error: errorMessage(err), retryInMs: REGISTER_RETRY_MS });
         if (this.stopping) return;
-        await this.interruptibleSleep(REGISTER_RETRY_MS);
+        await this.sleeps.sleep(REGISTER_RETRY_MS);
         if (this.stopping) return;
       }
     }
@@ -203,7 +204,7 @@ export class DemoServer {
     this.lastDeregisteredAt = Date.now();
     if (drainMs > 0) {
       inc.log.info('draining: still answering clients that found us before the deregistration', { drainMs });
-      await (interruptible ? this.interruptibleSleep(drainMs) : sleep(drainMs));
+      await (interruptible ? this.sleeps.sleep(drainMs) : sleep(drainMs));
     }
     const listenerClosed = new Promise<void>((r) => inc.listener.close(() => r()));
     for (const c of inc.connections) c.drain();
@@ -212,17 +213,5 @@ export class DemoServer {
     for (const c of inc.connections) c.destroy();
     await listenerClosed;
     inc.log.info('closed', { port: inc.port });
-  }
-
-  private interruptibleSleep(ms: number): Promise<void> {
-    if (this.stopping) return Promise.resolve();
-    return new Promise((resolve) => {
-      const t = setTimeout(done, ms);
-      function done(): void {
-        clearTimeout(t);
-        resolve();
-      }
-      this.wakeSleep = done;
-    });
   }
 }
