@@ -8,6 +8,7 @@
  */
 import { ensureDockerEngine, ensureDockerTools, compose, projectLeftovers, runCommand, type DockerEngine } from '../harness/docker';
 import { sleep, waitFor } from '../harness/waitFor';
+import { ClientRequest, parseClientLog } from '../../scripts/lib/demoClientLog';
 
 const PROJECT = 'consul-lab';
 const ENV = ['--env-file', '.env.offline'];
@@ -54,31 +55,11 @@ async function pageNames(): Promise<string[]> {
   return [...body.matchAll(/class="tile" data-id="workshop-([^"]+)"/g)].map((m) => m[1]!).sort();
 }
 
-interface ClientLine {
-  ts: string;
-  discovery: 'dns' | 'http';
-  address: string | null;
-  port: number | null;
-  ok: boolean;
-  attempts: number;
-  error: string | null;
-}
-/** The demo client's --json lines (stdout of its container) with ts in [from, to]. */
-async function clientRequests(from: number, to = Date.now()): Promise<ClientLine[]> {
+/** The demo client's --json lines (stdout of its container) with ts in [from, to], parsed like lab:status does. */
+async function clientRequests(from: number, to = Date.now()): Promise<ClientRequest[]> {
   const r = await runCommand('docker', ['logs', '--since', new Date(from - 2000).toISOString(), `${PROJECT}-demo-client-1`], { timeoutMs: 20_000 });
   if (r.code !== 0) throw new Error(`docker logs demo-client: ${r.stderr}`);
-  const out: ClientLine[] = [];
-  for (const line of r.stdout.split('\n')) {
-    if (!line.startsWith('{')) continue;
-    try {
-      const o = JSON.parse(line) as ClientLine;
-      const t = Date.parse(o.ts);
-      if (t >= from && t <= to) out.push(o);
-    } catch {
-      /* a line cut by the log window's edge */
-    }
-  }
-  return out;
+  return parseClientLog(r.stdout).filter((l) => l.ts >= from && l.ts <= to);
 }
 
 async function labScript(script: string, args: string[], timeoutMs = 3 * MIN): Promise<{ code: number; stdout: string; stderr: string; seconds: number }> {
@@ -273,7 +254,7 @@ describe('Compose lab on the air-gapped images', () => {
       }, { timeoutMs: 45_000, intervalMs: 1000, what: 'the demo client to serve 10 requests in a row after the new leader' });
       const all = await clientRequests(start);
       const failed = all.filter((l) => !l.ok);
-      const lastFail = failed.length ? (Date.parse(failed[failed.length - 1]!.ts) - start) / 1000 : 0;
+      const lastFail = failed.length ? (failed[failed.length - 1]!.ts - start) / 1000 : 0;
       timing(`demo client across the leader change: ${failed.length}/${all.length} failed, last failure at (s after the stop)`, lastFail);
     } finally {
       polling = false;
