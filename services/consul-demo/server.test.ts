@@ -27,6 +27,23 @@ function fakeConsul() {
   return { consul: consul as unknown as ConsulClient, calls, failRegisterTimes: (n: number) => (failRegister = n) };
 }
 
+/** fakeConsul plus a health API that lists our own registrations and whatever peers the test sets. */
+function fakeConsulWithPeers() {
+  const f = fakeConsul();
+  let peers: string[] = [];
+  const own = (): string[] => {
+    const live = new Set<string>();
+    for (const c of f.calls) c.op === 'register' ? live.add(c.id) : live.delete(c.id);
+    return [...live];
+  };
+  (f.consul as unknown as { health: unknown }).health = {
+    async service() {
+      return [...own(), ...peers].map((ID) => ({ Service: { ID } }));
+    },
+  };
+  return { ...f, setPeers: (ids: string[]) => (peers = ids) };
+}
+
 const logs: string[] = [];
 const logger = createLogger({ name: 't', write: (l) => logs.push(l) });
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -95,4 +112,24 @@ test('a bind address that is not on this machine is bad input', async () => {
   expect(Object.values(os.networkInterfaces()).flat().map((a) => a?.address)).not.toContain(bind);
   const server = new DemoServer({ ...base, bind, consul: fakeConsul().consul, restartEveryMs: [0, 0], drainMs: 0 });
   await expect(server.start()).rejects.toThrow(`--bind ${bind}: not an address of this machine`);
+});
+
+test('a restart waits while a peer seen passing is in its own restart gap, then goes ahead', async () => {
+  const f = fakeConsulWithPeers();
+  f.setPeers(['consul-demo-peer-1-1']);
+  const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [200, 200], drainMs: 0 });
+  await server.start();
+  try {
+    await until(() => f.calls.length >= 1);
+    await sleep(50); // it has seen the peer passing (right after registering)
+    f.setPeers([]); // the peer deregistered: it is restarting
+    await until(() => logs.some((l) => l.includes('deferring restart: a peer is in its restart gap')));
+    await sleep(300);
+    expect(f.calls.filter((c) => c.op === 'deregister')).toHaveLength(0); // still waiting
+    f.setPeers(['consul-demo-peer-1-2']); // back, as a new incarnation
+    await until(() => f.calls.some((c) => c.op === 'deregister'));
+    expect(logs.some((l) => l.includes('peer back, restarting now'))).toBe(true);
+  } finally {
+    await server.stop();
+  }
 });

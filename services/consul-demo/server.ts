@@ -5,6 +5,7 @@ import type { Logger } from '../shared/logger';
 import { WakeableSleep } from '../shared/wakeableSleep';
 import { ServedConnection, serveConnection } from './connection';
 import { VERSIONS, Version } from './protocol';
+import { PeerTracker, passingServiceIds, serverKey } from './peers';
 import { deregisterService, registerService, serviceIdFor } from './registration';
 
 /** What the user chooses about a server (flags/env, parsed in options.ts). */
@@ -47,6 +48,12 @@ const CLOSE_GRACE_MS = 1000;
 const SHUTDOWN_DRAIN_MS = 200;
 const SHUTDOWN_CLOSE_GRACE_MS = 300;
 const REGISTER_RETRY_MS = 1000;
+/**
+ * A restart waits at most this long for a peer to come back from its own restart gap (~0.55 s), so that
+ * two servers are never away at the same time; a peer that died is waited on this long, and forgotten after 30 s.
+ */
+const MAX_PEER_WAIT_MS = 3000;
+const PEER_POLL_MS = 100;
 
 const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
@@ -69,6 +76,7 @@ function listen(bind: string): Promise<net.Server> {
 export class DemoServer {
   private stopping = false;
   private readonly sleeps = new WakeableSleep();
+  private readonly peers = new PeerTracker(serverKey(serviceIdFor(0)));
   private current: Incarnation | undefined;
   private loop: Promise<void> | undefined;
   private lastDeregisteredAt: number | undefined;
@@ -107,9 +115,13 @@ export class DemoServer {
       if (this.stopping) return;
       const [lo, hi] = this.cfg.restartEveryMs;
       if (hi === 0) return; // never restarts; stop() retires the incarnation
+      // Learn who else is passing now, while we are not in a gap ourselves (see waitForPeers).
+      await this.observePeers().catch(() => undefined);
       const waitMs = Math.round(lo + this.random() * (hi - lo));
       inc.log.info('next restart scheduled', { inMs: waitMs });
       await this.sleeps.sleep(waitMs);
+      if (this.stopping) return;
+      await this.waitForPeers(inc);
       if (this.stopping) return;
       this.current = undefined;
       await this.retire(inc, this.cfg.drainMs, CLOSE_GRACE_MS, true);
@@ -125,6 +137,39 @@ export class DemoServer {
       }
       if (!inc) return;
     }
+  }
+
+  /**
+   * High availability with several servers: don't open a restart gap while a peer is in its own (see
+   * PeerTracker). Alone, or with Consul unreachable, this returns at once.
+   */
+  private async waitForPeers(inc: Incarnation): Promise<void> {
+    const started = Date.now();
+    let deferred = false;
+    while (!this.stopping) {
+      let missing: string[];
+      try {
+        missing = await this.observePeers();
+      } catch {
+        return; // nothing to coordinate with; the restart goes ahead as scheduled
+      }
+      const waitedMs = Date.now() - started;
+      if (missing.length === 0) {
+        if (deferred) inc.log.info('peer back, restarting now', { waitedMs });
+        return;
+      }
+      if (waitedMs >= MAX_PEER_WAIT_MS) {
+        inc.log.warn('peer still missing, restarting anyway', { peers: missing, waitedMs });
+        return;
+      }
+      if (!deferred) inc.log.info('deferring restart: a peer is in its restart gap', { peers: missing });
+      deferred = true;
+      await this.sleeps.sleep(PEER_POLL_MS);
+    }
+  }
+
+  private async observePeers(): Promise<string[]> {
+    return this.peers.observe(await passingServiceIds(this.cfg.consul, this.consulTimeoutMs));
   }
 
   /** Listen on a new OS-chosen port with this incarnation's protocol. */

@@ -1,0 +1,29 @@
+import { PeerTracker, serverKey } from './peers';
+
+test('serverKey drops the incarnation number', () => {
+  expect(serverKey('consul-demo-3f2a1b-7-12')).toBe('consul-demo-3f2a1b-7');
+  expect(serverKey('consul-demo-my-laptop-4242-1')).toBe('consul-demo-my-laptop-4242');
+});
+
+test('a peer seen passing and now missing is reported; ourselves never', () => {
+  const t = new PeerTracker('consul-demo-a-1');
+  expect(t.observe(['consul-demo-a-1-3', 'consul-demo-b-1-5'], 1000)).toEqual([]);
+  // b is in its restart gap (deregistered): missing
+  expect(t.observe(['consul-demo-a-1-3'], 2000)).toEqual(['consul-demo-b-1']);
+  // b is back with a new incarnation: not missing
+  expect(t.observe(['consul-demo-a-1-3', 'consul-demo-b-1-6'], 3000)).toEqual([]);
+});
+
+test('alone: nothing is missing', () => {
+  const t = new PeerTracker('consul-demo-a-1');
+  expect(t.observe([], 0)).toEqual([]);
+  expect(t.observe(['consul-demo-a-1-2'], 100)).toEqual([]);
+});
+
+test('a peer gone for longer than the memory is forgotten', () => {
+  const t = new PeerTracker('consul-demo-a-1', 30_000);
+  t.observe(['consul-demo-b-1-1'], 0);
+  expect(t.observe([], 29_000)).toEqual(['consul-demo-b-1']);
+  expect(t.observe([], 31_000)).toEqual([]);
+  expect(t.observe([], 32_000)).toEqual([]);
+});
