@@ -3,6 +3,7 @@
  * Prints the measured first-try success rates (one server / two staggered servers) for the issue's note.
  */
 import { ConsulAgent, startConsulCluster, startConsulDev } from '../harness/consul';
+import { demoEnv, serverEvents } from '../harness/consulDemo';
 import { distPath } from '../harness/paths';
 import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
 import { waitFor } from '../harness/waitFor';
@@ -10,11 +11,6 @@ import { waitFor } from '../harness/waitFor';
 const CLI = distPath('services/consul-demo/cli.js');
 
 afterAll(stopAllProcesses);
-
-function demoEnv(consul: ConsulAgent): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DEMO_') && k !== 'LOG_FORMAT'));
-  return { ...env, CONSUL_HTTP_ADDR: consul.httpAddr, CONSUL_DNS_ADDR: consul.dnsAddr };
-}
 
 let serial = 0;
 const startServer = (consul: ConsulAgent, args: string[]): ManagedProcess =>
@@ -44,19 +40,6 @@ const jsonLines = (p: ManagedProcess): unknown[] => p.stdoutLines.map((l) => JSO
 const requests = (p: ManagedProcess): Req[] => jsonLines(p).filter((o): o is Req => typeof o === 'object' && o !== null && 'discovery' in o);
 const summaryOf = (p: ManagedProcess): SummaryLine['summary'] | undefined =>
   jsonLines(p).find((o): o is SummaryLine => typeof o === 'object' && o !== null && 'summary' in o)?.summary;
-
-interface LogEvent {
-  ts: string;
-  msg: string;
-  serviceId?: string;
-  address?: string;
-  version?: string;
-}
-const serverEvents = (p: ManagedProcess, msg: string): LogEvent[] =>
-  p.stderrLines
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as LogEvent)
-    .filter((e) => e.msg === msg);
 
 const registeredCount = async (consul: ConsulAgent): Promise<number> => {
   const res = await fetch(`${consul.httpUrl}/v1/health/service/consul-demo?passing=1`);

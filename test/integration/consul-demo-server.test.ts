@@ -4,6 +4,7 @@
  */
 import net from 'node:net';
 import { ConsulAgent, startConsulDev } from '../harness/consul';
+import { DemoLogEvent, demoEnv, serverEvents } from '../harness/consulDemo';
 import { distPath } from '../harness/paths';
 import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
 import { waitFor } from '../harness/waitFor';
@@ -19,32 +20,13 @@ afterAll(async () => {
   await consul?.stop();
 });
 
-/** The environment a demo process gets: this test's Consul, and none of the developer's DEMO_* settings. */
-function demoEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('DEMO_') && k !== 'LOG_FORMAT'));
-  return { ...env, CONSUL_HTTP_ADDR: consul.httpAddr, CONSUL_DNS_ADDR: consul.dnsAddr, ...extra };
-}
-
 let serial = 0;
 function startServer(args: string[], env: NodeJS.ProcessEnv = {}): ManagedProcess {
   return startProcess(process.execPath, [CLI, 'server', '--bind', '127.0.0.1', '--log-format', 'json', ...args], {
     name: `demo-server-${++serial}`,
-    env: demoEnv(env),
+    env: demoEnv(consul, env),
   });
 }
-
-interface LogEvent {
-  ts: string;
-  msg: string;
-  serviceId?: string;
-  version?: string;
-  address?: string;
-}
-const events = (p: ManagedProcess, msg: string): LogEvent[] =>
-  p.stderrLines
-    .filter((l) => l.startsWith('{'))
-    .map((l) => JSON.parse(l) as LogEvent)
-    .filter((e) => e.msg === msg);
 
 interface AgentService {
   ID: string;
@@ -155,11 +137,11 @@ test('a restart deregisters the old ID and registers a new one on a new port, ea
     // Each step is one timestamped line naming the service ID, in order.
     const steps = server.stderrLines
       .filter((l) => l.startsWith('{'))
-      .map((l) => JSON.parse(l) as LogEvent)
+      .map((l) => JSON.parse(l) as DemoLogEvent)
       .filter((e) => e.serviceId === first.ID)
       .map((e) => e.msg.split(':')[0]);
     expect(steps).toEqual(['listening', 'registered', 'next restart scheduled', 'deregistering', 'deregistered', 'draining', 'stopped accepting', 'closed']);
-    expect(events(server, 'registered').every((e) => !Number.isNaN(Date.parse(e.ts)))).toBe(true);
+    expect(serverEvents(server, 'registered').every((e) => !Number.isNaN(Date.parse(e.ts)))).toBe(true);
   } finally {
     await server.stop();
   }
@@ -169,15 +151,15 @@ test('-version locks the protocol across restarts (without it, both appear)', as
   const locked = startServer(['-version', 'v2', '--restart-every', '400ms', '--drain', '0']);
   const free = startServer(['--restart-every', '300ms', '--drain', '0']);
   try {
-    await waitFor(() => events(locked, 'registered').length >= 5, { timeoutMs: 15_000, what: '5 incarnations of the locked server' });
-    const lockedVersions = events(locked, 'registered').map((e) => e.version);
+    await waitFor(() => serverEvents(locked, 'registered').length >= 5, { timeoutMs: 15_000, what: '5 incarnations of the locked server' });
+    const lockedVersions = serverEvents(locked, 'registered').map((e) => e.version);
     expect(lockedVersions.length).toBeGreaterThanOrEqual(5);
     expect(new Set(lockedVersions)).toEqual(new Set(['v2']));
     const svc = await waitFor(async () => (await servicesOf(locked))[0], { what: 'a registered locked instance' });
     expect(svc.Tags).toEqual(['v2']);
     // Random per restart: with p = 1/2 each, 16+ incarnations are all one version once in 2^15.
-    await waitFor(() => events(free, 'registered').length >= 16, { timeoutMs: 20_000, what: '16 incarnations of the unlocked server' });
-    expect(new Set(events(free, 'registered').map((e) => e.version))).toEqual(new Set(['v1', 'v2']));
+    await waitFor(() => serverEvents(free, 'registered').length >= 16, { timeoutMs: 20_000, what: '16 incarnations of the unlocked server' });
+    expect(new Set(serverEvents(free, 'registered').map((e) => e.version))).toEqual(new Set(['v1', 'v2']));
   } finally {
     await Promise.all([locked.stop(), free.stop()]);
   }
@@ -220,7 +202,7 @@ test.each<[NodeJS.Signals]>([['SIGTERM'], ['SIGINT']])('%s: deregisters, closes 
 
 test('SIGTERM in the middle of restarting still leaves no registration', async () => {
   const server = startServer(['--restart-every', '200ms', '--drain', '100ms']);
-  await waitFor(() => events(server, 'registered').length >= 3, { timeoutMs: 10_000, what: 'a few restarts' });
+  await waitFor(() => serverEvents(server, 'registered').length >= 3, { timeoutMs: 10_000, what: 'a few restarts' });
   const exit = await server.stop('SIGTERM', 5000);
   expect(exit.code).toBe(0);
   // Give the agent a moment in case a registration raced the exit; there must be none of this process.
@@ -235,7 +217,7 @@ test.each<[string, string[], NodeJS.ProcessEnv, RegExp]>([
   ['bad CONSUL_DNS_ADDR', ['client'], { CONSUL_DNS_ADDR: '127.0.0.1:0' }, /CONSUL_DNS_ADDR/],
   ['bad env var', ['server'], { DEMO_RESTART_EVERY: 'often' }, /DEMO_RESTART_EVERY/],
 ])('bad input (%s): one line, exit 2, nothing left running', async (_name, args, env, message) => {
-  const p = startProcess(process.execPath, [CLI, ...args], { name: 'demo-bad-input', env: demoEnv(env) });
+  const p = startProcess(process.execPath, [CLI, ...args], { name: 'demo-bad-input', env: demoEnv(consul, env) });
   const exit = await p.exited;
   expect(exit.code).toBe(2);
   expect(p.stdoutLines).toEqual([]);
