@@ -1,10 +1,33 @@
+import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import { parseConsulVersion, pinnedConsulVersion } from '../../scripts/lib/consulVersion';
 import { ManagedProcess, startProcess } from './processes';
 import { freePorts } from './ports';
-import { toolPath } from './paths';
+import { REPO_ROOT, toolPath } from './paths';
 import { waitFor } from './waitFor';
+
+/** The Consul version the tests must run: .env's CONSUL_IMAGE tag, what users with a registry run. */
+export function expectedConsulVersion(): string {
+  return pinnedConsulVersion(REPO_ROOT);
+}
+
+let checkedConsul: string | undefined;
+/**
+ * .tools/bin/consul, once checked to BE the pinned version: a test passing on another Consul than
+ * the one users run proves little, so a stale binary is an error that says how to fix it.
+ */
+export function consulBinary(): string {
+  const bin = toolPath('consul');
+  if (checkedConsul !== bin) {
+    const want = expectedConsulVersion();
+    const have = parseConsulVersion(execFileSync(bin, ['version'], { encoding: 'utf8', timeout: 20_000 }));
+    if (have !== want) throw new Error(`${bin} is Consul ${have ?? '(unknown version)'} but .env pins ${want}: run "npm run tools"`);
+    checkedConsul = bin;
+  }
+  return bin;
+}
 
 /** A real Consul agent started by a test. */
 export interface ConsulAgent {
@@ -42,7 +65,9 @@ async function startAgent(spec: AgentSpec): Promise<ConsulAgent> {
     `bind_addr = "${spec.ip}"`,
     `client_addr = "${spec.ip}"`,
     `log_level = "warn"`,
-    `ports { http = ${http}  dns = ${dns}  serf_lan = ${serfLan}  serf_wan = ${serfWan}  server = ${server}  grpc = -1 }`,
+    // gRPC (plain and TLS) off: the tests use neither, and since 1.14 grpc_tls defaults to a FIXED 8503,
+    // which two agents on one address (parallel test files, a second engineer's run) would fight over.
+    `ports { http = ${http}  dns = ${dns}  serf_lan = ${serfLan}  serf_wan = ${serfWan}  server = ${server}  grpc = -1  grpc_tls = -1 }`,
     // Fast elections and quick gossip on loopback: tests should not wait for production timeouts.
     `performance { raft_multiplier = 1 }`,
   ];
@@ -55,7 +80,7 @@ async function startAgent(spec: AgentSpec): Promise<ConsulAgent> {
   const cfg = path.join(dataDir, 'agent.hcl');
   writeFileSync(cfg, hcl.join('\n') + '\n');
   const args = spec.dev ? ['agent', '-dev', `-config-file=${cfg}`] : ['agent', `-config-file=${cfg}`];
-  const proc = startProcess(toolPath('consul'), args, { name: spec.name });
+  const proc = startProcess(consulBinary(), args, { name: spec.name });
   const agent: ConsulAgent = {
     name: spec.name,
     ip: spec.ip,
