@@ -1,12 +1,8 @@
 # Consul CLIENT agent config: the one agent every lab service, Nginx/consul-template and the
 # host's lab scripts talk to (docker-compose.yml service consul-agent).
-# Works with Consul 1.8.7 (offline image) and 1.20+ (official image).
-# Check with: .tools/bin/consul validate consul/agent.hcl
-#
-# The web UI is switched on with the `-ui` command-line flag in docker-compose.yml, not here:
-# 1.8.7 only knows the `ui = true` key, 1.9+ replaced it with `ui_config { enabled = true }`
-# (1.8.7 rejects that) and prints a deprecation warning for `ui`. The flag means the same in
-# every version and keeps both logs clean.
+# For the Consul version .env pins (CONSUL_IMAGE's tag; the offline image and the tests run the
+# same one). Checked by test/integration/consul-configs.test.ts (`consul validate` with a data_dir,
+# which the image entrypoint otherwise passes).
 
 server     = false
 datacenter = "dc1"
@@ -20,6 +16,11 @@ client_addr = "0.0.0.0"
 
 ports {
   dns = 8600
+}
+
+# The web UI at http://127.0.0.1:8500/ui/, served by this agent only (the servers have none).
+ui_config {
+  enabled = true
 }
 
 # Names outside .consul are forwarded to Docker's embedded DNS (127.0.0.11), which resolves

@@ -1,6 +1,7 @@
 # Consul SERVER agent config, shared by consul-server-1..3 (docker-compose.yml).
-# Works with Consul 1.8.7 (Debian bullseye, the offline image) and 1.20+ (official image):
-# every key here exists in both. Check with: .tools/bin/consul validate consul/server.hcl
+# For the Consul version .env pins (CONSUL_IMAGE's tag; the offline image and the tests run the
+# same one). Checked by test/integration/consul-configs.test.ts (`consul validate` with a data_dir,
+# which the image entrypoint otherwise passes).
 #
 # Node name = container hostname (consul-server-N, set in the compose file).
 # data_dir / config_dir come from the image entrypoint (/consul/data on a named volume,

@@ -1,0 +1,32 @@
+/**
+ * The lab's Consul configs (consul/*.hcl) against the real Consul the tests run, which is the version
+ * .env pins: `consul validate` accepts them as the containers load them (plus the data_dir the image
+ * entrypoint passes on the command line), and none calls home.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { consulBinary } from '../harness/consul';
+import { REPO_ROOT } from '../harness/paths';
+
+const execFileP = promisify(execFile);
+
+describe('consul/*.hcl on the pinned Consul', () => {
+  let dir: string;
+  beforeAll(() => {
+    dir = mkdtempSync(path.join(os.tmpdir(), 'consul-validate-'));
+    writeFileSync(path.join(dir, 'data-dir.hcl'), `data_dir = "${dir}"\n`);
+  });
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+  for (const file of ['agent.hcl', 'server.hcl']) {
+    test(`${file} is valid and sets disable_update_check`, async () => {
+      const cfg = path.join(REPO_ROOT, 'consul', file);
+      const { stdout } = await execFileP(consulBinary(), ['validate', cfg, path.join(dir, 'data-dir.hcl')], { timeout: 30_000 });
+      expect(stdout).toMatch(/Configuration is valid!/);
+      expect(readFileSync(cfg, 'utf8')).toMatch(/^disable_update_check\s*=\s*true$/m);
+    }, 60_000);
+  }
+});
