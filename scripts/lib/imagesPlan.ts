@@ -4,6 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
+import { consulToolPath, pinnedConsulVersion } from './consulVersion';
 import { INPUTS_LABEL, buildImage, imageId, imageInputsHash, importRootfs } from './imagesDocker';
 import { dirParts, inputsHash, listFiles } from './imagesHash';
 
@@ -40,6 +41,20 @@ export interface ImageResult {
 
 // Bump when the base recipe changes in a way the hash cannot see.
 const BASE_RECIPE = 'debootstrap --variant=minbase bookworm; apt lists+archives cleaned; v1';
+export const DEFAULT_MIRROR = 'http://deb.debian.org/debian';
+
+/** The inputs hash of the debootstrap base: lab:images' set-up compares it to decide whether root/debootstrap are needed. */
+export function baseInputsHash(mirror: string = DEFAULT_MIRROR): Promise<string> {
+  return inputsHash([BASE_RECIPE, mirror]);
+}
+
+/** How the offline Consul image is made: .env's version, the binary install-tools.sh built for it. */
+export function consulImageInputs(repoRoot: string): { version: string; binary: string; buildArgs: Record<string, string> } {
+  const version = pinnedConsulVersion(repoRoot);
+  return { version, binary: consulToolPath(repoRoot, version), buildArgs: { CONSUL_VERSION: version } };
+}
+
+const TOOLS_HINT = 'run "npm run lab:images" (it installs them) or "bash scripts/tools/install-tools.sh --binaries"';
 
 /** Build every offline image that is missing or whose inputs changed, in dependency order. */
 export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult[]> {
@@ -77,22 +92,23 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
       for (const e of extra) cpSync(e.from, path.join(dir, e.to), { recursive: true });
       return dir;
     };
-    const simple = async (name: string, tag: string, binaries: Array<{ from: string; to: string }>, parent: string): Promise<void> => {
-      for (const b of binaries) if (!existsSync(b.from)) throw new Error(`${b.from} not found: run "npm run tools" first`);
+    const simple = async (name: string, tag: string, binaries: Array<{ from: string; to: string }>, parent: string, args: Record<string, string> = {}): Promise<void> => {
+      for (const b of binaries) if (!existsSync(b.from)) throw new Error(`${b.from} not found: ${TOOLS_HINT}`);
       const hash = await inputsHash([
         `parent:${await imageId(docker, parent)}`,
+        ...Object.entries(args).map(([k, v]) => `arg:${k}=${v}`),
         ...dirParts(path.join(imagesDir, name)),
         ...binaries.map((b) => ({ file: b.from, as: b.to })),
       ]);
       await step(tag, hash, async (labels) => {
         const dir = stage(name, binaries);
-        await buildImage(docker, { contextDir: dir, entries: readdirSync(dir), tag, labels, buildArgs: { BASE_IMAGE: parent }, onLine: showStep });
+        await buildImage(docker, { contextDir: dir, entries: readdirSync(dir), tag, labels, buildArgs: { BASE_IMAGE: parent, ...args }, onLine: showStep });
       });
     };
 
     // 1. Base: debootstrap + docker import (the slow one, ~30-60 s; cached by its recipe).
-    const mirror = opts.mirror ?? 'http://deb.debian.org/debian';
-    await step(OFFLINE_IMAGES.base, await inputsHash([BASE_RECIPE, mirror]), async (labels) => {
+    const mirror = opts.mirror ?? DEFAULT_MIRROR;
+    await step(OFFLINE_IMAGES.base, await baseInputsHash(mirror), async (labels) => {
       const rootfs = path.join(staging, 'rootfs');
       await debootstrap(rootfs, mirror, progress);
       progress('  docker import of the root filesystem');
@@ -102,8 +118,10 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
     });
 
     // 2. The tool images: binaries already on this machine (.tools/ from install-tools.sh, node).
+    //    Consul: the version .env pins (the build checks the binary says so).
     const tools = path.join(repoRoot, '.tools');
-    await simple('consul', OFFLINE_IMAGES.consul, [{ from: path.join(tools, 'consul-root/usr/bin/consul'), to: 'consul' }], OFFLINE_IMAGES.base);
+    const consul = consulImageInputs(repoRoot);
+    await simple('consul', OFFLINE_IMAGES.consul, [{ from: consul.binary, to: 'consul' }], OFFLINE_IMAGES.base, consul.buildArgs);
     await simple('consul-template', OFFLINE_IMAGES.consulTemplate, [{ from: path.join(tools, 'bin/consul-template'), to: 'consul-template' }], OFFLINE_IMAGES.base);
     await simple('nginx-base', OFFLINE_IMAGES.nginxBase, [], OFFLINE_IMAGES.base);
     await simple('node', OFFLINE_IMAGES.node, [{ from: process.execPath, to: 'node' }], OFFLINE_IMAGES.base);
