@@ -3,6 +3,7 @@ export * from './config';
 export * from './consulAddress';
 export * from './consulClient';
 export * from './duration';
+export * from './numbers';
 export * from './errors';
 export * from './logger';
 export * from './secrets';
