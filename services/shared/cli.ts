@@ -11,7 +11,8 @@ export function createProgram(name: string, description: string): Command {
   program.description(description).showHelpAfterError(false).exitOverride();
   program.configureOutput({
     // commander already prints "error: unknown option '--x'"; prefix the program name so it's one clear line.
-    outputError: (str, write) => write(`${name}: ${str.trim()}\n`),
+    // Commander quotes the offending value, which may be an address with credentials: redact it too.
+    outputError: (str, write) => write(`${name}: ${redactSecrets(str.trim())}\n`),
   });
   return program;
 }

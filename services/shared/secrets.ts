@@ -1,4 +1,4 @@
-// Values registered here (e.g. the workshop-api GitHub token) are replaced by "[redacted]"
+// Values registered here (e.g. the workshop-api GitHub token, CONSUL_HTTP_TOKEN) are replaced by "[redacted]"
 // in every log line and every error message that goes through the shared logger / CLI runner.
 const secrets = new Set<string>();
 
@@ -7,8 +7,12 @@ export function registerSecret(value: string | undefined): void {
   if (value && value.length >= 4) secrets.add(value);
 }
 
+// `scheme://user:password@` (or `scheme://token@`) anywhere in a line: credentials in a URL are secret even
+// when nobody registered them (an address pasted into a flag, a library's error quoting a URL).
+const URL_USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/g;
+
 export function redactSecrets(text: string): string {
-  let out = text;
+  let out = text.replace(URL_USERINFO, '$1[redacted]@');
   for (const s of secrets) out = out.split(s).join('[redacted]');
   return out;
 }
