@@ -1,8 +1,8 @@
-import { mkdtempSync, writeFileSync } from 'node:fs';
+import { closeSync, ftruncateSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { z } from 'zod';
-import { ConfigError, loadConfigFile } from './config';
+import { ConfigError, MAX_CONFIG_BYTES, loadConfigFile, readJson5File } from './config';
 
 const schema = z.strictObject({ name: z.string().min(1), port: z.number().int().min(1).max(65535) });
 const dir = mkdtempSync(path.join(os.tmpdir(), 'cfg-'));
@@ -32,4 +32,32 @@ test.each([
 
 test('unreadable path', () => {
   expect(() => loadConfigFile(path.join(dir, 'nope.json5'), schema)).toThrow(/nope\.json5: cannot read config: file not found/);
+});
+
+describe('size limit (1 MiB), checked before parsing', () => {
+  test('exactly 1 MiB is read; one byte more is refused in one line naming the file and the limit', () => {
+    const ok = write('big-ok.json5', `{ name: 'a', port: 1 }`.padEnd(MAX_CONFIG_BYTES, ' '));
+    expect(loadConfigFile(ok, schema)).toEqual({ name: 'a', port: 1 });
+    const big = write('big.json5', `{ name: 'a', port: 1 }`.padEnd(MAX_CONFIG_BYTES + 1, ' '));
+    expect(() => loadConfigFile(big, schema)).toThrow(ConfigError);
+    expect(() => loadConfigFile(big, schema)).toThrow(`${big}: config file too large (1048577 bytes; the limit is 1 MiB = 1048576 bytes)`);
+  });
+
+  test('a 200 MB (sparse) file is refused at once, without reading it', () => {
+    const p = path.join(dir, 'huge.json5');
+    const fd = openSync(p, 'w');
+    ftruncateSync(fd, 200 * 1024 * 1024);
+    closeSync(fd);
+    const t0 = Date.now();
+    expect(() => readJson5File(p)).toThrow(/huge\.json5: config file too large \(209715200 bytes/);
+    expect(Date.now() - t0).toBeLessThan(500);
+  });
+
+  test('a file whose size stat cannot tell (a device) is cut off after 1 MiB', () => {
+    expect(() => readJson5File('/dev/zero')).toThrow('/dev/zero: config file too large (more than that; the limit is 1 MiB = 1048576 bytes)');
+  });
+
+  test('a directory still says so', () => {
+    expect(() => readJson5File(dir)).toThrow(`${dir}: cannot read config: is a directory`);
+  });
 });
