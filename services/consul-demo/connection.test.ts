@@ -1,20 +1,31 @@
+import fc from 'fast-check';
 import net from 'node:net';
-import { ConnectionOptions, ServedConnection, serveConnection } from './connection';
+import { CloseReason, ConnectionOptions, ServedConnection, serveConnection } from './connection';
+import { replyTo } from './protocol';
 
 /** A real TCP server on 127.0.0.1:0 whose connections go through serveConnection (unit-test helper). */
-async function startTestServer(opts: ConnectionOptions): Promise<{ port: number; connections: ServedConnection[]; close(): Promise<void> }> {
+async function startTestServer(opts: ConnectionOptions): Promise<{
+  port: number;
+  connections: ServedConnection[];
+  /** The server side of each connection, in accept order (to watch what it buffers). */
+  sockets: net.Socket[];
+  closeReasons: CloseReason[];
+  close(): Promise<void>;
+}> {
   const connections: ServedConnection[] = [];
-  const sockets = new Set<net.Socket>();
+  const sockets: net.Socket[] = [];
+  const closeReasons: CloseReason[] = [];
   const srv = net.createServer((s) => {
-    sockets.add(s);
-    s.on('close', () => sockets.delete(s));
-    connections.push(serveConnection(s, opts));
+    sockets.push(s);
+    connections.push(serveConnection(s, { ...opts, onClose: (reason) => closeReasons.push(reason) }));
   });
   await new Promise<void>((r) => srv.listen(0, '127.0.0.1', r));
   const port = (srv.address() as net.AddressInfo).port;
   return {
     port,
     connections,
+    sockets,
+    closeReasons,
     close: () =>
       new Promise<void>((r) => {
         for (const s of sockets) s.destroy();
@@ -82,9 +93,15 @@ const client = (): RawClient => {
   return c;
 };
 
+const DEFAULT_OPTS: ConnectionOptions = { version: 'v1', lineTimeoutMs: 150, idleTimeoutMs: 400 };
 beforeEach(async () => {
-  server = await startTestServer({ version: 'v1', lineTimeoutMs: 150, idleTimeoutMs: 400 });
+  server = await startTestServer(DEFAULT_OPTS);
 });
+/** For a test that needs other options: replaces the default server (afterEach closes it). */
+async function restartServer(opts: Partial<ConnectionOptions>): Promise<void> {
+  await server.close();
+  server = await startTestServer({ ...DEFAULT_OPTS, ...opts });
+}
 afterEach(async () => {
   for (const c of clients.splice(0)) c.destroy();
   await server.close();
@@ -197,4 +214,152 @@ test('drain: the next answer is sent, then the connection ends', async () => {
   c.send('ping\n');
   await c.closed;
   expect(c.received).toBe('pong\npong\n');
+});
+
+test('the reasons the server closes connections reach onClose, once each (the server summarises them)', async () => {
+  const a = client();
+  const b = client();
+  await Promise.all([a.connected(), b.connected()]);
+  a.send('x'.repeat(2000));
+  b.send(Buffer.from([0x00]));
+  await Promise.all([a.closed, b.closed]);
+  expect([...server.closeReasons].sort()).toEqual(['binary data', 'line too long']);
+});
+
+describe('backpressure', () => {
+  const CAP = 64 * 1024;
+
+  test('a client that sends lines but never reads: the server stops reading, holds at most the cap, and closes it', async () => {
+    await restartServer({ idleTimeoutMs: 10_000, lineTimeoutMs: 10_000, maxReplyBacklogBytes: CAP });
+    const c = client();
+    await c.connected();
+    c.socket.pause(); // never read a reply
+    // Empty lines: 1 byte in, 21 bytes (`error: expected ping`) out, the cheapest way to make a server buffer.
+    // Bounded: 8 MiB in 64 KiB writes, each waiting for the client socket's own 'drain'.
+    const chunk = Buffer.alloc(64 * 1024, 0x0a);
+    let sent = 0;
+    let peakBacklog = 0;
+    const sample = setInterval(() => {
+      const s = server.sockets[0];
+      if (s) peakBacklog = Math.max(peakBacklog, s.writableLength);
+    }, 5);
+    try {
+      while (sent < 8 * 1024 * 1024 && !c.socket.destroyed) {
+        sent += chunk.length;
+        if (!c.socket.write(chunk)) {
+          const drained = await Promise.race([
+            new Promise<boolean>((r) => c.socket.once('drain', () => r(true))),
+            new Promise<boolean>((r) => setTimeout(() => r(false), 1500)),
+          ]);
+          if (!drained) break; // the server stopped reading: flow control reached us
+        }
+      }
+      const t0 = Date.now();
+      while (server.closeReasons.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    } finally {
+      clearInterval(sample);
+    }
+    expect(server.closeReasons).toEqual(['reply backlog over cap']);
+    // A paused client only notices the reset once it reads (or writes) again.
+    c.socket.resume();
+    await c.closed;
+    // The cap plus one batch of replies (16 KiB) is the most it may have held; sampled, so a bit of slack.
+    expect(peakBacklog).toBeLessThanOrEqual(CAP + 16 * 1024 + 1024);
+    expect(sent).toBeLessThan(8 * 1024 * 1024); // it stopped reading long before all of it was sent
+  }, 20_000);
+
+  test('a pipelining client that reads slowly gets every reply, in order, and stays connected', async () => {
+    await restartServer({ idleTimeoutMs: 10_000, lineTimeoutMs: 10_000 });
+    const c = client();
+    await c.connected();
+    const n = 40_000; // 200 kB of `ping\n`: more than the socket buffers hold, so the server must wait for us
+    c.socket.pause();
+    c.send('ping\n'.repeat(n));
+    // Read in small sips with pauses, so the server's writes back up and it has to pause and resume.
+    const sip = setInterval(() => {
+      c.socket.resume();
+      setTimeout(() => c.socket.pause(), 2);
+    }, 20);
+    try {
+      const lines = await c.lines(n, 15_000);
+      expect(lines.every((l) => l === 'pong')).toBe(true);
+    } finally {
+      clearInterval(sip);
+      c.socket.resume();
+    }
+    expect(server.closeReasons).toEqual([]);
+    expect(c.socket.destroyed).toBe(false);
+  }, 20_000);
+
+  test('a client that stops reading while its line is unfinished is closed as not reading, not as a slow line', async () => {
+    await restartServer({ idleTimeoutMs: 300, lineTimeoutMs: 300 });
+    const c = client();
+    await c.connected();
+    c.socket.pause();
+    // Enough empty lines to fill the socket buffers, then the start of a line.
+    const flood = Buffer.concat([Buffer.alloc(256 * 1024, 0x0a), Buffer.from('pin')]);
+    c.socket.write(flood);
+    const t0 = Date.now();
+    while (server.closeReasons.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    expect(server.closeReasons).toEqual(['replies not read']);
+    // A paused client does not notice the reset until it reads again.
+    c.socket.resume();
+    await c.closed;
+  }, 10_000);
+});
+
+describe('the line protocol, for any input (property-based)', () => {
+  /** Printable text without a newline, up to the 1 KiB limit: what a well-behaved client may send as a line. */
+  const lineArb = fc
+    .oneof(
+      fc.constantFrom('ping', 'syn', 'PING', ' ping\r', '', 'pong'),
+      fc.string({ unit: 'grapheme', maxLength: 40 }).filter((s) => ![...Buffer.from(s)].some((b) => b < 0x20 || b === 0x7f)),
+    )
+    .filter((s) => Buffer.byteLength(s) <= 1024);
+
+  test('every line gets exactly its reply, in order, however the bytes are split into packets', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.array(lineArb, { minLength: 1, maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }), async (lines, cuts) => {
+        const c = client();
+        try {
+          await c.connected();
+          const bytes = Buffer.from(lines.map((l) => l + '\n').join(''));
+          // Split at the generated sizes (cycled), with a pause between packets so they arrive apart.
+          for (let at = 0, i = 0; at < bytes.length; i++) {
+            const size = cuts[i % cuts.length]!;
+            c.send(bytes.subarray(at, at + size));
+            at += size;
+            if (i % 3 === 2) await new Promise((r) => setTimeout(r, 1));
+          }
+          const got = await c.lines(lines.length, 3000);
+          expect(got).toEqual(lines.map((l) => replyTo('v1', l)));
+        } finally {
+          c.destroy();
+        }
+      }),
+      { numRuns: 60 },
+    );
+  }, 60_000);
+
+  test('a line with a control byte anywhere closes the connection with "binary data", after the answers before it', async () => {
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.constantFrom('ping', 'syn'), { maxLength: 5 }),
+        fc.string({ unit: 'grapheme-ascii', maxLength: 10 }).filter((s) => !/[\x00-\x1f\x7f]/.test(s)),
+        fc.integer({ min: 0, max: 0x1f }).filter((b) => b !== 0x09 && b !== 0x0a && b !== 0x0d),
+        async (before, text, ctl) => {
+          const c = client();
+          try {
+            await c.connected();
+            c.send(Buffer.concat([Buffer.from(before.map((l) => l + '\n').join('') + text), Buffer.from([ctl]), Buffer.from('ping\n')]));
+            await c.closed;
+            expect(c.received).toBe(before.map((l) => replyTo('v1', l) + '\n').join('') + 'error: binary data\n');
+          } finally {
+            c.destroy();
+          }
+        },
+      ),
+      { numRuns: 40 },
+    );
+  }, 60_000);
 });
