@@ -1,13 +1,19 @@
 #!/usr/bin/env node
 // npm run lab:up [-- --offline] — `docker compose up -d`, then wait with progress until every
 // container is running and healthy, and print the URLs and what to do next.
+// Images: with a registry, the pinned ones from .env (pulled with progress when missing). When they cannot
+// be pulled and this machine can build the air-gapped ones, it says so in one line, builds them (cached:
+// seconds after the first time) and starts the lab on them; otherwise one line saying what to do.
+// --offline: the air-gapped images (.env.offline), built or refreshed first, without trying a registry.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { createProgram, runCli } from '../services/shared/cli';
 import { composeFailureLine, repoRoot, runCompose } from './lib/compose';
 import { connectDocker } from './lib/docker';
 import { browserUrl, labEndpoints } from './lib/endpoints';
-import { imageRefs, readEnvFile } from './lib/envFile';
+import { readEnvFile } from './lib/envFile';
+import { imagePresent, imagesToPull, pullFailureReason, pullImage } from './lib/imagesPull';
+import { offlineBuildBlocker, setupAndBuildOfflineImages } from './lib/imagesSetup';
 import { addProjectOption, durationOption } from './lib/lab';
 import { DEFAULT_PROJECT, listLabContainers, resolveProjectName } from './lib/project';
 import { isReady, shortName, stateChanges } from './lib/readiness';
@@ -17,6 +23,9 @@ import { exitQuietlyOnClosedStdout } from './lib/stdout';
 
 const NAME = 'lab:up';
 const OFFLINE_ENV = '.env.offline';
+const REGISTRY_ENV = '.env';
+/** The image variables docker-compose.yml interpolates. */
+const COMPOSE_IMAGE_VARS = ['CONSUL_IMAGE', 'CONSUL_TEMPLATE_IMAGE', 'NGINX_IMAGE', 'NODE_IMAGE', 'LAB_SERVICES_IMAGE', 'LAB_NGINX_IMAGE'];
 
 /** What to do about the failures students meet most. */
 function upFailureHint(line: string, project: string): string {
@@ -25,7 +34,7 @@ function upFailureHint(line: string, project: string): string {
     return `; a host port is taken: pick free ones, e.g. LAB_CONSUL_HTTP_PORT=18500 LAB_CONSUL_DNS_PORT=18600 LAB_NGINX_PORT=18080 npm run lab:up (and \`${down}\` first)`;
   }
   if (/No such image|pull access denied|manifest unknown|failed to resolve|registry|no such host/i.test(line)) {
-    return '; the images could not be pulled: without a registry, build them with `npm run lab:images` and use `npm run lab:up -- --offline`';
+    return '; the images could not be pulled: without a registry, use `npm run lab:up -- --offline` (builds the air-gapped images first)';
   }
   return `; \`${down}\` removes what was started`;
 }
@@ -34,7 +43,7 @@ exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Start the lab (docker compose up -d) and wait until every container is healthy'))
-    .option('--offline', `use the locally built images (${OFFLINE_ENV}; build them with \`npm run lab:images\`)`)
+    .option('--offline', `use the locally built air-gapped images (${OFFLINE_ENV}), building them first if needed (= npm run lab:images)`)
     .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for healthy after this long', '3m'));
   program.parse();
   const opts = program.opts<{ project?: string; offline?: boolean; timeout: number }>();
@@ -44,20 +53,41 @@ void runCli(NAME, async () => {
   if (!existsSync(path.join(root, 'docker-compose.yml'))) throw new Error(`no docker-compose.yml in ${root}`);
   const docker = await connectDocker();
 
-  let envFile: string | undefined;
-  if (opts.offline) {
-    envFile = OFFLINE_ENV;
-    const file = path.join(root, OFFLINE_ENV);
-    if (!existsSync(file)) throw new Error(`${OFFLINE_ENV} is missing in ${root}`);
-    // Compose would try to pull a missing image from a registry the lab may not have: say what to do instead.
-    for (const ref of imageRefs(readEnvFile(file), process.env)) {
-      const present = await docker.getImage(ref).inspect().then(() => true, () => false);
-      if (!present) throw new Error(`image ${ref} is not built yet: run \`npm run lab:images\` first`);
+  const progress = new Progress();
+  let offline = opts.offline === true;
+  if (!offline) {
+    // Pull what .env pins and is not here yet, with progress (Compose would pull silently behind `up -d`).
+    const fileEnv = existsSync(path.join(root, REGISTRY_ENV)) ? readEnvFile(path.join(root, REGISTRY_ENV)) : {};
+    const refs = new Set(COMPOSE_IMAGE_VARS.map((k) => process.env[k] || fileEnv[k]).filter((v): v is string => !!v));
+    const present = new Set<string>();
+    for (const ref of refs) if (await imagePresent(docker, ref)) present.add(ref);
+    for (const ref of imagesToPull(fileEnv, process.env, (r) => present.has(r))) {
+      progress.line(`pulling ${ref}`);
+      try {
+        await pullImage(docker, ref, (secs) => progress.line(`still pulling ${ref} (${secs} s)`));
+        progress.line(`pulled ${ref}`);
+      } catch (err) {
+        const why = pullFailureReason(err);
+        const blocker = await offlineBuildBlocker(root, docker);
+        if (blocker) {
+          throw new Error(`cannot pull ${ref} (${why}); without a registry the lab runs on air-gapped images built here, but: ${blocker}`);
+        }
+        process.stdout.write(`Cannot pull ${ref} (${why}): building the air-gapped images on this machine instead and starting the lab on them (first time a few minutes, then seconds; \`--offline\` skips the registry).\n`);
+        offline = true;
+        break;
+      }
     }
   }
+  let envFile: string | undefined;
+  if (offline) {
+    envFile = OFFLINE_ENV;
+    if (!existsSync(path.join(root, OFFLINE_ENV))) throw new Error(`${OFFLINE_ENV} is missing in ${root}`);
+    // The same set-up and cached build as `npm run lab:images`: seconds when nothing changed, and the lab
+    // never starts on images older than this checkout's code.
+    await setupAndBuildOfflineImages({ repoRoot: root, docker, progress: (m) => progress.line(`images: ${m}`) });
+  }
 
-  const progress = new Progress();
-  process.stdout.write(`Starting lab "${project}"${opts.offline ? ' with the offline images' : ''} (docker compose up -d)\n`);
+  process.stdout.write(`Starting lab "${project}"${offline ? ' with the air-gapped images' : ''} (docker compose${envFile ? ` --env-file ${envFile}` : ''} up -d)\n`);
   // Compose waits for depends_on: service_healthy itself; meanwhile we show each container's state from the engine.
   const compose = runCompose(['up', '-d', '--remove-orphans'], { project, envFile, cwd: root });
   let composeDone: { code: number; line?: string } | undefined;

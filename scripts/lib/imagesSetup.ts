@@ -97,7 +97,7 @@ export function setupBlocker(needs: SetupNeeds, m: MachineFacts): string | undef
     ...(needs.consulTemplate ? [`consul-template ${needs.versions.consulTemplate}`] : []),
   ];
   if (goFor.length && !m.hasGo) {
-    return `${goFor.join(' and ')} ${goFor.length > 1 ? 'are' : 'is'} built from Go modules: install Go 1.21 or newer (https://go.dev/dl), then run "npm run lab:images" again`;
+    return `${goFor.join(' and ')} ${goFor.length > 1 ? 'are built from their Go modules' : 'is built from its Go module'}: install Go 1.21 or newer (https://go.dev/dl), then run "npm run lab:images" again`;
   }
   return undefined;
 }
@@ -143,6 +143,11 @@ export async function installMissingTools(repoRoot: string, needs: SetupNeeds, m
     const err = [...tail].reverse().find((l) => /error/i.test(l)) ?? tail[tail.length - 1] ?? `exit ${code}`;
     throw new SetupError(`setting up the tools failed: ${err.replace(/^\[install-tools\] (error: )?/, '')}`);
   }
+}
+
+/** Why this machine cannot build the offline images right now (one line), or undefined when it can. */
+export async function offlineBuildBlocker(repoRoot: string, docker: Docker): Promise<string | undefined> {
+  return setupBlocker(await setupNeeds(repoRoot, docker), machineFacts());
 }
 
 /**
