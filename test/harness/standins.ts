@@ -1,7 +1,8 @@
 import { execFile } from 'node:child_process';
-import { cpSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import tls from 'node:tls';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { OFFLINE_IMAGES, consulImageInputs } from '../../scripts/lib/imagesPlan';
@@ -88,6 +89,7 @@ export async function buildStandins(docker: Docker, log: (msg: string) => void =
     const nodeDir = path.join(staging, 'node');
     cpSync(path.join(REPO_ROOT, 'images', 'standins', 'node'), nodeDir, { recursive: true });
     cpSync(path.join(await npmRoot(), 'npm'), path.join(nodeDir, 'npm'), { recursive: true });
+    writeFileSync(path.join(nodeDir, 'extra-ca.crt'), hostCAs());
     log(`building ${names.node} (stand-in)`);
     await buildImage(docker, { contextDir: nodeDir, entries: readdirSync(nodeDir), tag: names.node, labels: label, buildArgs: { NODE_IMAGE: OFFLINE_IMAGES.node }, onLine });
 
@@ -104,6 +106,16 @@ export async function buildStandins(docker: Docker, log: (msg: string) => void =
   } finally {
     rmSync(staging, { recursive: true, force: true });
   }
+}
+
+/**
+ * The CAs this machine's Node trusts beyond its own: NODE_EXTRA_CA_CERTS (here: a TLS-intercepting egress
+ * proxy's CA, without which `npm ci` in a container cannot reach the npm registry), else Node's bundled roots.
+ */
+function hostCAs(): string {
+  const extra = process.env.NODE_EXTRA_CA_CERTS;
+  if (extra && existsSync(extra)) return readFileSync(extra, 'utf8');
+  return tls.rootCertificates.join('\n') + '\n';
 }
 
 async function npmRoot(): Promise<string> {
