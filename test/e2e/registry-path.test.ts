@@ -12,6 +12,7 @@ import { pinnedConsulVersion } from '../../scripts/lib/consulVersion';
 import { readEnvFile } from '../../scripts/lib/envFile';
 import { ensureDockerEngine, ensureDockerTools, compose, projectLeftovers, runCommand, type DockerEngine } from '../harness/docker';
 import { REPO_ROOT } from '../harness/paths';
+import { freePorts } from '../harness/ports';
 import { buildStandins, removeStandins, type Standins } from '../harness/standins';
 import { waitFor } from '../harness/waitFor';
 import path from 'node:path';
@@ -21,9 +22,10 @@ const PROJECT = 'consul-lab-e2e-registry';
 // images Compose builds here (so removing them afterwards can never hit a developer's own), never which
 // images it pulls or builds from.
 const BUILT = { LAB_SERVICES_IMAGE: 'consul-lab-e2e/services:registry-path', LAB_NGINX_IMAGE: 'consul-lab-e2e/nginx:registry-path' };
-const WHERE = { LAB_CONSUL_HTTP_PORT: '18500', LAB_CONSUL_DNS_PORT: '18600', LAB_NGINX_PORT: '18080', LAB_SUBNET_PREFIX: '10.213.52', ...BUILT };
-const CONSUL = `http://127.0.0.1:${WHERE.LAB_CONSUL_HTTP_PORT}`;
-const NGINX = `http://127.0.0.1:${WHERE.LAB_NGINX_PORT}`;
+// Host ports: free ones at start (fixed ones met an engineer's own agent on 18500/18600 here).
+const WHERE: Record<string, string> = { LAB_SUBNET_PREFIX: '10.213.52', ...BUILT };
+let CONSUL = '';
+let NGINX = '';
 const MIN = 60_000;
 const env: NodeJS.ProcessEnv = { ...process.env, ...WHERE };
 // A developer's own overrides of the images would defeat the point: the test runs .env as committed.
@@ -50,6 +52,10 @@ async function down(): Promise<void> {
 }
 
 beforeAll(async () => {
+  const [http, dns, nginx] = await freePorts(3);
+  Object.assign(env, { LAB_CONSUL_HTTP_PORT: String(http), LAB_CONSUL_DNS_PORT: String(dns), LAB_NGINX_PORT: String(nginx) });
+  CONSUL = `http://127.0.0.1:${http}`;
+  NGINX = `http://127.0.0.1:${nginx}`;
   await ensureDockerTools(note);
   engine = await ensureDockerEngine(note);
   docker = engine.docker;
