@@ -1,6 +1,16 @@
 import type { ConsulClient } from '../shared/consulClient';
 import { createLogger } from '../shared/logger';
-import { DEFAULT_CHECK, DuplicateInstanceError, buildServiceDefinition, keepRegistered, registerWithRetry } from './registration';
+import {
+  DEFAULT_CHECK,
+  DEFAULT_REREGISTER_INTERVAL_MS,
+  DuplicateInstanceError,
+  RegistrationRefusedError,
+  type ServiceDefinition,
+  buildServiceDefinition,
+  consulErrorDetail,
+  keepRegistered,
+  registerWithRetry,
+} from './registration';
 
 // The consul client's own mapping from its option names to Consul's JSON (what goes on the wire).
 const { createService } = require('consul/lib/utils') as { createService: (o: unknown) => Record<string, unknown> };
@@ -148,5 +158,133 @@ describe('keepRegistered: re-registers when the local agent lost our service', (
     delete services[def.id];
     await jest.advanceTimersByTimeAsync(3000);
     expect(registered).toHaveLength(1); // stopped: never re-registers after shutdown began
+  });
+});
+
+test('--deregister-after 0 (never): the field is left out, as Consul itself defaults', () => {
+  const def = buildServiceDefinition(inst, { ...DEFAULT_CHECK, deregisterCriticalAfterMs: 0 });
+  expect(createService(def).Check).not.toHaveProperty('DeregisterCriticalServiceAfter');
+});
+
+/** What the consul client (papi) rejects with when the agent answers 4xx: message, statusCode and the body. */
+function responseError(status: number, message: string, body: string): Error {
+  return Object.assign(new Error(message), { statusCode: status, response: { statusCode: status, body } });
+}
+
+test('the agent refuses the registration (HTTP 400): no retries, one clear error with the agent\'s reason', async () => {
+  const { lines, logger: log } = logger();
+  let attempts = 0;
+  const client = {
+    health: { service: async () => [] },
+    agent: {
+      service: {
+        register: async () => {
+          attempts++;
+          throw responseError(400, 'bad request', 'Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks');
+        },
+      },
+    },
+  } as unknown as ConsulClient;
+  const p = registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), { attempts: 10, logger: log, consulAddr: 'http://127.0.0.1:8500', sleep: noSleep });
+  await expect(p).rejects.toBeInstanceOf(RegistrationRefusedError);
+  await expect(p).rejects.toThrow('the Consul agent at http://127.0.0.1:8500 refused the registration (HTTP 400): bad request: Invalid check: Interval must be > 0');
+  expect(attempts).toBe(1);
+  expect(lines).toHaveLength(0);
+});
+
+test('consulErrorDetail: status and reason from a response error; plain errors keep their message', () => {
+  expect(consulErrorDetail(responseError(403, 'forbidden', 'Permission denied\nmore'))).toEqual({ status: 403, reason: 'forbidden: Permission denied' });
+  expect(consulErrorDetail(new Error('connect ECONNREFUSED 127.0.0.1:8500'))).toEqual({ status: undefined, reason: 'connect ECONNREFUSED 127.0.0.1:8500' });
+});
+
+describe('keepRegistered: outages, one line per re-registration, and the errors that end it', () => {
+  beforeEach(() => jest.useFakeTimers());
+  afterEach(() => jest.useRealTimers());
+
+  /** An agent that can be "down" (connection refused), forget everything, or refuse us. */
+  function agent(def: ServiceDefinition) {
+    const state = { down: false, services: {} as Record<string, unknown>, listError: undefined as Error | undefined, registered: 0 };
+    state.services[def.id] = { ID: def.id, Address: def.address, Port: def.port };
+    const client = {
+      agent: {
+        service: {
+          list: async () => {
+            if (state.down) throw new Error('connect ECONNREFUSED 127.0.0.1:8500');
+            if (state.listError) throw state.listError;
+            return state.services;
+          },
+          register: async (d: ServiceDefinition) => {
+            state.registered++;
+            state.services[d.id] = { ID: d.id, Address: d.address, Port: d.port };
+          },
+        },
+      },
+    } as unknown as ConsulClient;
+    return { client, state };
+  }
+
+  test('an agent restart (down a few seconds, then empty): exactly one line, the re-registration', async () => {
+    const def = buildServiceDefinition(inst, DEFAULT_CHECK);
+    const { client, state } = agent(def);
+    const { lines, logger: log } = logger();
+    const stop = keepRegistered(client, def, { intervalMs: 1000, logger: log });
+    state.down = true;
+    await jest.advanceTimersByTimeAsync(5000);
+    state.down = false;
+    state.services = {};
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(state.registered).toBe(1);
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/WARN .*registration was missing from the local agent; registered again .*agentUnreachableMs=\d+/);
+    await stop();
+  });
+
+  test('a long outage: one line when it passes the quiet period, one when registered again', async () => {
+    const def = buildServiceDefinition(inst, DEFAULT_CHECK);
+    const { client, state } = agent(def);
+    const { lines, logger: log } = logger();
+    const stop = keepRegistered(client, def, { intervalMs: 1000, logger: log, quietOutageMs: 10_000 });
+    state.down = true;
+    await jest.advanceTimersByTimeAsync(30_000);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(/cannot verify registration with the Consul agent; will keep trying/);
+    state.down = false;
+    state.services = {};
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(lines).toHaveLength(2);
+    expect(lines[1]).toMatch(/registered again/);
+    await stop();
+  });
+
+  test('another instance holds our ID at another address: onFatal, and no re-registration over it', async () => {
+    const def = buildServiceDefinition(inst, DEFAULT_CHECK);
+    const { client, state } = agent(def);
+    const { logger: log } = logger();
+    const fatal: Error[] = [];
+    keepRegistered(client, def, { intervalMs: 1000, logger: log, onFatal: (e) => fatal.push(e) });
+    state.services[def.id] = { ID: def.id, Address: '10.0.0.8', Port: 3001 };
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toBeInstanceOf(DuplicateInstanceError);
+    expect(fatal[0]!.message).toMatch(/"workshop-alice" is now registered by another instance at 10\.0\.0\.8:3001/);
+    expect(state.registered).toBe(0);
+  });
+
+  test('the agent refuses us (HTTP 403, e.g. the ACL token was revoked): onFatal once, the loop ends', async () => {
+    const def = buildServiceDefinition(inst, DEFAULT_CHECK);
+    const { client, state } = agent(def);
+    const { logger: log } = logger();
+    const fatal: Error[] = [];
+    keepRegistered(client, def, { intervalMs: 1000, logger: log, onFatal: (e) => fatal.push(e) });
+    state.listError = responseError(403, 'forbidden', 'Permission denied');
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]).toBeInstanceOf(RegistrationRefusedError);
+    expect(fatal[0]!.message).toBe('the Consul agent refused to list services (HTTP 403): forbidden: Permission denied');
+  });
+
+  test('the default interval finds a vanished registration within 5 s', () => {
+    expect(DEFAULT_REREGISTER_INTERVAL_MS).toBeLessThanOrEqual(5000 / 2);
   });
 });

@@ -15,7 +15,10 @@ export interface CheckSettings {
   successBeforePassing: number;
   /** Consecutive failing results before the check turns critical (anti-flapping; Consul >= 1.7). */
   failuresBeforeCritical: number;
-  /** Consul removes the service after its check has been critical this long (a crashed instance cleans up). */
+  /**
+   * Consul removes the service after its check has been critical this long (a crashed instance cleans up).
+   * 0 = never (the field is left out, Consul's own default).
+   */
   deregisterCriticalAfterMs: number;
 }
 
@@ -50,7 +53,7 @@ export interface ServiceDefinition {
     timeout: string;
     successbeforepassing: number;
     failuresbeforecritical: number;
-    deregistercriticalserviceafter: string;
+    deregistercriticalserviceafter?: string;
   };
 }
 
@@ -79,8 +82,8 @@ export function buildServiceDefinition(inst: Instance, check: CheckSettings, hos
       timeout: consulDuration(check.timeoutMs),
       successbeforepassing: check.successBeforePassing,
       failuresbeforecritical: check.failuresBeforeCritical,
-      deregistercriticalserviceafter: consulDuration(check.deregisterCriticalAfterMs),
     };
+    if (check.deregisterCriticalAfterMs > 0) def.check.deregistercriticalserviceafter = consulDuration(check.deregisterCriticalAfterMs);
   }
   return def;
 }
@@ -128,6 +131,30 @@ export async function assertIdFree(consul: ConsulClient, inst: Instance, timeout
   }
 }
 
+/**
+ * The agent answered, and said no (HTTP 4xx other than 429): asking again cannot help. Registering with an
+ * interval Consul refuses used to be retried as "agent not reachable" for ~33 s; now it ends at once with the
+ * agent's own reason.
+ */
+export class RegistrationRefusedError extends Error {
+  override name = 'RegistrationRefusedError';
+}
+
+/** The HTTP status and the agent's reason from a `consul` client error (papi's ResponseError), if it has one. */
+export function consulErrorDetail(err: unknown): { status?: number; reason: string } {
+  const e = err as { statusCode?: unknown; response?: { statusCode?: unknown; body?: unknown } } | null;
+  const status = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.response?.statusCode === 'number' ? e.response.statusCode : undefined;
+  const body = e?.response?.body;
+  // Consul explains a 400/403 in a plain-text body ("Invalid check: Interval must be > 0 ..."); one line of it.
+  const text = typeof body === 'string' && body.trim() ? body.trim().split('\n')[0]!.slice(0, 200) : undefined;
+  const msg = errorMessage(err);
+  return { status, reason: text && text !== msg ? `${msg}: ${text}` : msg };
+}
+
+function isRefusal(status: number | undefined): boolean {
+  return status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408;
+}
+
 export interface RetryOptions {
   /** Attempts before giving up (>= 1). */
   attempts: number;
@@ -155,7 +182,10 @@ export async function registerWithRetry(consul: ConsulClient, inst: Instance, de
       return;
     } catch (err) {
       if (err instanceof DuplicateInstanceError) throw err;
-      const why = errorMessage(err);
+      const { status, reason: why } = consulErrorDetail(err);
+      if (isRefusal(status)) {
+        throw new RegistrationRefusedError(`the Consul agent at ${opts.consulAddr} refused the registration (HTTP ${status}): ${why}`);
+      }
       if (attempt >= opts.attempts) {
         throw new Error(`cannot register with the Consul agent at ${opts.consulAddr} after ${attempt} attempts: ${why}`);
       }
@@ -170,9 +200,26 @@ export async function deregister(consul: ConsulClient, id: string, timeoutMs = 3
   await withTimeout(consul.agent.service.deregister(id), timeoutMs, 'Consul deregistration');
 }
 
+/** Default of --reregister-interval: a vanished registration is back within ~2 s of the agent answering again. */
+export const DEFAULT_REREGISTER_INTERVAL_MS = 2000;
+
 export interface KeepRegisteredOptions {
   intervalMs: number;
   logger: Logger;
+  /**
+   * The loop ended for good: the agent refused our registration (HTTP 4xx: an ACL token revoked, a definition
+   * it no longer accepts), or another live instance holds our ID. The caller must stop serving and exit.
+   */
+  onFatal?: (err: Error) => void;
+  /** The agent unreachable this long before that is logged (a restart is quicker and needs no line of its own). */
+  quietOutageMs?: number;
+  now?: () => number;
+}
+
+interface AgentService {
+  ID?: string;
+  Address?: string;
+  Port?: number;
 }
 
 /**
@@ -180,28 +227,70 @@ export interface KeepRegisteredOptions {
  * service, and register it again if not. A client agent that was recreated (Compose `up --force-recreate`, no
  * data volume) forgets services registered through its API; without this, the instance would stay invisible
  * to Nginx until restarted. Returns a stop function (called first thing on shutdown).
+ *
+ * Logging: a re-registration is ONE line, also after the agent was briefly down (a restart). Only an outage
+ * longer than `quietOutageMs` gets a line of its own (and one when the agent answers again).
  */
 export function keepRegistered(consul: ConsulClient, def: ServiceDefinition, opts: KeepRegisteredOptions): () => Promise<void> {
   if (opts.intervalMs <= 0) return async () => undefined; // 0 = disabled
+  const now = opts.now ?? Date.now;
+  const quietMs = opts.quietOutageMs ?? 10_000;
   let stopped = false;
-  let failing = false;
+  let unreachableSince: number | undefined;
+  let outageLogged = false;
   let current: Promise<void> | undefined;
+
+  const fatal = (err: Error): void => {
+    stopped = true;
+    clearInterval(timer);
+    opts.onFatal?.(err);
+  };
+
   const tick = async (): Promise<void> => {
+    let services: Record<string, AgentService>;
     try {
-      const services = (await withTimeout(consul.agent.service.list(), 3000, 'Consul agent service list')) as Record<string, unknown>;
-      if (stopped) return;
-      if (!(def.id in services)) {
-        await withTimeout(consul.agent.service.register(def), 5000, 'Consul service registration');
-        opts.logger.warn('registration was missing from the local agent; registered again', { service: def.name });
-      } else if (failing) {
-        opts.logger.info('Consul agent reachable again; registration present');
-      }
-      failing = false;
+      services = (await withTimeout(consul.agent.service.list(), 3000, 'Consul agent service list')) as Record<string, AgentService>;
     } catch (err) {
-      // One line when the agent becomes unreachable, not one per tick.
-      if (!failing) opts.logger.warn('cannot verify registration with the Consul agent; will keep trying', { error: errorMessage(err) });
-      failing = true;
+      const { status, reason } = consulErrorDetail(err);
+      if (isRefusal(status)) return fatal(new RegistrationRefusedError(`the Consul agent refused to list services (HTTP ${status}): ${reason}`));
+      unreachableSince ??= now();
+      if (!outageLogged && now() - unreachableSince >= quietMs) {
+        outageLogged = true;
+        opts.logger.warn('cannot verify registration with the Consul agent; will keep trying', { error: reason });
+      }
+      return;
     }
+    if (stopped) return;
+    const downMs = unreachableSince === undefined ? undefined : now() - unreachableSince;
+    const mine = services[def.id];
+    // Only an entry that says where it is counts as someone else's (a list entry always has Port and Address).
+    if (mine && typeof mine.Port === 'number' && (mine.Port !== def.port || (mine.Address ?? '') !== def.address)) {
+      // Someone registered our ID at another address while ours was gone: two instances would share one ID.
+      return fatal(
+        new DuplicateInstanceError(
+          `service ID "${def.id}" is now registered by another instance at ${mine.Address}:${mine.Port}: stopping (choose another name, WORKSHOP_NAME / "name")`,
+        ),
+      );
+    }
+    if (!mine) {
+      try {
+        await withTimeout(consul.agent.service.register(def), 5000, 'Consul service registration');
+      } catch (err) {
+        const { status, reason } = consulErrorDetail(err);
+        if (isRefusal(status)) return fatal(new RegistrationRefusedError(`the Consul agent refused the re-registration (HTTP ${status}): ${reason}`));
+        // Not there yet (the agent is still starting): the next tick tries again, quietly.
+        unreachableSince ??= now();
+        return;
+      }
+      opts.logger.warn('registration was missing from the local agent; registered again', {
+        service: def.name,
+        ...(downMs !== undefined ? { agentUnreachableMs: downMs } : {}),
+      });
+    } else if (outageLogged) {
+      opts.logger.info('Consul agent reachable again; registration present');
+    }
+    unreachableSince = undefined;
+    outageLogged = false;
   };
   const timer = setInterval(() => {
     if (stopped || current) return;
