@@ -1,0 +1,78 @@
+import { CommanderError } from 'commander';
+import { UsageError } from '../shared/errors';
+import { COUNT_RANGES, RANGES, parseWorkshopArgs } from './options';
+
+const env = { CONSUL_HTTP_ADDR: '127.0.0.1:8500' } as NodeJS.ProcessEnv;
+const parse = (args: string[], e: NodeJS.ProcessEnv = env) => parseWorkshopArgs(['node', 'workshop-api', ...args], e);
+
+/** The one line commander prints for a bad value (it goes to stderr; captured here). */
+function badValue(args: string[], e: NodeJS.ProcessEnv = env): string {
+  const spy = jest.spyOn(process.stderr, 'write').mockImplementation(() => true);
+  try {
+    parse(args, e);
+  } catch (err) {
+    expect(err).toBeInstanceOf(CommanderError);
+    expect((err as CommanderError).exitCode).not.toBe(0);
+    const out = spy.mock.calls.map((c) => String(c[0])).join('');
+    expect(out.trim().split('\n')).toHaveLength(1);
+    return out.trim();
+  } finally {
+    spy.mockRestore();
+  }
+  throw new Error(`expected ${args.join(' ')} to be refused`);
+}
+
+test('defaults: 2 s check, 2 s re-register interval (a vanished registration is back within 5 s), 2 s drain', () => {
+  const o = parse([]);
+  expect(o).toMatchObject({ register: true, registerAttempts: 10, drainDelayMs: 2000, reregisterIntervalMs: 2000, logFormat: 'text' });
+  expect(o.check).toEqual({ enabled: true, intervalMs: 2000, timeoutMs: 1000, successBeforePassing: 1, failuresBeforeCritical: 1, deregisterCriticalAfterMs: 60_000 });
+  expect(o.consulHttp).toEqual({ host: '127.0.0.1', port: 8500, secure: false });
+});
+
+test.each([
+  ['--check-interval', RANGES.checkInterval],
+  ['--check-timeout', RANGES.checkTimeout],
+  ['--deregister-after', RANGES.deregisterAfter],
+  ['--drain-delay', RANGES.drainDelay],
+  ['--reregister-interval', RANGES.reregisterInterval],
+])('%s: both ends of its range accepted, one past each end refused in one line', (flag, range) => {
+  const key = { '--check-interval': 'intervalMs', '--check-timeout': 'timeoutMs', '--deregister-after': 'deregisterCriticalAfterMs' } as const;
+  const read = (o: ReturnType<typeof parse>): number =>
+    flag in key ? (o.check as unknown as Record<string, number>)[key[flag as keyof typeof key]]! : flag === '--drain-delay' ? o.drainDelayMs : o.reregisterIntervalMs;
+  expect(read(parse([flag, `${range.maxMs}ms`]))).toBe(range.maxMs);
+  expect(read(parse([flag, `${range.minMs}ms`]))).toBe(range.minMs);
+  expect(badValue([flag, `${range.maxMs + 1}ms`])).toMatch(new RegExp(`${flag}: "${range.maxMs + 1}ms" is out of range`));
+  if (range.minMs > 0) expect(badValue([flag, `${range.minMs - 1}ms`])).toMatch(/is out of range/);
+});
+
+test('0 means never/off where that makes sense, and only there', () => {
+  expect(parse(['--reregister-interval', '0']).reregisterIntervalMs).toBe(0);
+  expect(parse(['--deregister-after', '0']).check.deregisterCriticalAfterMs).toBe(0);
+  expect(parse(['--drain-delay', '0']).drainDelayMs).toBe(0);
+  expect(badValue(['--check-interval', '0'])).toMatch(/^workshop-api: .*--check-interval: "0" is out of range \(allowed: 1s to 10m\)$/);
+  expect(badValue(['--check-timeout', '0'])).toMatch(/--check-timeout: "0" is out of range/);
+});
+
+test('WORKSHOP_CHECK_INTERVAL goes through the same range', () => {
+  expect(parse([], { ...env, WORKSHOP_CHECK_INTERVAL: '10s' }).check.intervalMs).toBe(10_000);
+  expect(() => parse([], { ...env, WORKSHOP_CHECK_INTERVAL: '0' })).toThrow('WORKSHOP_CHECK_INTERVAL: "0" is out of range (allowed: 1s to 10m)');
+  expect(parse(['--check-interval', '3s'], { ...env, WORKSHOP_CHECK_INTERVAL: '10s' }).check.intervalMs).toBe(3000); // flag > env
+});
+
+test.each([
+  ['--success-before-passing', COUNT_RANGES.successBeforePassing],
+  ['--failures-before-critical', COUNT_RANGES.failuresBeforeCritical],
+  ['--register-attempts', COUNT_RANGES.registerAttempts],
+])('%s: whole numbers within its range', (flag, range) => {
+  expect(() => parse([flag, String(range.max)])).not.toThrow();
+  for (const v of [String(range.min - 1), String(range.max + 1), '1.5', '1e3', '99999999999999999999']) {
+    expect(badValue([flag, v])).toMatch(new RegExp(`${flag}: expected a whole number from ${range.min} to ${range.max}`));
+  }
+});
+
+test('CONSUL_HTTP_ADDR is parsed up front: IPv6 forms accepted, bad ones a UsageError naming it, no credentials echoed', () => {
+  expect(parse([], { CONSUL_HTTP_ADDR: '[::1]:8500' }).consulHttp).toEqual({ host: '::1', port: 8500, secure: false });
+  expect(parse([], { CONSUL_HTTP_ADDR: 'http://[::1]:8500' }).consulHttp.host).toBe('::1');
+  expect(() => parse([], { CONSUL_HTTP_ADDR: '::1:8500' })).toThrow(UsageError);
+  expect(() => parse([], { CONSUL_HTTP_ADDR: 'http://u:pw-s3cret@h:1' })).toThrow(/^CONSUL_HTTP_ADDR: credentials.*\[redacted\]@h:1/);
+});

@@ -1,0 +1,147 @@
+import { Option } from 'commander';
+import { argParser, createProgram } from '../shared/cli';
+import type { ConsulHttpAddress } from '../shared/consulAddress';
+import { consulHttpAddrFromEnv } from '../shared/consulClient';
+import { type DurationRange, consulDuration, parseDurationMs } from '../shared/duration';
+import { UsageError, errorMessage } from '../shared/errors';
+import { type LogFormat, parseLogFormat } from '../shared/logger';
+import { type IntRange, parseIntInRange } from '../shared/numbers';
+import { type CheckSettings, DEFAULT_CHECK, DEFAULT_REREGISTER_INTERVAL_MS } from './registration';
+
+export const NAME = 'workshop-api';
+
+/**
+ * What each duration and count may be, checked while the flags are parsed (one line, exit 2), so no value
+ * reaches a timer or Consul that either would silently change: Node turns a timer above ~24.8 days into 1 ms,
+ * and Consul raises a check interval below 1 s to 1 s and a deregister-after below 1 m to 1 m.
+ */
+export const RANGES = {
+  /** Consul's minimum check interval is 1 s; past 10 min a dead instance would stay "passing" for too long to teach anything. */
+  checkInterval: { minMs: 1000, maxMs: 10 * 60_000 },
+  /** A loopback /health answers in milliseconds; 0 would mean Consul's default (10 s), which is not what was asked. */
+  checkTimeout: { minMs: 100, maxMs: 60_000 },
+  /** Consul's minimum is 1 m; 0 = never (the instance stays listed as critical until it deregisters itself). */
+  deregisterAfter: { minMs: 60_000, maxMs: 24 * 3_600_000, zeroAllowed: true },
+  /** Longer than Docker's default stop grace (10 s) is already useless in Compose; 2 min leaves room by hand. */
+  drainDelay: { minMs: 0, maxMs: 2 * 60_000 },
+  /** 0 = never; below 500 ms would poll the agent for nothing; above 1 min a vanished instance stays invisible too long. */
+  reregisterInterval: { minMs: 500, maxMs: 60_000, zeroAllowed: true },
+} satisfies Record<string, DurationRange>;
+
+export const COUNT_RANGES = {
+  successBeforePassing: { min: 1, max: 100 },
+  failuresBeforeCritical: { min: 1, max: 100 },
+  /** With the backoff capped at 5 s, 1000 attempts are ~80 min of trying. */
+  registerAttempts: { min: 1, max: 1000 },
+} satisfies Record<string, IntRange>;
+
+export const DEFAULT_DRAIN_DELAY_MS = 2000;
+export const DEFAULT_REGISTER_ATTEMPTS = 10;
+
+export interface WorkshopOptions {
+  config?: string;
+  bind?: string;
+  register: boolean;
+  check: CheckSettings;
+  registerAttempts: number;
+  drainDelayMs: number;
+  reregisterIntervalMs: number;
+  logFormat: LogFormat;
+  /** Parsed completely before anything listens: a bad CONSUL_HTTP_ADDR is exit 2, never a late "Invalid URL". */
+  consulHttp: ConsulHttpAddress;
+}
+
+interface Flags {
+  config?: string;
+  bind?: string;
+  check: boolean;
+  register: boolean;
+  checkInterval: number;
+  checkTimeout: number;
+  successBeforePassing: number;
+  failuresBeforeCritical: number;
+  deregisterAfter: number;
+  registerAttempts: number;
+  drainDelay: number;
+  reregisterInterval: number;
+  logFormat?: string;
+}
+
+/** A duration flag whose help shows the default and the allowed range as Consul writes durations ("2s", not 2000). */
+function durationOption(flags: string, description: string, defaultMs: number, range: DurationRange): Option {
+  const name = flags.split(' ')[0]!;
+  const lo = range.zeroAllowed ? `0 (never) or ${consulDuration(range.minMs ?? 0)}` : consulDuration(range.minMs ?? 0);
+  return new Option(flags, `${description} [${lo} to ${consulDuration(range.maxMs ?? 0)}]`)
+    .argParser(argParser((v: string) => parseDurationMs(v, name, range)))
+    .default(defaultMs, consulDuration(defaultMs));
+}
+
+function countOption(flags: string, description: string, defaultValue: number, range: IntRange): Option {
+  const name = flags.split(' ')[0]!;
+  return new Option(flags, `${description} [${range.min} to ${range.max}]`)
+    .argParser(argParser((v: string) => parseIntInRange(v, name, range)))
+    .default(defaultValue);
+}
+
+/** Parse argv (and env) into options; commander errors and UsageErrors end the program with exit 2 (runCli). */
+export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WorkshopOptions {
+  const program = createProgram(NAME, 'Workshop API: registers itself in Consul with an HTTP health check attached to the service')
+    .option('-c, --config <file>', 'config.json5 (name, token, host, port, bind); without it, env only and name api-<hostname>')
+    .option('--bind <addr>', 'address to listen on (default 0.0.0.0, or "bind" in the config)')
+    .option('--no-check', 'register WITHOUT a health check (the lesson: Consul keeps saying a dead instance is fine)')
+    .option('--no-register', 'only serve HTTP, never talk to Consul (for registering it by hand with curl, nginx/README.md)')
+    .addOption(durationOption('--check-interval <duration>', 'HTTP check interval (env WORKSHOP_CHECK_INTERVAL)', DEFAULT_CHECK.intervalMs, RANGES.checkInterval))
+    .addOption(durationOption('--check-timeout <duration>', 'HTTP check timeout', DEFAULT_CHECK.timeoutMs, RANGES.checkTimeout))
+    .addOption(countOption('--success-before-passing <n>', 'passing results in a row before the check turns passing', DEFAULT_CHECK.successBeforePassing, COUNT_RANGES.successBeforePassing))
+    .addOption(countOption('--failures-before-critical <n>', 'failing results in a row before the check turns critical', DEFAULT_CHECK.failuresBeforeCritical, COUNT_RANGES.failuresBeforeCritical))
+    .addOption(
+      durationOption('--deregister-after <duration>', 'Consul removes the service after its check has been critical this long (Consul enforces at least 1m)', DEFAULT_CHECK.deregisterCriticalAfterMs, RANGES.deregisterAfter),
+    )
+    .addOption(countOption('--register-attempts <n>', 'attempts to reach the Consul agent at start-up (backoff 0.5 s doubling to 5 s)', DEFAULT_REGISTER_ATTEMPTS, COUNT_RANGES.registerAttempts))
+    .addOption(durationOption('--drain-delay <duration>', 'on SIGTERM: keep serving this long after deregistering, while Nginx reloads', DEFAULT_DRAIN_DELAY_MS, RANGES.drainDelay))
+    .addOption(
+      durationOption('--reregister-interval <duration>', 'how often to check that the local agent still holds our registration, re-registering if not', DEFAULT_REREGISTER_INTERVAL_MS, RANGES.reregisterInterval),
+    )
+    .option('--log-format <format>', 'text or json (env LOG_FORMAT)');
+  program.addHelpText(
+    'after',
+    '\nEnv: WORKSHOP_NAME, WORKSHOP_TOKEN, WORKSHOP_HOST, WORKSHOP_PORT override the config file;\n' +
+      'CONSUL_HTTP_ADDR (default 127.0.0.1:8500; also http://host:port, [::1]:8500) is the local Consul agent;\n' +
+      'CONSUL_HTTP_TOKEN its ACL token; LOG_FORMAT=text|json.',
+  );
+  program.parse(argv);
+  const flags = program.opts<Flags>();
+  if (program.args.length) throw new UsageError(`unexpected argument "${program.args[0]}"`);
+  // Env too, so Compose can switch it (the benchmark's baseline runs the original workshop's 10s). Read here
+  // rather than with commander's .env(): from `env` (testable), and a bad value names the variable itself.
+  // Empty = unset, as Compose passes an unset variable.
+  if (program.getOptionValueSource('checkInterval') === 'default' && env.WORKSHOP_CHECK_INTERVAL) {
+    flags.checkInterval = parseDurationMs(env.WORKSHOP_CHECK_INTERVAL, 'WORKSHOP_CHECK_INTERVAL', RANGES.checkInterval);
+  }
+
+  let logFormat: LogFormat;
+  try {
+    logFormat = parseLogFormat(flags.logFormat ?? env.LOG_FORMAT);
+  } catch (err) {
+    throw new UsageError(errorMessage(err));
+  }
+  return {
+    config: flags.config,
+    bind: flags.bind,
+    register: flags.register,
+    check: {
+      enabled: flags.check,
+      intervalMs: flags.checkInterval,
+      timeoutMs: flags.checkTimeout,
+      successBeforePassing: flags.successBeforePassing,
+      failuresBeforeCritical: flags.failuresBeforeCritical,
+      deregisterCriticalAfterMs: flags.deregisterAfter,
+    },
+    registerAttempts: flags.registerAttempts,
+    drainDelayMs: flags.drainDelay,
+    reregisterIntervalMs: flags.reregisterInterval,
+    logFormat,
+    // Read even with --no-register: a bad value is bad input either way, and said at once.
+    consulHttp: consulHttpAddrFromEnv(env),
+  };
+}

@@ -1,0 +1,134 @@
+import { existsSync, readFileSync } from 'node:fs';
+import http, { type Server } from 'node:http';
+import path from 'node:path';
+import { consulBaseUrl, createConsulClient } from '../shared/consulClient';
+import { errorMessage } from '../shared/errors';
+import { createLogger, type Logger } from '../shared/logger';
+import { onShutdown } from '../shared/shutdown';
+import { createApp, type AppState } from './app';
+import { loadWorkshopConfig } from './config';
+import { NAME, type WorkshopOptions } from './options';
+import { buildServiceDefinition, deregister, keepRegistered, registerWithRetry } from './registration';
+
+/** The repo's package.json version (dist/services/workshop-api → three levels up; src → two). */
+function readVersion(): string {
+  let dir = __dirname;
+  for (let i = 0; i < 5; i++) {
+    const p = path.join(dir, 'package.json');
+    if (existsSync(p)) {
+      try {
+        return String((JSON.parse(readFileSync(p, 'utf8')) as { version?: unknown }).version ?? 'unknown');
+      } catch {
+        return 'unknown';
+      }
+    }
+    dir = path.dirname(dir);
+  }
+  return 'unknown';
+}
+
+function listen(server: Server, port: number, host: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    server.once('error', (err: NodeJS.ErrnoException) =>
+      reject(new Error(`cannot listen on ${host}:${port}: ${err.code === 'EADDRINUSE' ? 'address already in use' : err.message}`)),
+    );
+    server.listen(port, host, () => resolve());
+  });
+}
+
+/** Stop accepting, let in-flight requests finish, then cut what is left (idle keep-alives at once). */
+function closeServer(server: Server, graceMs: number): Promise<void> {
+  return new Promise((resolve) => {
+    const force = setTimeout(() => server.closeAllConnections(), graceMs);
+    force.unref();
+    server.close(() => {
+      clearTimeout(force);
+      resolve();
+    });
+    server.closeIdleConnections();
+  });
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+/**
+ * Serve, register, keep registered. Resolves only with --no-register (the HTTP server then keeps the process
+ * alive); a signal ends the process through onShutdown (exit 0). Any error that ends registration — at start-up
+ * or later, when the agent refuses our registration or another instance takes our ID — first stops the HTTP
+ * server, then rejects, so the caller prints one line and exits non-zero: never serving on, unregistered.
+ */
+export async function runWorkshop(o: WorkshopOptions): Promise<void> {
+  const cfg = loadWorkshopConfig({ file: o.config, flags: { bind: o.bind } });
+  const logger: Logger = createLogger({ name: NAME, format: o.logFormat }).child({ id: cfg.id });
+  // Built before listening: nothing about the address can fail once the server is up.
+  const consul = createConsulClient(o.consulHttp);
+  const consulUrl = consulBaseUrl(o.consulHttp);
+
+  const state: AppState = { draining: false };
+  const app = createApp({ name: cfg.name, id: cfg.id, version: readVersion() }, state);
+  const server = http.createServer(app);
+  await listen(server, cfg.port, cfg.bind);
+  logger.info('listening', { bind: cfg.bind, port: cfg.port });
+
+  const inst = { id: cfg.id, name: cfg.name, host: cfg.host, port: cfg.port };
+  let registered = false;
+  let stopKeeping = async (): Promise<void> => undefined;
+
+  const offShutdown = onShutdown(
+    async () => {
+      state.draining = true;
+      await stopKeeping();
+      if (registered) {
+        try {
+          await deregister(consul, cfg.id);
+          logger.info('deregistered from Consul; draining', { drainDelayMs: o.drainDelayMs });
+        } catch (err) {
+          // The check (503 now) and DeregisterCriticalServiceAfter still take us out; keep shutting down.
+          logger.warn('deregistration failed; the health check will mark this instance critical', { error: errorMessage(err) });
+        }
+        // Keep serving while consul-template re-renders and Nginx reloads without us.
+        await sleep(o.drainDelayMs);
+      }
+      await closeServer(server, 2000);
+      logger.info('stopped');
+    },
+    // drainDelayMs is at most 2 min (options.ts), so this timer is always one Node can run.
+    { logger, timeoutMs: o.drainDelayMs + 5000 },
+  );
+
+  /** Registration has ended for good: stop serving (in-flight requests finish), then report the error. */
+  const fail = async (err: unknown): Promise<never> => {
+    // A signal now would run the graceful path and exit 0; without our handler it ends the process (non-zero).
+    offShutdown();
+    state.draining = true;
+    await stopKeeping();
+    await closeServer(server, 2000);
+    consul.destroy();
+    throw err;
+  };
+
+  if (!o.register) {
+    logger.info('not registering in Consul (--no-register)', { address: `${cfg.host}:${cfg.port}` });
+    return;
+  }
+  const def = buildServiceDefinition(inst, o.check);
+  try {
+    await registerWithRetry(consul, inst, def, { attempts: o.registerAttempts, logger, consulAddr: consulUrl });
+  } catch (err) {
+    return fail(err);
+  }
+  registered = true;
+  const fatal = new Promise<Error>((resolve) => {
+    stopKeeping = keepRegistered(consul, def, { intervalMs: o.reregisterIntervalMs, logger, onFatal: resolve });
+  });
+  logger.info('registered in Consul', {
+    service: 'workshop',
+    address: `${cfg.host}:${cfg.port}`,
+    check: o.check.enabled ? `GET /health every ${o.check.intervalMs}ms` : 'none (--no-check)',
+    consul: consulUrl,
+  });
+  const err = await fatal;
+  // Not deregistering: the ID may now be another instance's, or the agent refuses us anyway.
+  registered = false;
+  return fail(err);
+}
