@@ -67,3 +67,28 @@ export async function deregisterService(consul: ConsulClient, id: string, timeou
   const opts: { id: string } & RequestTimeout = { id, timeout: timeoutMs };
   await consul.agent.service.deregister(opts);
 }
+
+/** Does the local agent hold service `id`? (GET /v1/agent/services: the agent's own state, no leader needed.) */
+export async function isRegisteredLocally(consul: ConsulClient, id: string, timeoutMs: number): Promise<boolean> {
+  // `filter` is only named so that the typings see an option they know (they leave out `timeout`).
+  const opts: { filter?: string } & RequestTimeout = { timeout: timeoutMs };
+  const services = (await consul.agent.service.list(opts)) as Record<string, unknown>;
+  return Object.prototype.hasOwnProperty.call(services, id);
+}
+
+/**
+ * An error that sending the same request again cannot fix, so retrying every second forever would only hide
+ * it: Consul rejected the registration as invalid (HTTP 400), or the ACL token is known and lacks permission
+ * (403 "Permission denied"; a token the agent does not know yet, 403 "ACL not found", may still be
+ * replicating, so that one is retried), or the request could not even be built (a token with characters an
+ * HTTP header cannot carry, a client-side validation error).
+ */
+export function isPermanentConsulError(err: unknown): boolean {
+  if (!(err instanceof Error)) return false;
+  const e = err as Error & { statusCode?: number; isValidation?: boolean; code?: string };
+  if (e.isValidation) return true;
+  if (e.code === 'ERR_INVALID_CHAR' || e.code === 'ERR_INVALID_HTTP_TOKEN') return true;
+  if (e.statusCode === 400) return true;
+  if (e.statusCode === 403) return /permission denied/i.test(e.message);
+  return false;
+}
