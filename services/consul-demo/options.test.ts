@@ -51,6 +51,8 @@ describe('server', () => {
         drainMs: 500,
         lineTimeoutMs: 5000,
         idleTimeoutMs: 30000,
+        maxConnections: 1024,
+        maxReplyBacklogBytes: 1024 * 1024,
         logFormat: 'text',
         consulHttp: { host: '127.0.0.1', port: 8500, secure: false },
       },

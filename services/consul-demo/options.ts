@@ -8,6 +8,7 @@ import { UsageError } from '../shared/errors';
 import { LogFormat, parseLogFormat } from '../shared/logger';
 import { defaultAdvertiseAddress, isWildcardAddress } from '../shared/network';
 import { DISCOVERY_MODES, DiscoveryMode } from './client';
+import { DEFAULT_MAX_REPLY_BACKLOG_BYTES } from './connection';
 import { DNS_LOOKUP_MODES, DnsLookupMode } from './discovery/dns';
 import { Version } from './protocol';
 import { SELECTION_MODES, SelectionMode } from './selection';
@@ -73,6 +74,36 @@ function durationRange(value: string): [number, number] {
   }
 }
 
+const KIB = 1024;
+const MIB = 1024 * 1024;
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: KIB, kib: KIB, m: MIB, mib: MIB };
+
+/** Bounds of `--max-reply-backlog`: below one read's worth of replies (64 KiB) an ordinary pipelining client would be cut off. */
+export const REPLY_BACKLOG_RANGE = { min: 64 * KIB, max: 64 * MIB };
+export const MAX_CONNECTIONS_RANGE = { min: 1, max: 1_000_000 };
+export const DEFAULT_MAX_CONNECTIONS = 1024;
+
+const formatSize = (bytes: number): string => (bytes % MIB === 0 ? `${bytes / MIB}MiB` : bytes % KIB === 0 ? `${bytes / KIB}KiB` : `${bytes}`);
+
+/** `1MiB`, `512KiB`, `256k`, `2M` or a number of bytes, within REPLY_BACKLOG_RANGE. */
+export function parseSize(value: string): number {
+  const m = /^\s*(\d{1,12})\s*([a-z]*)\s*$/i.exec(value);
+  const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
+  if (!m || unit === undefined) throw new UsageError('expected a size like 1MiB, 512KiB or 65536 (bytes)');
+  const bytes = Number(m[1]) * unit;
+  const { min, max } = REPLY_BACKLOG_RANGE;
+  if (bytes < min || bytes > max) throw new UsageError(`must be from ${formatSize(min)} to ${formatSize(max)}`);
+  return bytes;
+}
+
+function intInRange(min: number, max: number): (value: string) => number {
+  return (value) => {
+    const n = /^\s*\d{1,16}\s*$/.test(value) ? Number(value) : NaN;
+    if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`expected a whole number from ${min} to ${max}`);
+    return n;
+  };
+}
+
 function count(value: string): number {
   if (!/^\d+$/.test(value.trim())) throw new UsageError('expected a whole number (0 = no limit)');
   return Number(value);
@@ -135,6 +166,8 @@ interface RawServer {
   drain: number;
   lineTimeout: number;
   idleTimeout: number;
+  maxConnections: number;
+  maxReplyBacklog: number;
   logFormat: LogFormat;
 }
 
@@ -180,6 +213,17 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
     .addOption(opt('--drain <duration>', 'after deregistering, keep answering this long before closing', 'DEMO_DRAIN', duration(0)).default(500, '500ms'))
     .addOption(opt('--line-timeout <duration>', 'close a connection whose started line does not end within this', 'DEMO_LINE_TIMEOUT', duration(1)).default(5000, '5s'))
     .addOption(opt('--idle-timeout <duration>', 'close a connection silent for this long', 'DEMO_IDLE_TIMEOUT', duration(1)).default(30000, '30s'))
+    .addOption(
+      opt('--max-connections <n>', 'connections served at once; more are refused with one error line (lowered to fit ulimit -n)', 'DEMO_MAX_CONNECTIONS', intInRange(MAX_CONNECTIONS_RANGE.min, MAX_CONNECTIONS_RANGE.max)).default(
+        DEFAULT_MAX_CONNECTIONS,
+      ),
+    )
+    .addOption(
+      opt('--max-reply-backlog <size>', 'unsent replies one connection may hold (a client that does not read); past it the connection is closed', 'DEMO_MAX_REPLY_BACKLOG', parseSize).default(
+        DEFAULT_MAX_REPLY_BACKLOG_BYTES,
+        '1MiB',
+      ),
+    )
     .addOption(opt('--log-format <text|json>', 'log line format (stderr)', 'LOG_FORMAT', logFormat).default('text'))
     .addHelpText('after', '\nConsul: CONSUL_HTTP_ADDR (default 127.0.0.1:8500; host:port or http://host:port), CONSUL_HTTP_TOKEN.')
     .action((o: RawServer) => onServer(o));
@@ -227,6 +271,8 @@ export function parseArgs(args: string[], io: ParseIo = {}): ParsedArgs {
           drainMs: o.drain,
           lineTimeoutMs: o.lineTimeout,
           idleTimeoutMs: o.idleTimeout,
+          maxConnections: o.maxConnections,
+          maxReplyBacklogBytes: o.maxReplyBacklog,
           logFormat: o.logFormat,
           consulHttp: consulHttpAddrFromEnv(env),
         },

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import os from 'node:os';
 import type { ConsulClient } from '../shared/consulClient';
 import { createLogger } from '../shared/logger';
@@ -8,23 +9,49 @@ import { DemoServer } from './server';
 function fakeConsul() {
   const calls: Array<{ op: 'register' | 'deregister'; id: string; port?: number; tags?: string[] }> = [];
   let failRegister = 0;
+  /** What the agent holds now: an agent restarted without its data holds nothing. */
+  const held = new Set<string>();
+  let registerError: (() => Error) | undefined;
+  let down = false;
   const consul = {
     agent: {
       service: {
         async register(o: { id: string; port: number; tags: string[] }) {
+          if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:8500');
+          if (registerError) throw registerError();
           if (failRegister > 0) {
             failRegister--;
             throw new Error('connect ECONNREFUSED 127.0.0.1:8500');
           }
           calls.push({ op: 'register', id: o.id, port: o.port, tags: o.tags });
+          held.add(o.id);
         },
         async deregister(o: { id: string }) {
           calls.push({ op: 'deregister', id: o.id });
+          held.delete(o.id);
+        },
+        async list() {
+          if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:8500');
+          return Object.fromEntries([...held].map((id) => [id, { ID: id }]));
         },
       },
     },
   };
-  return { consul: consul as unknown as ConsulClient, calls, failRegisterTimes: (n: number) => (failRegister = n) };
+  return {
+    consul: consul as unknown as ConsulClient,
+    calls,
+    failRegisterTimes: (n: number) => (failRegister = n),
+    /** The agent restarts without its data: it is away for a moment and comes back empty. */
+    forgetAll: () => held.clear(),
+    setDown: (d: boolean) => (down = d),
+    /** From now on every register call fails with this (e.g. a 403 Permission denied). */
+    failRegisterWith: (make: (() => Error) | undefined) => (registerError = make),
+  };
+}
+
+/** An error as the consul client reports an HTTP error answer. */
+function httpError(statusCode: number, message: string): Error {
+  return Object.assign(new Error(`consul: agent.service.register: ${message}`), { statusCode });
 }
 
 /** fakeConsul plus a health API that lists our own registrations and whatever peers the test sets. */
@@ -46,6 +73,8 @@ function fakeConsulWithPeers() {
 
 const logs: string[] = [];
 const logger = createLogger({ name: 't', write: (l) => logs.push(l) });
+beforeEach(() => void logs.splice(0));
+const logged = (msg: string): string[] => logs.filter((l) => l.includes(msg));
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
@@ -54,7 +83,7 @@ async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
     await sleep(10);
   }
 }
-const base = { bind: '127.0.0.1', advertise: '127.0.0.1', lineTimeoutMs: 1000, idleTimeoutMs: 1000, logger };
+const base = { bind: '127.0.0.1', advertise: '127.0.0.1', lineTimeoutMs: 1000, idleTimeoutMs: 1000, maxConnections: 1024, maxReplyBacklogBytes: 1024 * 1024, logger };
 
 test('restart: deregister first, still answer during the drain, then register anew on another port', async () => {
   const f = fakeConsul();
@@ -132,4 +161,156 @@ test('a restart waits while a peer seen passing is in its own restart gap, then 
   } finally {
     await server.stop();
   }
+});
+
+/** Read what a server sends on a fresh connection until it closes (or 2 s pass). */
+function readAll(port: number, send = ''): Promise<string> {
+  return new Promise((resolve) => {
+    const sock = net.connect({ host: '127.0.0.1', port });
+    let got = '';
+    sock.setEncoding('utf8');
+    sock.on('connect', () => send && sock.write(send));
+    sock.on('data', (d: string) => (got += d));
+    sock.on('error', () => undefined);
+    sock.on('close', () => resolve(got));
+    setTimeout(() => {
+      sock.destroy();
+      resolve(got);
+    }, 2000).unref();
+  });
+}
+
+describe('registration kept', () => {
+  test('the agent forgets us (restarted without its data): registered again within the check interval, with one log line', async () => {
+    const f = fakeConsul();
+    const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [0, 0], drainMs: 0, registrationCheckMs: 100 });
+    await server.start();
+    try {
+      await until(() => f.calls.length === 1);
+      const id = f.calls[0]!.id;
+      // Away for a moment (shorter than the 5 s before "cannot check" is said), then back without our service.
+      f.setDown(true);
+      f.forgetAll();
+      await sleep(400);
+      f.setDown(false);
+      const t0 = Date.now();
+      await until(() => f.calls.length === 2, 3000);
+      expect(Date.now() - t0).toBeLessThan(1000);
+      expect(f.calls[1]).toMatchObject({ op: 'register', id });
+      await sleep(300);
+      expect(f.calls).toHaveLength(2); // present again: nothing more
+      expect(logged('registered again')).toHaveLength(1);
+      expect(logged('cannot check our registration')).toHaveLength(0);
+    } finally {
+      await server.stop();
+    }
+    // Stopped before deregistering: nothing re-registers afterwards.
+    await sleep(300);
+    expect(f.calls.map((c) => c.op)).toEqual(['register', 'register', 'deregister']);
+  });
+});
+
+describe('fatal errors end the server', () => {
+  test('Consul refuses the registration for good (403 Permission denied): listener closed, onFatal, nothing to deregister', async () => {
+    const f = fakeConsul();
+    f.failRegisterWith(() => httpError(403, 'Permission denied'));
+    const fatal: unknown[] = [];
+    const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [0, 0], drainMs: 0, onFatal: (e) => fatal.push(e) });
+    await server.start();
+    const port = Number(/bind=127\.0\.0\.1:(\d+)/.exec(logged('listening')[0]!)![1]);
+    await until(() => fatal.length === 1, 5000);
+    expect(String(fatal[0])).toMatch(/Permission denied/);
+    expect(logged('fatal error, shutting down')).toHaveLength(1);
+    expect(logged('registration failed, retrying')).toHaveLength(0); // not retried: it cannot succeed
+    expect(f.calls).toEqual([]);
+    await expect(exchange('127.0.0.1', port, 'v1', 1000)).resolves.toMatchObject({ ok: false, error: expect.stringMatching(/ECONNREFUSED/) });
+  });
+
+  test('a transient error (agent unreachable, 403 ACL not found) is retried, not fatal', async () => {
+    const f = fakeConsul();
+    f.failRegisterWith(() => httpError(403, 'ACL not found'));
+    const fatal: unknown[] = [];
+    const server = new DemoServer({ ...base, consul: f.consul, restartEveryMs: [0, 0], drainMs: 0, onFatal: (e) => fatal.push(e) });
+    await server.start();
+    try {
+      await until(() => logged('registration failed, retrying').length >= 1);
+      f.failRegisterWith(undefined);
+      await until(() => f.calls.length === 1, 3000);
+      expect(fatal).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('re-registration refused for good (400): deregisters, closes, onFatal', async () => {
+    const f = fakeConsul();
+    const fatal: unknown[] = [];
+    const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [0, 0], drainMs: 0, registrationCheckMs: 100, onFatal: (e) => fatal.push(e) });
+    await server.start();
+    await until(() => f.calls.length === 1);
+    const { id, port } = f.calls[0]!;
+    f.failRegisterWith(() => httpError(400, 'Invalid check: TTL must be > 0'));
+    f.forgetAll();
+    await until(() => fatal.length === 1, 5000);
+    expect(f.calls.map((c) => `${c.op} ${c.id}`)).toEqual([`register ${id}`, `deregister ${id}`]);
+    expect((await exchange('127.0.0.1', port!, 'v1', 1000)).error).toMatch(/ECONNREFUSED/);
+  });
+});
+
+describe('connection limits and log volume', () => {
+  test('over --max-connections: refused with one error line; one log line at once, the rest summarised', async () => {
+    const f = fakeConsul();
+    const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [0, 0], drainMs: 0, maxConnections: 2, logSummaryMs: 300 });
+    await server.start();
+    const held: net.Socket[] = [];
+    try {
+      await until(() => f.calls.length === 1);
+      const port = f.calls[0]!.port!;
+      for (let i = 0; i < 2; i++) {
+        const s = net.connect({ host: '127.0.0.1', port });
+        s.on('error', () => undefined);
+        held.push(s);
+        await new Promise((r) => s.once('connect', r));
+      }
+      await sleep(50);
+      const refused = await Promise.all(Array.from({ length: 5 }, () => readAll(port, 'ping\n')));
+      expect(refused).toEqual(Array(5).fill('error: too many connections\n'));
+      expect(logged('connection limit reached')).toHaveLength(1);
+      await until(() => logged('connections refused at the limit').length === 1, 2000);
+      expect(logged('connections refused at the limit')[0]).toMatch(/count=4/);
+      // A slot frees: served again.
+      held.pop()!.destroy();
+      await sleep(50);
+      expect(await readAll(port, 'ping\n')).toMatch(/^pong\n/);
+    } finally {
+      for (const s of held) s.destroy();
+      await server.stop();
+    }
+  });
+
+  test('the open-file limit lowers the connection cap, said once at start', async () => {
+    const f = fakeConsul();
+    const server = new DemoServer({ ...base, consul: f.consul, restartEveryMs: [0, 0], drainMs: 0, maxConnections: 1024, openFileLimit: () => 100 });
+    await server.start();
+    await server.stop();
+    expect(logged('max connections lowered')).toHaveLength(1);
+    expect(logged('max connections lowered')[0]).toMatch(/requested=1024 maxConnections=36 openFileLimit=100/);
+  });
+
+  test('many connections closed at once: one line for the first, one summary for the rest', async () => {
+    const f = fakeConsul();
+    const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [0, 0], drainMs: 0, idleTimeoutMs: 200, logSummaryMs: 500 });
+    await server.start();
+    try {
+      await until(() => f.calls.length === 1);
+      const port = f.calls[0]!.port!;
+      const replies = await Promise.all(Array.from({ length: 30 }, () => readAll(port)));
+      expect(replies.every((r) => r === 'error: idle timeout\n')).toBe(true);
+      await until(() => logged('closed connections').length === 1, 2000);
+      expect(logged('closed a connection')).toHaveLength(1);
+      expect(logged('closed connections')[0]).toMatch(/count=29 reasons=\{"idle timeout":29\}/);
+    } finally {
+      await server.stop();
+    }
+  });
 });

@@ -4,9 +4,12 @@ import { UsageError, errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { WakeableSleep } from '../shared/wakeableSleep';
 import { ServedConnection, serveConnection } from './connection';
+import { EventSummary } from './eventSummary';
+import { FD_RESERVE, connectionCapFor, openFileLimit } from './fdLimit';
 import { VERSIONS, Version } from './protocol';
 import { PeerTracker, passingServiceIds, serverKey } from './peers';
-import { deregisterService, registerService, serviceIdFor } from './registration';
+import { deregisterService, isPermanentConsulError, isRegisteredLocally, registerService, serviceIdFor } from './registration';
+import { RegistrationWatch, watchRegistration } from './registrationWatch';
 
 /** What the user chooses about a server (flags/env, parsed in options.ts). */
 export interface ServerSettings {
@@ -20,6 +23,10 @@ export interface ServerSettings {
   drainMs: number;
   lineTimeoutMs: number;
   idleTimeoutMs: number;
+  /** Connections served at once, over all incarnations; lowered to fit the open-file limit. */
+  maxConnections: number;
+  /** Unsent replies one connection may hold before it is closed. */
+  maxReplyBacklogBytes: number;
 }
 
 export interface ServerConfig extends ServerSettings {
@@ -28,6 +35,17 @@ export interface ServerConfig extends ServerSettings {
   /** Per Consul request; short, because shutdown must finish within 2 s. */
   consulTimeoutMs?: number;
   random?: () => number;
+  /**
+   * An error ended the server (the restart loop failed, Consul refused the registration for good): called
+   * once the listener is closed and the registration removed (as far as Consul allows). The CLI exits 1.
+   */
+  onFatal?: (err: unknown) => void;
+  /** How often the local agent is asked whether it still holds our registration (≤ 2 s; 1 s by default). */
+  registrationCheckMs?: number;
+  /** At most one summary line per this long for closed/refused connections (10 s by default). */
+  logSummaryMs?: number;
+  /** The open-file limit (`ulimit -n`); read from /proc by default. */
+  openFileLimit?: () => number | undefined;
 }
 
 interface Incarnation {
@@ -40,6 +58,9 @@ interface Incarnation {
   log: Logger;
   /** A register call went out (it may have landed even if it timed out), so retiring must deregister. */
   registerSent: boolean;
+  /** Re-registers if the agent forgets us; stopped before deregistering. */
+  watch?: RegistrationWatch;
+  retiring: boolean;
 }
 
 /** Once the listener is closed, connections still open get this long to finish their line. */
@@ -48,6 +69,10 @@ const CLOSE_GRACE_MS = 1000;
 const SHUTDOWN_DRAIN_MS = 200;
 const SHUTDOWN_CLOSE_GRACE_MS = 300;
 const REGISTER_RETRY_MS = 1000;
+const REGISTRATION_CHECK_MS = 1000;
+const LOG_SUMMARY_MS = 10_000;
+/** A fatal error's clean-up (stop()) gets this long before the process exits anyway. */
+const FATAL_CLEANUP_MS = 2500;
 /**
  * A restart waits at most this long for a peer to come back from its own restart gap (~0.55 s), so that
  * two servers are never away at the same time; a peer that died is waited on this long, and forgotten after 30 s.
@@ -82,18 +107,78 @@ export class DemoServer {
   private lastDeregisteredAt: number | undefined;
   private readonly consulTimeoutMs: number;
   private readonly random: () => number;
+  /** Connections being served now, over all incarnations (a retiring one's included). */
+  private openConnections = 0;
+  private readonly maxConnections: number;
+  private readonly fdLimit: number | undefined;
+  private failing = false;
+  // Summaries instead of one line per event: under load, per-connection lines were most of the log.
+  private readonly closes: EventSummary;
+  private readonly refusals: EventSummary;
+  private readonly acceptErrors: EventSummary;
 
   constructor(private readonly cfg: ServerConfig) {
     this.consulTimeoutMs = cfg.consulTimeoutMs ?? 800;
     this.random = cfg.random ?? Math.random;
+    this.fdLimit = (cfg.openFileLimit ?? openFileLimit)();
+    this.maxConnections = connectionCapFor(cfg.maxConnections, this.fdLimit);
+    const windowMs = cfg.logSummaryMs ?? LOG_SUMMARY_MS;
+    const log = cfg.logger;
+    this.closes = new EventSummary((m, f) => log.info(m, f), {
+      first: 'closed a connection',
+      summary: 'closed connections',
+      kindField: 'reason',
+      countsField: 'reasons',
+      windowMs,
+    });
+    this.refusals = new EventSummary((m, f) => log.warn(m, f), {
+      first: 'connection limit reached: refusing new connections',
+      summary: 'connections refused at the limit',
+      kindField: 'how',
+      countsField: 'refused',
+      windowMs,
+    });
+    this.acceptErrors = new EventSummary((m, f) => log.error(m, f), {
+      first: 'cannot accept connections: out of file descriptors',
+      summary: 'accept failures',
+      kindField: 'code',
+      countsField: 'codes',
+      windowMs,
+    });
   }
 
   /** Starts the first incarnation's listener (errors here are fatal), then runs the restart loop. */
   async start(): Promise<void> {
+    if (this.maxConnections < this.cfg.maxConnections) {
+      this.cfg.logger.warn('max connections lowered to fit the open-file limit (ulimit -n)', {
+        requested: this.cfg.maxConnections,
+        maxConnections: this.maxConnections,
+        openFileLimit: this.fdLimit,
+      });
+    }
     const first = await this.open(1);
-    this.loop = this.run(first).catch((err: unknown) => {
-      this.cfg.logger.error('restart loop failed', { error: errorMessage(err) });
+    let loopError: { err: unknown } | undefined;
+    this.loop = this.run(first).then(
+      () => undefined,
+      (err: unknown) => void (loopError = { err }),
+    );
+    // Outside the loop's own promise: fail() runs stop(), which waits for the loop to end.
+    void this.loop.then(() => {
+      if (loopError) void this.fail(loopError.err);
     });
+  }
+
+  /**
+   * An error ended the restart or registration loop: a server that keeps listening while nobody can find it
+   * (and says nothing) is worse than one that exits, so close the listener, deregister if Consul lets us, and
+   * hand over to onFatal (the CLI exits 1; Compose's restart policy brings it back).
+   */
+  private async fail(err: unknown): Promise<void> {
+    if (this.failing || this.stopping) return;
+    this.failing = true;
+    this.cfg.logger.error('fatal error, shutting down', { error: errorMessage(err) });
+    await Promise.race([this.stop().catch(() => undefined), sleep(FATAL_CLEANUP_MS)]);
+    this.cfg.onFatal?.(err);
   }
 
   /** SIGINT/SIGTERM: deregister, close, done — quickly, and never leaving a registration behind. */
@@ -106,6 +191,10 @@ export class DemoServer {
     const inc = this.current;
     this.current = undefined;
     if (inc) await this.retire(inc, SHUTDOWN_DRAIN_MS, SHUTDOWN_CLOSE_GRACE_MS, false);
+    // What was counted but not yet logged.
+    this.closes.flush();
+    this.refusals.flush();
+    this.acceptErrors.flush();
   }
 
   private async run(first: Incarnation): Promise<void> {
@@ -187,24 +276,60 @@ export class DemoServer {
     const id = serviceIdFor(n);
     const log = this.cfg.logger.child({ serviceId: id });
     const connections = new Set<ServedConnection>();
+    // A backstop under our own count (see refuse()): past this, Node closes new connections itself, so refused
+    // connections on their way out can never take the process past its open-file limit.
+    listener.maxConnections = this.maxConnections + FD_RESERVE / 2;
+    listener.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) =>
+      this.refusals.record('dropped', { maxConnections: this.maxConnections, peer: `${d?.remoteAddress}:${d?.remotePort}` }),
+    );
     listener.on('connection', (socket) => {
+      if (this.openConnections >= this.maxConnections) return this.refuse(socket);
+      this.openConnections++;
       const c = serveConnection(socket, {
         version,
         lineTimeoutMs: this.cfg.lineTimeoutMs,
         idleTimeoutMs: this.cfg.idleTimeoutMs,
+        maxReplyBacklogBytes: this.cfg.maxReplyBacklogBytes,
         logger: log,
+        onClose: (reason, peer) => this.closes.record(reason, { peer }),
       });
       connections.add(c);
-      void c.closed.then(() => connections.delete(c));
+      void c.closed.then(() => {
+        connections.delete(c);
+        this.openConnections--;
+      });
     });
-    listener.on('error', (err) => log.error('listener error', { error: err.message }));
-    const inc: Incarnation = { n, id, version, port, listener, connections, log, registerSent: false };
+    listener.on('error', (err: NodeJS.ErrnoException) => {
+      // Out of file descriptors: log it (summarised), instead of clients being reset with nothing said.
+      if (err.code === 'EMFILE' || err.code === 'ENFILE') {
+        this.acceptErrors.record(err.code, { openConnections: this.openConnections, openFileLimit: this.fdLimit });
+      } else {
+        log.error('listener error', { error: err.message });
+      }
+    });
+    const inc: Incarnation = { n, id, version, port, listener, connections, log, registerSent: false, retiring: false };
     this.current = inc;
     log.info('listening', { version, bind: `${this.cfg.bind}:${port}` });
     return inc;
   }
 
-  /** Register through the local agent; retried every second while Consul is unreachable (start order in Compose is not guaranteed). */
+  /**
+   * Over the limit: one line telling the client why, then close. The socket is read (and dropped) until
+   * then, because closing a socket with unread input sends a reset that can overtake our line.
+   */
+  private refuse(socket: net.Socket): void {
+    this.refusals.record('refused', { maxConnections: this.maxConnections, peer: `${socket.remoteAddress}:${socket.remotePort}` });
+    socket.on('error', () => undefined);
+    socket.resume();
+    socket.end('error: too many connections\n');
+    // Short: a refused connection holds a file descriptor until it is destroyed.
+    setTimeout(() => socket.destroy(), 200).unref();
+  }
+
+  /**
+   * Register through the local agent; retried every second while Consul is unreachable (start order in Compose
+   * is not guaranteed). An error retrying cannot fix is thrown, and ends the server (see fail()).
+   */
   private async register(inc: Incarnation): Promise<void> {
     const reg = { id: inc.id, version: inc.version, address: this.cfg.advertise, port: inc.port };
     while (!this.stopping) {
@@ -218,14 +343,33 @@ export class DemoServer {
           check: `tcp ${this.cfg.advertise}:${inc.port} every 1s`,
           ...(gap === undefined ? {} : { gapSinceDeregisterMs: gap }),
         });
+        if (!this.stopping && !inc.retiring) inc.watch = this.watch(inc);
         return;
       } catch (err) {
+        if (isPermanentConsulError(err)) {
+          // Refused, so it did not land: nothing to deregister.
+          inc.registerSent = false;
+          throw err;
+        }
         inc.log.warn('registration failed, retrying', { error: errorMessage(err), retryInMs: REGISTER_RETRY_MS });
         if (this.stopping) return;
         await this.sleeps.sleep(REGISTER_RETRY_MS);
         if (this.stopping) return;
       }
     }
+  }
+
+  /** Keep the incarnation registered while it lives (an agent restarted without its data forgets it). */
+  private watch(inc: Incarnation): RegistrationWatch {
+    const reg = { id: inc.id, version: inc.version, address: this.cfg.advertise, port: inc.port };
+    return watchRegistration({
+      isRegistered: () => isRegisteredLocally(this.cfg.consul, inc.id, this.consulTimeoutMs),
+      register: () => registerService(this.cfg.consul, reg, this.consulTimeoutMs),
+      intervalMs: this.cfg.registrationCheckMs ?? REGISTRATION_CHECK_MS,
+      logger: inc.log,
+      isPermanent: isPermanentConsulError,
+      onPermanentError: (err) => void this.fail(err),
+    });
   }
 
   /**
@@ -235,6 +379,9 @@ export class DemoServer {
    * Without the drain, every lookup that raced the deregistration would hit a closed port.
    */
   private async retire(inc: Incarnation, drainMs: number, closeGraceMs: number, interruptible: boolean): Promise<void> {
+    inc.retiring = true;
+    // Before deregistering: a re-registration must never land after it.
+    await inc.watch?.stop();
     if (inc.registerSent) {
       inc.log.info('deregistering', { reason: interruptible ? 'restart' : 'shutdown' });
       try {
