@@ -5,10 +5,11 @@ import { buildOfflineImages } from '../imagesPlan';
 import { OFFLINE_ENV_FILE } from './benchLab';
 
 /**
- * The bench runs on the air-gapped images (.env.offline). Missing ones → one line saying to build them with
- * `npm run lab:images` (a debootstrap, ~2 min, needs root and a Debian mirror: not something a benchmark should
- * start by itself). Present ones are refreshed through the same cached build, which rebuilds only the images
- * whose inputs changed (the services and nginx images carry this checkout's code and scripts) in seconds.
+ * The bench runs on the air-gapped images (.env.offline), so on the Consul version .env pins. Missing ones →
+ * one line saying to build them with `npm run lab:images` (installs debootstrap and builds Consul when needed:
+ * minutes, root and a Debian mirror: not something a benchmark should start by itself). Present ones are
+ * refreshed through the same cached build, which rebuilds only the images whose inputs changed (the services
+ * and nginx images carry this checkout's code and scripts; the Consul image .env's version) in seconds.
  */
 export async function ensureOfflineImages(docker: Docker, repoRoot: string, progress: (msg: string) => void): Promise<void> {
   const refs = imageRefs(readEnvFile(path.join(repoRoot, OFFLINE_ENV_FILE)), {});
