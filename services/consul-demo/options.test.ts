@@ -1,7 +1,8 @@
 import { CommanderError } from 'commander';
+import fc from 'fast-check';
 import { runCli } from '../shared/cli';
 import { UsageError } from '../shared/errors';
-import { ParseIo, goStyleFlags, parseArgs, parseBoolEnv, parseVersion } from './options';
+import { ParseIo, RANGES, goStyleFlags, parseArgs, parseBoolEnv, parseVersion } from './options';
 
 const DEMO_ENV = Object.keys(process.env).filter((k) => k.startsWith('DEMO_') || k === 'LOG_FORMAT');
 const saved = { ...process.env };
@@ -159,7 +160,24 @@ describe('bad input: one line naming it, exit 2', () => {
     ['bad discovery', ['client', '--discovery', 'mdns'], {}, /expected one of alternate, dns, http/],
     ['bad dns lookup', ['client', '--dns-lookup', 'a'], {}, /expected one of srv, srv\+a/],
     ['bad count', ['client', '--count', '-1'], {}, /--count/],
-    ['zero interval', ['client', '--interval', '0'], {}, /--interval <duration>' argument '0' is invalid\. must be more than 0/],
+    ['zero interval', ['client', '--interval', '0'], {}, /--interval <duration>' argument '0' is invalid\. --interval: "0" is out of range \(allowed: 10ms to 24h\)/],
+    // Beyond Node's timer limit (~24.8 days) a timer fires after 1 ms: refused up front, for every duration.
+    ['--restart-every beyond the timer limit', ['server', '--restart-every', '99999999999m'], {}, /--restart-every: "99999999999m" is out of range \(allowed: 0 \(off\) or 100ms to 24h\)/],
+    ['--restart-every range beyond it', ['server', '--restart-every', '5-99999999999m'], {}, /--restart-every: "99999999999m" is out of range/],
+    ['--restart-every 0-10s (off mixed with on)', ['server', '--restart-every', '0-10s'], {}, /--restart-every: "0-10s" is out of range/],
+    ['--restart-every 1ms', ['server', '--restart-every', '1ms'], {}, /--restart-every: "1ms" is out of range/],
+    ['--drain huge', ['server', '--drain', '99999999999m'], {}, /--drain: "99999999999m" is out of range \(allowed: 0s to 1m\)/],
+    ['--drain 2m', ['server', '--drain', '2m'], {}, /--drain: "2m" is out of range/],
+    ['--idle-timeout huge', ['server', '--idle-timeout', '99999999999m'], {}, /--idle-timeout: "99999999999m" is out of range \(allowed: 100ms to 24h\)/],
+    ['--line-timeout 0', ['server', '--line-timeout', '0'], {}, /--line-timeout: "0" is out of range \(allowed: 10ms to 10m\)/],
+    ['--max-connections 0', ['server', '--max-connections', '0'], {}, /--max-connections: expected a whole number from 1 to 1000000, got "0"/],
+    ['--max-connections 1e21', ['server', '--max-connections', '1e21'], {}, /--max-connections: expected a whole number/],
+    ['--max-reply-backlog 1k', ['server', '--max-reply-backlog', '1k'], {}, /--max-reply-backlog: "1k" is out of range \(allowed: 64KiB to 64MiB\)/],
+    ['--max-reply-backlog junk', ['server', '--max-reply-backlog', '1 GB'], {}, /--max-reply-backlog: expected a size like 1MiB/],
+    ['--timeout huge', ['client', '--timeout', '30d'], {}, /--timeout <duration>' argument '30d' is invalid/],
+    ['--discovery-timeout huge', ['client', '--discovery-timeout', '9999999999ms'], {}, /--discovery-timeout: "9999999999ms" is out of range \(allowed: 10ms to 5m\)/],
+    ['--retry-delay huge', ['client', '--retry-delay', '1h'], {}, /--retry-delay: "1h" is out of range \(allowed: 0s to 1m\)/],
+    ['--count huge', ['client', '--count', '99999999999999999999'], {}, /--count: expected a whole number from 0 to 1000000000/],
     ['extra argument', ['client', 'extra'], {}, /too many arguments|unknown command|excess/],
   ])('%s', async (_name, args, env, message) => {
     const { code, lines } = await exitOf(args, env);
@@ -167,6 +185,21 @@ describe('bad input: one line naming it, exit 2', () => {
     expect(lines).toHaveLength(1);
     expect(lines[0]).toMatch(/^consul-demo: error: /);
     expect(lines[0]).toMatch(message);
+  });
+
+  test.each<[string, string]>([
+    ['DEMO_RESTART_EVERY', '99999999999m'],
+    ['DEMO_DRAIN', '99999999999m'],
+    ['DEMO_IDLE_TIMEOUT', '99999999999m'],
+    ['DEMO_MAX_CONNECTIONS', '0'],
+    ['DEMO_MAX_REPLY_BACKLOG', '1'],
+    ['DEMO_INTERVAL', '0'],
+  ])('a value out of range in %s is named with the variable', async (name, value) => {
+    process.env[name] = value;
+    const { code, lines } = await exitOf([name === 'DEMO_INTERVAL' ? 'client' : 'server']);
+    expect(code).toBe(2);
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toContain(`from env '${name}' is invalid`);
   });
 
   test('a bad env var is named', async () => {
@@ -201,4 +234,88 @@ test('goStyleFlags rewrites only known long names and stops at --', () => {
     '--',
     '-version',
   ]);
+});
+
+describe('ranges for open-ended input (property-based)', () => {
+  const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
+  const durationArb = fc.tuple(fc.oneof(fc.nat({ max: 2000 }), fc.nat(), fc.constantFrom(0, 99, 100, 60, 1440, 99999999999)), fc.constantFrom('ms', 's', 'm', 'h'));
+
+  test.each<[string, string, 'server' | 'client', { minMs: number; maxMs: number; zeroAllowed?: boolean }]>([
+    ['--drain', 'drainMs', 'server', RANGES.drain],
+    ['--idle-timeout', 'idleTimeoutMs', 'server', RANGES.idleTimeout],
+    ['--line-timeout', 'lineTimeoutMs', 'server', RANGES.lineTimeout],
+    ['--interval', 'intervalMs', 'client', RANGES.interval],
+    ['--retry-delay', 'retryDelayMs', 'client', RANGES.retryDelay],
+  ])('%s: accepted exactly when within its range; otherwise one line naming it, exit 2', async (flag, key, mode, range) => {
+    await fc.assert(
+      fc.asyncProperty(durationArb, async ([n, unit]) => {
+        const ms = n * UNITS[unit]!;
+        const inRange = ms >= range.minMs && ms <= range.maxMs;
+        const { code, lines } = await exitOf([mode, flag, `${n}${unit}`]);
+        if (inRange) {
+          expect(code).toBe(0);
+          expect((parse([mode, flag, `${n}${unit}`]).run().options as unknown as Record<string, number>)[key]).toBe(ms);
+        } else {
+          expect(code).toBe(2);
+          expect(lines).toHaveLength(1);
+          expect(lines[0]).toContain(`${flag}: "${n}${unit}" is out of range`);
+        }
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('--restart-every: a range within bounds is accepted as [min, max]; anything past the timer limit never is', async () => {
+    await fc.assert(
+      fc.asyncProperty(durationArb, durationArb, async ([a, ua], [b]) => {
+        const value = `${a}-${b}${ua}`;
+        const lo = a * UNITS[ua]!;
+        const hi = b * UNITS[ua]!;
+        const { code, lines } = await exitOf(['server', '--restart-every', value]);
+        // `0-0` is `0`: never.
+        const ok = (lo === 0 && hi === 0) || (lo <= hi && lo >= 100 && hi <= 24 * 3_600_000);
+        expect(code).toBe(ok ? 0 : 2);
+        if (!ok) expect(lines).toHaveLength(1);
+        if (hi > 2 ** 31 - 1) expect(code).toBe(2);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('--max-reply-backlog: any size in any unit is accepted exactly within 64KiB..64MiB', async () => {
+    await fc.assert(
+      fc.asyncProperty(fc.oneof(fc.nat({ max: 100_000_000 }), fc.nat({ max: 100 })), fc.constantFrom('', 'k', 'KiB', 'm', 'MiB', 'B'), async (n, unit) => {
+        const bytes = n * ({ '': 1, B: 1, k: 1024, KiB: 1024, m: 1024 * 1024, MiB: 1024 * 1024 } as Record<string, number>)[unit]!;
+        const ok = bytes >= 64 * 1024 && bytes <= 64 * 1024 * 1024;
+        const { code } = await exitOf(['server', '--max-reply-backlog', `${n}${unit}`]);
+        expect(code).toBe(ok ? 0 : 2);
+      }),
+      { numRuns: 150 },
+    );
+  });
+
+  test('CONSUL_HTTP_ADDR: any host:port form (IPv4, [IPv6], names, with or without scheme) parses at start-up, or exits 2 naming it without echoing credentials', async () => {
+    const ipv6 = fc.constantFrom('::1', '::', 'fe80::1', '2001:db8::8a2e:370:7334', '::ffff:127.0.0.1');
+    const host = fc.oneof(fc.ipV4(), ipv6.map((h) => `[${h}]`), fc.domain(), ipv6);
+    const port = fc.oneof(fc.integer({ min: 1, max: 65535 }).map(String), fc.constantFrom('0', '65536', 'x', ''));
+    const scheme = fc.constantFrom('', 'http://', 'https://', 'ftp://');
+    const creds = fc.constantFrom('', 'user:s3cr3t-pw@', 'tok3n-only@');
+    await fc.assert(
+      fc.asyncProperty(scheme, creds, host, fc.option(port, { nil: undefined }), async (sch, cred, h, p) => {
+        const value = `${sch}${cred}${h}${p === undefined ? '' : `:${p}`}`;
+        const { code, lines } = await exitOf(['server'], { CONSUL_HTTP_ADDR: value });
+        if (code === 0) {
+          const parsed = parse(['server'], { CONSUL_HTTP_ADDR: value }).run();
+          expect(parsed.mode === 'server' && parsed.options.consulHttp.host).toBe(h.replace(/^\[|\]$/g, '').toLowerCase());
+        } else {
+          expect(code).toBe(2);
+          expect(lines).toHaveLength(1);
+          expect(lines[0]).toMatch(/^consul-demo: error: CONSUL_HTTP_ADDR: /);
+        }
+        // Never echoed, accepted or not.
+        expect(lines.join('\n')).not.toMatch(/s3cr3t-pw|tok3n-only/);
+      }),
+      { numRuns: 300 },
+    );
+  });
 });

@@ -3,9 +3,10 @@ import { isIP, isIPv4 } from 'node:net';
 import { argParser, createProgram } from '../shared/cli';
 import { ConsulHttpAddress, HostPort } from '../shared/consulAddress';
 import { consulDnsAddrFromEnv, consulHttpAddrFromEnv } from '../shared/consulClient';
-import { parseDurationMs, parseDurationRange } from '../shared/duration';
+import { type DurationRange, formatDuration, parseDurationMs, parseDurationRange } from '../shared/duration';
 import { UsageError } from '../shared/errors';
 import { LogFormat, parseLogFormat } from '../shared/logger';
+import { type IntRange, parseIntInRange } from '../shared/numbers';
 import { defaultAdvertiseAddress, isWildcardAddress } from '../shared/network';
 import { DISCOVERY_MODES, DiscoveryMode } from './client';
 import { DEFAULT_MAX_REPLY_BACKLOG_BYTES } from './connection';
@@ -53,60 +54,75 @@ function parseIPv4(value: string, allowWildcard: boolean): string {
   return value;
 }
 
-function duration(min: number): (value: string) => number {
-  return (value) => {
-    let ms: number;
-    try {
-      ms = parseDurationMs(value, 'duration');
-    } catch {
-      throw new UsageError('expected a duration like 500ms, 2s or 1m');
-    }
-    if (ms < min) throw new UsageError(min > 0 ? 'must be more than 0' : 'must not be negative');
-    return ms;
-  };
-}
+const HOUR = 3_600_000;
 
-function durationRange(value: string): [number, number] {
-  try {
-    return parseDurationRange(value, 'range');
-  } catch {
-    throw new UsageError('expected a duration or range like 5-10s, 7s or 0 (never)');
-  }
-}
+/**
+ * What each duration may be, checked while the flags are parsed (one line naming the flag or env var, exit 2),
+ * so that no value reaches a timer that would silently change it: Node runs a timer above ~24.8 days after
+ * 1 ms (`--restart-every 99999999999m` restarted every 0.55 s).
+ */
+export const RANGES = {
+  /** 0 = never. Below 100 ms the server would spend its life restarting; beyond a day, use 0. */
+  restartEvery: { minMs: 100, maxMs: 24 * HOUR, zeroAllowed: true },
+  /** It only has to cover lookups made just before the deregistration: seconds, at most a minute. */
+  drain: { minMs: 0, maxMs: 60_000 },
+  lineTimeout: { minMs: 10, maxMs: 10 * 60_000 },
+  idleTimeout: { minMs: 100, maxMs: 24 * HOUR },
+  interval: { minMs: 10, maxMs: 24 * HOUR },
+  timeout: { minMs: 10, maxMs: 5 * 60_000 },
+  discoveryTimeout: { minMs: 10, maxMs: 5 * 60_000 },
+  retryDelay: { minMs: 0, maxMs: 60_000 },
+} satisfies Record<string, DurationRange>;
 
 const KIB = 1024;
 const MIB = 1024 * 1024;
-const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: KIB, kib: KIB, m: MIB, mib: MIB };
+
+export const COUNT_RANGES = {
+  /** 0 = until stopped. */
+  count: { min: 0, max: 1_000_000_000 },
+  maxConnections: { min: 1, max: 1_000_000 },
+} satisfies Record<string, IntRange>;
 
 /** Bounds of `--max-reply-backlog`: below one read's worth of replies (64 KiB) an ordinary pipelining client would be cut off. */
 export const REPLY_BACKLOG_RANGE = { min: 64 * KIB, max: 64 * MIB };
-export const MAX_CONNECTIONS_RANGE = { min: 1, max: 1_000_000 };
 export const DEFAULT_MAX_CONNECTIONS = 1024;
 
+/** The flag's name (`--drain`), for messages. */
+const flagName = (flags: string): string => flags.split(' ')[0]!;
+
+function rangeText(range: DurationRange): string {
+  const lo = formatDuration(range.minMs ?? 0);
+  return `${range.zeroAllowed ? `0 (off) or ${lo}` : lo} to ${formatDuration(range.maxMs!)}`;
+}
+
+/** A duration option, its range in the help, checked with the shared parser (which names the flag). */
+function durationOpt(flags: string, description: string, env: string, range: DurationRange, defaultMs: number): Option {
+  return new Option(flags, `${description} [${rangeText(range)}]`)
+    .env(env)
+    .argParser(argParser((v: string) => parseDurationMs(v, flagName(flags), range)))
+    .default(defaultMs, formatDuration(defaultMs));
+}
+
+function countOpt(flags: string, description: string, env: string, range: IntRange, defaultValue: number): Option {
+  return new Option(flags, `${description} [${range.min} to ${range.max}]`)
+    .env(env)
+    .argParser(argParser((v: string) => parseIntInRange(v, flagName(flags), range)))
+    .default(defaultValue);
+}
+
+const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: KIB, kib: KIB, m: MIB, mib: MIB };
 const formatSize = (bytes: number): string => (bytes % MIB === 0 ? `${bytes / MIB}MiB` : bytes % KIB === 0 ? `${bytes / KIB}KiB` : `${bytes}`);
 
 /** `1MiB`, `512KiB`, `256k`, `2M` or a number of bytes, within REPLY_BACKLOG_RANGE. */
-export function parseSize(value: string): number {
+export function parseSize(value: string, what = '--max-reply-backlog'): number {
+  const shown = JSON.stringify(value.length > 40 ? `${value.slice(0, 40)}…` : value);
   const m = /^\s*(\d{1,12})\s*([a-z]*)\s*$/i.exec(value);
   const unit = m ? SIZE_UNITS[m[2]!.toLowerCase()] : undefined;
-  if (!m || unit === undefined) throw new UsageError('expected a size like 1MiB, 512KiB or 65536 (bytes)');
+  if (!m || unit === undefined) throw new UsageError(`${what}: expected a size like 1MiB, 512KiB or 65536 (bytes), got ${shown}`);
   const bytes = Number(m[1]) * unit;
   const { min, max } = REPLY_BACKLOG_RANGE;
-  if (bytes < min || bytes > max) throw new UsageError(`must be from ${formatSize(min)} to ${formatSize(max)}`);
+  if (bytes < min || bytes > max) throw new UsageError(`${what}: ${shown} is out of range (allowed: ${formatSize(min)} to ${formatSize(max)})`);
   return bytes;
-}
-
-function intInRange(min: number, max: number): (value: string) => number {
-  return (value) => {
-    const n = /^\s*\d{1,16}\s*$/.test(value) ? Number(value) : NaN;
-    if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`expected a whole number from ${min} to ${max}`);
-    return n;
-  };
-}
-
-function count(value: string): number {
-  if (!/^\d+$/.test(value.trim())) throw new UsageError('expected a whole number (0 = no limit)');
-  return Number(value);
 }
 
 function oneOf<T extends string>(allowed: readonly T[]): (value: string) => T {
@@ -209,20 +225,24 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
         parseIPv4(v, false),
       ),
     )
-    .addOption(opt('--restart-every <range>', 'restart after a random time in this range; 0 = never', 'DEMO_RESTART_EVERY', durationRange).default([5000, 10000], '5-10s'))
-    .addOption(opt('--drain <duration>', 'after deregistering, keep answering this long before closing', 'DEMO_DRAIN', duration(0)).default(500, '500ms'))
-    .addOption(opt('--line-timeout <duration>', 'close a connection whose started line does not end within this', 'DEMO_LINE_TIMEOUT', duration(1)).default(5000, '5s'))
-    .addOption(opt('--idle-timeout <duration>', 'close a connection silent for this long', 'DEMO_IDLE_TIMEOUT', duration(1)).default(30000, '30s'))
     .addOption(
-      opt('--max-connections <n>', 'connections served at once; more are refused with one error line (lowered to fit ulimit -n)', 'DEMO_MAX_CONNECTIONS', intInRange(MAX_CONNECTIONS_RANGE.min, MAX_CONNECTIONS_RANGE.max)).default(
-        DEFAULT_MAX_CONNECTIONS,
-      ),
+      opt('--restart-every <range>', `restart after a random time in this range; 0 = never [${rangeText(RANGES.restartEvery)}]`, 'DEMO_RESTART_EVERY', (v) =>
+        parseDurationRange(v, '--restart-every', RANGES.restartEvery),
+      ).default([5000, 10000], '5-10s'),
+    )
+    .addOption(durationOpt('--drain <duration>', 'after deregistering, keep answering this long before closing', 'DEMO_DRAIN', RANGES.drain, 500))
+    .addOption(durationOpt('--line-timeout <duration>', 'close a connection whose started line does not end within this', 'DEMO_LINE_TIMEOUT', RANGES.lineTimeout, 5000))
+    .addOption(durationOpt('--idle-timeout <duration>', 'close a connection silent for this long', 'DEMO_IDLE_TIMEOUT', RANGES.idleTimeout, 30_000))
+    .addOption(
+      countOpt('--max-connections <n>', 'connections served at once; more are refused with one error line (lowered to fit ulimit -n)', 'DEMO_MAX_CONNECTIONS', COUNT_RANGES.maxConnections, DEFAULT_MAX_CONNECTIONS),
     )
     .addOption(
-      opt('--max-reply-backlog <size>', 'unsent replies one connection may hold (a client that does not read); past it the connection is closed', 'DEMO_MAX_REPLY_BACKLOG', parseSize).default(
-        DEFAULT_MAX_REPLY_BACKLOG_BYTES,
-        '1MiB',
-      ),
+      opt(
+        '--max-reply-backlog <size>',
+        `unsent replies one connection may hold (a client that does not read); past it the connection is closed [${formatSize(REPLY_BACKLOG_RANGE.min)} to ${formatSize(REPLY_BACKLOG_RANGE.max)}]`,
+        'DEMO_MAX_REPLY_BACKLOG',
+        (v) => parseSize(v),
+      ).default(DEFAULT_MAX_REPLY_BACKLOG_BYTES, formatSize(DEFAULT_MAX_REPLY_BACKLOG_BYTES)),
     )
     .addOption(opt('--log-format <text|json>', 'log line format (stderr)', 'LOG_FORMAT', logFormat).default('text'))
     .addHelpText('after', '\nConsul: CONSUL_HTTP_ADDR (default 127.0.0.1:8500; host:port or http://host:port), CONSUL_HTTP_TOKEN.')
@@ -231,17 +251,17 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
   program
     .command('client')
     .description('Find a server through Consul (DNS and HTTP API, alternating) once per interval and talk to it.')
-    .addOption(opt('--interval <duration>', 'time between requests', 'DEMO_INTERVAL', duration(1)).default(1000, '1s'))
-    .addOption(opt('--count <n>', 'stop after n requests and print a summary; 0 = run until stopped', 'DEMO_COUNT', count).default(0))
+    .addOption(durationOpt('--interval <duration>', 'time between requests', 'DEMO_INTERVAL', RANGES.interval, 1000))
+    .addOption(countOpt('--count <n>', 'stop after n requests and print a summary; 0 = run until stopped', 'DEMO_COUNT', COUNT_RANGES.count, 0))
     .addOption(new Option('--json', 'one JSON object per request on stdout (env DEMO_JSON=1)'))
     .addOption(opt('--select <mode>', `how to pick among instances: ${SELECTION_MODES.join(', ')}`, 'DEMO_SELECT', oneOf(SELECTION_MODES)).default('random'))
     .addOption(opt('--discovery <mode>', `${DISCOVERY_MODES.join(', ')} (alternate: DNS and HTTP API by turns)`, 'DEMO_DISCOVERY', oneOf(DISCOVERY_MODES)).default('alternate'))
     .addOption(
       opt('--dns-lookup <mode>', 'DNS: srv = address and port from the same SRV record; srv+a = the original demo\'s port from SRV + address from a separate A query (mixes instances)', 'DEMO_DNS_LOOKUP', oneOf(DNS_LOOKUP_MODES)).default('srv'),
     )
-    .addOption(opt('--timeout <duration>', 'one exchange (connect + reply)', 'DEMO_TIMEOUT', duration(1)).default(1000, '1s'))
-    .addOption(opt('--discovery-timeout <duration>', 'one DNS or HTTP API query', 'DEMO_DISCOVERY_TIMEOUT', duration(1)).default(2000, '2s'))
-    .addOption(opt('--retry-delay <duration>', 'pause before the retry\'s fresh discovery (when no other instance was known)', 'DEMO_RETRY_DELAY', duration(0)).default(250, '250ms'))
+    .addOption(durationOpt('--timeout <duration>', 'one exchange (connect + reply)', 'DEMO_TIMEOUT', RANGES.timeout, 1000))
+    .addOption(durationOpt('--discovery-timeout <duration>', 'one DNS or HTTP API query', 'DEMO_DISCOVERY_TIMEOUT', RANGES.discoveryTimeout, 2000))
+    .addOption(durationOpt('--retry-delay <duration>', 'pause before the retry\'s fresh discovery (when no other instance was known)', 'DEMO_RETRY_DELAY', RANGES.retryDelay, 250))
     .addOption(opt('--log-format <text|json>', 'log line format (stderr)', 'LOG_FORMAT', logFormat).default('text'))
     .addHelpText('after', '\nConsul: CONSUL_HTTP_ADDR (default 127.0.0.1:8500), CONSUL_DNS_ADDR (default 127.0.0.1:8600).')
     .action((o: RawClient) => onClient(o));
