@@ -33,6 +33,11 @@ export interface RestartableConsul {
 export interface RestartableConsulOptions {
   name?: string;
   clientAddr?: '127.0.0.1' | '::1';
+  /**
+   * More agent config lines (HCL both 1.8 and 1.20 take), e.g. `acl { enabled = true default_policy = "deny" }`.
+   * With these, "ready" means a leader is known (the catalog may be hidden from an anonymous request).
+   */
+  extraHcl?: string[];
 }
 
 /**
@@ -74,6 +79,7 @@ export async function startRestartableConsul(opts: RestartableConsulOptions = {}
     `log_level = "warn"`,
     `ports { http = ${http}  dns = ${dns}  serf_lan = ${serfLan}  serf_wan = ${serfWan}  server = ${server}  grpc = -1${grpcTls} }`,
     `performance { raft_multiplier = 1 }`,
+    ...(opts.extraHcl ?? []),
   ];
   const cfg = path.join(dir, 'agent.hcl');
   writeFileSync(cfg, hcl.join('\n') + '\n');
@@ -86,7 +92,9 @@ export async function startRestartableConsul(opts: RestartableConsulOptions = {}
       async () => {
         if (!proc.running) throw new Error(`${name} exited:\n${proc.output().slice(-1500)}`);
         if (!((await getJson(`${httpUrl}/v1/status/leader`)) as string)) return false;
-        // The dev agent registers its own node a moment after electing itself.
+        // The dev agent registers its own node a moment after electing itself. (With extra config such as
+        // deny-by-default ACLs the anonymous token sees no nodes: a leader is all that can be waited for.)
+        if (opts.extraHcl?.length) return true;
         return ((await getJson(`${httpUrl}/v1/catalog/nodes`)) as unknown[]).length > 0;
       },
       { timeoutMs: 30_000, intervalMs: 50, what: `Consul ${name} ready at ${httpUrl}` },

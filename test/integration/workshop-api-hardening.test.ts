@@ -99,6 +99,21 @@ describe('fatal errors end the process', () => {
   }, 60_000);
 });
 
+describe('the agent refuses the registration', () => {
+  test('HTTP 403 (ACLs deny, no token): exit 1 at once with the agent\'s reason, HTTP server closed', async () => {
+    // Reads stay allowed-but-filtered for the anonymous token, so the ID check passes and the register call is denied.
+    const agent = await consul({ extraHcl: ['acl { enabled = true  default_policy = "deny" }'] });
+    const port = await freePort();
+    const r = await runToEnd([], { CONSUL_HTTP_ADDR: agent.httpAddr, WORKSHOP_NAME: 'denied', WORKSHOP_PORT: String(port) }, 60_000);
+    console.log(`registration refused (403): exit ${r.code} after ${r.seconds.toFixed(2)} s`);
+    expect(r.code).toBe(1);
+    expect(r.output).not.toMatch(/retrying/);
+    expect(r.output).toMatch(/workshop-api: error: the Consul agent at http:\/\/127\.0\.0\.1:\d+ refused the registration \(HTTP 403\): .*[Pp]ermission denied/);
+    expect(r.seconds).toBeLessThan(10);
+    await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+  }, 90_000);
+});
+
 describe('IPv6 loopback agent', () => {
   test.each(['[::1]:PORT', 'http://[::1]:PORT'])('CONSUL_HTTP_ADDR=%s registers, and SIGTERM deregisters and exits 0', async (form) => {
     const agent = await consul({ clientAddr: '::1' });
