@@ -25,8 +25,9 @@ export interface RestartableConsul {
   /**
    * Stop the agent (SIGTERM; SIGKILL after 5 s), start it again on the same ports with no state, and wait until
    * it answers with a leader and its own node in the catalog. Resolves with when it stopped and was ready again.
+   * `downMs`: stay stopped this long first (a recreated container is gone for seconds, not milliseconds).
    */
-  restart(): Promise<{ stoppedAt: number; readyAt: number }>;
+  restart(opts?: { downMs?: number }): Promise<{ stoppedAt: number; readyAt: number }>;
   stop(): Promise<void>;
 }
 
@@ -105,9 +106,10 @@ export async function startRestartableConsul(opts: RestartableConsulOptions = {}
     httpAddr: `${host}:${http}`,
     httpUrl,
     process: launch(),
-    async restart() {
+    async restart(ro = {}) {
       await agent.process.stop('SIGTERM', 5000);
       const stoppedAt = Date.now();
+      if (ro.downMs) await new Promise((r) => setTimeout(r, ro.downMs));
       agent.process = launch();
       await ready(agent.process);
       return { stoppedAt, readyAt: Date.now() };
