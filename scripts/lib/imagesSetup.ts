@@ -47,7 +47,8 @@ export function machineFacts(): MachineFacts {
     uid: process.getuid?.(),
     hasApt: onPath('apt-get', ['/usr/bin']) && existsSync('/etc/debian_version'),
     hasDebootstrap: onPath('debootstrap', ['/usr/sbin', '/sbin']),
-    hasGo: onPath('go', ['/usr/local/go/bin']),
+    // PATH only, as install-tools.sh's `command -v go` sees it.
+    hasGo: onPath('go'),
   };
 }
 
