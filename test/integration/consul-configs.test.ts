@@ -1,7 +1,8 @@
 /**
  * The lab's Consul configs (consul/*.hcl) against the real Consul the tests run, which is the version
  * .env pins: `consul validate` accepts them as the containers load them (plus the data_dir the image
- * entrypoint passes on the command line), and none calls home.
+ * entrypoint passes on the command line, and a bind address: a container has one interface), and none
+ * calls home.
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -17,7 +18,9 @@ describe('consul/*.hcl on the pinned Consul', () => {
   let dir: string;
   beforeAll(() => {
     dir = mkdtempSync(path.join(os.tmpdir(), 'consul-validate-'));
-    writeFileSync(path.join(dir, 'data-dir.hcl'), `data_dir = "${dir}"\n`);
+    // What the container supplies: the data_dir (entrypoint flag) and one network interface. The host
+    // may have several private addresses (docker0, lab bridges), which `validate` refuses to choose from.
+    writeFileSync(path.join(dir, 'data-dir.hcl'), `data_dir = "${dir}"\nbind_addr = "127.0.0.1"\n`);
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
