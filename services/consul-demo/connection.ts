@@ -68,6 +68,8 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Served
   let pending: Buffer[] = [];
   let pendingLen = 0;
   let lineTimer: NodeJS.Timeout | undefined;
+  /** Runs while reading is paused for 'drain' (see onData). */
+  let stallTimer: NodeJS.Timeout | undefined;
   let draining = false;
   let finished = false;
   /** Paused because the socket's write buffer is full; 'drain' resumes reading. */
@@ -81,12 +83,17 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Served
     if (lineTimer) clearTimeout(lineTimer);
     lineTimer = undefined;
   };
+  const clearTimers = (): void => {
+    clearLineTimer();
+    if (stallTimer) clearTimeout(stallTimer);
+    stallTimer = undefined;
+  };
 
   /** Say why (one line, best effort), then close. Stops reading: nothing after this is answered. */
   const reject = (reason: CloseReason): void => {
     if (finished) return;
     finished = true;
-    clearLineTimer();
+    clearTimers();
     socket.pause();
     out = [];
     outLen = 0;
@@ -106,7 +113,7 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Served
   const finishDrain = (): void => {
     if (finished) return;
     finished = true;
-    clearLineTimer();
+    clearTimers();
     // Not reported to onClose: the restart that drains logs the open connections itself ('stopped accepting').
     socket.end();
     setTimeout(() => socket.destroy(), 1000).unref();
@@ -169,10 +176,16 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Served
     }
     if (!flush()) return;
     if (waitingForDrain) {
-      // Stop reading until the client has taken (most of) what we owe it.
+      // Stop reading until the client has taken what we owe it. Node's own socket timeout does not fire while
+      // a write is pending, so a client that never reads would hold the connection (and its backlog) for good:
+      // replies that do not move for the idle timeout close it.
       socket.pause();
+      stallTimer = setTimeout(() => reject('replies not read'), opts.idleTimeoutMs);
+      stallTimer.unref();
       socket.once('drain', () => {
         waitingForDrain = false;
+        if (stallTimer) clearTimeout(stallTimer);
+        stallTimer = undefined;
         if (!finished) socket.resume();
       });
     }
@@ -192,11 +205,11 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Served
   socket.on('end', () => {
     if (!finished) {
       finished = true;
-      clearLineTimer();
+      clearTimers();
       socket.end();
     }
   });
-  socket.on('close', clearLineTimer);
+  socket.on('close', clearTimers);
 
   return {
     closed,
@@ -205,7 +218,7 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Served
     },
     destroy() {
       finished = true;
-      clearLineTimer();
+      clearTimers();
       socket.destroy();
     },
   };
