@@ -8,7 +8,7 @@ import { EventSummary } from './eventSummary';
 import { FD_RESERVE, connectionCapFor, openFileLimit } from './fdLimit';
 import { VERSIONS, Version } from './protocol';
 import { PeerTracker, passingServiceIds, serverKey } from './peers';
-import { deregisterService, isPermanentConsulError, isRegisteredLocally, registerService, serviceIdFor } from './registration';
+import { consulErrorText, deregisterService, isPermanentConsulError, isRegisteredLocally, registerService, serviceIdFor } from './registration';
 import { RegistrationWatch, watchRegistration } from './registrationWatch';
 
 /** What the user chooses about a server (flags/env, parsed in options.ts). */
@@ -176,7 +176,7 @@ export class DemoServer {
   private async fail(err: unknown): Promise<void> {
     if (this.failing || this.stopping) return;
     this.failing = true;
-    this.cfg.logger.error('fatal error, shutting down', { error: errorMessage(err) });
+    this.cfg.logger.error('fatal error, shutting down', { error: consulErrorText(err) });
     await Promise.race([this.stop().catch(() => undefined), sleep(FATAL_CLEANUP_MS)]);
     this.cfg.onFatal?.(err);
   }
@@ -276,9 +276,11 @@ export class DemoServer {
     const id = serviceIdFor(n);
     const log = this.cfg.logger.child({ serviceId: id });
     const connections = new Set<ServedConnection>();
-    // A backstop under our own count (see refuse()): past this, Node closes new connections itself, so refused
-    // connections on their way out can never take the process past its open-file limit.
-    listener.maxConnections = this.maxConnections + FD_RESERVE / 2;
+    // A backstop over our own count (see refuse()): past it, Node closes new connections itself (no error line,
+    // logged as dropped), so that a burst of refused connections on their way out cannot take the process past
+    // its open-file limit. As much headroom as the limit leaves, between 32 and 1024.
+    const headroom = this.fdLimit === undefined ? 1024 : Math.max(FD_RESERVE / 2, Math.min(1024, this.fdLimit - this.maxConnections - FD_RESERVE / 2));
+    listener.maxConnections = this.maxConnections + headroom;
     listener.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) =>
       this.refusals.record('dropped', { maxConnections: this.maxConnections, peer: `${d?.remoteAddress}:${d?.remotePort}` }),
     );
@@ -321,8 +323,9 @@ export class DemoServer {
     this.refusals.record('refused', { maxConnections: this.maxConnections, peer: `${socket.remoteAddress}:${socket.remotePort}` });
     socket.on('error', () => undefined);
     socket.resume();
-    socket.end('error: too many connections\n');
-    // Short: a refused connection holds a file descriptor until it is destroyed.
+    // Short: a refused connection holds a file descriptor until it is destroyed. A moment after our line is
+    // handed to the kernel (so that what the client sent on connecting has been read), or 200 ms at most.
+    socket.end('error: too many connections\n', () => setTimeout(() => socket.destroy(), 20).unref());
     setTimeout(() => socket.destroy(), 200).unref();
   }
 
@@ -351,7 +354,7 @@ export class DemoServer {
           inc.registerSent = false;
           throw err;
         }
-        inc.log.warn('registration failed, retrying', { error: errorMessage(err), retryInMs: REGISTER_RETRY_MS });
+        inc.log.warn('registration failed, retrying', { error: consulErrorText(err), retryInMs: REGISTER_RETRY_MS });
         if (this.stopping) return;
         await this.sleeps.sleep(REGISTER_RETRY_MS);
         if (this.stopping) return;
