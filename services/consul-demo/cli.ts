@@ -12,7 +12,7 @@ import { Discovery, DiscoveryMethod } from './discovery/types';
 import { ClientOptions, ServerOptions, parseArgs } from './options';
 import { createSelector } from './selection';
 import { DemoServer } from './server';
-import { RequestResult, resultJson, resultText, summaryJson, summaryText } from './summary';
+import { ClientRequestLine, resultJson, resultText, summaryJson, summaryText } from './summary';
 
 /** The demo must be gone within 2 s of SIGINT/SIGTERM; past this, onShutdown exits 1 (and says so). */
 const SHUTDOWN_BUDGET_MS = 1900;
@@ -68,7 +68,7 @@ async function runClient(o: ClientOptions): Promise<number> {
     timeoutMs: o.timeoutMs,
     retryDelayMs: o.retryDelayMs,
     logger,
-    onResult: (r: RequestResult, n: number) => write(o.json ? resultJson(r) : resultText(r, n)),
+    onResult: (r: ClientRequestLine, n: number) => write(o.json ? resultJson(r) : resultText(r, n)),
   });
   const printSummary = (): void => {
     const s = client.stats.summary();

@@ -5,7 +5,7 @@ import { serveConnection } from './connection';
 import { Discovery, DiscoveryMethod, Instance } from './discovery/types';
 import { Version } from './protocol';
 import { Selector, randomSelector, roundRobinSelector } from './selection';
-import { RequestResult } from './summary';
+import { ClientRequestLine } from './summary';
 
 const servers: net.Server[] = [];
 async function demoServer(version: Version): Promise<Instance> {
@@ -41,7 +41,7 @@ function scripted(method: DiscoveryMethod, answers: Array<Instance[] | Error>): 
 }
 
 function makeClient(discoveries: Record<DiscoveryMethod, Discovery>, opts: { count?: number; mode?: DiscoveryMode; selector?: Selector } = {}) {
-  const results: RequestResult[] = [];
+  const results: ClientRequestLine[] = [];
   const logs: string[] = [];
   const client = new DemoClient({
     intervalMs: 1,

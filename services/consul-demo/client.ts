@@ -4,7 +4,7 @@ import { WakeableSleep } from '../shared/wakeableSleep';
 import { Discovery, DiscoveryMethod, Instance, instanceKey } from './discovery/types';
 import { exchange } from './exchange';
 import { Selector } from './selection';
-import { RequestResult, Stats, Summary } from './summary';
+import { ClientRequestLine, Stats, Summary } from './summary';
 
 export type DiscoveryMode = 'alternate' | DiscoveryMethod;
 export const DISCOVERY_MODES: readonly DiscoveryMode[] = ['alternate', 'dns', 'http'];
@@ -22,7 +22,7 @@ export interface ClientConfig {
   retryDelayMs: number;
   logger: Logger;
   /** Called once per finished request. */
-  onResult: (r: RequestResult, n: number) => void;
+  onResult: (r: ClientRequestLine, n: number) => void;
 }
 
 interface Attempt {
@@ -73,7 +73,7 @@ export class DemoClient {
   }
 
   /** One request: discover, pick, exchange; on failure one retry on another instance or after a fresh discovery. */
-  async request(method: DiscoveryMethod): Promise<RequestResult> {
+  async request(method: DiscoveryMethod): Promise<ClientRequestLine> {
     const ts = new Date().toISOString();
     const t0 = performance.now();
     const discovery = this.cfg.discoveries[method];

@@ -1,9 +1,8 @@
 import os from 'node:os';
 import type { ConsulClient } from '../shared/consulClient';
 import { errorMessage } from '../shared/errors';
+import { CONSUL_DEMO_SERVICE_NAME } from './names';
 import { Version } from './protocol';
-
-export const SERVICE_NAME = 'consul-demo';
 
 /**
  * Consul's minimum for DeregisterCriticalServiceAfter is one minute (its reaper runs every 30 s).
@@ -19,7 +18,7 @@ export const DEREGISTER_CRITICAL_AFTER = '1m';
  */
 export function serviceIdFor(incarnation: number, host = os.hostname(), pid = process.pid): string {
   const safeHost = host.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'host';
-  return `${SERVICE_NAME}-${safeHost}-${pid}-${incarnation}`;
+  return `${CONSUL_DEMO_SERVICE_NAME}-${safeHost}-${pid}-${incarnation}`;
 }
 
 export interface RegistrationInput {
@@ -32,7 +31,7 @@ export interface RegistrationInput {
 /** The body of PUT /v1/agent/service/register, in the `consul` client's option form. */
 export function registrationFor(r: RegistrationInput) {
   return {
-    name: SERVICE_NAME,
+    name: CONSUL_DEMO_SERVICE_NAME,
     id: r.id,
     address: r.address,
     port: r.port,
@@ -41,7 +40,7 @@ export function registrationFor(r: RegistrationInput) {
     // `check` (singular) inside the service definition: Consul attaches it to this service
     // (ServiceID = r.id), so a failing check removes exactly this instance from DNS and the health API.
     check: {
-      name: `${SERVICE_NAME} TCP ${r.address}:${r.port}`,
+      name: `${CONSUL_DEMO_SERVICE_NAME} TCP ${r.address}:${r.port}`,
       tcp: `${r.address}:${r.port}`,
       interval: '1s',
       timeout: '1s',

@@ -1,9 +1,9 @@
+import { sleep } from '../shared/async';
 import { createLogger } from '../shared/logger';
 import { watchRegistration } from './registrationWatch';
 
 const logs: string[] = [];
 const logger = createLogger({ name: 't', write: (l) => logs.push(l) });
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 beforeEach(() => void logs.splice(0));
 
 test('a long outage is said once after quietMs, its end once; a missing registration is restored with one line naming the outage', async () => {

@@ -1,5 +1,6 @@
 import net from 'node:net';
 import os from 'node:os';
+import { sleep } from '../shared/async';
 import type { ConsulClient } from '../shared/consulClient';
 import { createLogger } from '../shared/logger';
 import { exchange } from './exchange';
@@ -75,7 +76,6 @@ const logs: string[] = [];
 const logger = createLogger({ name: 't', write: (l) => logs.push(l) });
 beforeEach(() => void logs.splice(0));
 const logged = (msg: string): string[] => logs.filter((l) => l.includes(msg));
-const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
   const end = Date.now() + timeoutMs;
   while (!cond()) {

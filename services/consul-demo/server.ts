@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { sleep } from '../shared/async';
 import type { ConsulClient } from '../shared/consulClient';
 import { UsageError, errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
@@ -79,8 +80,6 @@ const FATAL_CLEANUP_MS = 2500;
  */
 const MAX_PEER_WAIT_MS = 3000;
 const PEER_POLL_MS = 100;
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 function listen(bind: string): Promise<net.Server> {
   return new Promise((resolve, reject) => {

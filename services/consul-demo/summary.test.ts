@@ -1,6 +1,6 @@
-import { RequestResult, Stats, resultJson, resultText, summaryJson, summaryText } from './summary';
+import { ClientRequestLine, Stats, resultJson, resultText, summaryJson, summaryText } from './summary';
 
-const result = (over: Partial<RequestResult>): RequestResult => ({
+const result = (over: Partial<ClientRequestLine>): ClientRequestLine => ({
   ts: '2026-11-22T10:00:00.000Z',
   discovery: 'dns',
   serviceId: null,

@@ -1,8 +1,11 @@
 import type { DiscoveryMethod } from './discovery/types';
 import type { Version } from './protocol';
 
-/** One request's outcome; the `--json` line is exactly this object, keys in this order. */
-export interface RequestResult {
+/**
+ * One request's outcome; the `--json` line is exactly this object, keys in this order. The one declaration of
+ * that line: whatever reads the client's output (lab scripts, tests) imports this type.
+ */
+export interface ClientRequestLine {
   ts: string;
   discovery: DiscoveryMethod;
   /** null when DNS found the instance (its answers carry no service ID) or nothing was found. */
@@ -18,12 +21,12 @@ export interface RequestResult {
   error: string | null;
 }
 
-export function resultJson(r: RequestResult): string {
+export function resultJson(r: ClientRequestLine): string {
   const { ts, discovery, serviceId, address, port, protocol, ok, attempts, latencyMs, error } = r;
   return JSON.stringify({ ts, discovery, serviceId, address, port, protocol, ok, attempts, latencyMs, error });
 }
 
-export function resultText(r: RequestResult, n: number): string {
+export function resultText(r: ClientRequestLine, n: number): string {
   const where = r.address ? `${r.address}:${r.port}` : '-';
   const tries = r.attempts > 1 ? ` after ${r.attempts} attempts` : '';
   const what = r.ok ? `ok${tries}` : `FAILED${tries}: ${r.error}`;
@@ -51,7 +54,7 @@ export class Stats {
   private readonly byDiscovery: Record<DiscoveryMethod, Counts> = { dns: zero(), http: zero() };
   private readonly byProtocol: Record<Version, Counts> = { v1: zero(), v2: zero() };
 
-  add(r: RequestResult): void {
+  add(r: ClientRequestLine): void {
     const buckets = [this.total, this.byDiscovery[r.discovery]];
     // A request that never reached an instance has no protocol to count it under.
     if (r.protocol) buckets.push(this.byProtocol[r.protocol]);

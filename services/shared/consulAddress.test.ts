@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { consulUrl, formatHostPort, parseConsulHttpAddr, parseHostPort, parsePort, redactAddress } from './consulAddress';
+import { consulUrl, formatHostPort, parseConsulHttpAddr, parseHostPort, parsePort, redactAddress, urlHost } from './consulAddress';
 import { UsageError } from './errors';
 
 describe('parseConsulHttpAddr', () => {
@@ -65,6 +65,12 @@ test('formatHostPort brackets IPv6', () => {
   expect(formatHostPort({ host: '::1', port: 1 })).toBe('[::1]:1');
   expect(formatHostPort({ host: 'a', port: 2 })).toBe('a:2');
   expect(consulUrl({ host: '::1', port: 8500, secure: false })).toBe('http://[::1]:8500');
+});
+
+test('urlHost brackets IPv6 only', () => {
+  expect(urlHost('fd00::7')).toBe('[fd00::7]');
+  expect(urlHost('10.0.0.7')).toBe('10.0.0.7');
+  expect(urlHost('consul-agent')).toBe('consul-agent');
 });
 
 test('redactAddress', () => {

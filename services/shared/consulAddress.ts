@@ -121,6 +121,12 @@ export function consulUrl(addr: ConsulHttpAddress): string {
   return `${addr.secure ? 'https' : 'http'}://${formatHostPort(addr)}`;
 }
 
+/** The host as a URL or `host:port` writes it: an IPv6 address in brackets (`[::1]`), anything else as it is. */
+export function urlHost(host: string): string {
+  return isIP(host) === 6 ? `[${host}]` : host;
+}
+
+/** `host:port`, `[::1]:8500` for IPv6. */
 export function formatHostPort({ host, port }: HostPort): string {
-  return isIP(host) === 6 ? `[${host}]:${port}` : `${host}:${port}`;
+  return `${urlHost(host)}:${port}`;
 }

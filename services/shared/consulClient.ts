@@ -1,5 +1,4 @@
 import Consul from 'consul';
-import { isIP } from 'node:net';
 import {
   ConsulHttpAddress,
   DEFAULT_CONSUL_DNS_ADDR,
@@ -8,6 +7,7 @@ import {
   consulUrl,
   parseConsulHttpAddr,
   parseHostPort,
+  urlHost,
 } from './consulAddress';
 import { registerSecret } from './secrets';
 
@@ -50,9 +50,10 @@ export function createConsulClient(
   const token = opts.token ?? process.env.CONSUL_HTTP_TOKEN;
   // An ACL token is a secret: no log line or error message may carry it.
   registerSecret(token);
-  const v6 = isIP(addr.host) === 6;
+  const host = urlHost(addr.host);
+  const v6 = host !== addr.host; // urlHost brackets IPv6 only
   const client = new Consul({
-    host: v6 ? `[${addr.host}]` : addr.host,
+    host,
     port: addr.port,
     secure: addr.secure,
     ...(token ? { defaults: { token } } : {}),

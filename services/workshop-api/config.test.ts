@@ -2,7 +2,9 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { ConfigError } from '../shared/config';
-import { defaultHost, defaultNameFromHostname, loadWorkshopConfig } from './config';
+import { defaultAdvertiseAddress as defaultHost } from '../shared/network';
+import { loadWorkshopConfig } from './config';
+import { defaultNameFromHostname } from './names';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'workshop-config-'));
 const TOKEN = 'ghp_unitTestSecretToken1234567890';

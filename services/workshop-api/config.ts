@@ -3,7 +3,9 @@ import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError, formatZodIssues, loadConfigFile, readJson5File } from '../shared/config';
 import { parsePort } from '../shared/consulAddress';
+import { defaultAdvertiseAddress } from '../shared/network';
 import { registerSecret } from '../shared/secrets';
+import { defaultNameFromHostname, workshopServiceId } from './names';
 
 /**
  * The name becomes the Consul service ID `workshop-<name>`, a URL path `/avatars/workshop-<name>`
@@ -62,25 +64,6 @@ export function envOverrides(env: NodeJS.ProcessEnv): Partial<WorkshopConfig> {
   return out;
 }
 
-/** The machine's first non-internal IPv4 (a container's own IP), else loopback. */
-export function defaultHost(interfaces: NodeJS.Dict<os.NetworkInterfaceInfo[]> = os.networkInterfaces()): string {
-  for (const infos of Object.values(interfaces)) {
-    for (const info of infos ?? []) {
-      if (info.family === 'IPv4' && !info.internal) return info.address;
-    }
-  }
-  return '127.0.0.1';
-}
-
-/**
- * Without a config file (Compose), the name defaults to `api-<first 6 chars of the hostname>`, so scaled
- * replicas (hostname = short container id) stay distinct. With a file, `name` is required there or in env.
- */
-export function defaultNameFromHostname(hostname: string = os.hostname()): string {
-  const part = hostname.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 6);
-  return `api-${part || 'local'}`;
-}
-
 export interface LoadOptions {
   file?: string;
   env?: NodeJS.ProcessEnv;
@@ -101,13 +84,14 @@ export function loadWorkshopConfig(opts: LoadOptions): ResolvedConfig {
     registerFileToken(opts.file);
     cfg = loadConfigFile(opts.file, workshopConfigSchema, overrides);
   } else {
-    const input = { name: defaultNameFromHostname(opts.hostname), ...overrides };
+    // Without a config file (Compose) the name may be left out: replicas get distinct names from their hostnames.
+    const input = { name: defaultNameFromHostname(opts.hostname ?? os.hostname()), ...overrides };
     const result = workshopConfigSchema.safeParse(input);
     if (!result.success) throw new ConfigError(formatZodIssues('environment (no --config)', result.error));
     cfg = result.data;
   }
   registerSecret(cfg.token);
-  return { ...cfg, host: cfg.host ?? defaultHost(opts.interfaces), id: `workshop-${cfg.name}` };
+  return { ...cfg, host: cfg.host ?? defaultAdvertiseAddress(opts.interfaces), id: workshopServiceId(cfg.name) };
 }
 
 function stripUndefined<T extends object>(o: T): Partial<T> {

@@ -1,10 +1,12 @@
 import os from 'node:os';
+import { sleep, withTimeout } from '../shared/async';
+import { formatHostPort } from '../shared/consulAddress';
 import type { ConsulClient } from '../shared/consulClient';
 import { consulDuration } from '../shared/duration';
 import { errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { WORKSHOP_SERVICE_NAME } from './names';
 
-export const SERVICE_NAME = 'workshop';
 
 export interface CheckSettings {
   /** false = register without a check (`--no-check`, the "Consul still says it is fine" lesson). */
@@ -57,10 +59,6 @@ export interface ServiceDefinition {
   };
 }
 
-function urlHost(host: string): string {
-  return host.includes(':') ? `[${host}]` : host;
-}
-
 /**
  * The service definition, with the HTTP check INSIDE it (`check`), so the check is bound to this service ID.
  * The original workshop registered the check on its own (node level), which marked every service on the
@@ -68,7 +66,7 @@ function urlHost(host: string): string {
  */
 export function buildServiceDefinition(inst: Instance, check: CheckSettings, hostname: string = os.hostname()): ServiceDefinition {
   const def: ServiceDefinition = {
-    name: SERVICE_NAME,
+    name: WORKSHOP_SERVICE_NAME,
     id: inst.id,
     address: inst.host,
     port: inst.port,
@@ -77,7 +75,7 @@ export function buildServiceDefinition(inst: Instance, check: CheckSettings, hos
   if (check.enabled) {
     def.check = {
       name: `${inst.id} /health`,
-      http: `http://${urlHost(inst.host)}:${inst.port}/health`,
+      http: `http://${formatHostPort({ host: inst.host, port: inst.port })}/health`,
       interval: consulDuration(check.intervalMs),
       timeout: consulDuration(check.timeoutMs),
       successbeforepassing: check.successBeforePassing,
@@ -86,15 +84,6 @@ export function buildServiceDefinition(inst: Instance, check: CheckSettings, hos
     if (check.deregisterCriticalAfterMs > 0) def.check.deregistercriticalserviceafter = consulDuration(check.deregisterCriticalAfterMs);
   }
   return def;
-}
-
-export function withTimeout<T>(p: Promise<T>, ms: number, what: string): Promise<T> {
-  let timer: NodeJS.Timeout | undefined;
-  const t = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new Error(`${what}: no answer within ${ms} ms`)), ms);
-    timer.unref();
-  });
-  return Promise.race([p, t]).finally(() => clearTimeout(timer));
 }
 
 /** Another live instance holds our ID: a clear, non-retryable error. */
@@ -114,7 +103,7 @@ interface HealthEntry {
  */
 export async function assertIdFree(consul: ConsulClient, inst: Instance, timeoutMs = 3000): Promise<void> {
   const entries = (await withTimeout(
-    consul.health.service({ service: SERVICE_NAME }) as Promise<HealthEntry[]>,
+    consul.health.service({ service: WORKSHOP_SERVICE_NAME }) as Promise<HealthEntry[]>,
     timeoutMs,
     'Consul health query',
   )) as HealthEntry[];
@@ -165,14 +154,12 @@ export interface RetryOptions {
   sleep?: (ms: number) => Promise<void>;
 }
 
-const defaultSleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
 /**
  * Check the ID is free, then register through the local agent, retrying with exponential backoff while the
  * agent is unreachable (in Compose the agent may start after us). One log line per failed attempt.
  */
 export async function registerWithRetry(consul: ConsulClient, inst: Instance, def: ServiceDefinition, opts: RetryOptions): Promise<void> {
-  const sleep = opts.sleep ?? defaultSleep;
+  const pause = opts.sleep ?? sleep;
   let delay = opts.initialDelayMs ?? 500;
   const maxDelay = opts.maxDelayMs ?? 5000;
   for (let attempt = 1; ; attempt++) {
@@ -190,7 +177,7 @@ export async function registerWithRetry(consul: ConsulClient, inst: Instance, de
         throw new Error(`cannot register with the Consul agent at ${opts.consulAddr} after ${attempt} attempts: ${why}`);
       }
       opts.logger.warn('Consul agent not reachable, retrying', { attempt, of: opts.attempts, retryInMs: delay, consul: opts.consulAddr, error: why });
-      await sleep(delay);
+      await pause(delay);
       delay = Math.min(delay * 2, maxDelay);
     }
   }

@@ -1,30 +1,27 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import path from 'node:path';
+import { sleep } from '../shared/async';
 import { consulBaseUrl, createConsulClient } from '../shared/consulClient';
 import { errorMessage } from '../shared/errors';
 import { createLogger, type Logger } from '../shared/logger';
+import { findRepoRoot } from '../shared/repoRoot';
 import { onShutdown } from '../shared/shutdown';
 import { createApp, type AppState } from './app';
 import { loadWorkshopConfig } from './config';
+import { WORKSHOP_SERVICE_NAME } from './names';
 import { NAME, type WorkshopOptions } from './options';
 import { buildServiceDefinition, deregister, keepRegistered, registerWithRetry } from './registration';
 
 /** The repo's package.json version (dist/services/workshop-api → three levels up; src → two). */
 function readVersion(): string {
-  let dir = __dirname;
-  for (let i = 0; i < 5; i++) {
-    const p = path.join(dir, 'package.json');
-    if (existsSync(p)) {
-      try {
-        return String((JSON.parse(readFileSync(p, 'utf8')) as { version?: unknown }).version ?? 'unknown');
-      } catch {
-        return 'unknown';
-      }
-    }
-    dir = path.dirname(dir);
+  const root = findRepoRoot(__dirname);
+  if (root === undefined) return 'unknown';
+  try {
+    return String((JSON.parse(readFileSync(path.join(root, 'package.json'), 'utf8')) as { version?: unknown }).version ?? 'unknown');
+  } catch {
+    return 'unknown';
   }
-  return 'unknown';
 }
 
 function listen(server: Server, port: number, host: string): Promise<void> {
@@ -48,8 +45,6 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
     server.closeIdleConnections();
   });
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 /**
  * Serve, register, keep registered. Resolves only with --no-register (the HTTP server then keeps the process
@@ -122,7 +117,7 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
     stopKeeping = keepRegistered(consul, def, { intervalMs: o.reregisterIntervalMs, logger, onFatal: resolve });
   });
   logger.info('registered in Consul', {
-    service: 'workshop',
+    service: WORKSHOP_SERVICE_NAME,
     address: `${cfg.host}:${cfg.port}`,
     check: o.check.enabled ? `GET /health every ${o.check.intervalMs}ms` : 'none (--no-check)',
     consul: consulUrl,

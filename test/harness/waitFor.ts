@@ -1,3 +1,8 @@
+import { pollUntil, type Probe } from '../../services/shared/poll';
+
+// One implementation of polling and of sleeping, shared with the services and the lab scripts.
+export { sleep } from '../../services/shared/async';
+
 export interface WaitOptions {
   timeoutMs?: number;
   intervalMs?: number;
@@ -5,25 +10,7 @@ export interface WaitOptions {
   what?: string;
 }
 
-export const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
-
-/** Poll `probe` until it returns a value other than undefined/false; throw on timeout with the last error. */
-export async function waitFor<T>(probe: () => Promise<T | undefined | false> | T | undefined | false, opts: WaitOptions = {}): Promise<T> {
-  const timeoutMs = opts.timeoutMs ?? 10_000;
-  const intervalMs = opts.intervalMs ?? 100;
-  const deadline = Date.now() + timeoutMs;
-  let lastError: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined && v !== false) return v as T;
-    } catch (err) {
-      lastError = err;
-    }
-    if (Date.now() > deadline) {
-      const why = lastError instanceof Error ? `: last error: ${lastError.message}` : '';
-      throw new Error(`timed out after ${timeoutMs} ms waiting for ${opts.what ?? 'condition'}${why}`);
-    }
-    await sleep(intervalMs);
-  }
+/** pollUntil with the harness's defaults: 10 s, every 100 ms. */
+export function waitFor<T>(probe: Probe<T>, opts: WaitOptions = {}): Promise<T> {
+  return pollUntil(probe, { timeoutMs: opts.timeoutMs ?? 10_000, intervalMs: opts.intervalMs ?? 100, what: opts.what ?? 'condition' });
 }

@@ -7,6 +7,7 @@ import { demoEnv, serverEvents } from '../harness/consulDemo';
 import { distPath } from '../harness/paths';
 import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
 import { waitFor } from '../harness/waitFor';
+import type { ClientRequestLine, Summary } from '../../services/consul-demo/summary';
 
 const CLI = distPath('services/consul-demo/cli.js');
 
@@ -21,23 +22,11 @@ const startServer = (consul: ConsulAgent, args: string[]): ManagedProcess =>
 const startClient = (consul: ConsulAgent, args: string[]): ManagedProcess =>
   startProcess(process.execPath, [CLI, 'client', '--json', ...args], { name: `demo-client-${++serial}`, env: demoEnv(consul) });
 
-interface Req {
-  ts: string;
-  discovery: 'dns' | 'http';
-  serviceId: string | null;
-  address: string | null;
-  port: number | null;
-  protocol: 'v1' | 'v2' | null;
-  ok: boolean;
-  attempts: number;
-  latencyMs: number;
-  error: string | null;
-}
 interface SummaryLine {
-  summary: { requests: number; ok: number; failed: number; firstTryOk: number; firstTryRate: number };
+  summary: Summary;
 }
 const jsonLines = (p: ManagedProcess): unknown[] => p.stdoutLines.map((l) => JSON.parse(l) as unknown);
-const requests = (p: ManagedProcess): Req[] => jsonLines(p).filter((o): o is Req => typeof o === 'object' && o !== null && 'discovery' in o);
+const requests = (p: ManagedProcess): ClientRequestLine[] => jsonLines(p).filter((o): o is ClientRequestLine => typeof o === 'object' && o !== null && 'discovery' in o);
 const summaryOf = (p: ManagedProcess): SummaryLine['summary'] | undefined =>
   jsonLines(p).find((o): o is SummaryLine => typeof o === 'object' && o !== null && 'summary' in o)?.summary;
 

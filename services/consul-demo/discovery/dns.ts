@@ -3,12 +3,12 @@ import type { SrvRecord } from 'node:dns';
 import { isIPv4 } from 'node:net';
 import { HostPort, formatHostPort } from '../../shared/consulAddress';
 import { VERSIONS, Version } from '../protocol';
-import { SERVICE_NAME } from '../registration';
+import { CONSUL_DEMO_SERVICE_NAME } from '../names';
 import { Discovery, Instance } from './types';
 
 /** The tagged SRV name Consul answers for: `v1.consul-demo.service.consul`. */
 export function srvName(version: Version, domain = 'consul'): string {
-  return `${version}.${SERVICE_NAME}.service.${domain}`;
+  return `${version}.${CONSUL_DEMO_SERVICE_NAME}.service.${domain}`;
 }
 
 /**
@@ -72,7 +72,7 @@ export const DNS_LOOKUP_MODES: readonly DnsLookupMode[] = ['srv', 'srv+a'];
 
 /** The untagged name the original demo resolved for the address: `consul-demo.service.consul`. */
 export function serviceAName(domain = 'consul'): string {
-  return `${SERVICE_NAME}.service.${domain}`;
+  return `${CONSUL_DEMO_SERVICE_NAME}.service.${domain}`;
 }
 
 /** `srv+a`: keep each SRV record's port and protocol, take the address from the first answer of one A query. */

@@ -1,6 +1,6 @@
 import type { ConsulClient } from '../../shared/consulClient';
 import { isVersion } from '../protocol';
-import { SERVICE_NAME } from '../registration';
+import { CONSUL_DEMO_SERVICE_NAME } from '../names';
 import { Discovery, Instance } from './types';
 
 /** The fields of one /v1/health/service entry this module reads (the client types it as any). */
@@ -39,7 +39,7 @@ export class HttpDiscovery implements Discovery {
   async discover(): Promise<Instance[]> {
     // passing: only instances whose every check passes, like DNS. `timeout` is a consul-client request
     // option its typings omit.
-    const opts: { service: string; passing: boolean; timeout: number } = { service: SERVICE_NAME, passing: true, timeout: this.timeoutMs };
+    const opts: { service: string; passing: boolean; timeout: number } = { service: CONSUL_DEMO_SERVICE_NAME, passing: true, timeout: this.timeoutMs };
     let entries: HealthEntry[];
     try {
       entries = (await this.consul.health.service(opts)) as HealthEntry[];
