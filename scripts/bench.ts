@@ -8,17 +8,17 @@ import { Option } from 'commander';
 import { argParser, createProgram, runCli } from '../services/shared/cli';
 import { parseDurationMs } from '../services/shared/duration';
 import { UsageError } from '../services/shared/errors';
-import { repoRoot } from './lib/compose';
-import { connectDocker } from './lib/docker';
-import { Progress } from './lib/wait';
+import { repoRoot } from './lib/docker/compose';
+import { connectDocker } from './lib/docker/engine';
+import { Progress } from './lib/term/progress';
 import { BenchLab } from './lib/bench/benchLab';
 import { benchJson, roundFigures, shapeProblems } from './lib/bench/figures';
-import { ensureOfflineImages } from './lib/bench/images';
+import { ensureOfflineImages } from './lib/images/ensureOfflineImages';
 import { PhaseResult, runPhase } from './lib/bench/phase';
 import { missedTargets, renderBenchTable } from './lib/bench/report';
 import { BASELINE, BenchPlan, BenchWhere, DEFAULT_WHERE, FULL_PLAN, OURS, QUICK_PLAN, parseBenchPort, parseBenchProject, parseSubnetPrefix } from './lib/bench/settings';
 import { teardownOnce } from './lib/bench/teardown';
-import { exitQuietlyOnClosedStdout } from './lib/stdout';
+import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 
 const NAME = 'bench';
 

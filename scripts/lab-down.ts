@@ -2,13 +2,13 @@
 // npm run lab:down [-- -v] — `docker compose down` for the lab's project; -v also removes the named
 // volumes (Consul's raft data), so the next lab:up starts from an empty catalog.
 import { createProgram, runCli } from '../services/shared/cli';
-import { composeContextFromLabels, composeFailureLine, repoRoot, runCompose } from './lib/compose';
-import { connectDocker } from './lib/docker';
-import { addProjectOption } from './lib/lab';
-import { listLabContainers, resolveProjectName } from './lib/project';
-import { runningLabEnv } from './lib/runningEnv';
-import { Progress } from './lib/wait';
-import { exitQuietlyOnClosedStdout } from './lib/stdout';
+import { composeContextFromLabels, composeFailureLine, repoRoot, runCompose } from './lib/docker/compose';
+import { connectDocker } from './lib/docker/engine';
+import { addProjectOption } from './lib/lab/options';
+import { listLabContainers, resolveProjectName } from './lib/docker/labContainers';
+import { runningLabEnv } from './lib/docker/publishedPorts';
+import { Progress } from './lib/term/progress';
+import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 
 const NAME = 'lab:down';
 

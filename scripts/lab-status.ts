@@ -2,9 +2,10 @@
 // npm run lab:status — what the running lab looks like right now: Consul members, service health,
 // the demo client's success rate and the instances on the Nginx page.
 import { createProgram, runCli } from '../services/shared/cli';
-import { addProjectOption, durationOption, openLab } from './lib/lab';
-import { gatherStatus, renderStatus } from './lib/statusReport';
-import { exitQuietlyOnClosedStdout } from './lib/stdout';
+import { openLab } from './lib/lab/openLab';
+import { addProjectOption, durationOption } from './lib/lab/options';
+import { gatherStatus, renderStatus } from './lib/lab/statusReport';
+import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 
 const NAME = 'lab:status';
 

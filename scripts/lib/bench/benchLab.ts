@@ -1,9 +1,9 @@
 import type Docker from 'dockerode';
 import { createConsulClient } from '../../../services/shared/consulClient';
-import { ComposeResult, composeFailureLine, runCompose } from '../compose';
-import { LabConsul } from '../consulQueries';
-import { demuxDockerLogs } from '../docker';
-import { LabContainer, listLabContainers } from '../project';
+import { ComposeResult, composeFailureLine, runCompose } from '../docker/compose';
+import { LabConsul } from '../consul/labConsul';
+import { demuxDockerLogs } from '../docker/engine';
+import { LabContainer, listLabContainers } from '../docker/labContainers';
 import { LabSettings, BenchWhere, composeEnv } from './settings';
 
 export const OFFLINE_ENV_FILE = '.env.offline';

@@ -1,9 +1,9 @@
 import type Docker from 'dockerode';
-import { summarise, ClientRequest } from '../demoClientLog';
-import { DEMO_CLIENT_SERVICE, readClientRequests } from '../demoClient';
-import { demuxDockerLogs } from '../docker';
-import type { LabContainer } from '../project';
-import { sleep } from '../wait';
+import { summarise, ClientRequest } from '../demo/clientLog';
+import { DEMO_CLIENT_SERVICE, readClientRequests } from '../demo/clientRequests';
+import { demuxDockerLogs } from '../docker/engine';
+import type { LabContainer } from '../docker/labContainers';
+import { sleep } from '../../../services/shared/async';
 import type { BenchLab } from './benchLab';
 import { rate } from './stats';
 

@@ -1,6 +1,6 @@
-import type { ClientRequest } from '../demoClientLog';
-import type { LabContainer } from '../project';
-import type { WorkshopTarget } from '../workshopInstances';
+import type { ClientRequest } from '../demo/clientLog';
+import type { LabContainer } from '../docker/labContainers';
+import type { WorkshopTarget } from '../workshop/instances';
 import { ApiLoad, ApiSample, countApi, countApiWindows } from './apiLoad';
 import { firstAttemptFailures, windowFrom } from './clientRates';
 import { residentBytes } from './memory';

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { median } from './stats';
-import type { LabContainer } from '../project';
-import { sleep } from '../wait';
+import type { LabContainer } from '../docker/labContainers';
+import { sleep } from '../../../services/shared/async';
 
 /**
  * Resident memory of a container = the cgroup's memory usage minus its inactive page cache, as `docker stats`

@@ -1,5 +1,5 @@
-import type { Progress } from '../wait';
-import { formatSeconds } from '../table';
+import type { Progress } from '../term/progress';
+import { formatSeconds } from '../term/table';
 import { ApiLoad, countApiWindows } from './apiLoad';
 import type { BenchLab } from './benchLab';
 import { ClientWindow, clientWindow } from './clientRates';
@@ -9,7 +9,7 @@ import { servingView, isServing } from './serving';
 import type { BenchPlan, LabSettings } from './settings';
 import { distribution } from './stats';
 import { DEFAULT_TRIAL_OPTIONS, StopKind, StopTrial, runStopTrial } from './stopTrials';
-import { sleep } from '../wait';
+import { sleep } from '../../../services/shared/async';
 
 export interface UpTrial {
   healthyMs: number;

@@ -1,4 +1,4 @@
-import { renderTable } from '../table';
+import { renderTable } from '../term/table';
 import { FIGURES, FigureDef, Figures, Target, Unit, meetsTarget } from './figures';
 
 /** One figure as a person reads it: seconds with two decimals, percentages, whole counts, MiB. */

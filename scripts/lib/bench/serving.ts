@@ -1,6 +1,6 @@
-import { readPage, readUpstream } from '../nginxClient';
-import { WORKSHOP_CONSUL_SERVICE } from '../workshopInstances';
-import { pollUntil } from '../wait';
+import { readPage, readUpstream } from '../nginx/readNginx';
+import { WORKSHOP_CONSUL_SERVICE } from '../workshop/instances';
+import { pollUntil } from '../../../services/shared/poll';
 import type { BenchLab } from './benchLab';
 
 export interface ServingView {

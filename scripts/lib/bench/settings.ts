@@ -1,6 +1,6 @@
 import { parsePort } from '../../../services/shared/consulAddress';
 import { UsageError } from '../../../services/shared/errors';
-import { DEFAULT_PROJECT } from '../project';
+import { DEFAULT_PROJECT } from '../docker/labContainers';
 
 /**
  * The two configurations the benchmark compares, as the LAB_* values docker-compose.yml reads:

@@ -1,7 +1,7 @@
-import { backEvents, goneEvents, sideOf, snapshot, watchedFrom, WatchSides } from '../apiWatch';
-import { Timeline } from '../timeline';
-import { sleep } from '../wait';
-import { loadWorkshopTargets, WORKSHOP_CONSUL_SERVICE, WorkshopTarget } from '../workshopInstances';
+import { backEvents, goneEvents, sideOf, snapshot, watchedFrom, WatchSides } from '../workshop/watch';
+import { Timeline } from '../term/timeline';
+import { sleep } from '../../../services/shared/async';
+import { loadWorkshopTargets, WORKSHOP_CONSUL_SERVICE, WorkshopTarget } from '../workshop/instances';
 import type { BenchLab } from './benchLab';
 import { waitServing } from './serving';
 

@@ -1,0 +1,166 @@
+import type { ConsulClient } from '../../../services/shared/consulClient';
+import { withTimeout } from '../../../services/shared/async';
+import { errorMessage } from '../../../services/shared/errors';
+
+/** Serf's member status codes, as /v1/agent/members reports them. */
+const SERF_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'] as const;
+export type MemberStatus = (typeof SERF_STATUS)[number];
+
+export interface Member {
+  name: string;
+  address: string;
+  role: 'server' | 'client';
+  status: MemberStatus;
+  leader: boolean;
+}
+
+export type CheckStatus = 'passing' | 'warning' | 'critical';
+
+export interface ServiceInstance {
+  id: string;
+  service: string;
+  address: string;
+  port: number;
+  tags: string[];
+  meta: Record<string, string>;
+  node: string;
+  /** The worst of its checks (service checks and the node's serfHealth), as Consul's ?passing filter sees it. */
+  status: CheckStatus;
+}
+
+export interface ServiceHealthCounts {
+  service: string;
+  passing: number;
+  warning: number;
+  critical: number;
+}
+
+/** Consul did not answer usefully: one line saying what to try. */
+export class ConsulUnavailableError extends Error {
+  override name = 'ConsulUnavailableError';
+}
+
+function asRecord(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
+}
+
+/** /v1/agent/members → members with role and status; `leader` is /v1/status/leader ("ip:8300" or ""). */
+export function parseMembers(raw: unknown[], leader: string | undefined): Member[] {
+  const leaderIp = (leader ?? '').replace(/:\d+$/, '');
+  return raw
+    .map((m) => {
+      const r = asRecord(m);
+      const tags = asRecord(r.Tags);
+      const code = Number(r.Status);
+      const role: Member['role'] = tags.role === 'consul' ? 'server' : 'client';
+      const address = str(r.Addr);
+      return {
+        name: str(r.Name),
+        address,
+        role,
+        status: SERF_STATUS[code] ?? 'none',
+        leader: role === 'server' && leaderIp !== '' && address === leaderIp,
+      };
+    })
+    .sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'server' ? -1 : 1));
+}
+
+const SEVERITY: Record<CheckStatus, number> = { passing: 0, warning: 1, critical: 2 };
+
+export function worstStatus(statuses: string[]): CheckStatus {
+  let worst: CheckStatus = 'passing';
+  for (const s of statuses) {
+    const st: CheckStatus = s === 'passing' || s === 'warning' ? s : 'critical'; // "maintenance" etc. count as critical
+    if (SEVERITY[st] > SEVERITY[worst]) worst = st;
+  }
+  return worst;
+}
+
+/** /v1/health/service/<name> entries → instances, each with its overall status. */
+export function parseHealthEntries(raw: unknown[]): ServiceInstance[] {
+  return raw.map((e) => {
+    const r = asRecord(e);
+    const svc = asRecord(r.Service);
+    const node = asRecord(r.Node);
+    const checks = Array.isArray(r.Checks) ? r.Checks.map((c) => str(asRecord(c).Status)) : [];
+    const meta = Object.fromEntries(Object.entries(asRecord(svc.Meta)).map(([k, v]) => [k, str(v)]));
+    return {
+      id: str(svc.ID),
+      service: str(svc.Service),
+      // An empty service Address means "the node's address" in Consul.
+      address: str(svc.Address) || str(node.Address),
+      port: Number(svc.Port ?? 0),
+      tags: Array.isArray(svc.Tags) ? svc.Tags.map(str) : [],
+      meta,
+      node: str(node.Node),
+      status: worstStatus(checks),
+    };
+  });
+}
+
+export function countByStatus(service: string, instances: ServiceInstance[]): ServiceHealthCounts {
+  const counts: ServiceHealthCounts = { service, passing: 0, warning: 0, critical: 0 };
+  for (const i of instances) counts[i.status] += 1;
+  return counts;
+}
+
+/** The queries the lab scripts make, over the repo's one Consul client. */
+export class LabConsul {
+  constructor(
+    private readonly consul: ConsulClient,
+    private readonly baseUrl: string,
+    private readonly timeoutMs = 3000,
+  ) {}
+
+  private async call<T>(what: string, fn: () => Promise<T>): Promise<T> {
+    try {
+      return await withTimeout(fn(), this.timeoutMs, what);
+    } catch (err) {
+      throw new ConsulUnavailableError(`Consul at ${this.baseUrl} (${what}): ${errorMessage(err).split('\n')[0]}`);
+    }
+  }
+
+  /** "" when the cluster has no leader (Consul answers 200 with an empty string). */
+  async leader(): Promise<string> {
+    // The client hands back Consul's `""` (no leader) as undefined: normalise to "".
+    const l: unknown = await this.call('status/leader', () => this.consul.status.leader());
+    return typeof l === 'string' ? l : '';
+  }
+
+  async members(): Promise<Member[]> {
+    const [raw, leader] = await Promise.all([
+      this.call('agent/members', () => this.consul.agent.members()),
+      this.leader().catch(() => ''),
+    ]);
+    return parseMembers(raw, leader);
+  }
+
+  /** Service names in the catalog. `stale` lets any server answer, so this works without a leader. */
+  async serviceNames(stale = false): Promise<string[]> {
+    const opts = { stale } as { dc?: string }; // the typings omit the consistency flags the HTTP API takes
+    const list = await this.call('catalog/services', () => this.consul.catalog.service.list(opts));
+    return Object.keys(list).sort();
+  }
+
+  /** Every registered instance of `service` with its overall status. */
+  async instances(service: string, opts: { passingOnly?: boolean; stale?: boolean } = {}): Promise<ServiceInstance[]> {
+    // The typings omit the consistency flags the client passes through; the HTTP API takes them.
+    const q = { service, passing: !!opts.passingOnly, stale: !!opts.stale } as { service: string; passing?: boolean };
+    const raw = await this.call(`health/service/${service}`, () => this.consul.health.service(q));
+    return parseHealthEntries(raw).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /**
+   * Counts per service. `expected` services are listed even when the catalog has none of them right now:
+   * a lone demo server is missing from the catalog between its deregister and register, and "0 passing"
+   * is exactly what students should see then.
+   */
+  async healthCounts(stale = false, expected: string[] = []): Promise<ServiceHealthCounts[]> {
+    const names = [...new Set([...(await this.serviceNames(stale)), ...expected])].sort();
+    return Promise.all(names.map(async (n) => countByStatus(n, await this.instances(n, { stale }))));
+  }
+}

@@ -1,0 +1,46 @@
+import type Docker from 'dockerode';
+import { errorMessage } from '../../../services/shared/errors';
+
+/**
+ * The registry images `docker compose up` with .env needs, given which images are already here: the
+ * Consul image always; the bases of a lab image (NODE_IMAGE for the services image, NGINX_IMAGE and
+ * CONSUL_TEMPLATE_IMAGE for the nginx image) only while that lab image is not built yet, as Compose only
+ * builds a missing one. Values set in the shell win, as they do for Compose.
+ */
+export function imagesToPull(fileEnv: Record<string, string>, shellEnv: NodeJS.ProcessEnv, present: (ref: string) => boolean): string[] {
+  const v = (k: string): string => shellEnv[k] || fileEnv[k] || '';
+  const wanted = [v('CONSUL_IMAGE')];
+  if (!present(v('LAB_SERVICES_IMAGE'))) wanted.push(v('NODE_IMAGE'));
+  if (!present(v('LAB_NGINX_IMAGE'))) wanted.push(v('NGINX_IMAGE'), v('CONSUL_TEMPLATE_IMAGE'));
+  return [...new Set(wanted.filter(Boolean))].filter((ref) => !present(ref));
+}
+
+export async function imagePresent(docker: Docker, ref: string): Promise<boolean> {
+  return docker.getImage(ref).inspect().then(() => true, () => false);
+}
+
+/** The engine's one-line reason a pull failed, without dockerode's "(HTTP code 500) server error - " prefix. */
+export function pullFailureReason(err: unknown): string {
+  return errorMessage(err).split('\n')[0]!.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
+}
+
+/** `docker pull ref` through the engine, calling `tick` every 15 s while it downloads (an image can take minutes). */
+export async function pullImage(docker: Docker, ref: string, tick: (secs: number) => void = () => undefined): Promise<void> {
+  const t0 = Date.now();
+  const timer = setInterval(() => tick(Math.round((Date.now() - t0) / 1000)), 15_000);
+  try {
+    const stream = (await docker.pull(ref)) as NodeJS.ReadableStream;
+    await new Promise<void>((resolve, reject) => {
+      let failure: string | undefined;
+      docker.modem.followProgress(
+        stream,
+        (err: Error | null) => (err ? reject(err) : failure ? reject(new Error(failure)) : resolve()),
+        (evt: { error?: string }) => {
+          if (evt.error) failure = evt.error;
+        },
+      );
+    });
+  } finally {
+    clearInterval(timer);
+  }
+}

@@ -1,0 +1,145 @@
+import { errorMessage } from '../../../services/shared/errors';
+import type { Member, ServiceHealthCounts } from '../consul/labConsul';
+import { readClientRequests, DEMO_CLIENT_SERVICE } from '../demo/clientRequests';
+import { summarise, SuccessSummary } from '../demo/clientLog';
+import { browserUrl } from '../docker/endpoints';
+import type { Lab } from './openLab';
+import { readPage, readUpstream } from '../nginx/readNginx';
+import type { LabContainer } from '../docker/labContainers';
+import { formatPercent, formatSeconds, renderTable } from '../term/table';
+
+/** A section either has data or says why it has none; one failing part never hides the others. */
+export type Section<T> = { ok: true; value: T } | { ok: false; error: string };
+
+export interface StatusReport {
+  project: string;
+  consulUrl: string;
+  nginxUrl: string;
+  containers: Array<Pick<LabContainer, 'name' | 'service' | 'state' | 'health'>>;
+  members: Section<Member[]>;
+  leader: Section<string>;
+  services: Section<ServiceHealthCounts[]>;
+  demoClient: Section<SuccessSummary & { windowMs: number }>;
+  page: Section<{ status: number; instances: string[] }>;
+  upstream: Section<string[]>;
+}
+
+async function section<T>(fn: () => Promise<T>): Promise<Section<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    return { ok: false, error: errorMessage(err).split('\n')[0]! };
+  }
+}
+
+export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now()): Promise<StatusReport> {
+  const client = lab.containers.find((c) => c.service === DEMO_CLIENT_SERVICE);
+  const nginx = lab.containers.find((c) => c.service === 'nginx');
+  const [members, leader, services, demoClient, page, upstream] = await Promise.all([
+    section(() => lab.consul.members()),
+    section(() => lab.consul.leader()),
+    // stale: any server answers, so the counts still show while the cluster has no leader.
+    section(() => lab.consul.healthCounts(true, ['consul-demo', 'workshop'])),
+    section(async () => {
+      if (!client) throw new Error('no demo-client container in this lab');
+      if (client.state !== 'running') throw new Error(`${client.name} is ${client.state}`);
+      return { ...summarise(await readClientRequests(lab.docker, client, now - windowMs)), windowMs };
+    }),
+    section(() => readPage(lab.endpoints.nginxUrl)),
+    section(async () => {
+      if (!nginx || nginx.state !== 'running') throw new Error(`${nginx?.name ?? 'nginx'} is not running`);
+      return readUpstream(lab.docker, nginx.id);
+    }),
+  ]);
+  return {
+    project: lab.project,
+    consulUrl: lab.endpoints.consulUrl,
+    nginxUrl: lab.endpoints.nginxUrl,
+    containers: lab.containers.map(({ name, service, state, health }) => ({ name, service, state, health })),
+    members,
+    leader,
+    services,
+    demoClient,
+    page,
+    upstream,
+  };
+}
+
+function failed(error: string): string {
+  return `  unavailable: ${error}`;
+}
+
+export function renderStatus(r: StatusReport): string {
+  const out: string[] = [];
+  out.push(`Lab "${r.project}"   Consul UI ${browserUrl(r.consulUrl)}/ui   Nginx page ${browserUrl(r.nginxUrl)}/`);
+  out.push('');
+  out.push('Containers');
+  out.push(
+    renderTable(
+      [{ header: 'SERVICE' }, { header: 'CONTAINER' }, { header: 'STATE' }, { header: 'HEALTH' }],
+      r.containers.map((c) => [c.service, c.name, c.state, c.health === 'none' ? '-' : c.health]),
+    ),
+  );
+
+  out.push('');
+  const leaderText = r.leader.ok
+    ? r.leader.value
+      ? ''
+      : '   NO LEADER: registrations and default reads fail until a majority of servers is back (stale reads and DNS still answer)'
+    : `   leader unknown (${r.leader.error})`;
+  out.push(`Consul members${leaderText}`);
+  if (r.members.ok) {
+    out.push(
+      renderTable(
+        [{ header: 'NODE' }, { header: 'ROLE' }, { header: 'STATUS' }, { header: 'ADDRESS' }, { header: '' }],
+        r.members.value.map((m) => [m.name, m.role, m.status, m.address, m.leader ? '<- leader' : '']),
+      ),
+    );
+  } else out.push(failed(r.members.error));
+
+  out.push('');
+  const noLeader = r.leader.ok && !r.leader.value;
+  // Counted with stale reads: without a leader nobody updates health, so these may be out of date.
+  out.push(`Services in Consul (instances by health)${noLeader ? '   STALE: no leader updates health now, these may be out of date' : ''}`);
+  if (r.services.ok) {
+    out.push(
+      renderTable(
+        [{ header: 'SERVICE' }, { header: 'PASSING', align: 'right' }, { header: 'WARNING', align: 'right' }, { header: 'CRITICAL', align: 'right' }],
+        r.services.value.map((s) => [s.service, s.passing, s.warning, s.critical]),
+      ),
+    );
+  } else out.push(failed(r.services.error));
+
+  out.push('');
+  if (r.demoClient.ok) {
+    const d = r.demoClient.value;
+    out.push(`Demo client, last ${formatSeconds(d.windowMs)}`);
+    if (d.requests === 0) out.push('  no requests logged in that window (is demo-client running with --json?)');
+    else {
+      out.push(
+        `  ${d.requests} requests: ${d.ok} ok (${formatPercent(d.ok, d.requests)}), ` +
+          `${d.firstTry} on the first try (${formatPercent(d.firstTry, d.requests)}), ${d.failed} failed`,
+      );
+      if (d.lastError) out.push(`  last failure ${formatSeconds(Date.now() - d.lastError.ts)} ago: ${d.lastError.error}`);
+    }
+  } else {
+    out.push('Demo client');
+    out.push(failed(r.demoClient.error));
+  }
+
+  out.push('');
+  if (r.page.ok) {
+    const p = r.page.value;
+    out.push(`Nginx page ${browserUrl(r.nginxUrl)}/ (HTTP ${p.status}): ${p.instances.length} instance${p.instances.length === 1 ? '' : 's'}`);
+    // Tiles carry the Consul ID workshop-<name>; students know the instances by name.
+    if (p.instances.length) out.push(`  ${p.instances.map((i) => i.replace(/^workshop-/, '')).join('  ')}`);
+  } else {
+    out.push('Nginx page');
+    out.push(failed(r.page.error));
+  }
+  if (r.upstream.ok) {
+    const u = r.upstream.value;
+    out.push(`Nginx upstream behind /api/: ${u.length ? u.join('  ') : 'empty (no passing instance: /api/ answers 503)'}`);
+  } else out.push(`Nginx upstream behind /api/: ${r.upstream.error}`);
+  return out.join('\n');
+}
