@@ -8,7 +8,7 @@
  */
 import { ensureDockerEngine, ensureDockerTools, compose, projectLeftovers, runCommand, type DockerEngine } from '../harness/docker';
 import { sleep, waitFor } from '../harness/waitFor';
-import { ClientRequest, parseClientLog } from '../../scripts/lib/demoClientLog';
+import { ClientRequest, parseClientLog } from '../../scripts/lib/demo/clientLog';
 
 const PROJECT = 'consul-lab';
 const ENV = ['--env-file', '.env.offline'];

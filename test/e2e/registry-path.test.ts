@@ -8,8 +8,8 @@
  *   npm run test:e2e
  */
 import type Docker from 'dockerode';
-import { pinnedConsulVersion } from '../../scripts/lib/consulVersion';
-import { readEnvFile } from '../../scripts/lib/envFile';
+import { pinnedConsulVersion } from '../../scripts/lib/images/pinnedVersions';
+import { readEnvFile } from '../../scripts/lib/docker/envFile';
 import { ensureDockerEngine, ensureDockerTools, compose, projectLeftovers, runCommand, type DockerEngine } from '../harness/docker';
 import { REPO_ROOT } from '../harness/paths';
 import { freePorts } from '../harness/ports';
