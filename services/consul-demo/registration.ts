@@ -1,6 +1,5 @@
 import os from 'node:os';
 import type { ConsulClient } from '../shared/consulClient';
-import { errorMessage } from '../shared/errors';
 import { CONSUL_DEMO_SERVICE_NAME } from './names';
 import { Version } from './protocol';
 
@@ -74,34 +73,4 @@ export async function isRegisteredLocally(consul: ConsulClient, id: string, time
   const opts: { filter?: string } & RequestTimeout = { timeout: timeoutMs };
   const services = (await consul.agent.service.list(opts)) as Record<string, unknown>;
   return Object.prototype.hasOwnProperty.call(services, id);
-}
-
-/**
- * A `consul` client error with Consul's own reason: the client (papi) keeps a short plain-text body as the
- * message, but a longer one, like 1.20's "Permission denied: token with AccessorID ... lacks permission",
- * only as `response.body`, leaving the message "forbidden". (workshop-api's consulErrorDetail does the same;
- * a candidate for services/shared.)
- */
-export function consulErrorText(err: unknown): string {
-  const msg = errorMessage(err);
-  const body = (err as { response?: { body?: unknown } } | null)?.response?.body;
-  const text = typeof body === 'string' ? body.trim().split('\n')[0]!.slice(0, 200) : '';
-  return text && !msg.includes(text) ? `${msg}: ${text}` : msg;
-}
-
-/**
- * An error that sending the same request again cannot fix, so retrying every second forever would only hide
- * it: Consul rejected the registration as invalid (HTTP 400), or the ACL token is known and lacks permission
- * (403 "Permission denied"; a token the agent does not know yet, 403 "ACL not found", may still be
- * replicating, so that one is retried), or the request could not even be built (a token with characters an
- * HTTP header cannot carry, a client-side validation error).
- */
-export function isPermanentConsulError(err: unknown): boolean {
-  if (!(err instanceof Error)) return false;
-  const e = err as Error & { statusCode?: number; isValidation?: boolean; code?: string };
-  if (e.isValidation) return true;
-  if (e.code === 'ERR_INVALID_CHAR' || e.code === 'ERR_INVALID_HTTP_TOKEN') return true;
-  if (e.statusCode === 400) return true;
-  if (e.statusCode === 403) return /permission denied/i.test(consulErrorText(err));
-  return false;
 }

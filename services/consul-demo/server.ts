@@ -1,16 +1,17 @@
 import net from 'node:net';
 import { sleep } from '../shared/async';
 import type { ConsulClient } from '../shared/consulClient';
+import { consulErrorText, isPermanentConsulError } from '../shared/consulErrors';
 import { UsageError, errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { type RegistrationWatch, watchRegistration } from '../shared/registrationWatch';
 import { WakeableSleep } from '../shared/wakeableSleep';
 import { ServedConnection, serveConnection } from './connection';
 import { EventSummary } from './eventSummary';
 import { FD_RESERVE, connectionCapFor, openFileLimit } from './fdLimit';
 import { VERSIONS, Version } from './protocol';
 import { PeerTracker, passingServiceIds, serverKey } from './peers';
-import { consulErrorText, deregisterService, isPermanentConsulError, isRegisteredLocally, registerService, serviceIdFor } from './registration';
-import { RegistrationWatch, watchRegistration } from './registrationWatch';
+import { deregisterService, isRegisteredLocally, registerService, serviceIdFor } from './registration';
 
 /** What the user chooses about a server (flags/env, parsed in options.ts). */
 export interface ServerSettings {

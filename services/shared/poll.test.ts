@@ -34,6 +34,8 @@ test('without an error or a hint the message is just what and the limit; the las
   const t0 = Date.now();
   let probes = 0;
   await expect(pollUntil(() => (probes++, undefined), { timeoutMs: 120, intervalMs: 1000, what: 'y' })).rejects.toThrow(/^y: not reached within 0\.1 s$/);
-  expect(probes).toBe(2);
+  // At the start and at the deadline (a timer may fire a millisecond early: then once more, at once).
+  expect(probes).toBeGreaterThanOrEqual(2);
+  expect(probes).toBeLessThanOrEqual(3);
   expect(Date.now() - t0).toBeLessThan(900);
 });

@@ -7,7 +7,6 @@ import {
   RegistrationRefusedError,
   type ServiceDefinition,
   buildServiceDefinition,
-  consulErrorDetail,
   keepRegistered,
   registerWithRetry,
 } from './registration';
@@ -190,11 +189,6 @@ test('the agent refuses the registration (HTTP 400): no retries, one clear error
   await expect(p).rejects.toThrow('the Consul agent at http://127.0.0.1:8500 refused the registration (HTTP 400): bad request: Invalid check: Interval must be > 0');
   expect(attempts).toBe(1);
   expect(lines).toHaveLength(0);
-});
-
-test('consulErrorDetail: status and reason from a response error; plain errors keep their message', () => {
-  expect(consulErrorDetail(responseError(403, 'forbidden', 'Permission denied\nmore'))).toEqual({ status: 403, reason: 'forbidden: Permission denied' });
-  expect(consulErrorDetail(new Error('connect ECONNREFUSED 127.0.0.1:8500'))).toEqual({ status: undefined, reason: 'connect ECONNREFUSED 127.0.0.1:8500' });
 });
 
 describe('keepRegistered: outages, one line per re-registration, and the errors that end it', () => {

@@ -3,8 +3,9 @@ import { sleep, withTimeout } from '../shared/async';
 import { formatHostPort } from '../shared/consulAddress';
 import type { ConsulClient } from '../shared/consulClient';
 import { consulDuration } from '../shared/duration';
-import { errorMessage } from '../shared/errors';
+import { consulErrorDetail, isPermanentConsulError } from '../shared/consulErrors';
 import type { Logger } from '../shared/logger';
+import { watchRegistration } from '../shared/registrationWatch';
 import { WORKSHOP_SERVICE_NAME } from './names';
 
 
@@ -121,27 +122,12 @@ export async function assertIdFree(consul: ConsulClient, inst: Instance, timeout
 }
 
 /**
- * The agent answered, and said no (HTTP 4xx other than 429): asking again cannot help. Registering with an
- * interval Consul refuses used to be retried as "agent not reachable" for ~33 s; now it ends at once with the
- * agent's own reason.
+ * The agent answered, and said no in a way asking again cannot fix (isPermanentConsulError: HTTP 400, 403
+ * "Permission denied", a request that cannot be built). Registering with an interval Consul refuses used to be
+ * retried as "agent not reachable" for ~33 s; now it ends at once with the agent's own reason.
  */
 export class RegistrationRefusedError extends Error {
   override name = 'RegistrationRefusedError';
-}
-
-/** The HTTP status and the agent's reason from a `consul` client error (papi's ResponseError), if it has one. */
-export function consulErrorDetail(err: unknown): { status?: number; reason: string } {
-  const e = err as { statusCode?: unknown; response?: { statusCode?: unknown; body?: unknown } } | null;
-  const status = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.response?.statusCode === 'number' ? e.response.statusCode : undefined;
-  const body = e?.response?.body;
-  // Consul explains a 400/403 in a plain-text body ("Invalid check: Interval must be > 0 ..."); one line of it.
-  const text = typeof body === 'string' && body.trim() ? body.trim().split('\n')[0]!.slice(0, 200) : undefined;
-  const msg = errorMessage(err);
-  return { status, reason: text && text !== msg ? `${msg}: ${text}` : msg };
-}
-
-function isRefusal(status: number | undefined): boolean {
-  return status !== undefined && status >= 400 && status < 500 && status !== 429 && status !== 408;
 }
 
 export interface RetryOptions {
@@ -170,8 +156,8 @@ export async function registerWithRetry(consul: ConsulClient, inst: Instance, de
     } catch (err) {
       if (err instanceof DuplicateInstanceError) throw err;
       const { status, reason: why } = consulErrorDetail(err);
-      if (isRefusal(status)) {
-        throw new RegistrationRefusedError(`the Consul agent at ${opts.consulAddr} refused the registration (HTTP ${status}): ${why}`);
+      if (isPermanentConsulError(err)) {
+        throw new RegistrationRefusedError(`the Consul agent at ${opts.consulAddr} refused the registration${httpStatus(status)}: ${why}`);
       }
       if (attempt >= opts.attempts) {
         throw new Error(`cannot register with the Consul agent at ${opts.consulAddr} after ${attempt} attempts: ${why}`);
@@ -181,6 +167,11 @@ export async function registerWithRetry(consul: ConsulClient, inst: Instance, de
       delay = Math.min(delay * 2, maxDelay);
     }
   }
+}
+
+/** " (HTTP 403)", or nothing for an error without a status (a request that could not even be built). */
+function httpStatus(status: number | undefined): string {
+  return status === undefined ? '' : ` (HTTP ${status})`;
 }
 
 export async function deregister(consul: ConsulClient, id: string, timeoutMs = 3000): Promise<void> {
@@ -209,85 +200,54 @@ interface AgentService {
   Port?: number;
 }
 
+/** The words of workshop-api's re-registration lines (the README and the integration tests quote them). */
+const WATCH_WORDING = {
+  reregistered: 'registration was missing from the local agent; registered again',
+  outageField: 'agentUnreachableMs',
+  unreachable: 'cannot verify registration with the Consul agent; will keep trying',
+};
+
 /**
- * Anti-entropy for our own registration: every `intervalMs`, ask the local agent whether it still holds our
- * service, and register it again if not. A client agent that was recreated (Compose `up --force-recreate`, no
- * data volume) forgets services registered through its API; without this, the instance would stay invisible
- * to Nginx until restarted. Returns a stop function (called first thing on shutdown).
+ * Anti-entropy for our own registration (services/shared/registrationWatch): every `intervalMs`, ask the local
+ * agent whether it still holds our service, and register it again if not. A client agent that was recreated
+ * (Compose `up --force-recreate`, no data volume) forgets services registered through its API; without this,
+ * the instance would stay invisible to Nginx until restarted. Returns a stop function (called first thing on
+ * shutdown). What workshop-api adds: our ID at another address is someone else's (fatal), and a refusal is
+ * said as a RegistrationRefusedError.
  *
  * Logging: a re-registration is ONE line, also after the agent was briefly down (a restart). Only an outage
  * longer than `quietOutageMs` gets a line of its own (and one when the agent answers again).
  */
 export function keepRegistered(consul: ConsulClient, def: ServiceDefinition, opts: KeepRegisteredOptions): () => Promise<void> {
-  if (opts.intervalMs <= 0) return async () => undefined; // 0 = disabled
-  const now = opts.now ?? Date.now;
-  const quietMs = opts.quietOutageMs ?? 10_000;
-  let stopped = false;
-  let unreachableSince: number | undefined;
-  let outageLogged = false;
-  let current: Promise<void> | undefined;
-
-  const fatal = (err: Error): void => {
-    stopped = true;
-    clearInterval(timer);
-    opts.onFatal?.(err);
+  const refused = (what: string) => (err: unknown): never => {
+    if (!isPermanentConsulError(err)) throw err;
+    const { status, reason } = consulErrorDetail(err);
+    throw new RegistrationRefusedError(`the Consul agent refused ${what}${httpStatus(status)}: ${reason}`);
   };
-
-  const tick = async (): Promise<void> => {
-    let services: Record<string, AgentService>;
-    try {
-      services = (await withTimeout(consul.agent.service.list(), 3000, 'Consul agent service list')) as Record<string, AgentService>;
-    } catch (err) {
-      const { status, reason } = consulErrorDetail(err);
-      if (isRefusal(status)) return fatal(new RegistrationRefusedError(`the Consul agent refused to list services (HTTP ${status}): ${reason}`));
-      unreachableSince ??= now();
-      if (!outageLogged && now() - unreachableSince >= quietMs) {
-        outageLogged = true;
-        opts.logger.warn('cannot verify registration with the Consul agent; will keep trying', { error: reason });
-      }
-      return;
-    }
-    if (stopped) return;
-    const downMs = unreachableSince === undefined ? undefined : now() - unreachableSince;
-    const mine = services[def.id];
-    // Only an entry that says where it is counts as someone else's (a list entry always has Port and Address).
-    if (mine && typeof mine.Port === 'number' && (mine.Port !== def.port || (mine.Address ?? '') !== def.address)) {
-      // Someone registered our ID at another address while ours was gone: two instances would share one ID.
-      return fatal(
-        new DuplicateInstanceError(
+  const watch = watchRegistration({
+    isRegistered: async () => {
+      const services = (await withTimeout(consul.agent.service.list(), 3000, 'Consul agent service list').catch(refused('to list services'))) as Record<string, AgentService>;
+      const mine = services[def.id];
+      // Only an entry that says where it is counts as someone else's (a list entry always has Port and Address).
+      if (mine && typeof mine.Port === 'number' && (mine.Port !== def.port || (mine.Address ?? '') !== def.address)) {
+        // Someone registered our ID at another address while ours was gone: two instances would share one ID.
+        throw new DuplicateInstanceError(
           `service ID "${def.id}" is now registered by another instance at ${mine.Address}:${mine.Port}: stopping (choose another name, WORKSHOP_NAME / "name")`,
-        ),
-      );
-    }
-    if (!mine) {
-      try {
-        await withTimeout(consul.agent.service.register(def), 5000, 'Consul service registration');
-      } catch (err) {
-        const { status, reason } = consulErrorDetail(err);
-        if (isRefusal(status)) return fatal(new RegistrationRefusedError(`the Consul agent refused the re-registration (HTTP ${status}): ${reason}`));
-        // Not there yet (the agent is still starting): the next tick tries again, quietly.
-        unreachableSince ??= now();
-        return;
+        );
       }
-      opts.logger.warn('registration was missing from the local agent; registered again', {
-        service: def.name,
-        ...(downMs !== undefined ? { agentUnreachableMs: downMs } : {}),
-      });
-    } else if (outageLogged) {
-      opts.logger.info('Consul agent reachable again; registration present');
-    }
-    unreachableSince = undefined;
-    outageLogged = false;
-  };
-  const timer = setInterval(() => {
-    if (stopped || current) return;
-    current = tick().finally(() => (current = undefined));
-  }, opts.intervalMs);
-  timer.unref();
-  // Stopping waits for a tick in flight, so a re-registration can never land after our deregistration.
-  return async () => {
-    stopped = true;
-    clearInterval(timer);
-    await current;
-  };
+      return mine !== undefined;
+    },
+    register: async () => {
+      await withTimeout(consul.agent.service.register(def), 5000, 'Consul service registration').catch(refused('the re-registration'));
+    },
+    intervalMs: opts.intervalMs,
+    logger: opts.logger.child({ service: def.name }),
+    wording: WATCH_WORDING,
+    isPermanent: (err) => err instanceof RegistrationRefusedError || err instanceof DuplicateInstanceError,
+    onPermanentError: (err) => opts.onFatal?.(err as Error),
+    quietMs: opts.quietOutageMs ?? 10_000,
+    now: opts.now,
+  });
+  // Stopping waits for a check in flight, so a re-registration can never land after our deregistration.
+  return () => watch.stop();
 }

@@ -1,5 +1,5 @@
-import { sleep } from '../shared/async';
-import { createLogger } from '../shared/logger';
+import { sleep } from './async';
+import { createLogger } from './logger';
 import { watchRegistration } from './registrationWatch';
 
 const logs: string[] = [];
@@ -75,4 +75,25 @@ test('stop() waits for a check in flight, and nothing runs after it', async () =
   await stopped;
   await sleep(50);
   expect(registers).toBe(0); // the answer came after stop(): no re-registration
+});
+
+test('each service keeps its own words; interval 0 is no watch at all', async () => {
+  let present = false;
+  const w = watchRegistration({
+    isRegistered: async () => present,
+    register: async () => void (present = true),
+    intervalMs: 10,
+    logger,
+    wording: { reregistered: 'gone; back again' },
+  });
+  await sleep(60);
+  await w.stop();
+  expect(logs).toHaveLength(1);
+  expect(logs[0]).toMatch(/WARN .*gone; back again$/);
+
+  let checks = 0;
+  const off = watchRegistration({ isRegistered: async () => (checks++, true), register: async () => undefined, intervalMs: 0, logger });
+  await sleep(30);
+  await off.stop();
+  expect(checks).toBe(0);
 });
