@@ -2,7 +2,7 @@ import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { parseConsulVersion, pinnedConsulVersion } from '../../scripts/lib/consulVersion';
+import { parseConsulVersion, pinnedConsulVersion } from '../../scripts/lib/images/pinnedVersions';
 import { ManagedProcess, startProcess } from './processes';
 import { freePorts } from './ports';
 import { REPO_ROOT, toolPath } from './paths';

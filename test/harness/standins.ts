@@ -5,9 +5,9 @@ import path from 'node:path';
 import tls from 'node:tls';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
-import { OFFLINE_IMAGES, consulImageInputs } from '../../scripts/lib/imagesPlan';
-import { buildImage } from '../../scripts/lib/imagesDocker';
-import { readEnvFile } from '../../scripts/lib/envFile';
+import { OFFLINE_IMAGES, consulImageInputs } from '../../scripts/lib/images/buildOfflineImages';
+import { buildImage } from '../../scripts/lib/images/dockerBuild';
+import { readEnvFile } from '../../scripts/lib/docker/envFile';
 import { REPO_ROOT } from './paths';
 
 const execFileP = promisify(execFile);
