@@ -3,17 +3,16 @@
 // when it left each place that routes to it: container stopped → out of Consul's passing set →
 // gone from Nginx's upstream and page. Bring it back with `npm run lab:restore-api`.
 import { createProgram, runCli } from '../services/shared/cli';
-import { goneEvents, snapshot, timedEvents, watchedFrom } from './lib/workshop/watch';
+import { LabNotUpError } from './lib/docker/labContainers';
 import { openLab } from './lib/lab/openLab';
 import { addProjectOption, durationOption } from './lib/lab/options';
-import { LabNotUpError } from './lib/docker/labContainers';
-import { Timeline } from './lib/term/timeline';
-import { formatSeconds } from './lib/term/table';
-import { sleep } from '../services/shared/async';
 import { Progress } from './lib/term/progress';
-import { loadWorkshopTargets, pickDefault, resolveTarget, WORKSHOP_CONSUL_SERVICE } from './lib/workshop/instances';
-import { restoreCommand, restoreHint } from './lib/workshop/restoreHint';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
+import { formatSeconds } from './lib/term/table';
+import { Timeline } from './lib/term/timeline';
+import { pickDefault, resolveTarget } from './lib/workshop/instances';
+import { restoreCommand, restoreHint } from './lib/workshop/restoreHint';
+import { goneEvents, loadApiWatch, snapshot, watchedFrom, watchUntilDone } from './lib/workshop/watch';
 
 const NAME = 'lab:kill-api';
 const POLL_MS = 100;
@@ -33,8 +32,7 @@ void runCli(NAME, async () => {
 
   const lab = await openLab(opts.project);
   try {
-    const registrations = await lab.consul.instances(WORKSHOP_CONSUL_SERVICE);
-    const targets = await loadWorkshopTargets(lab.docker, lab.containers, registrations);
+    const { registrations, targets, nginx, sides } = await loadApiWatch(lab.docker, lab.consul, lab.endpoints.nginxUrl, lab.containers);
     if (targets.length === 0) throw new LabNotUpError(`lab "${lab.project}" has no workshop-api containers: start it with \`npm run lab:up\``);
     const target = nameArg !== undefined ? resolveTarget(targets, nameArg) : pickDefault(targets);
     if (!target) throw new Error(`no workshop-api instance is running; ${restoreHint(lab.project)}`);
@@ -42,9 +40,7 @@ void runCli(NAME, async () => {
       throw new Error(`${target.name} (${target.container.name}) is already ${target.container.state}; ${restoreHint(lab.project, target.name)}`);
     }
 
-    const nginx = lab.containers.find((c) => c.service === 'nginx' && c.state === 'running');
     const watched = watchedFrom(target);
-    const sides = { docker: lab.docker, consul: lab.consul, nginxUrl: lab.endpoints.nginxUrl, nginxContainerId: nginx?.id };
     const before = await snapshot(sides, target.container.id, watched, new Set(['consul', 'upstream', 'page']));
 
     const how = opts.hard ? 'docker kill (SIGKILL: no chance to deregister)' : 'docker stop (SIGTERM: the instance deregisters itself, SIGKILL after 10 s)';
@@ -70,15 +66,14 @@ void runCli(NAME, async () => {
       container.stop({ t: 10 }).catch((e: Error) => (actionError = e));
     }
 
-    const want = (): Set<string> => new Set(timeline.pending().map((e) => (e.key === 'stopped' ? 'container' : e.key)));
-    while (!timeline.done() && timeline.elapsedMs() < opts.timeout) {
-      if (actionError) throw new Error(`docker stop ${target.container.name}: ${actionError.message}`);
-      const s = await snapshot(sides, target.container.id, watched, want());
-      for (const e of timedEvents(goneEvents(s, watched), s, (t) => timeline.sinceStart(t), timeline.elapsedMs())) {
-        if (timeline.mark(e.key, e.label, e.atMs)) progress.lineAt(e.atMs, e.label);
-      }
-      if (!timeline.done()) await sleep(POLL_MS);
-    }
+    await watchUntilDone(sides, timeline, [{ containerId: target.container.id, instance: watched, events: goneEvents }], {
+      timeoutMs: opts.timeout,
+      pollMs: POLL_MS,
+      onEvent: (atMs, label) => progress.lineAt(atMs, label),
+      beforeRound: () => {
+        if (actionError) throw new Error(`docker stop ${target.container.name}: ${actionError.message}`);
+      },
+    });
 
     process.stdout.write(`\nTimeline (${opts.hard ? 'hard kill' : 'graceful stop'} of ${target.name}; polled every ${POLL_MS} ms, so each time is exact to about ${formatSeconds(POLL_MS * 2)})\n`);
     process.stdout.write(timeline.render(`not seen in ${formatSeconds(opts.timeout)}`) + '\n\n');

@@ -4,11 +4,13 @@
 // then show the instances Consul returns and how the demo client's traffic spreads over them.
 import { createProgram, runCli } from '../services/shared/cli';
 import { composeContextFromLabels, composeFailureLine, repoRoot, runCompose } from './lib/docker/compose';
-import { containerIps, DEMO_CLIENT_SERVICE, DEMO_SERVER_SERVICE, readClientRequests } from './lib/demo/clientRequests';
+import { CONSUL_DEMO_SERVICE_NAME } from '../services/consul-demo/names';
+import { readClientRequests } from './lib/demo/clientRequests';
 import { summarise, trafficByAddress } from './lib/demo/clientLog';
 import { Lab, openLab } from './lib/lab/openLab';
 import { addProjectOption, durationOption } from './lib/lab/options';
-import { LabContainer, LabNotUpError } from './lib/docker/labContainers';
+import { containerIps, LabContainer, LabNotUpError } from './lib/docker/labContainers';
+import { DEMO_CLIENT_SERVICE, DEMO_SERVER_SERVICE } from './lib/docker/labServices';
 import { shortName } from './lib/docker/readiness';
 import { runningLabEnv } from './lib/docker/publishedPorts';
 import { parseScaleTarget, restartRangeOf, staggerGapMs } from './lib/demo/scalePlan';
@@ -19,7 +21,6 @@ import { Progress } from './lib/term/progress';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 
 const NAME = 'lab:scale-server';
-const CONSUL_SERVICE = 'consul-demo';
 
 function running(lab: Lab): LabContainer[] {
   return lab.containers.filter((c) => c.service === DEMO_SERVER_SERVICE && c.state === 'running');
@@ -92,7 +93,7 @@ void runCli(NAME, async () => {
           progress.line(`${shortName(c)} started`);
           const ips = [...(await containerIps(lab.docker, [c])).keys()];
           const reg = await pollUntil(
-            async () => (await lab.consul.instances(CONSUL_SERVICE, { passingOnly: true })).find((x) => ips.includes(x.address)),
+            async () => (await lab.consul.instances(CONSUL_DEMO_SERVICE_NAME, { passingOnly: true })).find((x) => ips.includes(x.address)),
             { timeoutMs: 30_000, intervalMs: 200, what: `${shortName(c)} registering in Consul`, hint: `look at \`docker logs ${c.name}\`` },
           );
           progress.line(`${shortName(c)} passing in Consul as ${reg.id} (${reg.address}:${reg.port}, ${reg.tags.join(',') || 'no tag'})`);
@@ -111,8 +112,8 @@ void runCli(NAME, async () => {
       const c = ipToContainer.get(address);
       return c ? shortName(c) : '?';
     };
-    const instances = (await lab.consul.instances(CONSUL_SERVICE)).sort((a, b) => nameOf(a.address).localeCompare(nameOf(b.address)));
-    process.stdout.write(`\nInstances of ${CONSUL_SERVICE} in Consul now (IDs and ports change on every restart; the address stays)\n`);
+    const instances = (await lab.consul.instances(CONSUL_DEMO_SERVICE_NAME)).sort((a, b) => nameOf(a.address).localeCompare(nameOf(b.address)));
+    process.stdout.write(`\nInstances of ${CONSUL_DEMO_SERVICE_NAME} in Consul now (IDs and ports change on every restart; the address stays)\n`);
     process.stdout.write(
       renderTable(
         [{ header: 'CONTAINER' }, { header: 'SERVICE ID' }, { header: 'ADDRESS' }, { header: 'TAG' }, { header: 'STATUS' }],

@@ -10,7 +10,7 @@ import path from 'node:path';
 import { createProgram, runCli } from '../services/shared/cli';
 import { composeFailureLine, repoRoot, runCompose } from './lib/docker/compose';
 import { connectDocker } from './lib/docker/engine';
-import { browserUrl, labEndpoints } from './lib/docker/endpoints';
+import { browserUrl, labEndpoints } from './lib/docker/publishedPorts';
 import { readEnvFile } from './lib/docker/envFile';
 import { imagePresent, imagesToPull, pullFailureReason, pullImage } from './lib/images/pull';
 import { offlineBuildBlocker, setupAndBuildOfflineImages } from './lib/images/setup';

@@ -2,8 +2,9 @@ import type Docker from 'dockerode';
 import { createConsulClient } from '../../../services/shared/consulClient';
 import { ComposeResult, composeFailureLine, runCompose } from '../docker/compose';
 import { LabConsul } from '../consul/labConsul';
-import { demuxDockerLogs } from '../docker/engine';
+import { readContainerLogs } from '../docker/engine';
 import { LabContainer, listLabContainers } from '../docker/labContainers';
+import { DEMO_SERVER_SERVICE } from '../docker/labServices';
 import { LabSettings, BenchWhere, composeEnv } from './settings';
 
 export const OFFLINE_ENV_FILE = '.env.offline';
@@ -56,15 +57,14 @@ export class BenchLab {
 
   /** Scale demo-server only (--no-deps: never start a workshop-api container a trial has stopped). */
   async scaleDemoServers(n: number, settings: LabSettings): Promise<void> {
-    await this.compose(['up', '-d', '--no-deps', '--no-recreate', '--wait', '--scale', `demo-server=${n}`, 'demo-server'], settings, `scale demo-server=${n}`);
+    await this.compose(['up', '-d', '--no-deps', '--no-recreate', '--wait', '--scale', `${DEMO_SERVER_SERVICE}=${n}`, DEMO_SERVER_SERVICE], settings, `scale ${DEMO_SERVER_SERVICE}=${n}`);
   }
 
   /** The last log lines of the project's containers that are not running: why a start failed. */
   async exitedContainerLogs(lines = 5): Promise<string[]> {
     const out: string[] = [];
     for (const c of (await this.containers()).filter((x) => x.state !== 'running')) {
-      const buf = await this.docker.getContainer(c.id).logs({ stdout: true, stderr: true, tail: lines, follow: false }).catch(() => Buffer.from(''));
-      const { stdout, stderr } = demuxDockerLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)));
+      const { stdout, stderr } = await readContainerLogs(this.docker, c.id, { tail: lines }).catch(() => ({ stdout: '', stderr: '' }));
       out.push(`${c.name} (${c.state}): ${(stdout + stderr).split('\n').filter(Boolean).slice(-lines).join(' | ')}`);
     }
     return out;

@@ -1,7 +1,8 @@
 import type Docker from 'dockerode';
 import { summarise, ClientRequest } from '../demo/clientLog';
-import { DEMO_CLIENT_SERVICE, readClientRequests } from '../demo/clientRequests';
-import { demuxDockerLogs } from '../docker/engine';
+import { readClientRequests } from '../demo/clientRequests';
+import { DEMO_CLIENT_SERVICE } from '../docker/labServices';
+import { readContainerLogs } from '../docker/engine';
 import type { LabContainer } from '../docker/labContainers';
 import { sleep } from '../../../services/shared/async';
 import type { BenchLab } from './benchLab';
@@ -41,9 +42,7 @@ export function firstAttemptFailures(stderr: string, from: number, to: number): 
 }
 
 async function clientStderr(docker: Docker, client: LabContainer, from: number): Promise<string> {
-  const c = docker.getContainer(client.id);
-  const buf = await c.logs({ stdout: false, stderr: true, follow: false, since: Math.floor(from / 1000) });
-  return demuxDockerLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)), (await c.inspect()).Config.Tty).stderr;
+  return (await readContainerLogs(docker, client.id, { stdout: false, stderr: true, since: Math.floor(from / 1000) })).stderr;
 }
 
 /** Rates from the client's --json lines: first try = ok with attempts 1; with retry = ok at all. */

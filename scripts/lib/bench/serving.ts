@@ -1,5 +1,7 @@
 import { readPage, readUpstream } from '../nginx/readNginx';
-import { WORKSHOP_CONSUL_SERVICE } from '../workshop/instances';
+import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
+import { findRunning } from '../docker/labContainers';
+import { NGINX_SERVICE } from '../docker/labServices';
 import { pollUntil } from '../../../services/shared/poll';
 import type { BenchLab } from './benchLab';
 
@@ -11,10 +13,10 @@ export interface ServingView {
 
 /** How many workshop-api instances Consul passes, Nginx routes /api/ to, and the page shows. */
 export async function servingView(lab: BenchLab): Promise<ServingView> {
-  const nginx = (await lab.containers()).find((c) => c.service === 'nginx' && c.state === 'running');
+  const nginx = findRunning(await lab.containers(), NGINX_SERVICE);
   if (!nginx) throw new Error('the nginx container is not running');
   const [instances, upstream, page] = await Promise.all([
-    lab.consul.instances(WORKSHOP_CONSUL_SERVICE),
+    lab.consul.instances(WORKSHOP_SERVICE_NAME),
     readUpstream(lab.docker, nginx.id),
     readPage(lab.nginxUrl),
   ]);

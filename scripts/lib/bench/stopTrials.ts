@@ -1,7 +1,7 @@
-import { backEvents, goneEvents, sideOf, snapshot, watchedFrom, WatchSides } from '../workshop/watch';
-import { Timeline } from '../term/timeline';
 import { sleep } from '../../../services/shared/async';
-import { loadWorkshopTargets, WORKSHOP_CONSUL_SERVICE, WorkshopTarget } from '../workshop/instances';
+import { Timeline } from '../term/timeline';
+import type { WorkshopTarget } from '../workshop/instances';
+import { ApiSnapshot, backEvents, goneEvents, loadApiWatch, ObservedEvent, WatchedInstance, watchedFrom, watchUntilDone } from '../workshop/watch';
 import type { BenchLab } from './benchLab';
 import { waitServing } from './serving';
 
@@ -52,13 +52,10 @@ export function pickTarget(targets: WorkshopTarget[], index: number): WorkshopTa
  */
 export async function runStopTrial(lab: BenchLab, kind: StopKind, index: number, opts: TrialOptions = DEFAULT_TRIAL_OPTIONS): Promise<StopTrial> {
   await waitServing(lab, opts.expected, 120_000);
-  const containers = await lab.containers();
-  const nginx = containers.find((c) => c.service === 'nginx' && c.state === 'running');
-  const targets = await loadWorkshopTargets(lab.docker, containers, await lab.consul.instances(WORKSHOP_CONSUL_SERVICE));
+  const { targets, nginx, sides } = await loadApiWatch(lab.docker, lab.consul, lab.nginxUrl, await lab.containers());
   const target = pickTarget(targets, index);
   if (!target || !nginx) throw new Error(`no passing workshop-api instance (or no nginx) in project ${lab.where.project}`);
   const watched = watchedFrom(target);
-  const sides: WatchSides = { docker: lab.docker, consul: lab.consul, nginxUrl: lab.nginxUrl, nginxContainerId: nginx.id };
   const container = lab.docker.getContainer(target.container.id);
 
   const gone = new Timeline();
@@ -69,15 +66,7 @@ export async function runStopTrial(lab: BenchLab, kind: StopKind, index: number,
   else stopping = container.stop({ t: 10 }); // not awaited: Consul and Nginx drop it before the container exits
   stopping.catch(() => undefined);
 
-  const want = (): Set<string> => new Set(gone.pending().map((e) => (e.key === 'stopped' ? 'container' : e.key)));
-  while (!gone.done() && gone.elapsedMs() < opts.timeoutMs) {
-    const s = await snapshot(sides, target.container.id, watched, want());
-    for (const e of goneEvents(s, watched)) {
-      const seen = s.at?.[sideOf(e.key)];
-      gone.mark(e.key, e.label, seen !== undefined ? gone.sinceStart(seen) : gone.elapsedMs());
-    }
-    if (!gone.done()) await sleep(opts.pollMs);
-  }
+  await watchUntilDone(sides, gone, [{ containerId: target.container.id, instance: watched, events: goneEvents }], { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs });
   await stopping.catch((e: Error) => {
     throw new Error(`docker stop ${target.container.name}: ${e.message}`);
   });
@@ -89,17 +78,10 @@ export async function runStopTrial(lab: BenchLab, kind: StopKind, index: number,
   back.expect('consul', 'back in Consul').expect('upstream', 'back in the upstream').expect('page', 'back on the page');
   const restoreStartedAt = Date.now();
   await container.start();
-  while (!back.done() && back.elapsedMs() < 90_000) {
-    const s = await snapshot(sides, target.container.id, watched, new Set(back.pending().map((e) => e.key)));
-    // A restarted container can get another IP: follow what Consul says now.
-    if (s.consul?.address) watched.address = s.consul.address;
-    for (const e of backEvents(s, watched)) {
-      if (e.key === 'running' || e.key === 'healthy') continue;
-      const seen = s.at?.[sideOf(e.key)];
-      back.mark(e.key, e.label, seen !== undefined ? back.sinceStart(seen) : back.elapsedMs());
-    }
-    if (!back.done()) await sleep(opts.pollMs * 2);
-  }
+  // Only Consul and Nginx count here (the container's own running/healthy are not figures); a restarted
+  // container can get another IP, so the address follows what Consul says now.
+  const backInRouting = (s: ApiSnapshot, w: WatchedInstance): ObservedEvent[] => backEvents(s, w).filter((e) => e.key !== 'running' && e.key !== 'healthy');
+  await watchUntilDone(sides, back, [{ containerId: target.container.id, instance: watched, events: backInRouting }], { timeoutMs: 90_000, pollMs: opts.pollMs * 2, followAddress: true });
   if (!back.done()) throw new Error(`${target.name} did not come back within 90 s (${back.pending().map((e) => e.label).join(', ')})`);
   const backInNginxMs = Math.max(back.at('upstream')!, back.at('page')!);
 

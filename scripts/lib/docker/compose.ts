@@ -1,5 +1,6 @@
 import { spawn } from 'node:child_process';
 import { findRepoRoot } from '../../../services/shared/repoRoot';
+import { CONFIG_FILES_LABEL, ENV_FILES_LABEL, WORKING_DIR_LABEL } from './labServices';
 
 /** The repo root, where docker-compose.yml lives (from src and from dist/ alike); the cwd when there is none. */
 export function repoRoot(): string {
@@ -96,9 +97,9 @@ const splitList = (v: string | undefined): string[] => (v ? v.split(',').map((s)
  */
 export function composeContextFromLabels(labels: Record<string, string>): ComposeContext {
   return {
-    workingDir: labels['com.docker.compose.project.working_dir'] || undefined,
-    configFiles: splitList(labels['com.docker.compose.project.config_files']),
-    envFiles: splitList(labels['com.docker.compose.project.environment_file']),
+    workingDir: labels[WORKING_DIR_LABEL] || undefined,
+    configFiles: splitList(labels[CONFIG_FILES_LABEL]),
+    envFiles: splitList(labels[ENV_FILES_LABEL]),
   };
 }
 

@@ -54,6 +54,21 @@ export function demuxDockerLogs(buf: Buffer, tty = false): { stdout: string; std
   return { stdout: Buffer.concat(out).toString('utf8'), stderr: Buffer.concat(err).toString('utf8') };
 }
 
+/**
+ * A container's logs through dockerode (`docker logs`), demuxed: non-TTY containers' frames are split into
+ * stdout and stderr, a TTY container's raw text is stdout. `since` is epoch seconds, as the engine takes it.
+ */
+export async function readContainerLogs(
+  docker: Docker,
+  containerId: string,
+  opts: { stdout?: boolean; stderr?: boolean; since?: number; tail?: number },
+): Promise<{ stdout: string; stderr: string }> {
+  const c = docker.getContainer(containerId);
+  const info = await c.inspect();
+  const buf = await c.logs({ stdout: opts.stdout ?? true, stderr: opts.stderr ?? true, follow: false, ...(opts.since !== undefined ? { since: opts.since } : {}), ...(opts.tail !== undefined ? { tail: opts.tail } : {}) });
+  return demuxDockerLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)), info.Config.Tty);
+}
+
 /** Run a command in a running container and return its stdout (used to read files nginx renders). */
 export async function execText(container: Docker.Container, cmd: string[], timeoutMs = 5000): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });

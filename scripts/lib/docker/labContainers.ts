@@ -1,24 +1,9 @@
 import type Docker from 'dockerode';
 import { UsageError } from '../../../services/shared/errors';
+import { CONSUL_AGENT_SERVICE, LAB_SERVICES, NUMBER_LABEL, PROJECT_LABEL, SERVICE_LABEL } from './labServices';
 
 /** The Compose project the lab runs as unless -p / COMPOSE_PROJECT_NAME says otherwise. */
 export const DEFAULT_PROJECT = 'consul-lab';
-
-export const PROJECT_LABEL = 'com.docker.compose.project';
-export const SERVICE_LABEL = 'com.docker.compose.service';
-export const NUMBER_LABEL = 'com.docker.compose.container-number';
-
-/** The lab's services, in the order students meet them (and the order tables list them). */
-export const LAB_SERVICES = [
-  'consul-server-1',
-  'consul-server-2',
-  'consul-server-3',
-  'consul-agent',
-  'nginx',
-  'demo-server',
-  'demo-client',
-  'workshop-api',
-] as const;
 
 /** The lab is not running (or not under that project name): one line saying what to do. */
 export class LabNotUpError extends Error {
@@ -93,7 +78,7 @@ export async function listLabContainers(docker: Docker, project: string): Promis
 
 /** Projects on this engine that look like a copy of this lab (they have a consul-agent service). */
 export async function otherLabProjects(docker: Docker, project: string): Promise<string[]> {
-  const infos = await docker.listContainers({ all: true, filters: { label: [`${SERVICE_LABEL}=consul-agent`] } });
+  const infos = await docker.listContainers({ all: true, filters: { label: [`${SERVICE_LABEL}=${CONSUL_AGENT_SERVICE}`] } });
   const names = new Set(infos.map((i) => i.Labels?.[PROJECT_LABEL]).filter((p): p is string => !!p && p !== project));
   return [...names].sort();
 }
@@ -109,7 +94,7 @@ export function labNotUpMessage(project: string, others: string[], what = 'has n
  */
 export async function requireLab(docker: Docker, project: string): Promise<LabContainer[]> {
   const containers = await listLabContainers(docker, project);
-  const agent = containers.find((c) => c.service === 'consul-agent');
+  const agent = containers.find((c) => c.service === CONSUL_AGENT_SERVICE);
   if (containers.length === 0) throw new LabNotUpError(labNotUpMessage(project, await otherLabProjects(docker, project)));
   if (!agent || agent.state !== 'running') {
     throw new LabNotUpError(labNotUpMessage(project, [], 'is not running (its consul-agent is down)'));
@@ -117,15 +102,21 @@ export async function requireLab(docker: Docker, project: string): Promise<LabCo
   return containers;
 }
 
-export function servicesOf(containers: LabContainer[], service: string): LabContainer[] {
-  return containers.filter((c) => c.service === service);
+/** The running container of `service` (the first, for a scaled one), if any. */
+export function findRunning(containers: LabContainer[], service: string): LabContainer | undefined {
+  return containers.find((c) => c.service === service && c.state === 'running');
 }
 
-/** The host port a container publishes for `privatePort`/tcp, if any. */
-export function publishedPort(container: LabContainer | undefined, privatePort: number): { host: string; port: number } | undefined {
-  const p = container?.ports.find((x) => x.PrivatePort === privatePort && x.Type === 'tcp' && x.PublicPort);
-  if (!p) return undefined;
-  // 0.0.0.0 / :: mean "all interfaces": talk to loopback.
-  const ip = !p.IP || p.IP === '0.0.0.0' || p.IP === '::' ? '127.0.0.1' : p.IP;
-  return { host: ip, port: p.PublicPort };
+/** The running containers' IPs on their networks → the container, to name the instances Consul or a client reports by address. */
+export async function containerIps(docker: Docker, containers: LabContainer[]): Promise<Map<string, LabContainer>> {
+  const map = new Map<string, LabContainer>();
+  await Promise.all(
+    containers
+      .filter((c) => c.state === 'running')
+      .map(async (c) => {
+        const info = await docker.getContainer(c.id).inspect();
+        for (const net of Object.values(info.NetworkSettings.Networks ?? {})) if (net.IPAddress) map.set(net.IPAddress, c);
+      }),
+  );
+  return map;
 }

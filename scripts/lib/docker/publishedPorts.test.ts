@@ -1,5 +1,5 @@
 import type { LabContainer } from './labContainers';
-import { labEnvFromContainers } from './publishedPorts';
+import { labEndpoints, labEnvFromContainers, publishedPort } from './publishedPorts';
 
 const c = (service: string, ports: LabContainer['ports']): LabContainer => ({
   id: service,
@@ -30,5 +30,29 @@ describe('labEnvFromContainers', () => {
   });
   it('leaves out what it cannot read', () => {
     expect(labEnvFromContainers([], '10.0.0.0/16')).toEqual({});
+  });
+});
+
+describe('published ports and endpoints', () => {
+  const agent = c('consul-agent', [{ IP: '127.0.0.1', PrivatePort: 8500, PublicPort: 18500, Type: 'tcp' }, { IP: '127.0.0.1', PrivatePort: 8600, PublicPort: 18600, Type: 'udp' }]);
+  const nginx = c('nginx', [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 18080, Type: 'tcp' }]);
+
+  it('finds the host port a container publishes', () => {
+    expect(publishedPort(agent, 8500)).toEqual({ host: '127.0.0.1', port: 18500 });
+    expect(publishedPort(agent, 8600)).toBeUndefined(); // only udp published here
+    expect(publishedPort(nginx, 80)).toEqual({ host: '127.0.0.1', port: 18080 });
+  });
+
+  it('prefers the ports the running lab publishes over env and defaults', () => {
+    const ep = labEndpoints([agent, nginx], { CONSUL_HTTP_ADDR: '127.0.0.1:8500', LAB_NGINX_PORT: '9999' });
+    expect(ep.consulUrl).toBe('http://127.0.0.1:18500');
+    expect(ep.nginxUrl).toBe('http://127.0.0.1:18080');
+  });
+
+  it('falls back to LAB_* ports, then CONSUL_HTTP_ADDR, then the defaults', () => {
+    expect(labEndpoints([], { LAB_CONSUL_HTTP_PORT: '28500', LAB_NGINX_PORT: '28080', CONSUL_HTTP_ADDR: 'x:1' })).toMatchObject({ consulUrl: 'http://127.0.0.1:28500', nginxUrl: 'http://127.0.0.1:28080' });
+    expect(labEndpoints([], { CONSUL_HTTP_ADDR: 'http://10.1.2.3:8501' }).consulUrl).toBe('http://10.1.2.3:8501');
+    expect(labEndpoints([], {})).toMatchObject({ consulUrl: 'http://127.0.0.1:8500', nginxUrl: 'http://127.0.0.1:8080' });
+    expect(() => labEndpoints([], { LAB_NGINX_PORT: '99999' })).toThrow(/LAB_NGINX_PORT/);
   });
 });

@@ -1,5 +1,74 @@
 import type Docker from 'dockerode';
-import { LabContainer, publishedPort } from './labContainers';
+import { ConsulHttpAddress, parseConsulHttpAddr, parsePort } from '../../../services/shared/consulAddress';
+import { consulBaseUrl } from '../../../services/shared/consulClient';
+import type { LabContainer } from './labContainers';
+import { CONSUL_AGENT_SERVICE, NGINX_SERVICE } from './labServices';
+
+/*
+ * The host ports the running lab publishes (consul-agent's HTTP and DNS, nginx's web port), read once here for
+ * the two things that need them: where to talk to the lab (labEndpoints) and the LAB_* settings to hand back to
+ * Compose (labEnvFromContainers).
+ */
+
+export interface HostPort {
+  host: string;
+  port: number;
+}
+
+/** The host port a container publishes for `privatePort`/tcp, if any. */
+export function publishedPort(container: LabContainer | undefined, privatePort: number): HostPort | undefined {
+  const p = container?.ports.find((x) => x.PrivatePort === privatePort && x.Type === 'tcp' && x.PublicPort);
+  if (!p) return undefined;
+  // 0.0.0.0 / :: mean "all interfaces": talk to loopback.
+  const ip = !p.IP || p.IP === '0.0.0.0' || p.IP === '::' ? '127.0.0.1' : p.IP;
+  return { host: ip, port: p.PublicPort };
+}
+
+export interface LabPorts {
+  consulHttp?: HostPort;
+  consulDns?: HostPort;
+  nginx?: HostPort;
+}
+
+/** What consul-agent and nginx publish; `runningOnly` skips containers that are not running. */
+export function labPorts(containers: LabContainer[], runningOnly: boolean): LabPorts {
+  const find = (service: string): LabContainer | undefined => containers.find((c) => c.service === service && (!runningOnly || c.state === 'running'));
+  const agent = find(CONSUL_AGENT_SERVICE);
+  return { consulHttp: publishedPort(agent, 8500), consulDns: publishedPort(agent, 8600), nginx: publishedPort(find(NGINX_SERVICE), 80) };
+}
+
+export interface LabEndpoints {
+  consul: ConsulHttpAddress;
+  /** http://127.0.0.1:8500 */
+  consulUrl: string;
+  /** http://127.0.0.1:8080 */
+  nginxUrl: string;
+}
+
+/**
+ * Where the running lab answers on this machine. The ports the containers actually publish win:
+ * they are the truth even when the lab was started with other LAB_* ports (or a .env file) than
+ * this shell has, or when CONSUL_HTTP_ADDR is left over from running Consul by hand. Without a running
+ * container to ask: LAB_CONSUL_HTTP_PORT / LAB_NGINX_PORT, then CONSUL_HTTP_ADDR, then the defaults.
+ */
+export function labEndpoints(containers: LabContainer[], env: NodeJS.ProcessEnv = process.env): LabEndpoints {
+  const published = labPorts(containers, true);
+
+  let consul: ConsulHttpAddress;
+  if (published.consulHttp) consul = { ...published.consulHttp, secure: false };
+  else if (env.LAB_CONSUL_HTTP_PORT) consul = { host: '127.0.0.1', port: parsePort(env.LAB_CONSUL_HTTP_PORT, 'LAB_CONSUL_HTTP_PORT'), secure: false };
+  else consul = parseConsulHttpAddr(env.CONSUL_HTTP_ADDR || '127.0.0.1:8500');
+
+  const nginxPort = published.nginx?.port ?? (env.LAB_NGINX_PORT ? parsePort(env.LAB_NGINX_PORT, 'LAB_NGINX_PORT') : 8080);
+  const nginxHost = published.nginx?.host ?? '127.0.0.1';
+
+  return { consul, consulUrl: consulBaseUrl(consul), nginxUrl: `http://${nginxHost}:${nginxPort}` };
+}
+
+/** The URLs students open in a browser: "localhost" reads better than 127.0.0.1 and works the same. */
+export function browserUrl(url: string): string {
+  return url.replace('//127.0.0.1:', '//localhost:');
+}
 
 /**
  * The LAB_* settings a running lab was started with, read back from the engine: host ports from what
@@ -9,14 +78,10 @@ import { LabContainer, publishedPort } from './labContainers';
  */
 export function labEnvFromContainers(containers: LabContainer[], subnet?: string): Record<string, string> {
   const env: Record<string, string> = {};
-  const agent = containers.find((c) => c.service === 'consul-agent');
-  const nginx = containers.find((c) => c.service === 'nginx');
-  const http = publishedPort(agent, 8500);
-  const dns = publishedPort(agent, 8600);
-  const web = publishedPort(nginx, 80);
-  if (http) env.LAB_CONSUL_HTTP_PORT = String(http.port);
-  if (dns) env.LAB_CONSUL_DNS_PORT = String(dns.port);
-  if (web) env.LAB_NGINX_PORT = String(web.port);
+  const { consulHttp, consulDns, nginx } = labPorts(containers, false);
+  if (consulHttp) env.LAB_CONSUL_HTTP_PORT = String(consulHttp.port);
+  if (consulDns) env.LAB_CONSUL_DNS_PORT = String(consulDns.port);
+  if (nginx) env.LAB_NGINX_PORT = String(nginx.port);
   const m = subnet ? /^(\d+\.\d+\.\d+)\.0\/24$/.exec(subnet) : null;
   if (m) env.LAB_SUBNET_PREFIX = m[1]!;
   return env;

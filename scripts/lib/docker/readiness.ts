@@ -1,4 +1,5 @@
 import type { LabContainer } from './labContainers';
+import { PROJECT_LABEL } from './labServices';
 
 /** A container is ready when it runs and its healthcheck (if it has one) says healthy. */
 export function isReady(c: Pick<LabContainer, 'state' | 'health'>): boolean {
@@ -12,7 +13,7 @@ export function describeState(c: Pick<LabContainer, 'state' | 'health'>): string
 
 /** Short name for progress lines: the container name without the project prefix (workshop-api-2). */
 export function shortName(c: Pick<LabContainer, 'name' | 'labels'>): string {
-  const project = c.labels['com.docker.compose.project'];
+  const project = c.labels[PROJECT_LABEL];
   return project && c.name.startsWith(`${project}-`) ? c.name.slice(project.length + 1) : c.name;
 }
 

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { createConsulClient } from '../../../services/shared/consulClient';
 import { LabConsul } from '../consul/labConsul';
 import { connectDocker } from '../docker/engine';
-import { labEndpoints, LabEndpoints } from '../docker/endpoints';
+import { labEndpoints, LabEndpoints } from '../docker/publishedPorts';
 import { LabContainer, requireLab, resolveProjectName } from '../docker/labContainers';
 
 /** Everything a command needs to act on a running lab. */

@@ -1,8 +1,11 @@
 import { errorMessage } from '../../../services/shared/errors';
 import type { Member, ServiceHealthCounts } from '../consul/labConsul';
-import { readClientRequests, DEMO_CLIENT_SERVICE } from '../demo/clientRequests';
+import { CONSUL_DEMO_SERVICE_NAME } from '../../../services/consul-demo/names';
+import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
+import { readClientRequests } from '../demo/clientRequests';
+import { DEMO_CLIENT_SERVICE, NGINX_SERVICE } from '../docker/labServices';
 import { summarise, SuccessSummary } from '../demo/clientLog';
-import { browserUrl } from '../docker/endpoints';
+import { browserUrl } from '../docker/publishedPorts';
 import type { Lab } from './openLab';
 import { readPage, readUpstream } from '../nginx/readNginx';
 import type { LabContainer } from '../docker/labContainers';
@@ -34,12 +37,12 @@ async function section<T>(fn: () => Promise<T>): Promise<Section<T>> {
 
 export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now()): Promise<StatusReport> {
   const client = lab.containers.find((c) => c.service === DEMO_CLIENT_SERVICE);
-  const nginx = lab.containers.find((c) => c.service === 'nginx');
+  const nginx = lab.containers.find((c) => c.service === NGINX_SERVICE);
   const [members, leader, services, demoClient, page, upstream] = await Promise.all([
     section(() => lab.consul.members()),
     section(() => lab.consul.leader()),
     // stale: any server answers, so the counts still show while the cluster has no leader.
-    section(() => lab.consul.healthCounts(true, ['consul-demo', 'workshop'])),
+    section(() => lab.consul.healthCounts(true, [CONSUL_DEMO_SERVICE_NAME, WORKSHOP_SERVICE_NAME])),
     section(async () => {
       if (!client) throw new Error('no demo-client container in this lab');
       if (client.state !== 'running') throw new Error(`${client.name} is ${client.state}`);
@@ -47,7 +50,7 @@ export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now())
     }),
     section(() => readPage(lab.endpoints.nginxUrl)),
     section(async () => {
-      if (!nginx || nginx.state !== 'running') throw new Error(`${nginx?.name ?? 'nginx'} is not running`);
+      if (!nginx || nginx.state !== 'running') throw new Error(`${nginx?.name ?? NGINX_SERVICE} is not running`);
       return readUpstream(lab.docker, nginx.id);
     }),
   ]);

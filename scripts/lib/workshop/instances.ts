@@ -1,10 +1,10 @@
 import type Docker from 'dockerode';
 import { UsageError } from '../../../services/shared/errors';
 import type { ServiceInstance } from '../consul/labConsul';
+import { defaultNameFromHostname, workshopServiceId } from '../../../services/workshop-api/names';
 import type { LabContainer } from '../docker/labContainers';
-
-export const WORKSHOP_SERVICE = 'workshop-api';
-export const WORKSHOP_CONSUL_SERVICE = 'workshop';
+import { WORKSHOP_API_SERVICE } from '../docker/labServices';
+import { shortName } from '../docker/readiness';
 
 /** One workshop-api container and what Consul knows about it. */
 export interface WorkshopTarget {
@@ -19,15 +19,13 @@ export interface WorkshopTarget {
 }
 
 /**
- * The name the workshop-api gives itself in Compose when WORKSHOP_NAME is not set: `api-` + the first
- * 6 characters of the hostname (= the short container id). Only used for containers that are not
- * registered right now (e.g. stopped), where Consul can't tell us; a registered one is named by its Meta.
+ * The name a workshop-api container gives itself: its WORKSHOP_NAME, else the service's own rule from its
+ * hostname (= the short container id). Only used for containers that are not registered right now (e.g.
+ * stopped), where Consul can't tell us; a registered one is named by its Meta.
  */
 export function derivedInstanceName(hostname: string, env: string[] = []): string {
   const explicit = env.find((e) => e.startsWith('WORKSHOP_NAME='))?.slice('WORKSHOP_NAME='.length);
-  if (explicit) return explicit;
-  const part = hostname.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 6);
-  return `api-${part || 'local'}`;
+  return explicit || defaultNameFromHostname(hostname);
 }
 
 /** Join containers (hostname, env from inspect) with Consul registrations via Meta.host = container hostname. */
@@ -39,7 +37,7 @@ export function buildTargets(
     .map(({ container, hostname, env }) => {
       const registration = registrations.find((r) => r.meta.host === hostname);
       const name = registration?.meta.name || derivedInstanceName(hostname, env);
-      return { container, hostname, name, serviceId: registration?.id ?? `workshop-${name}`, registration };
+      return { container, hostname, name, serviceId: registration?.id ?? workshopServiceId(name), registration };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
 }
@@ -47,9 +45,7 @@ export function buildTargets(
 /** Every spelling a student might copy: page name, Consul ID, container name, Compose's short name, id prefix. */
 export function targetAliases(t: WorkshopTarget): string[] {
   const c = t.container;
-  const project = c.labels['com.docker.compose.project'];
-  const short = project && c.name.startsWith(`${project}-`) ? c.name.slice(project.length + 1) : undefined;
-  return [t.name, t.serviceId, c.name, short, t.hostname, c.shortId].filter((x): x is string => !!x);
+  return [t.name, t.serviceId, c.name, shortName(c), t.hostname, c.shortId].filter(Boolean);
 }
 
 /** Find the target `arg` names; unknown names are bad input (exit 2) and the message lists the valid ones. */
@@ -67,7 +63,7 @@ export function resolveTarget(targets: WorkshopTarget[], arg: string): WorkshopT
 
 /** Inspect the lab's workshop-api containers and match them with Consul's registrations. */
 export async function loadWorkshopTargets(docker: Docker, containers: LabContainer[], registrations: ServiceInstance[]): Promise<WorkshopTarget[]> {
-  const mine = containers.filter((c) => c.service === WORKSHOP_SERVICE);
+  const mine = containers.filter((c) => c.service === WORKSHOP_API_SERVICE);
   const inspected = await Promise.all(
     mine.map(async (container) => {
       const info = await docker.getContainer(container.id).inspect();

@@ -1,8 +1,13 @@
 import type Docker from 'dockerode';
-import type { CheckStatus, LabConsul } from '../consul/labConsul';
+import { sleep } from '../../../services/shared/async';
+import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
+import type { CheckStatus, LabConsul, ServiceInstance } from '../consul/labConsul';
+import { findRunning, LabContainer } from '../docker/labContainers';
+import { NGINX_SERVICE } from '../docker/labServices';
 import { pageHasInstance } from '../nginx/parseNginx';
 import { readPage, readUpstream } from '../nginx/readNginx';
-import { WORKSHOP_CONSUL_SERVICE, WorkshopTarget } from './instances';
+import type { Timeline } from '../term/timeline';
+import { loadWorkshopTargets, WorkshopTarget } from './instances';
 
 /** One look at a workshop-api instance from every side. A field is undefined when that side could not be read. */
 export interface ApiSnapshot {
@@ -90,7 +95,7 @@ export async function snapshot(sides: WatchSides, containerId: string, w: Watche
       }),
     want.has('consul') &&
       soft('consul', async () => {
-        const all = await sides.consul.instances(WORKSHOP_CONSUL_SERVICE);
+        const all = await sides.consul.instances(WORKSHOP_SERVICE_NAME);
         const mine = all.find((i) => i.id === w.serviceId || i.meta.host === w.hostname);
         s.consul = mine ? { status: mine.status, address: `${mine.address}:${mine.port}` } : { status: 'absent' };
       }),
@@ -124,4 +129,74 @@ export function timedEvents(events: ObservedEvent[], s: ApiSnapshot, sinceStart:
       return { ...e, atMs: seen !== undefined ? sinceStart(seen) : fallbackMs };
     })
     .sort((a, b) => a.atMs - b.atMs);
+}
+
+/** What every watch starts from: Consul's registrations, the workshop-api containers matched with them, the running nginx. */
+export interface ApiWatchSetup {
+  registrations: ServiceInstance[];
+  targets: WorkshopTarget[];
+  /** undefined when nginx is not running: the upstream is then not watched. */
+  nginx?: LabContainer;
+  sides: WatchSides;
+}
+
+export async function loadApiWatch(docker: Docker, consul: LabConsul, nginxUrl: string, containers: LabContainer[]): Promise<ApiWatchSetup> {
+  const registrations = await consul.instances(WORKSHOP_SERVICE_NAME);
+  const targets = await loadWorkshopTargets(docker, containers, registrations);
+  const nginx = findRunning(containers, NGINX_SERVICE);
+  return { registrations, targets, nginx, sides: { docker, consul, nginxUrl, nginxContainerId: nginx?.id } };
+}
+
+/** One instance a watch follows, and how its events go onto the shared timeline. */
+export interface WatchedTarget {
+  containerId: string;
+  instance: WatchedInstance;
+  /** The events this watch times: goneEvents, backEvents, or a part of them. */
+  events: (s: ApiSnapshot, w: WatchedInstance) => ObservedEvent[];
+  /** When one timeline follows several instances: prefixes of its keys ("api-1a2b3c/") and labels ("api-1a2b3c: "). */
+  keyPrefix?: string;
+  labelPrefix?: string;
+  /** The sides to ask each round; default: those of its events still pending on the timeline. */
+  sides?: () => Set<string>;
+}
+
+export interface WatchLoopOptions {
+  /** Stop once the timeline is this old, seen or not. */
+  timeoutMs: number;
+  pollMs: number;
+  /** Each newly seen event, with its time on the timeline (e.g. a progress line). */
+  onEvent?: (atMs: number, label: string) => void;
+  /** Runs before every round; throws to end the watch (e.g. `docker stop` failed). */
+  beforeRound?: () => void;
+  /** Follow the address Consul reports: a restarted container can come back on another IP. */
+  followAddress?: boolean;
+}
+
+/** The sides worth asking for the events still pending under `keyPrefix`. */
+export function pendingSides(timeline: Timeline, keyPrefix = ''): Set<string> {
+  const keys = timeline.pending().filter((e) => e.key.startsWith(keyPrefix));
+  return new Set(keys.map((e) => sideOf(e.key.slice(keyPrefix.length) as ObservedEvent['key'])));
+}
+
+/**
+ * The watch loop of lab:kill-api, lab:restore-api and the benchmark's stop trials: snapshot every target from
+ * every side → its events, each timed by the answer that showed it → marked on the timeline (first sighting
+ * wins) → sleep `pollMs`; until every expected event is seen or `timeoutMs` has passed.
+ */
+export async function watchUntilDone(sides: WatchSides, timeline: Timeline, targets: WatchedTarget[], opts: WatchLoopOptions): Promise<void> {
+  while (!timeline.done() && timeline.elapsedMs() < opts.timeoutMs) {
+    opts.beforeRound?.();
+    await Promise.all(
+      targets.map(async (t) => {
+        const keyPrefix = t.keyPrefix ?? '';
+        const s = await snapshot(sides, t.containerId, t.instance, t.sides?.() ?? pendingSides(timeline, keyPrefix));
+        if (opts.followAddress && s.consul?.address) t.instance.address = s.consul.address;
+        for (const e of timedEvents(t.events(s, t.instance), s, (x) => timeline.sinceStart(x), timeline.elapsedMs())) {
+          const label = `${t.labelPrefix ?? ''}${e.label}`;
+          if (timeline.mark(`${keyPrefix}${e.key}`, label, e.atMs)) opts.onEvent?.(e.atMs, label);
+        }
+      }),
+    );
+    if (!timeline.done()) await sleep(opts.pollMs);
+  }
 }
