@@ -10,7 +10,7 @@ const common = { testEnvironment: 'node', transform, moduleFileExtensions: ['ts'
 /** @type {import('jest').Config} */
 module.exports = {
   projects: [
-    { ...common, displayName: 'unit', testMatch: ['<rootDir>/services/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts'] },
+    { ...common, displayName: 'unit', testMatch: ['<rootDir>/services/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'] },
     // Integration tests start real Consul / consul-template / nginx processes. On a 2-core machine jest's
     // default is one worker, so their files run one at a time and timings stay honest.
     { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },

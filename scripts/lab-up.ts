@@ -11,8 +11,8 @@ import { createProgram, runCli } from '../services/shared/cli';
 import { composeFailureLine, repoRoot, runCompose } from './lib/docker/compose';
 import { connectDocker } from './lib/docker/engine';
 import { browserUrl, labEndpoints } from './lib/docker/publishedPorts';
-import { readEnvFile } from './lib/docker/envFile';
-import { imagePresent, imagesToPull, pullFailureReason, pullImage } from './lib/images/pull';
+import { OFFLINE_ENV_FILE, readEnvFile, REGISTRY_ENV_FILE } from './lib/docker/envFile';
+import { imagesToPull, presentImages, pullFailureReason, pullImage } from './lib/images/pull';
 import { offlineBuildBlocker, setupAndBuildOfflineImages } from './lib/images/setup';
 import { addProjectOption, durationOption } from './lib/lab/options';
 import { DEFAULT_PROJECT, listLabContainers, resolveProjectName } from './lib/docker/labContainers';
@@ -23,8 +23,6 @@ import { Progress } from './lib/term/progress';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 
 const NAME = 'lab:up';
-const OFFLINE_ENV = '.env.offline';
-const REGISTRY_ENV = '.env';
 /** The image variables docker-compose.yml interpolates. */
 const COMPOSE_IMAGE_VARS = ['CONSUL_IMAGE', 'CONSUL_TEMPLATE_IMAGE', 'NGINX_IMAGE', 'NODE_IMAGE', 'LAB_SERVICES_IMAGE', 'LAB_NGINX_IMAGE'];
 
@@ -44,7 +42,7 @@ exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Start the lab (docker compose up -d) and wait until every container is healthy'))
-    .option('--offline', `use the locally built air-gapped images (${OFFLINE_ENV}), building them first if needed (= npm run lab:images)`)
+    .option('--offline', `use the locally built air-gapped images (${OFFLINE_ENV_FILE}), building them first if needed (= npm run lab:images)`)
     .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for healthy after this long', '3m'));
   program.parse();
   const opts = program.opts<{ project?: string; offline?: boolean; timeout: number }>();
@@ -58,10 +56,9 @@ void runCli(NAME, async () => {
   let offline = opts.offline === true;
   if (!offline) {
     // Pull what .env pins and is not here yet, with progress (Compose would pull silently behind `up -d`).
-    const fileEnv = existsSync(path.join(root, REGISTRY_ENV)) ? readEnvFile(path.join(root, REGISTRY_ENV)) : {};
+    const fileEnv = existsSync(path.join(root, REGISTRY_ENV_FILE)) ? readEnvFile(path.join(root, REGISTRY_ENV_FILE)) : {};
     const refs = new Set(COMPOSE_IMAGE_VARS.map((k) => process.env[k] || fileEnv[k]).filter((v): v is string => !!v));
-    const present = new Set<string>();
-    for (const ref of refs) if (await imagePresent(docker, ref)) present.add(ref);
+    const present = await presentImages(docker, refs);
     for (const ref of imagesToPull(fileEnv, process.env, (r) => present.has(r))) {
       progress.line(`pulling ${ref}`);
       try {
@@ -81,8 +78,8 @@ void runCli(NAME, async () => {
   }
   let envFile: string | undefined;
   if (offline) {
-    envFile = OFFLINE_ENV;
-    if (!existsSync(path.join(root, OFFLINE_ENV))) throw new Error(`${OFFLINE_ENV} is missing in ${root}`);
+    envFile = OFFLINE_ENV_FILE;
+    if (!existsSync(path.join(root, OFFLINE_ENV_FILE))) throw new Error(`${OFFLINE_ENV_FILE} is missing in ${root}`);
     // The same set-up and cached build as `npm run lab:images`: seconds when nothing changed, and the lab
     // never starts on images older than this checkout's code.
     await setupAndBuildOfflineImages({ repoRoot: root, docker, progress: (m) => progress.line(`images: ${m}`) });

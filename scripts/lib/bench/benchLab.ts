@@ -5,9 +5,8 @@ import { LabConsul } from '../consul/labConsul';
 import { readContainerLogs } from '../docker/engine';
 import { LabContainer, listLabContainers } from '../docker/labContainers';
 import { DEMO_SERVER_SERVICE } from '../docker/labServices';
+import { OFFLINE_ENV_FILE } from '../docker/envFile';
 import { LabSettings, BenchWhere, composeEnv } from './settings';
-
-export const OFFLINE_ENV_FILE = '.env.offline';
 
 /**
  * The bench's own copy of the lab, driven through Compose (up/down/scale need Compose semantics) with the

@@ -1,21 +1,15 @@
-/**
- * The demo client (consul-demo client --json) prints one JSON object per request on stdout:
- * {"ts","discovery","serviceId","address","port","protocol","ok","attempts","latencyMs","error"}.
- * These helpers read those lines (from `docker logs`) and summarise them.
+import type { ClientRequestLine } from '../../../services/consul-demo/summary';
+
+/*
+ * The demo client (consul-demo client --json) prints one JSON object per request on stdout: the line type is
+ * consul-demo's ClientRequestLine. These helpers read those lines (from `docker logs`) and summarise them.
  */
 
-export interface ClientRequest {
-  ts: number; // epoch ms
-  discovery: string;
-  serviceId: string | null;
-  address: string | null;
-  port: number | null;
-  protocol: string | null;
-  ok: boolean;
-  attempts: number;
-  latencyMs: number;
-  error: string | null;
-}
+/**
+ * A --json line as read back: its fields, with `ts` as epoch ms. Read tolerantly (a line from another
+ * version may lack a field): discovery and protocol are whatever text the line had.
+ */
+export type ClientRequest = Omit<ClientRequestLine, 'ts' | 'discovery' | 'protocol'> & { ts: number; discovery: string; protocol: string | null };
 
 function optStr(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;

@@ -1,5 +1,10 @@
 import { readFileSync } from 'node:fs';
 
+/** The env file with the registry images (and the one place the Consul and consul-template versions are pinned). */
+export const REGISTRY_ENV_FILE = '.env';
+/** The env file with the air-gapped images `npm run lab:images` builds. */
+export const OFFLINE_ENV_FILE = '.env.offline';
+
 /** KEY=VALUE lines of a Compose env file (comments, blanks and `export ` prefixes allowed; quotes stripped). */
 export function parseEnvFile(text: string): Record<string, string> {
   const out: Record<string, string> = {};

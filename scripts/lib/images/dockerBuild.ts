@@ -1,7 +1,7 @@
 import { spawn } from 'node:child_process';
 import type Docker from 'dockerode';
 
-/** Label every offline image carries: a hash of everything it was built from (see imagesPlan.ts). */
+/** Label every offline image carries: a hash of everything it was built from (see buildOfflineImages.ts). */
 export const INPUTS_LABEL = 'consul-lab.inputs';
 
 /** The inputs hash an existing image was built from, or undefined when the image does not exist. */

@@ -1,8 +1,8 @@
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { imageRefs, readEnvFile } from '../docker/envFile';
+import { imageRefs, OFFLINE_ENV_FILE, readEnvFile } from '../docker/envFile';
 import { buildOfflineImages } from './buildOfflineImages';
-import { OFFLINE_ENV_FILE } from '../bench/benchLab';
+import { presentImages } from './pull';
 
 /**
  * The bench runs on the air-gapped images (.env.offline), so on the Consul version .env pins. Missing ones →
@@ -13,11 +13,8 @@ import { OFFLINE_ENV_FILE } from '../bench/benchLab';
  */
 export async function ensureOfflineImages(docker: Docker, repoRoot: string, progress: (msg: string) => void): Promise<void> {
   const refs = imageRefs(readEnvFile(path.join(repoRoot, OFFLINE_ENV_FILE)), {});
-  const missing: string[] = [];
-  for (const ref of refs) {
-    const present = await docker.getImage(ref).inspect().then(() => true, () => false);
-    if (!present) missing.push(ref);
-  }
+  const present = await presentImages(docker, refs);
+  const missing = refs.filter((ref) => !present.has(ref));
   if (missing.length) throw new Error(`the offline images are not built (${missing.join(', ')} missing): run \`npm run lab:images\` first`);
   const results = await buildOfflineImages({ repoRoot, docker, progress: (m) => progress(`images: ${m}`) });
   const built = results.filter((r) => r.action === 'built').map((r) => r.tag);

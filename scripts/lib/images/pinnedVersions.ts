@@ -1,14 +1,13 @@
 import path from 'node:path';
-import { readEnvFile } from '../docker/envFile';
+import { readEnvFile, REGISTRY_ENV_FILE } from '../docker/envFile';
 
-/**
+/*
  * The ONE place the lab's Consul and consul-template versions are written down is `.env`'s image tags
  * (CONSUL_IMAGE=hashicorp/consul:X.Y.Z, CONSUL_TEMPLATE_IMAGE=hashicorp/consul-template:X.Y.Z): what users
  * with a registry pull. The tools script (scripts/tools/install-tools.sh), the offline Consul image
- * (imagesPlan.ts) and the test harness (test/harness/consul.ts) all read it from there;
- * consulVersion.test.ts fails if any of them disagrees.
+ * (buildOfflineImages.ts) and the test harness (test/harness/consul.ts) all read it from there;
+ * pinnedVersions.test.ts fails if any of them disagrees.
  */
-export const REGISTRY_ENV_FILE = '.env';
 
 /** `X.Y.Z` from an image reference `name:X.Y.Z`; undefined for other tags (latest, offline, digests). */
 export function versionTag(ref: string): string | undefined {

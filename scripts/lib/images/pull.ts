@@ -19,6 +19,13 @@ export async function imagePresent(docker: Docker, ref: string): Promise<boolean
   return docker.getImage(ref).inspect().then(() => true, () => false);
 }
 
+/** Which of `refs` this engine has. */
+export async function presentImages(docker: Docker, refs: Iterable<string>): Promise<Set<string>> {
+  const present = new Set<string>();
+  for (const ref of refs) if (await imagePresent(docker, ref)) present.add(ref);
+  return present;
+}
+
 /** The engine's one-line reason a pull failed, without dockerode's "(HTTP code 500) server error - " prefix. */
 export function pullFailureReason(err: unknown): string {
   return errorMessage(err).split('\n')[0]!.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();

@@ -1,6 +1,6 @@
 /**
  * What Nginx shows: the instances on its page (`/`) and the servers in the upstream behind `/api/`.
- * Pure parsing here; fetching lives in nginxClient.ts.
+ * Pure parsing here; fetching lives in readNginx.ts.
  */
 
 /**
