@@ -1,2 +1,0 @@
-// Moved to ./docker/envFile.ts. Kept only until test/harness (H5's) imports the new path; then delete this file.
-export * from './docker/envFile';
