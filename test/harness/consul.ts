@@ -3,6 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConsulVersion, pinnedConsulVersion } from '../../scripts/lib/images/pinnedVersions';
+import { formatHostPort } from '../../services/shared/consulAddress';
 import { ManagedProcess, startProcess } from './processes';
 import { freePorts } from './ports';
 import { REPO_ROOT, toolPath } from './paths';
@@ -29,47 +30,82 @@ export function consulBinary(): string {
   return bin;
 }
 
-/** A real Consul agent started by a test. */
-export interface ConsulAgent {
+/** [major, minor] of a consul binary, from `consul version`; asked once per binary. */
+const versions = new Map<string, [number, number]>();
+function binaryVersion(bin: string): [number, number] {
+  let v = versions.get(bin);
+  if (!v) {
+    const [major, minor] = (parseConsulVersion(execFileSync(bin, ['version'], { encoding: 'utf8', timeout: 20_000 })) ?? '0.0').split('.').map(Number);
+    v = [major ?? 0, minor ?? 0];
+    versions.set(bin, v);
+  }
+  return v;
+}
+
+/** What a started agent is: a process and where it answers. */
+interface AgentEndpoint {
   name: string;
+  httpUrl: string;
+  process: ManagedProcess;
+}
+
+/** A real Consul agent started by a test. */
+export interface ConsulAgent extends AgentEndpoint {
   ip: string;
   httpPort: number;
   dnsPort: number;
   serfLanPort: number;
-  /** `127.0.0.1:8500` form, for CONSUL_HTTP_ADDR. */
+  /** `127.0.0.1:8500` form (`[::1]:8500` on IPv6), for CONSUL_HTTP_ADDR. */
   httpAddr: string;
   /** `127.0.0.1:8600` form, for CONSUL_DNS_ADDR. */
   dnsAddr: string;
-  httpUrl: string;
-  process: ManagedProcess;
   dataDir: string;
   stop(): Promise<void>;
 }
 
-interface AgentSpec {
+export interface AgentSpec {
   name: string;
+  /** Gossip and RPC address. */
   ip: string;
+  /** HTTP and DNS address; `ip` by default. `::1` serves the API on the IPv6 loopback only. */
+  clientAddr?: string;
   dev?: boolean;
   server?: boolean;
   bootstrapExpect?: number;
   retryJoin?: string[];
+  /** More agent config lines (HCL both 1.8 and 1.20 take), e.g. `acl { enabled = true }`. */
+  extraHcl?: string[];
+  /** The consul binary: the pinned, checked .tools/bin/consul unless given. */
+  bin?: string;
 }
 
-async function startAgent(spec: AgentSpec): Promise<ConsulAgent> {
+/** An agent's config written and its ports chosen; each `launch()` starts it (again) on the same ports. */
+export interface PreparedAgent extends Omit<ConsulAgent, 'process' | 'stop'> {
+  launch(): ManagedProcess;
+}
+
+/** Choose free ports and write the agent's config; the one place the harness's agent HCL is written. */
+export async function prepareAgent(spec: AgentSpec): Promise<PreparedAgent> {
   const [http, dns, serfLan, serfWan, server] = await freePorts(5, spec.ip);
+  const bin = spec.bin ?? consulBinary();
+  const client = spec.clientAddr ?? spec.ip;
   const dataDir = mkdtempSync(path.join(os.tmpdir(), `consul-${spec.name}-`));
+  const [major, minor] = binaryVersion(bin);
+  // gRPC (plain and TLS) off: the tests use neither, and since 1.14 grpc_tls defaults to a FIXED 8503, which
+  // two agents on one address (parallel test files, a second engineer's run) would fight over. 1.8 does not
+  // know the key and refuses the config if it is there.
+  const grpcTls = major > 1 || (major === 1 && minor >= 14) ? '  grpc_tls = -1' : '';
   // Never calls home, never recurses to a public resolver (no `recursors`), loopback only.
   const hcl = [
     `node_name = "${spec.name}"`,
     `disable_update_check = true`,
     `bind_addr = "${spec.ip}"`,
-    `client_addr = "${spec.ip}"`,
+    `client_addr = "${client}"`,
     `log_level = "warn"`,
-    // gRPC (plain and TLS) off: the tests use neither, and since 1.14 grpc_tls defaults to a FIXED 8503,
-    // which two agents on one address (parallel test files, a second engineer's run) would fight over.
-    `ports { http = ${http}  dns = ${dns}  serf_lan = ${serfLan}  serf_wan = ${serfWan}  server = ${server}  grpc = -1  grpc_tls = -1 }`,
+    `ports { http = ${http}  dns = ${dns}  serf_lan = ${serfLan}  serf_wan = ${serfWan}  server = ${server}  grpc = -1${grpcTls} }`,
     // Fast elections and quick gossip on loopback: tests should not wait for production timeouts.
     `performance { raft_multiplier = 1 }`,
+    ...(spec.extraHcl ?? []),
   ];
   if (!spec.dev) {
     hcl.push(`data_dir = "${dataDir}"`, `server = ${spec.server ? 'true' : 'false'}`);
@@ -80,24 +116,32 @@ async function startAgent(spec: AgentSpec): Promise<ConsulAgent> {
   const cfg = path.join(dataDir, 'agent.hcl');
   writeFileSync(cfg, hcl.join('\n') + '\n');
   const args = spec.dev ? ['agent', '-dev', `-config-file=${cfg}`] : ['agent', `-config-file=${cfg}`];
-  const proc = startProcess(consulBinary(), args, { name: spec.name });
-  const agent: ConsulAgent = {
+  const httpAddr = formatHostPort({ host: client, port: http! });
+  return {
     name: spec.name,
     ip: spec.ip,
     httpPort: http!,
     dnsPort: dns!,
     serfLanPort: serfLan!,
-    httpAddr: `${spec.ip}:${http}`,
-    dnsAddr: `${spec.ip}:${dns}`,
-    httpUrl: `http://${spec.ip}:${http}`,
-    process: proc,
+    httpAddr,
+    dnsAddr: formatHostPort({ host: client, port: dns! }),
+    httpUrl: `http://${httpAddr}`,
     dataDir,
+    launch: () => startProcess(bin, args, { name: spec.name }),
+  };
+}
+
+async function startAgent(spec: AgentSpec): Promise<ConsulAgent> {
+  const { launch, ...where } = await prepareAgent(spec);
+  const proc = launch();
+  return {
+    ...where,
+    process: proc,
     async stop() {
       await proc.stop('SIGTERM', 5000);
-      rmSync(dataDir, { recursive: true, force: true });
+      rmSync(where.dataDir, { recursive: true, force: true });
     },
   };
-  return agent;
 }
 
 async function getJson(url: string): Promise<unknown> {
@@ -106,20 +150,30 @@ async function getJson(url: string): Promise<unknown> {
   return res.json();
 }
 
-/** Wait until `agent` knows a raft leader (and, if given, that many raft peers). */
-export async function waitForLeader(agent: ConsulAgent, peers?: number, timeoutMs = 30_000): Promise<string> {
+export interface ReadyOptions {
+  /** That many raft peers too. */
+  peers?: number;
+  /** Its own node in the catalog too (a dev agent registers it a moment after electing itself). */
+  catalog?: boolean;
+  timeoutMs?: number;
+  intervalMs?: number;
+}
+
+/** Wait until `agent` knows a raft leader (and, if asked, that many peers and a node in the catalog). */
+export async function waitForReady(agent: AgentEndpoint, opts: ReadyOptions = {}): Promise<string> {
   return waitFor(
     async () => {
       if (!agent.process.running) throw new Error(`${agent.name} exited:\n${agent.process.output().slice(-1500)}`);
       const leader = (await getJson(`${agent.httpUrl}/v1/status/leader`)) as string;
       if (!leader) return undefined;
-      if (peers !== undefined) {
+      if (opts.peers !== undefined) {
         const p = (await getJson(`${agent.httpUrl}/v1/status/peers`)) as string[];
-        if (p.length !== peers) return undefined;
+        if (p.length !== opts.peers) return undefined;
       }
+      if (opts.catalog && ((await getJson(`${agent.httpUrl}/v1/catalog/nodes`)) as unknown[]).length === 0) return undefined;
       return leader;
     },
-    { timeoutMs, intervalMs: 200, what: `a Consul leader seen by ${agent.name}` },
+    { timeoutMs: opts.timeoutMs ?? 30_000, intervalMs: opts.intervalMs ?? 200, what: `Consul ${agent.name} ready at ${agent.httpUrl}` },
   );
 }
 
@@ -127,11 +181,7 @@ export async function waitForLeader(agent: ConsulAgent, peers?: number, timeoutM
 export async function startConsulDev(name = `dev-${process.pid}-${Date.now() % 100000}`): Promise<ConsulAgent> {
   const agent = await startAgent({ name, ip: '127.0.0.1', dev: true });
   try {
-    await waitForLeader(agent);
-    // The dev agent registers its own node a moment after electing itself; wait for the catalog to answer.
-    await waitFor(async () => ((await getJson(`${agent.httpUrl}/v1/catalog/nodes`)) as unknown[]).length > 0, {
-      what: 'dev agent in catalog',
-    });
+    await waitForReady(agent, { catalog: true, intervalMs: 100 });
   } catch (err) {
     await agent.stop();
     throw err;
@@ -165,7 +215,7 @@ export async function startConsulCluster(prefix = `t${process.pid}`): Promise<Co
     }
     const agent = await startAgent({ name: `${prefix}-agent`, ip: '127.0.0.5', server: false, retryJoin: join });
     started.push(agent);
-    await waitForLeader(agent, 3, 60_000);
+    await waitForReady(agent, { peers: 3, timeoutMs: 60_000 });
     return { servers: started.slice(0, 3), agent, stop };
   } catch (err) {
     await stop();
