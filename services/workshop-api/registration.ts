@@ -2,6 +2,7 @@ import os from 'node:os';
 import { sleep, withTimeout } from '../shared/async';
 import { formatHostPort } from '../shared/consulAddress';
 import type { ConsulClient } from '../shared/consulClient';
+import type { HealthServiceEntry } from '../shared/consulHealth';
 import { consulDuration } from '../shared/duration';
 import { consulErrorDetail, isPermanentConsulError } from '../shared/consulErrors';
 import type { Logger } from '../shared/logger';
@@ -92,22 +93,16 @@ export class DuplicateInstanceError extends Error {
   override name = 'DuplicateInstanceError';
 }
 
-interface HealthEntry {
-  Node: { Node: string };
-  Service: { ID: string; Address: string; Port: number };
-  Checks: Array<{ ServiceID: string; Status: string }>;
-}
-
 /**
  * Refuse to take over an ID that another live instance holds: same ID, a different address:port,
  * and all of its checks passing. A critical (crashed) holder, or our own address:port (a restart), may be replaced.
  */
 export async function assertIdFree(consul: ConsulClient, inst: Instance, timeoutMs = 3000): Promise<void> {
   const entries = (await withTimeout(
-    consul.health.service({ service: WORKSHOP_SERVICE_NAME }) as Promise<HealthEntry[]>,
+    consul.health.service({ service: WORKSHOP_SERVICE_NAME }) as Promise<HealthServiceEntry[]>,
     timeoutMs,
     'Consul health query',
-  )) as HealthEntry[];
+  )) as HealthServiceEntry[];
   for (const e of entries) {
     if (e.Service.ID !== inst.id) continue;
     if (e.Service.Address === inst.host && e.Service.Port === inst.port) continue;

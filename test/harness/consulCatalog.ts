@@ -1,3 +1,6 @@
+import type { HealthServiceEntry } from '../../services/shared/consulHealth';
+import { WORKSHOP_SERVICE_NAME } from '../../services/workshop-api/names';
+
 /**
  * Registrations written straight into Consul's catalog over its HTTP API, the way ANY process that reaches the
  * agent can make them (the lab runs without ACLs): each on its own external node, with a check that is passing
@@ -54,7 +57,7 @@ export async function catalogRegister(httpUrl: string, r: CatalogRegistration): 
   return put(`${httpUrl}/v1/catalog/register`, {
     Node: r.node,
     Address: r.nodeAddress,
-    Service: { ID: r.id, Service: r.service ?? 'workshop', Address: r.address, Port: r.port, Tags: r.tags ?? [], Meta: r.meta ?? {} },
+    Service: { ID: r.id, Service: r.service ?? WORKSHOP_SERVICE_NAME, Address: r.address, Port: r.port, Tags: r.tags ?? [], Meta: r.meta ?? {} },
     // A check ID of our own (not derived from the possibly hostile service ID), unique per registration.
     Check: { CheckID: `test-check-${++checkSeq}`, Name: 'passing (registered by a test)', Status: 'passing', ServiceID: r.id },
   });
@@ -66,16 +69,11 @@ export async function catalogDeregisterNode(httpUrl: string, node: string): Prom
   if (!r.ok) throw new Error(`deregister node ${JSON.stringify(node)}: HTTP ${r.status} ${r.body}`);
 }
 
-interface HealthEntry {
-  Node: { Node: string; Address: string };
-  Service: { ID: string; Address: string; Port: number; Tags: string[] | null; Meta: Record<string, string> | null };
-}
-
 /** The passing instances of `service` (default `workshop`), as consul-template sees them. */
-export async function passingInstances(httpUrl: string, service = 'workshop'): Promise<PassingInstance[]> {
+export async function passingInstances(httpUrl: string, service = WORKSHOP_SERVICE_NAME): Promise<PassingInstance[]> {
   const res = await fetch(`${httpUrl}/v1/health/service/${encodeURIComponent(service)}?passing`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
   if (!res.ok) throw new Error(`health/service/${service}: HTTP ${res.status}`);
-  const entries = (await res.json()) as HealthEntry[];
+  const entries = (await res.json()) as HealthServiceEntry[];
   return entries.map((e) => ({
     node: e.Node.Node,
     nodeAddress: e.Node.Address,

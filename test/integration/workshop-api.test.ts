@@ -2,6 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
+import type { HealthServiceEntry } from '../../services/shared/consulHealth';
 import { ConsulAgent, startConsulDev } from '../harness/consul';
 import { distPath } from '../harness/paths';
 import { freePort } from '../harness/ports';
@@ -48,12 +49,8 @@ async function consulGet<T>(p: string): Promise<T> {
   return (await res.json()) as T;
 }
 
-interface HealthEntry {
-  Service: { ID: string };
-  Checks: Array<{ ServiceID: string; Status: string }>;
-}
 async function serviceStatus(id: string): Promise<string | undefined> {
-  const entries = await consulGet<HealthEntry[]>('/v1/health/service/workshop');
+  const entries = await consulGet<HealthServiceEntry[]>('/v1/health/service/workshop');
   const e = entries.find((x) => x.Service.ID === id);
   if (!e) return undefined;
   return e.Checks.every((c) => c.Status === 'passing') ? 'passing' : 'critical';

@@ -1,13 +1,11 @@
 import type { ConsulClient } from '../../shared/consulClient';
+import type { HealthServiceEntry } from '../../shared/consulHealth';
 import { isVersion } from '../protocol';
 import { CONSUL_DEMO_SERVICE_NAME } from '../names';
 import { Discovery, Instance } from './types';
 
-/** The fields of one /v1/health/service entry this module reads (the client types it as any). */
-export interface HealthEntry {
-  Node?: { Address?: string };
-  Service?: { ID?: string; Address?: string; Port?: number; Tags?: string[] | null; Meta?: Record<string, string> | null };
-}
+/** A /v1/health/service entry as this module reads it: every field may be missing, so nothing is trusted blindly. */
+export type HealthEntry = { [K in 'Node' | 'Service']?: Partial<HealthServiceEntry[K]> };
 
 /**
  * Instances from a health API answer. The protocol comes from the tag (v1/v2), Meta.version as a
