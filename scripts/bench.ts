@@ -29,16 +29,6 @@ function trialsArg(v: string): number {
   return Number(v);
 }
 
-async function consulVersion(url: string): Promise<string> {
-  try {
-    const r = await fetch(`${url}/v1/agent/self`, { signal: AbortSignal.timeout(3000) });
-    const self = (await r.json()) as { Config?: { Version?: string } };
-    return self.Config?.Version ?? 'unknown';
-  } catch {
-    return 'unknown';
-  }
-}
-
 function phaseDetails(p: PhaseResult): Record<string, unknown> {
   return {
     settings: p.settings.env,
@@ -96,7 +86,7 @@ void runCli(NAME, async () => {
   );
   try {
     const ours = await runPhase(lab, OURS, plan, progress);
-    const consul = await consulVersion(`http://127.0.0.1:${where.consulHttpPort}`);
+    const consul = await lab.consul.version().catch(() => 'unknown');
     const baseline = await runPhase(lab, BASELINE, plan, progress);
     const oursF = roundFigures(ours.figures);
     const baseF = roundFigures(baseline.figures);

@@ -76,6 +76,11 @@ describe('LabConsul', () => {
     expect((await c.members()).some((m) => m.leader)).toBe(false);
   });
 
+  it("reads the agent's Consul version, or says unknown", async () => {
+    expect(await new LabConsul(fake({ agent: { self: async () => ({ Config: { Version: '1.20.5' } }) } }), 'u').version()).toBe('1.20.5');
+    expect(await new LabConsul(fake({ agent: { self: async () => ({}) } }), 'u').version()).toBe('unknown');
+  });
+
   it('gives up on a call that never answers', async () => {
     // The deadline itself is services/shared's withTimeout (tested there); here: LabConsul applies it.
     const c = new LabConsul(fake({ agent: { members: () => new Promise(() => undefined) } }), 'http://127.0.0.1:8500', 20);

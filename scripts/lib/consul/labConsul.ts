@@ -131,6 +131,13 @@ export class LabConsul {
     return typeof l === 'string' ? l : '';
   }
 
+  /** The agent's Consul version ("1.20.5"), or "unknown" when its answer does not say. */
+  async version(): Promise<string> {
+    const self: unknown = await this.call('agent/self', () => this.consul.agent.self());
+    const v = asRecord(asRecord(self).Config).Version;
+    return typeof v === 'string' && v ? v : 'unknown';
+  }
+
   async members(): Promise<Member[]> {
     const [raw, leader] = await Promise.all([
       this.call('agent/members', () => this.consul.agent.members()),

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import type Docker from 'dockerode';
 import { consulToolPath, pinnedConsulVersion } from './pinnedVersions';
 import { INPUTS_LABEL, buildImage, imageId, imageInputsHash, importRootfs } from './dockerBuild';
 import { dirParts, inputsHash, listFiles } from './inputsHash';
+import { spawnLines } from './spawnLines';
 
 const execFileP = promisify(execFile);
 
@@ -174,22 +175,12 @@ async function debootstrap(rootfs: string, mirror: string, progress: Progress): 
   if (!bin) throw new Error('debootstrap not found: run "bash scripts/tools/install-tools.sh --docker" (or apt-get install debootstrap)');
   progress(`  debootstrap --variant=minbase bookworm (${mirror})`);
   const t0 = Date.now();
-  const child = spawn(bin, ['--variant=minbase', 'bookworm', rootfs, mirror], { stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail: string[] = [];
   let last = '';
-  const keep = (d: Buffer): void => {
-    for (const line of d.toString().split('\n')) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 30) tail.shift();
-      last = line;
-    }
-  };
-  child.stdout.on('data', keep);
-  child.stderr.on('data', keep);
+  // debootstrap is chatty: one progress line every 10 s with its latest line, not every line.
   const ticker = setInterval(() => progress(`  debootstrap ${((Date.now() - t0) / 1000).toFixed(0)} s: ${last.slice(0, 80)}`), 10_000);
-  const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
-  clearInterval(ticker);
+  const { code, tail } = await spawnLines(bin, ['--variant=minbase', 'bookworm', rootfs, mirror], { keep: 30, onLine: (line) => (last = line) }).finally(() =>
+    clearInterval(ticker),
+  );
   if (code !== 0) throw new Error(`debootstrap failed (exit ${code}):\n${tail.join('\n')}`);
   for (const rel of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
     for (const entry of readdirSync(path.join(rootfs, rel))) {

@@ -1,4 +1,4 @@
-import { execFile, spawn } from 'node:child_process';
+import { execFile } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -7,6 +7,7 @@ import type Docker from 'dockerode';
 import { consulToolPath, parseConsulVersion, pinnedVersions } from './pinnedVersions';
 import { imageInputsHash } from './dockerBuild';
 import { ImageResult, OFFLINE_IMAGES, PlanOptions, baseInputsHash, buildOfflineImages } from './buildOfflineImages';
+import { spawnLines } from './spawnLines';
 
 const execFileP = promisify(execFile);
 
@@ -124,22 +125,7 @@ export async function installMissingTools(repoRoot: string, needs: SetupNeeds, m
   const mode = debootstrap ? '--images' : '--binaries';
   const script = path.join(repoRoot, 'scripts', 'tools', 'install-tools.sh');
   progress(`  bash scripts/tools/install-tools.sh ${mode}`);
-  const child = spawn('bash', [script, mode], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
-  const tail: string[] = [];
-  const take = (d: Buffer): void => {
-    for (const line of d.toString().split('\n')) {
-      if (!line.trim()) continue;
-      tail.push(line);
-      if (tail.length > 20) tail.shift();
-      progress(`  ${line}`);
-    }
-  };
-  child.stdout.on('data', take);
-  child.stderr.on('data', take);
-  const code = await new Promise<number | null>((resolve, reject) => {
-    child.on('error', reject);
-    child.on('exit', resolve);
-  });
+  const { code, tail } = await spawnLines('bash', [script, mode], { cwd: repoRoot, keep: 20, onLine: (line) => progress(`  ${line}`) });
   if (code !== 0) {
     const err = [...tail].reverse().find((l) => /error/i.test(l)) ?? tail[tail.length - 1] ?? `exit ${code}`;
     throw new SetupError(`setting up the tools failed: ${err.replace(/^\[install-tools\] (error: )?/, '')}`);
