@@ -7,6 +7,7 @@ import { DEMO_CLIENT_SERVICE, NGINX_SERVICE } from '../docker/labServices';
 import { summarise, SuccessSummary } from '../demo/clientLog';
 import { browserUrl } from '../docker/publishedPorts';
 import type { Lab } from './openLab';
+import { tileName } from '../nginx/parseNginx';
 import { readPage, readUpstream } from '../nginx/readNginx';
 import type { LabContainer } from '../docker/labContainers';
 import { formatPercent, formatSeconds, renderTable } from '../term/table';
@@ -135,7 +136,7 @@ export function renderStatus(r: StatusReport): string {
     const p = r.page.value;
     out.push(`Nginx page ${browserUrl(r.nginxUrl)}/ (HTTP ${p.status}): ${p.instances.length} instance${p.instances.length === 1 ? '' : 's'}`);
     // Tiles carry the Consul ID workshop-<name>; students know the instances by name.
-    if (p.instances.length) out.push(`  ${p.instances.map((i) => i.replace(/^workshop-/, '')).join('  ')}`);
+    if (p.instances.length) out.push(`  ${p.instances.map(tileName).join('  ')}`);
   } else {
     out.push('Nginx page');
     out.push(failed(r.page.error));

@@ -3,6 +3,8 @@
  * Pure parsing here; fetching lives in readNginx.ts.
  */
 
+import { workshopServiceId } from '../../../services/workshop-api/names';
+
 /**
  * Instance identifiers on the page: each tile links its avatar as `/avatars/<id>` (the per-instance
  * location consul-template renders), and may carry data-name="<name>". Returns unique ids in page order.
@@ -18,10 +20,17 @@ export function parsePageInstances(html: string): string[] {
   return ids;
 }
 
+const SERVICE_ID_PREFIX = workshopServiceId('');
+
+/** A tile's Consul ID `workshop-<name>` → `<name>`, the name students know the instance by; anything else as it is. */
+export function tileName(id: string): string {
+  return id.startsWith(SERVICE_ID_PREFIX) ? id.slice(SERVICE_ID_PREFIX.length) : id;
+}
+
 /** Does the page list this instance (by display name or Consul ID, with or without the `workshop-` prefix)? */
 export function pageHasInstance(pageIds: string[], name: string, serviceId: string): boolean {
-  const want = new Set([name, serviceId, serviceId.replace(/^workshop-/, '')]);
-  return pageIds.some((id) => want.has(id) || want.has(id.replace(/^workshop-/, '')));
+  const want = new Set([name, serviceId, tileName(serviceId)]);
+  return pageIds.some((id) => want.has(id) || want.has(tileName(id)));
 }
 
 /**
