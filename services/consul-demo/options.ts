@@ -1,12 +1,12 @@
 import { Command, Option } from 'commander';
 import { isIP, isIPv4 } from 'node:net';
-import { argParser, createProgram } from '../shared/cli';
+import { argParser, countOption, createProgram, durationOption, durationRangeHelp } from '../shared/cli';
 import { ConsulHttpAddress, HostPort } from '../shared/consulAddress';
 import { consulDnsAddrFromEnv, consulHttpAddrFromEnv } from '../shared/consulClient';
-import { type DurationRange, formatDuration, parseDurationMs, parseDurationRange } from '../shared/duration';
+import { type DurationRange, parseDurationRange } from '../shared/duration';
 import { UsageError } from '../shared/errors';
 import { LogFormat, parseLogFormat } from '../shared/logger';
-import { type IntRange, parseIntInRange } from '../shared/numbers';
+import type { IntRange } from '../shared/numbers';
 import { defaultAdvertiseAddress, isWildcardAddress } from '../shared/network';
 import { DISCOVERY_MODES, DiscoveryMode } from './client';
 import { DEFAULT_MAX_REPLY_BACKLOG_BYTES } from './connection';
@@ -87,28 +87,12 @@ export const COUNT_RANGES = {
 export const REPLY_BACKLOG_RANGE = { min: 64 * KIB, max: 64 * MIB };
 export const DEFAULT_MAX_CONNECTIONS = 1024;
 
-/** The flag's name (`--drain`), for messages. */
-const flagName = (flags: string): string => flags.split(' ')[0]!;
-
-function rangeText(range: DurationRange): string {
-  const lo = formatDuration(range.minMs ?? 0);
-  return `${range.zeroAllowed ? `0 (off) or ${lo}` : lo} to ${formatDuration(range.maxMs!)}`;
-}
-
 /** A duration option, its range in the help, checked with the shared parser (which names the flag). */
-function durationOpt(flags: string, description: string, env: string, range: DurationRange, defaultMs: number): Option {
-  return new Option(flags, `${description} [${rangeText(range)}]`)
-    .env(env)
-    .argParser(argParser((v: string) => parseDurationMs(v, flagName(flags), range)))
-    .default(defaultMs, formatDuration(defaultMs));
-}
+const durationOpt = (flags: string, description: string, env: string, range: DurationRange, defaultMs: number): Option =>
+  durationOption(flags, description, defaultMs, { range, env });
 
-function countOpt(flags: string, description: string, env: string, range: IntRange, defaultValue: number): Option {
-  return new Option(flags, `${description} [${range.min} to ${range.max}]`)
-    .env(env)
-    .argParser(argParser((v: string) => parseIntInRange(v, flagName(flags), range)))
-    .default(defaultValue);
-}
+const countOpt = (flags: string, description: string, env: string, range: IntRange, defaultValue: number): Option =>
+  countOption(flags, description, defaultValue, range, env);
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: KIB, kib: KIB, m: MIB, mib: MIB };
 const formatSize = (bytes: number): string => (bytes % MIB === 0 ? `${bytes / MIB}MiB` : bytes % KIB === 0 ? `${bytes / KIB}KiB` : `${bytes}`);
@@ -226,7 +210,7 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
       ),
     )
     .addOption(
-      opt('--restart-every <range>', `restart after a random time in this range; 0 = never [${rangeText(RANGES.restartEvery)}]`, 'DEMO_RESTART_EVERY', (v) =>
+      opt('--restart-every <range>', `restart after a random time in this range; 0 = never [${durationRangeHelp(RANGES.restartEvery)}]`, 'DEMO_RESTART_EVERY', (v) =>
         parseDurationRange(v, '--restart-every', RANGES.restartEvery),
       ).default([5000, 10000], '5-10s'),
     )

@@ -1,11 +1,11 @@
 import { Option } from 'commander';
-import { argParser, createProgram } from '../shared/cli';
+import { countOption, createProgram, durationOption as sharedDurationOption } from '../shared/cli';
 import type { ConsulHttpAddress } from '../shared/consulAddress';
 import { consulHttpAddrFromEnv } from '../shared/consulClient';
 import { type DurationRange, consulDuration, parseDurationMs } from '../shared/duration';
 import { UsageError, errorMessage } from '../shared/errors';
 import { type LogFormat, parseLogFormat } from '../shared/logger';
-import { type IntRange, parseIntInRange } from '../shared/numbers';
+import type { IntRange } from '../shared/numbers';
 import { type CheckSettings, DEFAULT_CHECK, DEFAULT_REREGISTER_INTERVAL_MS } from './registration';
 
 export const NAME = 'workshop-api';
@@ -67,21 +67,9 @@ interface Flags {
   logFormat?: string;
 }
 
-/** A duration flag whose help shows the default and the allowed range as Consul writes durations ("2s", not 2000). */
-function durationOption(flags: string, description: string, defaultMs: number, range: DurationRange): Option {
-  const name = flags.split(' ')[0]!;
-  const lo = range.zeroAllowed ? `0 (never) or ${consulDuration(range.minMs ?? 0)}` : consulDuration(range.minMs ?? 0);
-  return new Option(flags, `${description} [${lo} to ${consulDuration(range.maxMs ?? 0)}]`)
-    .argParser(argParser((v: string) => parseDurationMs(v, name, range)))
-    .default(defaultMs, consulDuration(defaultMs));
-}
-
-function countOption(flags: string, description: string, defaultValue: number, range: IntRange): Option {
-  const name = flags.split(' ')[0]!;
-  return new Option(flags, `${description} [${range.min} to ${range.max}]`)
-    .argParser(argParser((v: string) => parseIntInRange(v, name, range)))
-    .default(defaultValue);
-}
+/** A duration flag; its help writes durations as Consul does ("2s", "60s"), 0 as "never". */
+const durationOption = (flags: string, description: string, defaultMs: number, range: DurationRange): Option =>
+  sharedDurationOption(flags, description, defaultMs, { range, format: consulDuration, zeroMeans: 'never' });
 
 /** Parse argv (and env) into options; commander errors and UsageErrors end the program with exit 2 (runCli). */
 export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): WorkshopOptions {
