@@ -1,4 +1,7 @@
-import { backEvents, goneEvents, sideOf, snapshot, timedEvents, WatchedInstance } from './watch';
+import type Docker from 'dockerode';
+import type { LabConsul } from '../consul/labConsul';
+import { Timeline } from '../term/timeline';
+import { backEvents, goneEvents, pendingSides, sideOf, snapshot, timedEvents, WatchedInstance, WatchedTarget, WatchSides, watchUntilDone } from './watch';
 
 const w: WatchedInstance = { name: 'api-aaaaaa', serviceId: 'workshop-api-aaaaaa', hostname: 'aaaaaa111111', address: '10.213.50.130:8080' };
 
@@ -67,5 +70,61 @@ describe('timedEvents', () => {
       ['upstream', 500],
       ['stopped', 900],
     ]);
+  });
+});
+
+describe('watchUntilDone', () => {
+  // A container that stops on the 2nd look and an instance that leaves Consul on the 3rd; nginx is not watched.
+  const fakeSides = (): { sides: WatchSides } => {
+    let looks = 0;
+    const docker = { getContainer: () => ({ inspect: async () => ({ State: { Running: ++looks < 2, ExitCode: 0 } }) }) } as unknown as Docker;
+    let consulLooks = 0;
+    const consul = {
+      instances: async () => (++consulLooks < 3 ? [{ id: w.serviceId, status: 'passing', address: '10.213.50.130', port: 8080, meta: {} }] : []),
+    } as unknown as LabConsul;
+    return { sides: { docker, consul, nginxUrl: 'http://127.0.0.1:1' } };
+  };
+
+  it('marks each event once, as it is first seen, and stops when all are seen', async () => {
+    const { sides } = fakeSides();
+    const timeline = new Timeline();
+    timeline.expect('stopped', 'container stopped').expect('consul', "out of Consul's passing set");
+    const seen: string[] = [];
+    await watchUntilDone(sides, timeline, [{ containerId: 'c1', instance: { ...w }, events: goneEvents }], {
+      timeoutMs: 5000,
+      pollMs: 1,
+      onEvent: (_, label) => seen.push(label),
+    });
+    expect(timeline.done()).toBe(true);
+    expect(seen).toEqual(['container stopped (exit code 0)', "out of Consul's passing set (deregistered)"]);
+  });
+
+  it('gives up at the timeout with the rest pending, and lets beforeRound end the watch', async () => {
+    const timeline = new Timeline();
+    timeline.expect('page', 'gone from the Nginx page');
+    const never: WatchedTarget = { containerId: 'c1', instance: { ...w }, events: () => [], sides: () => new Set() };
+    await watchUntilDone(fakeSides().sides, timeline, [never], { timeoutMs: 30, pollMs: 5 });
+    expect(timeline.pending().map((e) => e.key)).toEqual(['page']);
+    await expect(
+      watchUntilDone(fakeSides().sides, timeline, [never], {
+        timeoutMs: 30_000,
+        pollMs: 5,
+        beforeRound: () => {
+          throw new Error('docker stop failed');
+        },
+      }),
+    ).rejects.toThrow('docker stop failed');
+  });
+
+  it('asks only the sides of pending events', () => {
+    const one = new Timeline();
+    one.expect('stopped', 'x').expect('consul', 'y').expect('page', 'z');
+    one.mark('page');
+    expect([...pendingSides(one)].sort()).toEqual(['consul', 'container']);
+    // Several instances on one timeline: each asks for its own pending events only.
+    const two = new Timeline();
+    two.expect('a/running', 'x').expect('a/page', 'y').expect('b/consul', 'z');
+    two.mark('a/page');
+    expect([...pendingSides(two, 'a/')]).toEqual(['container']);
   });
 });
