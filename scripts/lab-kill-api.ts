@@ -2,10 +2,10 @@
 // npm run lab:kill-api [-- <name>] [--hard] — stop one workshop-api container and print, in seconds,
 // when it left each place that routes to it: container stopped → out of Consul's passing set →
 // gone from Nginx's upstream and page. Bring it back with `npm run lab:restore-api`.
-import { createProgram, runCli } from '../services/shared/cli';
+import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { LabNotUpError } from './lib/docker/labContainers';
 import { openLab } from './lib/lab/openLab';
-import { addProjectOption, durationOption } from './lib/lab/options';
+import { addProjectOption } from './lib/lab/options';
 import { Progress } from './lib/term/progress';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 import { formatSeconds } from './lib/term/table';
@@ -25,7 +25,7 @@ void runCli(NAME, async () => {
   )
     .argument('[name]', 'instance name as on the Nginx page (api-1a2b3c), its Consul ID (workshop-api-1a2b3c), or a container name/id; default: one running instance')
     .option('--hard', 'SIGKILL (docker kill): no graceful deregistration, Consul notices through the failing health check')
-    .addOption(durationOption('-t, --timeout <duration>', 'stop watching after this long', '45s'));
+    .addOption(durationOption('-t, --timeout <duration>', 'stop watching after this long', 45_000));
   program.parse();
   const opts = program.opts<{ project?: string; hard?: boolean; timeout: number }>();
   const nameArg = program.args[0];

@@ -1,10 +1,10 @@
 #!/usr/bin/env node
 // npm run lab:restore-api [-- <name>...] — start stopped workshop-api containers again (docker start)
 // and print, in seconds, when each is back: running → healthy → passing in Consul → in Nginx.
-import { createProgram, runCli } from '../services/shared/cli';
+import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { LabNotUpError } from './lib/docker/labContainers';
 import { openLab } from './lib/lab/openLab';
-import { addProjectOption, durationOption } from './lib/lab/options';
+import { addProjectOption } from './lib/lab/options';
 import { Progress } from './lib/term/progress';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 import { Timeline } from './lib/term/timeline';
@@ -19,7 +19,7 @@ exitQuietlyOnClosedStdout();
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Start stopped workshop-api instances again and time how fast they are back in Consul and Nginx'))
     .argument('[names...]', 'instance names (api-1a2b3c) or container names/ids; default: every stopped workshop-api container')
-    .addOption(durationOption('-t, --timeout <duration>', 'stop watching after this long', '60s'));
+    .addOption(durationOption('-t, --timeout <duration>', 'stop watching after this long', 60_000));
   program.parse();
   const opts = program.opts<{ project?: string; timeout: number }>();
   const names = program.args;

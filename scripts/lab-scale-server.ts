@@ -2,13 +2,13 @@
 // npm run lab:scale-server [-- N] — scale demo-server to N replicas (default one more) with
 // `docker compose up -d --scale`, starting new replicas one at a time so their restarts don't line up,
 // then show the instances Consul returns and how the demo client's traffic spreads over them.
-import { createProgram, runCli } from '../services/shared/cli';
+import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { composeContextFromLabels, composeFailureLine, repoRoot, runCompose } from './lib/docker/compose';
 import { CONSUL_DEMO_SERVICE_NAME } from '../services/consul-demo/names';
 import { readClientRequests } from './lib/demo/clientRequests';
 import { summarise, trafficByAddress } from './lib/demo/clientLog';
 import { Lab, openLab } from './lib/lab/openLab';
-import { addProjectOption, durationOption } from './lib/lab/options';
+import { addProjectOption } from './lib/lab/options';
 import { containerIps, LabContainer, LabNotUpError } from './lib/docker/labContainers';
 import { DEMO_CLIENT_SERVICE, DEMO_SERVER_SERVICE } from './lib/docker/labServices';
 import { shortName } from './lib/docker/readiness';
@@ -31,7 +31,7 @@ exitQuietlyOnClosedStdout();
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Scale demo-server (staggered) and show the client spreading its traffic'))
     .argument('[N]', 'number of demo-server replicas (default: one more than now)')
-    .addOption(durationOption('-w, --watch <duration>', "how long to watch the demo client's traffic afterwards", '15s'))
+    .addOption(durationOption('-w, --watch <duration>', "how long to watch the demo client's traffic afterwards", 15_000))
     .option('--no-stagger', 'start all new replicas at once (to see what the stagger prevents)');
   program.parse();
   const opts = program.opts<{ project?: string; watch: number; stagger: boolean }>();

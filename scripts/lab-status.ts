@@ -1,9 +1,9 @@
 #!/usr/bin/env node
 // npm run lab:status — what the running lab looks like right now: Consul members, service health,
 // the demo client's success rate and the instances on the Nginx page.
-import { createProgram, runCli } from '../services/shared/cli';
+import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { openLab } from './lib/lab/openLab';
-import { addProjectOption, durationOption } from './lib/lab/options';
+import { addProjectOption } from './lib/lab/options';
 import { gatherStatus, renderStatus } from './lib/lab/statusReport';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 
@@ -13,7 +13,7 @@ exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Show the running lab: Consul members and leader, service health, demo client success rate, Nginx page'))
-    .addOption(durationOption('-w, --window <duration>', "how far back to read the demo client's requests", '60s'))
+    .addOption(durationOption('-w, --window <duration>', "how far back to read the demo client's requests", 60_000))
     .option('--json', 'print one JSON object instead of tables');
   program.parse();
   const opts = program.opts<{ project?: string; window: number; json?: boolean }>();

@@ -7,14 +7,14 @@
 // --offline: the air-gapped images (.env.offline), built or refreshed first, without trying a registry.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { createProgram, runCli } from '../services/shared/cli';
+import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { composeFailureLine, repoRoot, runCompose } from './lib/docker/compose';
 import { connectDocker } from './lib/docker/engine';
 import { browserUrl, labEndpoints } from './lib/docker/publishedPorts';
 import { OFFLINE_ENV_FILE, readEnvFile, REGISTRY_ENV_FILE } from './lib/docker/envFile';
 import { imagesToPull, presentImages, pullFailureReason, pullImage } from './lib/images/pull';
 import { offlineBuildBlocker, setupAndBuildOfflineImages } from './lib/images/setup';
-import { addProjectOption, durationOption } from './lib/lab/options';
+import { addProjectOption } from './lib/lab/options';
 import { DEFAULT_PROJECT, listLabContainers, resolveProjectName } from './lib/docker/labContainers';
 import { isReady, shortName, stateChanges } from './lib/docker/readiness';
 import { formatSeconds } from './lib/term/table';
@@ -43,7 +43,7 @@ exitQuietlyOnClosedStdout();
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Start the lab (docker compose up -d) and wait until every container is healthy'))
     .option('--offline', `use the locally built air-gapped images (${OFFLINE_ENV_FILE}), building them first if needed (= npm run lab:images)`)
-    .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for healthy after this long', '3m'));
+    .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for healthy after this long', 180_000));
   program.parse();
   const opts = program.opts<{ project?: string; offline?: boolean; timeout: number }>();
   const project = resolveProjectName(opts.project);
