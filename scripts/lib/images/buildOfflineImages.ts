@@ -22,12 +22,13 @@ export const OFFLINE_IMAGES = {
   nginx: 'consul-lab/nginx:offline',
 } as const;
 
-export type Progress = (msg: string) => void;
+/** Where the build says what it is doing, one line at a time (not term/progress.ts's Progress, which stamps them). */
+export type SayLine = (msg: string) => void;
 
 export interface PlanOptions {
   repoRoot: string;
   docker: Docker;
-  progress: Progress;
+  progress: SayLine;
   /** Rebuild even when the inputs hash matches. */
   force?: boolean;
   /** Debian mirror for debootstrap (also what apt inside the images uses). */
@@ -169,7 +170,7 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
 }
 
 /** `debootstrap --variant=minbase bookworm`, then drop apt's caches (~80 MB) before import. */
-async function debootstrap(rootfs: string, mirror: string, progress: Progress): Promise<void> {
+async function debootstrap(rootfs: string, mirror: string, progress: SayLine): Promise<void> {
   if (process.getuid?.() !== 0) throw new Error('debootstrap needs root: run "npm run lab:images" as root (or with sudo)');
   const bin = ['/usr/sbin/debootstrap', '/sbin/debootstrap'].find((p) => existsSync(p));
   if (!bin) throw new Error('debootstrap not found: run "bash scripts/tools/install-tools.sh --docker" (or apt-get install debootstrap)');
