@@ -3,14 +3,13 @@
 // when it left each place that routes to it: container stopped → out of Consul's passing set →
 // gone from Nginx's upstream and page. Bring it back with `npm run lab:restore-api`.
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
-import { LabNotUpError } from './lib/docker/labContainers';
 import { openLab } from './lib/lab/openLab';
 import { addProjectOption } from './lib/lab/options';
 import { Progress } from './lib/term/progress';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 import { formatSeconds } from './lib/term/table';
 import { Timeline } from './lib/term/timeline';
-import { pickDefault, resolveTarget } from './lib/workshop/instances';
+import { pickDefault, requireTargets, resolveTarget } from './lib/workshop/instances';
 import { restoreCommand, restoreHint } from './lib/workshop/restoreHint';
 import { goneEvents, loadApiWatch, snapshot, watchedFrom, watchUntilDone } from './lib/workshop/watch';
 
@@ -33,7 +32,7 @@ void runCli(NAME, async () => {
   const lab = await openLab(opts.project);
   try {
     const { registrations, targets, nginx, sides } = await loadApiWatch(lab.docker, lab.consul, lab.endpoints.nginxUrl, lab.containers);
-    if (targets.length === 0) throw new LabNotUpError(`lab "${lab.project}" has no workshop-api containers: start it with \`npm run lab:up\``);
+    requireTargets(targets, lab.project);
     const target = nameArg !== undefined ? resolveTarget(targets, nameArg) : pickDefault(targets);
     if (!target) throw new Error(`no workshop-api instance is running; ${restoreHint(lab.project)}`);
     if (target.container.state !== 'running') {

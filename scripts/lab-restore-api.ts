@@ -2,13 +2,12 @@
 // npm run lab:restore-api [-- <name>...] — start stopped workshop-api containers again (docker start)
 // and print, in seconds, when each is back: running → healthy → passing in Consul → in Nginx.
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
-import { LabNotUpError } from './lib/docker/labContainers';
 import { openLab } from './lib/lab/openLab';
 import { addProjectOption } from './lib/lab/options';
 import { Progress } from './lib/term/progress';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 import { Timeline } from './lib/term/timeline';
-import { resolveTarget } from './lib/workshop/instances';
+import { requireTargets, resolveTarget } from './lib/workshop/instances';
 import { backEvents, loadApiWatch, watchedFrom, WatchedTarget, watchUntilDone } from './lib/workshop/watch';
 
 const NAME = 'lab:restore-api';
@@ -27,7 +26,7 @@ void runCli(NAME, async () => {
   const lab = await openLab(opts.project);
   try {
     const { targets, nginx, sides } = await loadApiWatch(lab.docker, lab.consul, lab.endpoints.nginxUrl, lab.containers);
-    if (targets.length === 0) throw new LabNotUpError(`lab "${lab.project}" has no workshop-api containers: start it with \`npm run lab:up\``);
+    requireTargets(targets, lab.project);
     const chosen = names.length ? names.map((n) => resolveTarget(targets, n)) : targets.filter((t) => t.container.state !== 'running');
     const toStart = chosen.filter((t) => t.container.state !== 'running');
     for (const t of chosen) if (t.container.state === 'running') process.stdout.write(`${t.name} (${t.container.name}) is already running\n`);

@@ -2,7 +2,7 @@ import type Docker from 'dockerode';
 import { UsageError } from '../../../services/shared/errors';
 import type { ServiceInstance } from '../consul/labConsul';
 import { defaultNameFromHostname, workshopServiceId } from '../../../services/workshop-api/names';
-import type { LabContainer } from '../docker/labContainers';
+import { LabContainer, LabNotUpError } from '../docker/labContainers';
 import { WORKSHOP_API_SERVICE } from '../docker/labServices';
 import { shortName } from '../docker/readiness';
 
@@ -71,6 +71,11 @@ export async function loadWorkshopTargets(docker: Docker, containers: LabContain
     }),
   );
   return buildTargets(inspected, registrations);
+}
+
+/** A lab without workshop-api containers has nothing to stop or start: say how to get some (exit 1). */
+export function requireTargets(targets: WorkshopTarget[], project: string): void {
+  if (targets.length === 0) throw new LabNotUpError(`lab "${project}" has no workshop-api containers: start it with \`npm run lab:up\``);
 }
 
 /** Without a name: the first (by name) instance that is running and passing, so repeated runs take the next one. */
