@@ -41,6 +41,6 @@ module.exports = tseslint.config(
     { group: ['**/consul-demo/**'], message: 'one service never imports another: share through services/shared' },
   ]),
   // The benchmark may use the test harness (it starts real parts the same way the tests do).
-  ...restrict('scripts', [], ['scripts/lib/bench/**', 'scripts/bench.ts', 'scripts/lab-bench.ts']),
+  ...restrict('scripts', [], ['scripts/lib/bench/**', 'scripts/bench.ts']),
   prettier,
 );
