@@ -1,4 +1,5 @@
 import net from 'node:net';
+import { sleep } from '../shared/async';
 import { createLogger } from '../shared/logger';
 import { DemoClient, DiscoveryMode } from './client';
 import { serveConnection } from './connection';
@@ -124,7 +125,7 @@ test('stop() ends an endless run', async () => {
   const d = scripted('dns', [[v1]]);
   const { client, results } = makeClient({ dns: d, http: d }, { count: 0, mode: 'dns' });
   const running = client.run();
-  await new Promise((r) => setTimeout(r, 100));
+  await sleep(100);
   client.stop();
   const summary = await running;
   expect(summary.requests).toBe(results.length);

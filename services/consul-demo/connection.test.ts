@@ -1,5 +1,6 @@
 import fc from 'fast-check';
 import net from 'node:net';
+import { sleep } from '../shared/async';
 import { CloseReason, ConnectionOptions, ServedConnection, serveConnection } from './connection';
 import { replyTo } from './protocol';
 
@@ -125,7 +126,7 @@ test('a line split across packets is answered once complete', async () => {
   const c = client();
   await c.connected();
   c.send('pi');
-  await new Promise((r) => setTimeout(r, 30));
+  await sleep(30);
   c.send('ng\r\n');
   expect(await c.lines(1)).toEqual(['pong']);
 });
@@ -257,7 +258,7 @@ describe('backpressure', () => {
         }
       }
       const t0 = Date.now();
-      while (server.closeReasons.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+      while (server.closeReasons.length === 0 && Date.now() - t0 < 5000) await sleep(20);
     } finally {
       clearInterval(sample);
     }
@@ -302,7 +303,7 @@ describe('backpressure', () => {
     const flood = Buffer.concat([Buffer.alloc(256 * 1024, 0x0a), Buffer.from('pin')]);
     c.socket.write(flood);
     const t0 = Date.now();
-    while (server.closeReasons.length === 0 && Date.now() - t0 < 5000) await new Promise((r) => setTimeout(r, 20));
+    while (server.closeReasons.length === 0 && Date.now() - t0 < 5000) await sleep(20);
     expect(server.closeReasons).toEqual(['replies not read']);
     // A paused client does not notice the reset until it reads again.
     c.socket.resume();
@@ -331,7 +332,7 @@ describe('the line protocol, for any input (property-based)', () => {
             const size = cuts[i % cuts.length]!;
             c.send(bytes.subarray(at, at + size));
             at += size;
-            if (i % 3 === 2) await new Promise((r) => setTimeout(r, 1));
+            if (i % 3 === 2) await sleep(1);
           }
           const got = await c.lines(lines.length, 3000);
           expect(got).toEqual(lines.map((l) => replyTo('v1', l)));

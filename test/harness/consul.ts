@@ -4,7 +4,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { parseConsulVersion, pinnedConsulVersion } from '../../scripts/lib/images/pinnedVersions';
 import { formatHostPort } from '../../services/shared/consulAddress';
-import { ManagedProcess, startProcess } from './processes';
+import { ManagedProcess, readyOrStopped, startProcess } from './processes';
 import { freePorts } from './ports';
 import { REPO_ROOT, toolPath } from './paths';
 import { waitFor } from './waitFor';
@@ -144,10 +144,11 @@ async function startAgent(spec: AgentSpec): Promise<ConsulAgent> {
   };
 }
 
-async function getJson(url: string): Promise<unknown> {
-  const res = await fetch(url, { signal: AbortSignal.timeout(2000) });
-  if (!res.ok) throw new Error(`${url}: HTTP ${res.status}`);
-  return res.json();
+/** GET `path` (`/v1/agent/services`) of an agent's HTTP API, as JSON; a non-2xx answer throws naming it. */
+export async function consulGet<T>(agent: { httpUrl: string }, path: string, timeoutMs = 3000): Promise<T> {
+  const res = await fetch(`${agent.httpUrl}${path}`, { signal: AbortSignal.timeout(timeoutMs) });
+  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
+  return (await res.json()) as T;
 }
 
 export interface ReadyOptions {
@@ -164,13 +165,13 @@ export async function waitForReady(agent: AgentEndpoint, opts: ReadyOptions = {}
   return waitFor(
     async () => {
       if (!agent.process.running) throw new Error(`${agent.name} exited:\n${agent.process.output().slice(-1500)}`);
-      const leader = (await getJson(`${agent.httpUrl}/v1/status/leader`)) as string;
+      const leader = await consulGet<string>(agent, '/v1/status/leader', 2000);
       if (!leader) return undefined;
       if (opts.peers !== undefined) {
-        const p = (await getJson(`${agent.httpUrl}/v1/status/peers`)) as string[];
+        const p = await consulGet<string[]>(agent, '/v1/status/peers', 2000);
         if (p.length !== opts.peers) return undefined;
       }
-      if (opts.catalog && ((await getJson(`${agent.httpUrl}/v1/catalog/nodes`)) as unknown[]).length === 0) return undefined;
+      if (opts.catalog && (await consulGet<unknown[]>(agent, '/v1/catalog/nodes', 2000)).length === 0) return undefined;
       return leader;
     },
     { timeoutMs: opts.timeoutMs ?? 30_000, intervalMs: opts.intervalMs ?? 200, what: `Consul ${agent.name} ready at ${agent.httpUrl}` },
@@ -180,13 +181,7 @@ export async function waitForReady(agent: AgentEndpoint, opts: ReadyOptions = {}
 /** A single dev-mode agent (server + client, in memory) on 127.0.0.1 with free ports. */
 export async function startConsulDev(name = `dev-${process.pid}-${Date.now() % 100000}`): Promise<ConsulAgent> {
   const agent = await startAgent({ name, ip: '127.0.0.1', dev: true });
-  try {
-    await waitForReady(agent, { catalog: true, intervalMs: 100 });
-  } catch (err) {
-    await agent.stop();
-    throw err;
-  }
-  return agent;
+  return readyOrStopped(agent, () => waitForReady(agent, { catalog: true, intervalMs: 100 }));
 }
 
 export interface ConsulCluster {

@@ -1,3 +1,4 @@
+import net from 'node:net';
 import type { ManagedProcess } from './processes';
 
 /** What a consul-demo process needs to know of a Consul agent: a ConsulAgent, or a RestartableConsul (HTTP only). */
@@ -39,4 +40,34 @@ export function serverEvents(p: ManagedProcess, msg: string): DemoLogEvent[] {
 export function listeningPort(p: ManagedProcess): number | undefined {
   const bind = serverEvents(p, 'listening').at(-1)?.bind;
   return bind ? Number(bind.slice(bind.lastIndexOf(':') + 1)) : undefined;
+}
+
+/**
+ * Send `payload` on a new connection to a consul-demo server and collect `expectLines` reply lines; rejects
+ * with the connection's error (e.g. ECONNREFUSED), or after `timeoutMs` with what did arrive.
+ */
+export function talk(port: number, payload: string | Buffer, expectLines: number, timeoutMs = 5000): Promise<string[]> {
+  return new Promise((resolve, reject) => {
+    const s = net.connect({ host: '127.0.0.1', port });
+    let buf = '';
+    const t = setTimeout(() => {
+      s.destroy();
+      reject(new Error(`no ${expectLines} lines from :${port}, got ${JSON.stringify(buf)}`));
+    }, timeoutMs);
+    s.setEncoding('utf8');
+    s.on('connect', () => s.write(payload));
+    s.on('data', (d: string) => {
+      buf += d;
+      const lines = buf.split('\n');
+      if (lines.length - 1 >= expectLines) {
+        clearTimeout(t);
+        s.destroy();
+        resolve(lines.slice(0, expectLines));
+      }
+    });
+    s.on('error', (e) => {
+      clearTimeout(t);
+      reject(e);
+    });
+  });
 }

@@ -1,6 +1,6 @@
 import { rmSync } from 'node:fs';
 import { prepareAgent, waitForReady } from './consul';
-import type { ManagedProcess } from './processes';
+import { type ManagedProcess, readyOrStopped } from './processes';
 import { toolPath } from './paths';
 import { sleep } from './waitFor';
 
@@ -72,11 +72,5 @@ export async function startRestartableConsul(opts: RestartableConsulOptions = {}
       rmSync(prepared.dataDir, { recursive: true, force: true });
     },
   };
-  try {
-    await ready(agent.process);
-  } catch (err) {
-    await agent.stop();
-    throw err;
-  }
-  return agent;
+  return readyOrStopped(agent, () => ready(agent.process));
 }

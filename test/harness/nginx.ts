@@ -1,7 +1,7 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ManagedProcess, startProcess } from './processes';
+import { ManagedProcess, readyOrStopped, startProcess } from './processes';
 import { REPO_ROOT, toolPath } from './paths';
 import { freePort } from './ports';
 
@@ -127,13 +127,9 @@ export async function startNginxSide(opts: NginxSideOptions): Promise<NginxSide>
       return r;
     },
   };
-  try {
+  return readyOrStopped(side, async () => {
     await proc.waitForLine(/nginx-side: nginx \(pid \d+\) listening/, 15_000);
     side.childPids();
     if (opts.waitForFirstRender ?? true) await proc.waitForLine(/apply-render: applied render/, 20_000);
-  } catch (err) {
-    await side.stop();
-    throw err;
-  }
-  return side;
+  });
 }

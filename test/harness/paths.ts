@@ -1,7 +1,10 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { findRepoRoot } from '../../services/shared/repoRoot';
 
-export const REPO_ROOT = path.resolve(__dirname, '../..');
+const root = findRepoRoot(__dirname);
+if (root === undefined) throw new Error(`no package.json above ${__dirname}: the harness runs inside the repo`);
+export const REPO_ROOT = root;
 export const TOOLS_BIN = path.join(REPO_ROOT, '.tools', 'bin');
 export const DIST = path.join(REPO_ROOT, 'dist');
 

@@ -132,3 +132,17 @@ export function startProcess(cmd: string, args: string[], opts: StartOptions): M
 export async function stopAllProcesses(): Promise<void> {
   await Promise.all([...live].map((p) => p.stop('SIGTERM', 3000)));
 }
+
+/**
+ * Wait for `ready`; if that fails, stop what was started before rethrowing, so that no failed start-up
+ * (a Consul without a leader, an Nginx that never listened) leaves a process behind.
+ */
+export async function readyOrStopped<T extends { stop(): Promise<unknown> }>(started: T, ready: () => Promise<unknown>): Promise<T> {
+  try {
+    await ready();
+  } catch (err) {
+    await started.stop();
+    throw err;
+  }
+  return started;
+}

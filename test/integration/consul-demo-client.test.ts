@@ -6,7 +6,7 @@ import { ConsulAgent, startConsulCluster, startConsulDev } from '../harness/cons
 import { demoEnv, serverEvents } from '../harness/consulDemo';
 import { distPath } from '../harness/paths';
 import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
-import { waitFor } from '../harness/waitFor';
+import { sleep, waitFor } from '../harness/waitFor';
 import type { ClientRequestLine, Summary } from '../../services/consul-demo/summary';
 
 const CLI = distPath('services/consul-demo/cli.js');
@@ -112,7 +112,7 @@ test('two staggered restarting servers over 20 s: >= 99% succeed on the first tr
     // always registered — the situation the issue asks about ("staggered").
     const a = startServer(consul, ['--restart-every', '4s']);
     await waitFor(() => serverEvents(a, 'registered').length === 1, { timeoutMs: 10_000, what: 'server A registered' });
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
     const b = startServer(consul, ['--restart-every', '4s']);
     await waitFor(() => serverEvents(b, 'registered').length === 1, { timeoutMs: 10_000, what: 'server B registered' });
 

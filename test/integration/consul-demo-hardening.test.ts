@@ -5,8 +5,9 @@
  */
 import { readFileSync } from 'node:fs';
 import net from 'node:net';
+import { consulGet } from '../harness/consul';
 import { RestartableConsul, startRestartableConsul } from '../harness/consulRestart';
-import { DemoConsul, demoEnv, listeningPort, logEvents, serverEvents } from '../harness/consulDemo';
+import { DemoConsul, demoEnv, listeningPort, logEvents, serverEvents, talk } from '../harness/consulDemo';
 import { distPath } from '../harness/paths';
 import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
 import { sleep, waitFor } from '../harness/waitFor';
@@ -32,43 +33,13 @@ function startServer(args: string[], opts: { env?: NodeJS.ProcessEnv; agent?: De
   return startProcess('/bin/sh', ['-c', `ulimit -n ${opts.ulimitFiles} && exec "$0" "$@"`, process.execPath, ...argv], { name, env });
 }
 
-async function agentServices(agent: { httpUrl: string } = consul): Promise<Record<string, { ID: string; Service: string; Port: number }>> {
-  const res = await fetch(`${agent.httpUrl}/v1/agent/services`, { signal: AbortSignal.timeout(2000) });
-  if (!res.ok) throw new Error(`agent/services: HTTP ${res.status}`);
-  return (await res.json()) as Record<string, { ID: string; Service: string; Port: number }>;
-}
+const agentServices = (agent: { httpUrl: string } = consul): Promise<Record<string, { ID: string; Service: string; Port: number }>> =>
+  consulGet(agent, '/v1/agent/services', 2000);
 /** This process's registered instance, if any (IDs are consul-demo-<host>-<pid>-<n>). */
 const registeredIdOf = async (p: ManagedProcess, agent: { httpUrl: string } = consul): Promise<string | undefined> =>
   Object.keys(await agentServices(agent)).find((id) => id.startsWith('consul-demo-') && id.includes(`-${p.pid}-`));
 
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
-
-/** Send a payload on a new connection and collect `expectLines` reply lines. */
-function talk(port: number, payload: string, expectLines: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    let buf = '';
-    const t = setTimeout(() => {
-      s.destroy();
-      reject(new Error(`no ${expectLines} lines from :${port}, got ${JSON.stringify(buf)}`));
-    }, 5000);
-    s.setEncoding('utf8');
-    s.on('connect', () => s.write(payload));
-    s.on('data', (d: string) => {
-      buf += d;
-      const lines = buf.split('\n');
-      if (lines.length - 1 >= expectLines) {
-        clearTimeout(t);
-        s.destroy();
-        resolve(lines.slice(0, expectLines));
-      }
-    });
-    s.on('error', (e) => {
-      clearTimeout(t);
-      reject(e);
-    });
-  });
-}
 
 const closeEvents = (p: ManagedProcess) => logEvents(p).filter((e) => e.msg === 'closed a connection' || e.msg === 'closed connections');
 

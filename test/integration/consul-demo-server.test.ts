@@ -2,12 +2,11 @@
  * consul-demo server against a real Consul dev agent, run as the built CLI (npm run build first):
  * registration, restarts, the protocol lock, garbage on the socket, clean shutdown, bad input.
  */
-import net from 'node:net';
-import { ConsulAgent, startConsulDev } from '../harness/consul';
-import { DemoLogEvent, demoEnv, serverEvents } from '../harness/consulDemo';
+import { ConsulAgent, consulGet, startConsulDev } from '../harness/consul';
+import { DemoLogEvent, demoEnv, serverEvents, talk } from '../harness/consulDemo';
 import { distPath } from '../harness/paths';
 import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
-import { waitFor } from '../harness/waitFor';
+import { sleep, waitFor } from '../harness/waitFor';
 
 let consul: ConsulAgent;
 const CLI = distPath('services/consul-demo/cli.js');
@@ -44,43 +43,12 @@ interface AgentCheck {
   Type: string;
   Output: string;
 }
-async function get<T>(path: string): Promise<T> {
-  const res = await fetch(`${consul.httpUrl}${path}`, { signal: AbortSignal.timeout(3000) });
-  if (!res.ok) throw new Error(`${path}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
+const get = <T>(path: string): Promise<T> => consulGet<T>(consul, path);
 const demoServices = async (): Promise<AgentService[]> =>
   Object.values(await get<Record<string, AgentService>>('/v1/agent/services')).filter((s) => s.Service === 'consul-demo');
 
 /** Registered instances whose ID belongs to this process (IDs are consul-demo-<host>-<pid>-<n>). */
 const servicesOf = async (p: ManagedProcess): Promise<AgentService[]> => (await demoServices()).filter((s) => s.ID.includes(`-${p.pid}-`));
-
-/** Send lines on one connection and collect the reply lines. */
-function talk(port: number, payload: string | Buffer, expectLines: number): Promise<string[]> {
-  return new Promise((resolve, reject) => {
-    const s = net.connect({ host: '127.0.0.1', port });
-    let buf = '';
-    const t = setTimeout(() => {
-      s.destroy();
-      reject(new Error(`no ${expectLines} lines from :${port}, got ${JSON.stringify(buf)}`));
-    }, 3000);
-    s.setEncoding('utf8');
-    s.on('connect', () => s.write(payload));
-    s.on('data', (d: string) => {
-      buf += d;
-      const lines = buf.split('\n');
-      if (lines.length - 1 >= expectLines) {
-        clearTimeout(t);
-        s.destroy();
-        resolve(lines.slice(0, expectLines));
-      }
-    });
-    s.on('error', (e) => {
-      clearTimeout(t);
-      reject(e);
-    });
-  });
-}
 
 test('registers with its tag, Meta.version and a TCP check attached to the service', async () => {
   const server = startServer(['-version', 'v1', '--restart-every', '0']);
@@ -206,7 +174,7 @@ test('SIGTERM in the middle of restarting still leaves no registration', async (
   const exit = await server.stop('SIGTERM', 5000);
   expect(exit.code).toBe(0);
   // Give the agent a moment in case a registration raced the exit; there must be none of this process.
-  await new Promise((r) => setTimeout(r, 300));
+  await sleep(300);
   expect(await servicesOf(server)).toEqual([]);
 }, 20_000);
 

@@ -8,7 +8,7 @@ import { RestartableConsul, startRestartableConsul } from '../harness/consulRest
 import { distPath } from '../harness/paths';
 import { freePort } from '../harness/ports';
 import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
-import { waitFor } from '../harness/waitFor';
+import { sleep, waitFor } from '../harness/waitFor';
 import { startWorkshopApi } from '../harness/workshopApi';
 
 const dir = mkdtempSync(path.join(os.tmpdir(), 'workshop-hardening-'));
@@ -71,7 +71,7 @@ describe('a registration that vanishes (agent restarted without its data)', () =
     expect(seconds).toBeLessThanOrEqual(5);
 
     // Give a late second line the chance to appear before counting.
-    await new Promise((r) => setTimeout(r, 2500));
+    await sleep(2500);
     const added = logLines(a.process).slice(before);
     expect(added).toHaveLength(1);
     expect(added[0]).toMatch(/WARN .*registration was missing from the local agent; registered again/);

@@ -3,7 +3,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HealthServiceEntry } from '../../services/shared/consulHealth';
-import { ConsulAgent, startConsulDev } from '../harness/consul';
+import { ConsulAgent, consulGet, startConsulDev } from '../harness/consul';
 import { distPath } from '../harness/paths';
 import { freePort } from '../harness/ports';
 import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
@@ -43,14 +43,10 @@ async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ co
   return { code, output: proc.output(), proc };
 }
 
-async function consulGet<T>(p: string): Promise<T> {
-  const res = await fetch(`${consul.httpUrl}${p}`);
-  if (!res.ok) throw new Error(`${p}: HTTP ${res.status}`);
-  return (await res.json()) as T;
-}
+const get = <T>(p: string): Promise<T> => consulGet<T>(consul, p);
 
 async function serviceStatus(id: string): Promise<string | undefined> {
-  const entries = await consulGet<HealthServiceEntry[]>('/v1/health/service/workshop');
+  const entries = await get<HealthServiceEntry[]>('/v1/health/service/workshop');
   const e = entries.find((x) => x.Service.ID === id);
   if (!e) return undefined;
   return e.Checks.every((c) => c.Status === 'passing') ? 'passing' : 'critical';
@@ -58,9 +54,9 @@ async function serviceStatus(id: string): Promise<string | undefined> {
 
 test('registers Name workshop, ID workshop-<name>, Address, Port, Meta, and an HTTP check attached to the service', async () => {
   const a = await api('alice', ['--check-interval', '1s', '--success-before-passing', '1', '--failures-before-critical', '2']);
-  const svc = await consulGet<{ ID: string; Service: string; Address: string; Port: number; Meta: Record<string, string> }>(`/v1/agent/service/${a.id}`);
+  const svc = await get<{ ID: string; Service: string; Address: string; Port: number; Meta: Record<string, string> }>(`/v1/agent/service/${a.id}`);
   expect(svc).toMatchObject({ ID: 'workshop-alice', Service: 'workshop', Address: '127.0.0.1', Port: a.port, Meta: { name: 'alice', host: os.hostname() } });
-  const checks = await consulGet<Record<string, { ServiceID: string; Type: string; Status: string }>>('/v1/agent/checks');
+  const checks = await get<Record<string, { ServiceID: string; Type: string; Status: string }>>('/v1/agent/checks');
   const mine = Object.values(checks).filter((c) => c.ServiceID === a.id);
   expect(mine).toHaveLength(1);
   expect(mine[0]!.Type).toBe('http');
@@ -106,7 +102,7 @@ test('SIGTERM: /health turns 503, the service is deregistered at once, in-flight
 test('--no-check + SIGKILL: Consul keeps saying the dead instance is fine (the lesson)', async () => {
   const c = await api('carl', ['--no-check']);
   expect(await serviceStatus(c.id)).toBe('passing');
-  const checks = await consulGet<Record<string, { ServiceID: string }>>('/v1/agent/checks');
+  const checks = await get<Record<string, { ServiceID: string }>>('/v1/agent/checks');
   expect(Object.values(checks).filter((x) => x.ServiceID === c.id)).toHaveLength(0);
   await c.process.stop('SIGKILL');
   await expect(fetch(`${c.url}/health`)).rejects.toThrow(); // really dead
