@@ -1,4 +1,5 @@
 import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import http from 'node:http';
 import os from 'node:os';
 import path from 'node:path';
 import { ManagedProcess, readyOrStopped, startProcess } from './processes';
@@ -131,5 +132,24 @@ export async function startNginxSide(opts: NginxSideOptions): Promise<NginxSide>
     await proc.waitForLine(/nginx-side: nginx \(pid \d+\) listening/, 15_000);
     side.childPids();
     if (opts.waitForFirstRender ?? true) await proc.waitForLine(/apply-render: applied render/, 20_000);
+  });
+}
+
+/**
+ * GET on a NEW connection per request (like curl in the lab exercises). Keep-alive clients meet a different,
+ * known race at every Nginx reload: an old worker closes its idle keep-alive connections, and a client that
+ * reuses one at that instant gets a closed socket (browsers retry such idempotent requests; undici's fetch does not).
+ */
+export function getFresh(url: string, timeoutMs = 5000): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
+      let body = '';
+      res.setEncoding('utf8');
+      res.on('data', (c: string) => (body += c));
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
   });
 }

@@ -2,10 +2,9 @@
 // through nginx/run.sh (the container's entrypoint), and three built workshop-api instances (dist/).
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
-import http from 'node:http';
 import path from 'node:path';
 import { ConsulAgent, startConsulDev } from '../harness/consul';
-import { NginxSide, pidAlive, startNginxSide } from '../harness/nginx';
+import { NginxSide, getFresh, pidAlive, startNginxSide } from '../harness/nginx';
 import { toolPath } from '../harness/paths';
 import { stopAllProcesses } from '../harness/processes';
 import { sleep, waitFor } from '../harness/waitFor';
@@ -15,25 +14,6 @@ let consul: ConsulAgent | undefined;
 let side: NginxSide | undefined;
 const apis = new Map<string, WorkshopInstance>();
 const api = (name: string): WorkshopInstance => apis.get(name)!;
-
-/**
- * GET on a NEW connection per request (like curl in the lab exercises). Keep-alive clients meet a different,
- * known race at every Nginx reload: an old worker closes its idle keep-alive connections, and a client that
- * reuses one at that instant gets a closed socket (browsers retry such idempotent requests; undici's fetch does not).
- */
-function getFresh(url: string, timeoutMs = 5000): Promise<{ status: number; body: string; headers: http.IncomingHttpHeaders }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body, headers: res.headers }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 async function page(): Promise<string> {
   const res = await getFresh(`${side!.url}/`);

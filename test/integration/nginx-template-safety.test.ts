@@ -12,10 +12,9 @@
 // What "intact" means is derived, not hard-coded: a calibration render of two known instances gives the template's
 // fixed lines and its per-instance block, and the expected render of any instance set is built from those.
 import fc from 'fast-check';
-import http from 'node:http';
 import { ConsulAgent, startConsulDev } from '../harness/consul';
 import { CatalogRegistration, PassingInstance, catalogDeregisterNode, catalogRegister, passingInstances } from '../harness/consulCatalog';
-import { NginxSide, startNginxSide } from '../harness/nginx';
+import { NginxSide, getFresh, startNginxSide } from '../harness/nginx';
 import { stopAllProcesses } from '../harness/processes';
 import { OnceRenderer, createOnceRenderer } from '../harness/templateRender';
 import { waitFor } from '../harness/waitFor';
@@ -167,21 +166,6 @@ afterAll(async () => {
 });
 
 // ---- 1. example-based, against the running Nginx side -----------------------------------------------------------
-
-/** GET on a new connection (no keep-alive: a reload closes idle connections), bounded. */
-function get(url: string, timeoutMs = 5000): Promise<{ status: number; body: string }> {
-  return new Promise((resolve, reject) => {
-    const req = http.get(url, { agent: false, timeout: timeoutMs }, (res) => {
-      let body = '';
-      res.setEncoding('utf8');
-      res.on('data', (c: string) => (body += c));
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body }));
-      res.on('error', reject);
-    });
-    req.on('timeout', () => req.destroy(new Error('timeout')));
-    req.on('error', reject);
-  });
-}
 
 interface HostileCase {
   field: string;
@@ -346,7 +330,7 @@ describe('hostile registrations while the real Nginx side runs', () => {
         const rejected = rejectedSince === null ? [] : rejectedLines().slice(rejectedSince);
         if (rejected.length) return `render rejected: ${rejected.join(' | ')}`;
         if (!side!.liveLocations().includes(`/avatars/${m.id} `)) return false;
-        if ((await get(`${side!.url}/avatars/${m.id}`)).status !== 200) return false;
+        if ((await getFresh(`${side!.url}/avatars/${m.id}`)).status !== 200) return false;
         return side!.reloadSettled() ? 'applied' : false;
       },
       { timeoutMs: 20_000, intervalMs: 100, what: `marker ${m.id} live in nginx` },
@@ -383,7 +367,7 @@ describe('hostile registrations while the real Nginx side runs', () => {
       const set = expectedShown(await passingInstances(consul!.httpUrl));
       expect(set.some((i) => i.id === hostile.id)).toBe(c.expectShown);
       expect(set.map((i) => i.id)).toEqual(expect.arrayContaining([api!.id, sync.id, after.id]));
-      const page = await get(`${side!.url}/`);
+      const page = await getFresh(`${side!.url}/`);
       expect(page.status).toBe(200);
       expect(page.body).toContain('<h1>Workshop API instances</h1>'); // the lab's page, not an injected server's
       expectRenderOf(model, { upstreams: side!.liveUpstreams(), locations: side!.liveLocations(), page: page.body }, set);
@@ -393,11 +377,11 @@ describe('hostile registrations while the real Nginx side runs', () => {
         expect(page.body).not.toContain(text);
       }
       // The legit instance is still served, through the upstream and through its own location.
-      const apiRes = await get(`${side!.url}/api/`);
+      const apiRes = await getFresh(`${side!.url}/api/`);
       expect(apiRes.status).toBe(200);
       expect((JSON.parse(apiRes.body) as { id: string }).id).toBe(api!.id);
-      expect((await get(`${side!.url}/avatars/${api!.id}`)).status).toBe(200);
-      for (const p of c.probes ?? []) expect((await get(`${side!.url}${p.path}`)).status).not.toBe(p.notStatus);
+      expect((await getFresh(`${side!.url}/avatars/${api!.id}`)).status).toBe(200);
+      for (const p of c.probes ?? []) expect((await getFresh(`${side!.url}${p.path}`)).status).not.toBe(p.notStatus);
       expect(rejectedLines().slice(rejectedBefore)).toEqual([]);
     } finally {
       for (const n of cleanupNodes) await catalogDeregisterNode(consul!.httpUrl, n);
