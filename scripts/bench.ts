@@ -16,7 +16,18 @@ import { benchJson, roundFigures, shapeProblems } from './lib/bench/figures';
 import { ensureOfflineImages } from './lib/images/ensureOfflineImages';
 import { PhaseResult, runPhase } from './lib/bench/phase';
 import { missedTargets, renderBenchTable } from './lib/bench/report';
-import { BASELINE, BenchPlan, BenchWhere, DEFAULT_WHERE, FULL_PLAN, OURS, QUICK_PLAN, parseBenchPort, parseBenchProject, parseSubnetPrefix } from './lib/bench/settings';
+import {
+  BASELINE,
+  BenchPlan,
+  BenchWhere,
+  DEFAULT_WHERE,
+  FULL_PLAN,
+  OURS,
+  QUICK_PLAN,
+  parseBenchPort,
+  parseBenchProject,
+  parseSubnetPrefix,
+} from './lib/bench/settings';
 import { teardownOnce } from './lib/bench/teardown';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 
@@ -49,29 +60,76 @@ function phaseDetails(p: PhaseResult): Record<string, unknown> {
 }
 
 void runCli(NAME, async () => {
-  const program = createProgram(NAME, "Measure the lab's failover and footprint, beside the original workshop's settings (docs/benchmark.md)")
-    .option('--quick', `smoke run: ${QUICK_PLAN.trials} trials per figure, ${QUICK_PLAN.trafficMs / 60_000} min of client traffic per window (full: ${FULL_PLAN.trials}, ${FULL_PLAN.trafficMs / 60_000} min)`)
+  const program = createProgram(
+    NAME,
+    "Measure the lab's failover and footprint, beside the original workshop's settings (docs/benchmark.md)",
+  )
+    .option(
+      '--quick',
+      `smoke run: ${QUICK_PLAN.trials} trials per figure, ${QUICK_PLAN.trafficMs / 60_000} min of client traffic per window (full: ${FULL_PLAN.trials}, ${FULL_PLAN.trafficMs / 60_000} min)`,
+    )
     .option('--out <file>', 'also write the results as JSON')
-    .addOption(new Option('-p, --project <name>', 'Compose project of the bench lab (taken down with -v at the end)').argParser(argParser(parseBenchProject)).default(DEFAULT_WHERE.project))
-    .addOption(new Option('--consul-http-port <port>', 'host port of its Consul HTTP API').argParser(argParser(parseBenchPort)).default(DEFAULT_WHERE.consulHttpPort))
-    .addOption(new Option('--consul-dns-port <port>', 'host port of its Consul DNS').argParser(argParser(parseBenchPort)).default(DEFAULT_WHERE.consulDnsPort))
-    .addOption(new Option('--nginx-port <port>', 'host port of its Nginx').argParser(argParser(parseBenchPort)).default(DEFAULT_WHERE.nginxPort))
-    .addOption(new Option('--subnet-prefix <a.b.c>', 'its lab network, a /24').argParser(argParser(parseSubnetPrefix)).default(DEFAULT_WHERE.subnetPrefix))
+    .addOption(
+      new Option('-p, --project <name>', 'Compose project of the bench lab (taken down with -v at the end)')
+        .argParser(argParser(parseBenchProject))
+        .default(DEFAULT_WHERE.project),
+    )
+    .addOption(
+      new Option('--consul-http-port <port>', 'host port of its Consul HTTP API')
+        .argParser(argParser(parseBenchPort))
+        .default(DEFAULT_WHERE.consulHttpPort),
+    )
+    .addOption(
+      new Option('--consul-dns-port <port>', 'host port of its Consul DNS')
+        .argParser(argParser(parseBenchPort))
+        .default(DEFAULT_WHERE.consulDnsPort),
+    )
+    .addOption(
+      new Option('--nginx-port <port>', 'host port of its Nginx').argParser(argParser(parseBenchPort)).default(DEFAULT_WHERE.nginxPort),
+    )
+    .addOption(
+      new Option('--subnet-prefix <a.b.c>', 'its lab network, a /24')
+        .argParser(argParser(parseSubnetPrefix))
+        .default(DEFAULT_WHERE.subnetPrefix),
+    )
     .addOption(new Option('--trials <n>', 'trials per figure (overrides --quick/full)').argParser(argParser(trialsArg)))
-    .addOption(new Option('--traffic <duration>', 'demo client traffic per window, e.g. 2m (overrides --quick/full)').argParser(argParser((v) => parseDurationMs(v, '--traffic'))));
+    .addOption(
+      new Option('--traffic <duration>', 'demo client traffic per window, e.g. 2m (overrides --quick/full)').argParser(
+        argParser((v) => parseDurationMs(v, '--traffic')),
+      ),
+    );
   program.parse();
-  const o = program.opts<{ quick?: boolean; out?: string; project: string; consulHttpPort: number; consulDnsPort: number; nginxPort: number; subnetPrefix: string; trials?: number; traffic?: number }>();
+  const o = program.opts<{
+    quick?: boolean;
+    out?: string;
+    project: string;
+    consulHttpPort: number;
+    consulDnsPort: number;
+    nginxPort: number;
+    subnetPrefix: string;
+    trials?: number;
+    traffic?: number;
+  }>();
   if (program.args.length) throw new UsageError(`unexpected argument "${program.args[0]}"`);
   const base = o.quick ? QUICK_PLAN : FULL_PLAN;
   const plan: BenchPlan = { ...base, trials: o.trials ?? base.trials, trafficMs: o.traffic && o.traffic > 0 ? o.traffic : base.trafficMs };
-  const where: BenchWhere = { project: o.project, consulHttpPort: o.consulHttpPort, consulDnsPort: o.consulDnsPort, nginxPort: o.nginxPort, subnetPrefix: o.subnetPrefix };
-  if (new Set([where.consulHttpPort, where.consulDnsPort, where.nginxPort]).size < 3) throw new UsageError('--consul-http-port, --consul-dns-port and --nginx-port must differ');
+  const where: BenchWhere = {
+    project: o.project,
+    consulHttpPort: o.consulHttpPort,
+    consulDnsPort: o.consulDnsPort,
+    nginxPort: o.nginxPort,
+    subnetPrefix: o.subnetPrefix,
+  };
+  if (new Set([where.consulHttpPort, where.consulDnsPort, where.nginxPort]).size < 3)
+    throw new UsageError('--consul-http-port, --consul-dns-port and --nginx-port must differ');
 
   const progress = new Progress((l) => process.stderr.write(`bench ${l.trimStart()}\n`));
   const started = new Date();
   const root = repoRoot();
   const docker = await connectDocker();
-  progress.line(`${o.quick ? 'quick' : 'full'} run: ${plan.trials} trials per figure, ${plan.trafficMs / 1000} s of client traffic per window; project ${where.project}, ports ${where.consulHttpPort}/${where.consulDnsPort}/${where.nginxPort}, subnet ${where.subnetPrefix}.0/24`);
+  progress.line(
+    `${o.quick ? 'quick' : 'full'} run: ${plan.trials} trials per figure, ${plan.trafficMs / 1000} s of client traffic per window; project ${where.project}, ports ${where.consulHttpPort}/${where.consulDnsPort}/${where.nginxPort}, subnet ${where.subnetPrefix}.0/24`,
+  );
   await ensureOfflineImages(docker, root, (m) => progress.line(m));
 
   const lab = new BenchLab(docker, where);
@@ -90,7 +148,10 @@ void runCli(NAME, async () => {
     const baseline = await runPhase(lab, BASELINE, plan, progress);
     const oursF = roundFigures(ours.figures);
     const baseF = roundFigures(baseline.figures);
-    const dockerVersion = await docker.version().then((v) => v.Version, () => 'unknown');
+    const dockerVersion = await docker.version().then(
+      (v) => v.Version,
+      () => 'unknown',
+    );
     const warnings = [...ours.warnings, ...baseline.warnings];
     const meta = {
       mode: o.quick ? 'quick' : 'full',
@@ -116,7 +177,9 @@ void runCli(NAME, async () => {
       writeFileSync(o.out, JSON.stringify(json, null, 2) + '\n');
       progress.line(`wrote ${o.out}`);
     }
-    process.stdout.write(`\nFailover and footprint (${meta.mode} run: ${plan.trials} trials per figure, ${plan.trafficMs / 1000} s of client traffic per window)\n`);
+    process.stdout.write(
+      `\nFailover and footprint (${meta.mode} run: ${plan.trials} trials per figure, ${plan.trafficMs / 1000} s of client traffic per window)\n`,
+    );
     process.stdout.write(`ours: ${OURS.summary}; baseline: ${BASELINE.summary}\n\n`);
     process.stdout.write(renderBenchTable(oursF, baseF) + '\n');
     const missed = missedTargets(oursF);

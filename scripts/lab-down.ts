@@ -15,8 +15,10 @@ const NAME = 'lab:down';
 exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
-  const program = addProjectOption(createProgram(NAME, 'Stop and remove the lab (docker compose down)'))
-    .option('-v, --volumes', "also remove the lab's volumes (Consul's data)");
+  const program = addProjectOption(createProgram(NAME, 'Stop and remove the lab (docker compose down)')).option(
+    '-v, --volumes',
+    "also remove the lab's volumes (Consul's data)",
+  );
   program.parse();
   const opts = program.opts<{ project?: string; volumes?: boolean }>();
   const project = resolveProjectName(opts.project);
@@ -45,6 +47,8 @@ void runCli(NAME, async () => {
   if (r.code !== 0) throw new Error(`docker compose down failed: ${composeFailureLine(r)}`);
   const left = await listLabContainers(docker, project);
   if (left.length) throw new Error(`${left.length} containers of "${project}" are still there: ${left.map((c) => c.name).join(', ')}`);
-  process.stdout.write(`Lab "${project}" is down after ${(progress.elapsedMs() / 1000).toFixed(1)} s.${opts.volumes || !before.length ? '' : ' Consul data kept (add -v to remove it).'}\n`);
+  process.stdout.write(
+    `Lab "${project}" is down after ${(progress.elapsedMs() / 1000).toFixed(1)} s.${opts.volumes || !before.length ? '' : ' Consul data kept (add -v to remove it).'}\n`,
+  );
   return 0;
 });

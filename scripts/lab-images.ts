@@ -10,7 +10,10 @@ import { DEFAULT_MIRROR, OFFLINE_IMAGES } from './lib/images/buildOfflineImages'
 import { setupAndBuildOfflineImages } from './lib/images/setup';
 
 void runCli('lab:images', async () => {
-  const program = createProgram('lab:images', 'Build the offline (air-gapped) lab images: debootstrap base, Consul, consul-template, Nginx, Node, the lab services')
+  const program = createProgram(
+    'lab:images',
+    'Build the offline (air-gapped) lab images: debootstrap base, Consul, consul-template, Nginx, Node, the lab services',
+  )
     .option('--force', 'rebuild every image even when its inputs are unchanged', false)
     .option('--mirror <url>', 'Debian mirror for debootstrap', DEFAULT_MIRROR);
   program.parse(process.argv);

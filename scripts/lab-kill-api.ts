@@ -22,7 +22,10 @@ void runCli(NAME, async () => {
   const program = addProjectOption(
     createProgram(NAME, 'Stop one workshop-api instance and time how fast Consul and Nginx stop routing to it'),
   )
-    .argument('[name]', 'instance name as on the Nginx page (api-1a2b3c), its Consul ID (workshop-api-1a2b3c), or a container name/id; default: one running instance')
+    .argument(
+      '[name]',
+      'instance name as on the Nginx page (api-1a2b3c), its Consul ID (workshop-api-1a2b3c), or a container name/id; default: one running instance',
+    )
     .option('--hard', 'SIGKILL (docker kill): no graceful deregistration, Consul notices through the failing health check')
     .addOption(durationOption('-t, --timeout <duration>', 'stop watching after this long', 45_000));
   program.parse();
@@ -36,14 +39,20 @@ void runCli(NAME, async () => {
     const target = nameArg !== undefined ? resolveTarget(targets, nameArg) : pickDefault(targets);
     if (!target) throw new Error(`no workshop-api instance is running; ${restoreHint(lab.project)}`);
     if (target.container.state !== 'running') {
-      throw new Error(`${target.name} (${target.container.name}) is already ${target.container.state}; ${restoreHint(lab.project, target.name)}`);
+      throw new Error(
+        `${target.name} (${target.container.name}) is already ${target.container.state}; ${restoreHint(lab.project, target.name)}`,
+      );
     }
 
     const watched = watchedFrom(target);
     const before = await snapshot(sides, target.container.id, watched, new Set(['consul', 'upstream', 'page']));
 
-    const how = opts.hard ? 'docker kill (SIGKILL: no chance to deregister)' : 'docker stop (SIGTERM: the instance deregisters itself, SIGKILL after 10 s)';
-    process.stdout.write(`Stopping ${target.name} (container ${target.container.name}${watched.address ? `, ${watched.address}` : ''}) with ${how}\n`);
+    const how = opts.hard
+      ? 'docker kill (SIGKILL: no chance to deregister)'
+      : 'docker stop (SIGTERM: the instance deregisters itself, SIGKILL after 10 s)';
+    process.stdout.write(
+      `Stopping ${target.name} (container ${target.container.name}${watched.address ? `, ${watched.address}` : ''}) with ${how}\n`,
+    );
 
     const timeline = new Timeline();
     timeline.mark('sent', opts.hard ? 'SIGKILL sent' : 'docker stop sent', 0);
@@ -53,7 +62,8 @@ void runCli(NAME, async () => {
     const progress = new Progress();
     // Anything already true before the stop is noted at 0.0 s, so the timeline never claims a time it didn't see.
     for (const e of goneEvents(before, watched)) {
-      if (e.key !== 'stopped' && timeline.mark(e.key, `${e.label} (already before the stop)`, 0)) progress.lineAt(0, `${e.label} (already before the stop)`);
+      if (e.key !== 'stopped' && timeline.mark(e.key, `${e.label} (already before the stop)`, 0))
+        progress.lineAt(0, `${e.label} (already before the stop)`);
     }
 
     const container = lab.docker.getContainer(target.container.id);
@@ -74,7 +84,9 @@ void runCli(NAME, async () => {
       },
     });
 
-    process.stdout.write(`\nTimeline (${opts.hard ? 'hard kill' : 'graceful stop'} of ${target.name}; polled every ${POLL_MS} ms, so each time is exact to about ${formatSeconds(POLL_MS * 2)})\n`);
+    process.stdout.write(
+      `\nTimeline (${opts.hard ? 'hard kill' : 'graceful stop'} of ${target.name}; polled every ${POLL_MS} ms, so each time is exact to about ${formatSeconds(POLL_MS * 2)})\n`,
+    );
     process.stdout.write(timeline.render(`not seen in ${formatSeconds(opts.timeout)}`) + '\n\n');
     const left = registrations.filter((r) => r.id !== target.serviceId && r.status === 'passing').map((r) => r.meta.name || r.id);
     if (left.length) process.stdout.write(`Still serving: ${left.join(', ')}\n`);

@@ -16,7 +16,9 @@ const POLL_MS = 200;
 exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
-  const program = addProjectOption(createProgram(NAME, 'Start stopped workshop-api instances again and time how fast they are back in Consul and Nginx'))
+  const program = addProjectOption(
+    createProgram(NAME, 'Start stopped workshop-api instances again and time how fast they are back in Consul and Nginx'),
+  )
     .argument('[names...]', 'instance names (api-1a2b3c) or container names/ids; default: every stopped workshop-api container')
     .addOption(durationOption('-t, --timeout <duration>', 'stop watching after this long', 60_000));
   program.parse();
@@ -29,7 +31,8 @@ void runCli(NAME, async () => {
     requireTargets(targets, lab.project);
     const chosen = names.length ? names.map((n) => resolveTarget(targets, n)) : targets.filter((t) => t.container.state !== 'running');
     const toStart = chosen.filter((t) => t.container.state !== 'running');
-    for (const t of chosen) if (t.container.state === 'running') process.stdout.write(`${t.name} (${t.container.name}) is already running\n`);
+    for (const t of chosen)
+      if (t.container.state === 'running') process.stdout.write(`${t.name} (${t.container.name}) is already running\n`);
     if (toStart.length === 0) {
       if (!names.length) process.stdout.write('Every workshop-api instance is running; nothing to restore.\n');
       return 0;
@@ -41,7 +44,14 @@ void runCli(NAME, async () => {
     const watched: WatchedTarget[] = [];
     for (const t of toStart) {
       const who = toStart.length > 1 ? `${t.name}: ` : '';
-      watched.push({ containerId: t.container.id, instance: watchedFrom(t), events: backEvents, keyPrefix: `${t.name}/`, labelPrefix: who, sides: () => every });
+      watched.push({
+        containerId: t.container.id,
+        instance: watchedFrom(t),
+        events: backEvents,
+        keyPrefix: `${t.name}/`,
+        labelPrefix: who,
+        sides: () => every,
+      });
       timeline.expect(`${t.name}/running`, `${who}container running`).expect(`${t.name}/healthy`, `${who}Docker healthcheck healthy`);
       timeline.expect(`${t.name}/consul`, `${who}back in Consul's passing set`);
       if (nginx) timeline.expect(`${t.name}/upstream`, `${who}back in the Nginx upstream behind /api/`);
@@ -52,7 +62,12 @@ void runCli(NAME, async () => {
     await Promise.all(toStart.map((t) => lab.docker.getContainer(t.container.id).start()));
 
     // The address can change on restart (new container IP): followAddress tracks what Consul says now.
-    await watchUntilDone(sides, timeline, watched, { timeoutMs: opts.timeout, pollMs: POLL_MS, followAddress: true, onEvent: (atMs, label) => progress.lineAt(atMs, label) });
+    await watchUntilDone(sides, timeline, watched, {
+      timeoutMs: opts.timeout,
+      pollMs: POLL_MS,
+      followAddress: true,
+      onEvent: (atMs, label) => progress.lineAt(atMs, label),
+    });
     process.stdout.write(`\nTimeline (restore; polled every ${POLL_MS} ms)\n${timeline.render('not seen yet')}\n`);
     return timeline.done() ? 0 : 1;
   } finally {

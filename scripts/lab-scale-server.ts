@@ -59,12 +59,15 @@ void runCli(NAME, async () => {
     const gap = opts.stagger ? staggerGapMs(range) : 0;
 
     const scaleTo = async (n: number): Promise<void> => {
-      const r = await runCompose(['up', '-d', '--no-deps', '--no-recreate', '--scale', `${DEMO_SERVER_SERVICE}=${n}`, DEMO_SERVER_SERVICE], {
-        project: lab.project,
-        context,
-        env,
-        cwd: repoRoot(),
-      });
+      const r = await runCompose(
+        ['up', '-d', '--no-deps', '--no-recreate', '--scale', `${DEMO_SERVER_SERVICE}=${n}`, DEMO_SERVER_SERVICE],
+        {
+          project: lab.project,
+          context,
+          env,
+          cwd: repoRoot(),
+        },
+      );
       if (r.code !== 0) throw new Error(`docker compose up --scale ${DEMO_SERVER_SERVICE}=${n} failed: ${composeFailureLine(r)}`);
       await lab.refresh();
     };
@@ -72,18 +75,19 @@ void runCli(NAME, async () => {
     if (target === servers.length) {
       process.stdout.write(`demo-server already has ${target} running replica${target === 1 ? '' : 's'}.\n`);
     } else if (target < servers.length) {
-      process.stdout.write(`Scaling demo-server down from ${servers.length} to ${target} (the removed servers deregister on the way out)\n`);
+      process.stdout.write(
+        `Scaling demo-server down from ${servers.length} to ${target} (the removed servers deregister on the way out)\n`,
+      );
       await scaleTo(target);
       progress.line(`${running(lab).length} running`);
     } else {
       const steps = opts.stagger ? Array.from({ length: target - servers.length }, (_, i) => servers.length + i + 1) : [target];
       const every = `${formatSeconds(range[0])}-${formatSeconds(range[1])}`;
-      const why =
-        !opts.stagger
-          ? ', all at once (--no-stagger): their first restarts come from the same window and can line up'
-          : steps.length > 1
-            ? `, one replica at a time ${formatSeconds(gap)} apart: each restarts after a random ${every}, so the next one's first restart comes after the previous one's can`
-            : `: one new replica, nothing to stagger (the running server${servers.length === 1 ? ' restarts' : 's restart'} after a random ${every} on ${servers.length === 1 ? 'its' : 'their'} own schedule)`;
+      const why = !opts.stagger
+        ? ', all at once (--no-stagger): their first restarts come from the same window and can line up'
+        : steps.length > 1
+          ? `, one replica at a time ${formatSeconds(gap)} apart: each restarts after a random ${every}, so the next one's first restart comes after the previous one's can`
+          : `: one new replica, nothing to stagger (the running server${servers.length === 1 ? ' restarts' : 's restart'} after a random ${every} on ${servers.length === 1 ? 'its' : 'their'} own schedule)`;
       process.stdout.write(`Scaling demo-server from ${servers.length} to ${target}${why}\n`);
       for (const [i, n] of steps.entries()) {
         const before = new Set(running(lab).map((c) => c.id));
@@ -94,7 +98,12 @@ void runCli(NAME, async () => {
           const ips = [...(await containerIps(lab.docker, [c])).keys()];
           const reg = await pollUntil(
             async () => (await lab.consul.instances(CONSUL_DEMO_SERVICE_NAME, { passingOnly: true })).find((x) => ips.includes(x.address)),
-            { timeoutMs: 30_000, intervalMs: 200, what: `${shortName(c)} registering in Consul`, hint: `look at \`docker logs ${c.name}\`` },
+            {
+              timeoutMs: 30_000,
+              intervalMs: 200,
+              what: `${shortName(c)} registering in Consul`,
+              hint: `look at \`docker logs ${c.name}\``,
+            },
           );
           progress.line(`${shortName(c)} passing in Consul as ${reg.id} (${reg.address}:${reg.port}, ${reg.tags.join(',') || 'no tag'})`);
         }
@@ -112,8 +121,12 @@ void runCli(NAME, async () => {
       const c = ipToContainer.get(address);
       return c ? shortName(c) : '?';
     };
-    const instances = (await lab.consul.instances(CONSUL_DEMO_SERVICE_NAME)).sort((a, b) => nameOf(a.address).localeCompare(nameOf(b.address)));
-    process.stdout.write(`\nInstances of ${CONSUL_DEMO_SERVICE_NAME} in Consul now (IDs and ports change on every restart; the address stays)\n`);
+    const instances = (await lab.consul.instances(CONSUL_DEMO_SERVICE_NAME)).sort((a, b) =>
+      nameOf(a.address).localeCompare(nameOf(b.address)),
+    );
+    process.stdout.write(
+      `\nInstances of ${CONSUL_DEMO_SERVICE_NAME} in Consul now (IDs and ports change on every restart; the address stays)\n`,
+    );
     process.stdout.write(
       renderTable(
         [{ header: 'CONTAINER' }, { header: 'SERVICE ID' }, { header: 'ADDRESS' }, { header: 'TAG' }, { header: 'STATUS' }],
@@ -134,7 +147,14 @@ void runCli(NAME, async () => {
     const traffic = trafficByAddress(reqs.filter((r) => r.ok));
     process.stdout.write(
       renderTable(
-        [{ header: 'CONTAINER' }, { header: 'ADDRESS' }, { header: 'REQUESTS', align: 'right' }, { header: 'SHARE', align: 'right' }, { header: 'INCARNATIONS', align: 'right' }, { header: 'PROTOCOLS' }],
+        [
+          { header: 'CONTAINER' },
+          { header: 'ADDRESS' },
+          { header: 'REQUESTS', align: 'right' },
+          { header: 'SHARE', align: 'right' },
+          { header: 'INCARNATIONS', align: 'right' },
+          { header: 'PROTOCOLS' },
+        ],
         traffic.map((t) => {
           const c = ipToContainer.get(t.address);
           return [c ? shortName(c) : '(gone)', t.address, t.ok, formatPercent(t.ok, sum.ok), t.incarnations, t.protocols.join(',')];
@@ -146,7 +166,9 @@ void runCli(NAME, async () => {
         (sum.lastError ? `; last failure: ${sum.lastError.error}` : '') +
         '\n',
     );
-    process.stdout.write('INCARNATIONS: how many lives of each server the client reached (every restart listens on a new port under a new service ID).\n');
+    process.stdout.write(
+      'INCARNATIONS: how many lives of each server the client reached (every restart listens on a new port under a new service ID).\n',
+    );
     return 0;
   } finally {
     lab.close();

@@ -12,7 +12,9 @@ const NAME = 'lab:status';
 exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
-  const program = addProjectOption(createProgram(NAME, 'Show the running lab: Consul members and leader, service health, demo client success rate, Nginx page'))
+  const program = addProjectOption(
+    createProgram(NAME, 'Show the running lab: Consul members and leader, service health, demo client success rate, Nginx page'),
+  )
     .addOption(durationOption('-w, --window <duration>', "how far back to read the demo client's requests", 60_000))
     .option('--json', 'print one JSON object instead of tables');
   program.parse();

@@ -42,7 +42,10 @@ exitQuietlyOnClosedStdout();
 
 void runCli(NAME, async () => {
   const program = addProjectOption(createProgram(NAME, 'Start the lab (docker compose up -d) and wait until every container is healthy'))
-    .option('--offline', `use the locally built air-gapped images (${OFFLINE_ENV_FILE}), building them first if needed (= npm run lab:images)`)
+    .option(
+      '--offline',
+      `use the locally built air-gapped images (${OFFLINE_ENV_FILE}), building them first if needed (= npm run lab:images)`,
+    )
     .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for healthy after this long', 180_000));
   program.parse();
   const opts = program.opts<{ project?: string; offline?: boolean; timeout: number }>();
@@ -70,7 +73,9 @@ void runCli(NAME, async () => {
         if (blocker) {
           throw new Error(`cannot pull ${ref} (${why}); without a registry the lab runs on air-gapped images built here, but: ${blocker}`);
         }
-        process.stdout.write(`Cannot pull ${ref} (${why}): building the air-gapped images on this machine instead and starting the lab on them (first time a few minutes, then seconds; \`--offline\` skips the registry).\n`);
+        process.stdout.write(
+          `Cannot pull ${ref} (${why}): building the air-gapped images on this machine instead and starting the lab on them (first time a few minutes, then seconds; \`--offline\` skips the registry).\n`,
+        );
         offline = true;
         break;
       }
@@ -85,7 +90,9 @@ void runCli(NAME, async () => {
     await setupAndBuildOfflineImages({ repoRoot: root, docker, progress: (m) => progress.line(`images: ${m}`) });
   }
 
-  process.stdout.write(`Starting lab "${project}"${offline ? ' with the air-gapped images' : ''} (docker compose${envFile ? ` --env-file ${envFile}` : ''} up -d)\n`);
+  process.stdout.write(
+    `Starting lab "${project}"${offline ? ' with the air-gapped images' : ''} (docker compose${envFile ? ` --env-file ${envFile}` : ''} up -d)\n`,
+  );
   // Compose waits for depends_on: service_healthy itself; meanwhile we show each container's state from the engine.
   const compose = runCompose(['up', '-d', '--remove-orphans'], { project, envFile, cwd: root });
   let composeDone: { code: number; line?: string } | undefined;
@@ -111,7 +118,7 @@ void runCli(NAME, async () => {
         ['lab:status', 'members, health, demo client success rate, Nginx page'],
         ['lab:scale-server', 'one more demo server; watch the client spread its traffic'],
         ['lab:kill-api', 'stop one workshop-api; see how fast Consul and Nginx drop it'],
-        ['lab:down', 'stop the lab (lab:down -- -v also deletes Consul\'s data)'],
+        ['lab:down', "stop the lab (lab:down -- -v also deletes Consul's data)"],
       ];
       const cmds = next.map(([s]) => `npm run ${s}${p}`);
       const width = Math.max(...cmds.map((c) => c.length));

@@ -41,7 +41,10 @@ function scripted(method: DiscoveryMethod, answers: Array<Instance[] | Error>): 
   return d;
 }
 
-function makeClient(discoveries: Record<DiscoveryMethod, Discovery>, opts: { count?: number; mode?: DiscoveryMode; selector?: Selector } = {}) {
+function makeClient(
+  discoveries: Record<DiscoveryMethod, Discovery>,
+  opts: { count?: number; mode?: DiscoveryMode; selector?: Selector } = {},
+) {
   const results: ClientRequestLine[] = [];
   const logs: string[] = [];
   const client = new DemoClient({
@@ -58,10 +61,13 @@ function makeClient(discoveries: Record<DiscoveryMethod, Discovery>, opts: { cou
   return { client, results, logs };
 }
 
-test('alternates DNS and HTTP and speaks each instance\'s protocol', async () => {
+test("alternates DNS and HTTP and speaks each instance's protocol", async () => {
   const v1 = await demoServer('v1');
   const v2 = await demoServer('v2');
-  const { client, results } = makeClient({ dns: scripted('dns', [[{ ...v1, serviceId: null }]]), http: scripted('http', [[v2]]) }, { count: 4 });
+  const { client, results } = makeClient(
+    { dns: scripted('dns', [[{ ...v1, serviceId: null }]]), http: scripted('http', [[v2]]) },
+    { count: 4 },
+  );
   const summary = await client.run();
   expect(results.map((r) => [r.discovery, r.protocol, r.ok, r.attempts])).toEqual([
     ['dns', 'v1', true, 1],

@@ -125,7 +125,12 @@ export class DemoClient {
     }
   }
 
-  private async attempt(method: DiscoveryMethod, list: Instance[], discoveryError: string | undefined, avoid?: ReadonlySet<string>): Promise<Attempt> {
+  private async attempt(
+    method: DiscoveryMethod,
+    list: Instance[],
+    discoveryError: string | undefined,
+    avoid?: ReadonlySet<string>,
+  ): Promise<Attempt> {
     if (discoveryError) return { ok: false, error: discoveryError };
     const chosen = this.cfg.selector.pick(list, avoid);
     if (!chosen) return { ok: false, error: NO_INSTANCE[method] };

@@ -322,24 +322,28 @@ describe('the line protocol, for any input (property-based)', () => {
 
   test('every line gets exactly its reply, in order, however the bytes are split into packets', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.array(lineArb, { minLength: 1, maxLength: 30 }), fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }), async (lines, cuts) => {
-        const c = client();
-        try {
-          await c.connected();
-          const bytes = Buffer.from(lines.map((l) => l + '\n').join(''));
-          // Split at the generated sizes (cycled), with a pause between packets so they arrive apart.
-          for (let at = 0, i = 0; at < bytes.length; i++) {
-            const size = cuts[i % cuts.length]!;
-            c.send(bytes.subarray(at, at + size));
-            at += size;
-            if (i % 3 === 2) await sleep(1);
+      fc.asyncProperty(
+        fc.array(lineArb, { minLength: 1, maxLength: 30 }),
+        fc.array(fc.integer({ min: 1, max: 64 }), { minLength: 1, maxLength: 8 }),
+        async (lines, cuts) => {
+          const c = client();
+          try {
+            await c.connected();
+            const bytes = Buffer.from(lines.map((l) => l + '\n').join(''));
+            // Split at the generated sizes (cycled), with a pause between packets so they arrive apart.
+            for (let at = 0, i = 0; at < bytes.length; i++) {
+              const size = cuts[i % cuts.length]!;
+              c.send(bytes.subarray(at, at + size));
+              at += size;
+              if (i % 3 === 2) await sleep(1);
+            }
+            const got = await c.lines(lines.length, 3000);
+            expect(got).toEqual(lines.map((l) => replyTo('v1', l)));
+          } finally {
+            c.destroy();
           }
-          const got = await c.lines(lines.length, 3000);
-          expect(got).toEqual(lines.map((l) => replyTo('v1', l)));
-        } finally {
-          c.destroy();
-        }
-      }),
+        },
+      ),
       { numRuns: 60 },
     );
   }, 60_000);

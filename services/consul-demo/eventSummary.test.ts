@@ -2,7 +2,13 @@ import { EventSummary } from './eventSummary';
 
 const lines: Array<[string, Record<string, unknown>]> = [];
 const summary = (windowMs: number) =>
-  new EventSummary((msg, fields) => lines.push([msg, fields]), { first: 'closed a connection', summary: 'closed connections', kindField: 'reason', countsField: 'reasons', windowMs });
+  new EventSummary((msg, fields) => lines.push([msg, fields]), {
+    first: 'closed a connection',
+    summary: 'closed connections',
+    kindField: 'reason',
+    countsField: 'reasons',
+    windowMs,
+  });
 beforeEach(() => {
   lines.splice(0);
   jest.useFakeTimers();
@@ -16,7 +22,10 @@ test('the first event is logged at once; the rest of the window is one summary l
   expect(lines).toEqual([['closed a connection', { reason: 'idle timeout', peer: '127.0.0.1:1' }]]);
   jest.advanceTimersByTime(10_000);
   expect(lines).toHaveLength(2);
-  expect(lines[1]).toEqual(['closed connections', { count: 9999, reasons: { 'idle timeout': 6666, 'binary data': 3333 }, windowMs: 10_000 }]);
+  expect(lines[1]).toEqual([
+    'closed connections',
+    { count: 9999, reasons: { 'idle timeout': 6666, 'binary data': 3333 }, windowMs: 10_000 },
+  ]);
 });
 
 test('continuous events: one summary per window; after a quiet window the next event is logged at once again', () => {

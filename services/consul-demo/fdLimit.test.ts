@@ -19,7 +19,7 @@ test('the soft open-file limit is read from /proc/self/limits', () => {
   expect(openFileLimit()).toEqual(expect.any(Number));
 });
 
-test('the connection cap leaves room for the process\'s other file descriptors', () => {
+test("the connection cap leaves room for the process's other file descriptors", () => {
   expect(connectionCapFor(1024, undefined)).toBe(1024);
   expect(connectionCapFor(1024, 20000)).toBe(1024);
   expect(connectionCapFor(1024, 1024)).toBe(1024 - FD_RESERVE);

@@ -120,16 +120,26 @@ describe('client', () => {
   test('flags, env and Go-style single dashes', () => {
     process.env.DEMO_JSON = '1';
     process.env.DEMO_SELECT = 'round-robin';
-    const p = parse(['client', '-interval', '200ms', '--count', '5', '--discovery', 'dns', '--timeout=500ms'], { CONSUL_DNS_ADDR: '127.0.0.5:8601' }).run();
+    const p = parse(['client', '-interval', '200ms', '--count', '5', '--discovery', 'dns', '--timeout=500ms'], {
+      CONSUL_DNS_ADDR: '127.0.0.5:8601',
+    }).run();
     expect(p).toMatchObject({
       mode: 'client',
-      options: { intervalMs: 200, count: 5, json: true, select: 'round-robin', discovery: 'dns', timeoutMs: 500, consulDns: { host: '127.0.0.5', port: 8601 } },
+      options: {
+        intervalMs: 200,
+        count: 5,
+        json: true,
+        select: 'round-robin',
+        discovery: 'dns',
+        timeoutMs: 500,
+        consulDns: { host: '127.0.0.5', port: 8601 },
+      },
     });
     // DNS only: CONSUL_HTTP_ADDR is not used, so not required to be valid
     expect(p.mode === 'client' && p.options.consulHttp).toBeUndefined();
   });
 
-  test('--dns-lookup: srv by default, srv+a (the original\'s lookup) by flag or DEMO_DNS_LOOKUP', () => {
+  test("--dns-lookup: srv by default, srv+a (the original's lookup) by flag or DEMO_DNS_LOOKUP", () => {
     expect(parse(['client', '--dns-lookup', 'srv+a']).run()).toMatchObject({ options: { dnsLookup: 'srv+a' } });
     process.env.DEMO_DNS_LOOKUP = 'srv+a';
     expect(parse(['client']).run()).toMatchObject({ options: { dnsLookup: 'srv+a' } });
@@ -160,22 +170,57 @@ describe('bad input: one line naming it, exit 2', () => {
     ['bad discovery', ['client', '--discovery', 'mdns'], {}, /expected one of alternate, dns, http/],
     ['bad dns lookup', ['client', '--dns-lookup', 'a'], {}, /expected one of srv, srv\+a/],
     ['bad count', ['client', '--count', '-1'], {}, /--count/],
-    ['zero interval', ['client', '--interval', '0'], {}, /--interval <duration>' argument '0' is invalid\. --interval: "0" is out of range \(allowed: 10ms to 24h\)/],
+    [
+      'zero interval',
+      ['client', '--interval', '0'],
+      {},
+      /--interval <duration>' argument '0' is invalid\. --interval: "0" is out of range \(allowed: 10ms to 24h\)/,
+    ],
     // Beyond Node's timer limit (~24.8 days) a timer fires after 1 ms: refused up front, for every duration.
-    ['--restart-every beyond the timer limit', ['server', '--restart-every', '99999999999m'], {}, /--restart-every: "99999999999m" is out of range \(allowed: 0 \(off\) or 100ms to 24h\)/],
-    ['--restart-every range beyond it', ['server', '--restart-every', '5-99999999999m'], {}, /--restart-every: "99999999999m" is out of range/],
+    [
+      '--restart-every beyond the timer limit',
+      ['server', '--restart-every', '99999999999m'],
+      {},
+      /--restart-every: "99999999999m" is out of range \(allowed: 0 \(off\) or 100ms to 24h\)/,
+    ],
+    [
+      '--restart-every range beyond it',
+      ['server', '--restart-every', '5-99999999999m'],
+      {},
+      /--restart-every: "99999999999m" is out of range/,
+    ],
     ['--restart-every 0-10s (off mixed with on)', ['server', '--restart-every', '0-10s'], {}, /--restart-every: "0-10s" is out of range/],
     ['--restart-every 1ms', ['server', '--restart-every', '1ms'], {}, /--restart-every: "1ms" is out of range/],
     ['--drain huge', ['server', '--drain', '99999999999m'], {}, /--drain: "99999999999m" is out of range \(allowed: 0s to 1m\)/],
     ['--drain 2m', ['server', '--drain', '2m'], {}, /--drain: "2m" is out of range/],
-    ['--idle-timeout huge', ['server', '--idle-timeout', '99999999999m'], {}, /--idle-timeout: "99999999999m" is out of range \(allowed: 100ms to 24h\)/],
+    [
+      '--idle-timeout huge',
+      ['server', '--idle-timeout', '99999999999m'],
+      {},
+      /--idle-timeout: "99999999999m" is out of range \(allowed: 100ms to 24h\)/,
+    ],
     ['--line-timeout 0', ['server', '--line-timeout', '0'], {}, /--line-timeout: "0" is out of range \(allowed: 10ms to 10m\)/],
-    ['--max-connections 0', ['server', '--max-connections', '0'], {}, /--max-connections: expected a whole number from 1 to 1000000, got "0"/],
+    [
+      '--max-connections 0',
+      ['server', '--max-connections', '0'],
+      {},
+      /--max-connections: expected a whole number from 1 to 1000000, got "0"/,
+    ],
     ['--max-connections 1e21', ['server', '--max-connections', '1e21'], {}, /--max-connections: expected a whole number/],
-    ['--max-reply-backlog 1k', ['server', '--max-reply-backlog', '1k'], {}, /--max-reply-backlog: "1k" is out of range \(allowed: 64KiB to 64MiB\)/],
+    [
+      '--max-reply-backlog 1k',
+      ['server', '--max-reply-backlog', '1k'],
+      {},
+      /--max-reply-backlog: "1k" is out of range \(allowed: 64KiB to 64MiB\)/,
+    ],
     ['--max-reply-backlog junk', ['server', '--max-reply-backlog', '1 GB'], {}, /--max-reply-backlog: expected a size like 1MiB/],
     ['--timeout huge', ['client', '--timeout', '30d'], {}, /--timeout <duration>' argument '30d' is invalid/],
-    ['--discovery-timeout huge', ['client', '--discovery-timeout', '9999999999ms'], {}, /--discovery-timeout: "9999999999ms" is out of range \(allowed: 10ms to 5m\)/],
+    [
+      '--discovery-timeout huge',
+      ['client', '--discovery-timeout', '9999999999ms'],
+      {},
+      /--discovery-timeout: "9999999999ms" is out of range \(allowed: 10ms to 5m\)/,
+    ],
     ['--retry-delay huge', ['client', '--retry-delay', '1h'], {}, /--retry-delay: "1h" is out of range \(allowed: 0s to 1m\)/],
     ['--count huge', ['client', '--count', '99999999999999999999'], {}, /--count: expected a whole number from 0 to 1000000000/],
     ['extra argument', ['client', 'extra'], {}, /too many arguments|unknown command|excess/],
@@ -238,7 +283,10 @@ test('goStyleFlags rewrites only known long names and stops at --', () => {
 
 describe('ranges for open-ended input (property-based)', () => {
   const UNITS: Record<string, number> = { ms: 1, s: 1000, m: 60_000, h: 3_600_000 };
-  const durationArb = fc.tuple(fc.oneof(fc.nat({ max: 2000 }), fc.nat(), fc.constantFrom(0, 99, 100, 60, 1440, 99999999999)), fc.constantFrom('ms', 's', 'm', 'h'));
+  const durationArb = fc.tuple(
+    fc.oneof(fc.nat({ max: 2000 }), fc.nat(), fc.constantFrom(0, 99, 100, 60, 1440, 99999999999)),
+    fc.constantFrom('ms', 's', 'm', 'h'),
+  );
 
   test.each<[string, string, 'server' | 'client', { minMs: number; maxMs: number; zeroAllowed?: boolean }]>([
     ['--drain', 'drainMs', 'server', RANGES.drain],
@@ -284,19 +332,28 @@ describe('ranges for open-ended input (property-based)', () => {
 
   test('--max-reply-backlog: any size in any unit is accepted exactly within 64KiB..64MiB', async () => {
     await fc.assert(
-      fc.asyncProperty(fc.oneof(fc.nat({ max: 100_000_000 }), fc.nat({ max: 100 })), fc.constantFrom('', 'k', 'KiB', 'm', 'MiB', 'B'), async (n, unit) => {
-        const bytes = n * ({ '': 1, B: 1, k: 1024, KiB: 1024, m: 1024 * 1024, MiB: 1024 * 1024 } as Record<string, number>)[unit]!;
-        const ok = bytes >= 64 * 1024 && bytes <= 64 * 1024 * 1024;
-        const { code } = await exitOf(['server', '--max-reply-backlog', `${n}${unit}`]);
-        expect(code).toBe(ok ? 0 : 2);
-      }),
+      fc.asyncProperty(
+        fc.oneof(fc.nat({ max: 100_000_000 }), fc.nat({ max: 100 })),
+        fc.constantFrom('', 'k', 'KiB', 'm', 'MiB', 'B'),
+        async (n, unit) => {
+          const bytes = n * ({ '': 1, B: 1, k: 1024, KiB: 1024, m: 1024 * 1024, MiB: 1024 * 1024 } as Record<string, number>)[unit]!;
+          const ok = bytes >= 64 * 1024 && bytes <= 64 * 1024 * 1024;
+          const { code } = await exitOf(['server', '--max-reply-backlog', `${n}${unit}`]);
+          expect(code).toBe(ok ? 0 : 2);
+        },
+      ),
       { numRuns: 150 },
     );
   });
 
   test('CONSUL_HTTP_ADDR: any host:port form (IPv4, [IPv6], names, with or without scheme) parses at start-up, or exits 2 naming it without echoing credentials', async () => {
     const ipv6 = fc.constantFrom('::1', '::', 'fe80::1', '2001:db8::8a2e:370:7334', '::ffff:127.0.0.1');
-    const host = fc.oneof(fc.ipV4(), ipv6.map((h) => `[${h}]`), fc.domain(), ipv6);
+    const host = fc.oneof(
+      fc.ipV4(),
+      ipv6.map((h) => `[${h}]`),
+      fc.domain(),
+      ipv6,
+    );
     const port = fc.oneof(fc.integer({ min: 1, max: 65535 }).map(String), fc.constantFrom('0', '65536', 'x', ''));
     const scheme = fc.constantFrom('', 'http://', 'https://', 'ftp://');
     const creds = fc.constantFrom('', 'user:s3cr3t-pw@', 'tok3n-only@');

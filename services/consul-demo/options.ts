@@ -95,7 +95,8 @@ const countOpt = (flags: string, description: string, env: string, range: IntRan
   countOption(flags, description, defaultValue, range, env);
 
 const SIZE_UNITS: Record<string, number> = { '': 1, b: 1, k: KIB, kib: KIB, m: MIB, mib: MIB };
-const formatSize = (bytes: number): string => (bytes % MIB === 0 ? `${bytes / MIB}MiB` : bytes % KIB === 0 ? `${bytes / KIB}KiB` : `${bytes}`);
+const formatSize = (bytes: number): string =>
+  bytes % MIB === 0 ? `${bytes / MIB}MiB` : bytes % KIB === 0 ? `${bytes / KIB}KiB` : `${bytes}`;
 
 /** `1MiB`, `512KiB`, `256k`, `2M` or a number of bytes, within REPLY_BACKLOG_RANGE. */
 export function parseSize(value: string, what = '--max-reply-backlog'): number {
@@ -105,7 +106,8 @@ export function parseSize(value: string, what = '--max-reply-backlog'): number {
   if (!m || unit === undefined) throw new UsageError(`${what}: expected a size like 1MiB, 512KiB or 65536 (bytes), got ${shown}`);
   const bytes = Number(m[1]) * unit;
   const { min, max } = REPLY_BACKLOG_RANGE;
-  if (bytes < min || bytes > max) throw new UsageError(`${what}: ${shown} is out of range (allowed: ${formatSize(min)} to ${formatSize(max)})`);
+  if (bytes < min || bytes > max)
+    throw new UsageError(`${what}: ${shown} is out of range (allowed: ${formatSize(min)} to ${formatSize(max)})`);
   return bytes;
 }
 
@@ -154,7 +156,10 @@ export function goStyleFlags(args: string[], longNames: ReadonlySet<string>): st
 /** node's Resolver.setServers takes IP addresses only, so a host name here is bad input, said up front. */
 function dnsServer(env: NodeJS.ProcessEnv): HostPort {
   const addr = consulDnsAddrFromEnv(env);
-  if (!isIP(addr.host)) throw new UsageError(`CONSUL_DNS_ADDR: must be an IP address and port (the DNS resolver takes no host names), got "${env.CONSUL_DNS_ADDR}"`);
+  if (!isIP(addr.host))
+    throw new UsageError(
+      `CONSUL_DNS_ADDR: must be an IP address and port (the DNS resolver takes no host names), got "${env.CONSUL_DNS_ADDR}"`,
+    );
   return addr;
 }
 
@@ -191,7 +196,7 @@ export interface ParseIo {
 }
 
 export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: RawClient) => void, io: ParseIo = {}): Command {
-  const program = createProgram('consul-demo', 'A server and a client that find each other only through Consul (the lab\'s first lesson).');
+  const program = createProgram('consul-demo', "A server and a client that find each other only through Consul (the lab's first lesson).");
   // One line even when commander adds a suggestion ("(Did you mean server?)") on a line of its own.
   program.configureOutput({ outputError: (str, write) => write(`consul-demo: ${str.trim().replace(/\s*\n\s*/g, ' ')}\n`) });
   if (io.writeOut || io.writeErr) {
@@ -202,23 +207,54 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
   program
     .command('server')
     .description('Listen on a random port, register in Consul, restart every few seconds on a new port.')
-    .addOption(opt('--version <v1|v2>', 'lock the protocol (v1: ping/pong, v2: syn/ack); also -version. Default: random per restart', 'DEMO_VERSION', parseVersion))
+    .addOption(
+      opt(
+        '--version <v1|v2>',
+        'lock the protocol (v1: ping/pong, v2: syn/ack); also -version. Default: random per restart',
+        'DEMO_VERSION',
+        parseVersion,
+      ),
+    )
     .addOption(opt('--bind <ip>', 'address to listen on', 'DEMO_BIND', (v) => parseIPv4(v, true)).default('0.0.0.0'))
     .addOption(
-      opt('--advertise <ip>', 'address to register (what clients and the health check connect to); default: --bind if specific, else this machine\'s first non-internal IPv4', 'DEMO_ADVERTISE', (v) =>
-        parseIPv4(v, false),
+      opt(
+        '--advertise <ip>',
+        "address to register (what clients and the health check connect to); default: --bind if specific, else this machine's first non-internal IPv4",
+        'DEMO_ADVERTISE',
+        (v) => parseIPv4(v, false),
       ),
     )
     .addOption(
-      opt('--restart-every <range>', `restart after a random time in this range; 0 = never [${durationRangeHelp(RANGES.restartEvery)}]`, 'DEMO_RESTART_EVERY', (v) =>
-        parseDurationRange(v, '--restart-every', RANGES.restartEvery),
+      opt(
+        '--restart-every <range>',
+        `restart after a random time in this range; 0 = never [${durationRangeHelp(RANGES.restartEvery)}]`,
+        'DEMO_RESTART_EVERY',
+        (v) => parseDurationRange(v, '--restart-every', RANGES.restartEvery),
       ).default([5000, 10000], '5-10s'),
     )
-    .addOption(durationOpt('--drain <duration>', 'after deregistering, keep answering this long before closing', 'DEMO_DRAIN', RANGES.drain, 500))
-    .addOption(durationOpt('--line-timeout <duration>', 'close a connection whose started line does not end within this', 'DEMO_LINE_TIMEOUT', RANGES.lineTimeout, 5000))
-    .addOption(durationOpt('--idle-timeout <duration>', 'close a connection silent for this long', 'DEMO_IDLE_TIMEOUT', RANGES.idleTimeout, 30_000))
     .addOption(
-      countOpt('--max-connections <n>', 'connections served at once; more are refused with one error line (lowered to fit ulimit -n)', 'DEMO_MAX_CONNECTIONS', COUNT_RANGES.maxConnections, DEFAULT_MAX_CONNECTIONS),
+      durationOpt('--drain <duration>', 'after deregistering, keep answering this long before closing', 'DEMO_DRAIN', RANGES.drain, 500),
+    )
+    .addOption(
+      durationOpt(
+        '--line-timeout <duration>',
+        'close a connection whose started line does not end within this',
+        'DEMO_LINE_TIMEOUT',
+        RANGES.lineTimeout,
+        5000,
+      ),
+    )
+    .addOption(
+      durationOpt('--idle-timeout <duration>', 'close a connection silent for this long', 'DEMO_IDLE_TIMEOUT', RANGES.idleTimeout, 30_000),
+    )
+    .addOption(
+      countOpt(
+        '--max-connections <n>',
+        'connections served at once; more are refused with one error line (lowered to fit ulimit -n)',
+        'DEMO_MAX_CONNECTIONS',
+        COUNT_RANGES.maxConnections,
+        DEFAULT_MAX_CONNECTIONS,
+      ),
     )
     .addOption(
       opt(
@@ -236,16 +272,44 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
     .command('client')
     .description('Find a server through Consul (DNS and HTTP API, alternating) once per interval and talk to it.')
     .addOption(durationOpt('--interval <duration>', 'time between requests', 'DEMO_INTERVAL', RANGES.interval, 1000))
-    .addOption(countOpt('--count <n>', 'stop after n requests and print a summary; 0 = run until stopped', 'DEMO_COUNT', COUNT_RANGES.count, 0))
-    .addOption(new Option('--json', 'one JSON object per request on stdout (env DEMO_JSON=1)'))
-    .addOption(opt('--select <mode>', `how to pick among instances: ${SELECTION_MODES.join(', ')}`, 'DEMO_SELECT', oneOf(SELECTION_MODES)).default('random'))
-    .addOption(opt('--discovery <mode>', `${DISCOVERY_MODES.join(', ')} (alternate: DNS and HTTP API by turns)`, 'DEMO_DISCOVERY', oneOf(DISCOVERY_MODES)).default('alternate'))
     .addOption(
-      opt('--dns-lookup <mode>', 'DNS: srv = address and port from the same SRV record; srv+a = the original demo\'s port from SRV + address from a separate A query (mixes instances)', 'DEMO_DNS_LOOKUP', oneOf(DNS_LOOKUP_MODES)).default('srv'),
+      countOpt('--count <n>', 'stop after n requests and print a summary; 0 = run until stopped', 'DEMO_COUNT', COUNT_RANGES.count, 0),
+    )
+    .addOption(new Option('--json', 'one JSON object per request on stdout (env DEMO_JSON=1)'))
+    .addOption(
+      opt('--select <mode>', `how to pick among instances: ${SELECTION_MODES.join(', ')}`, 'DEMO_SELECT', oneOf(SELECTION_MODES)).default(
+        'random',
+      ),
+    )
+    .addOption(
+      opt(
+        '--discovery <mode>',
+        `${DISCOVERY_MODES.join(', ')} (alternate: DNS and HTTP API by turns)`,
+        'DEMO_DISCOVERY',
+        oneOf(DISCOVERY_MODES),
+      ).default('alternate'),
+    )
+    .addOption(
+      opt(
+        '--dns-lookup <mode>',
+        "DNS: srv = address and port from the same SRV record; srv+a = the original demo's port from SRV + address from a separate A query (mixes instances)",
+        'DEMO_DNS_LOOKUP',
+        oneOf(DNS_LOOKUP_MODES),
+      ).default('srv'),
     )
     .addOption(durationOpt('--timeout <duration>', 'one exchange (connect + reply)', 'DEMO_TIMEOUT', RANGES.timeout, 1000))
-    .addOption(durationOpt('--discovery-timeout <duration>', 'one DNS or HTTP API query', 'DEMO_DISCOVERY_TIMEOUT', RANGES.discoveryTimeout, 2000))
-    .addOption(durationOpt('--retry-delay <duration>', 'pause before the retry\'s fresh discovery (when no other instance was known)', 'DEMO_RETRY_DELAY', RANGES.retryDelay, 250))
+    .addOption(
+      durationOpt('--discovery-timeout <duration>', 'one DNS or HTTP API query', 'DEMO_DISCOVERY_TIMEOUT', RANGES.discoveryTimeout, 2000),
+    )
+    .addOption(
+      durationOpt(
+        '--retry-delay <duration>',
+        "pause before the retry's fresh discovery (when no other instance was known)",
+        'DEMO_RETRY_DELAY',
+        RANGES.retryDelay,
+        250,
+      ),
+    )
     .addOption(opt('--log-format <text|json>', 'log line format (stderr)', 'LOG_FORMAT', logFormat).default('text'))
     .addHelpText('after', '\nConsul: CONSUL_HTTP_ADDR (default 127.0.0.1:8500), CONSUL_DNS_ADDR (default 127.0.0.1:8600).')
     .action((o: RawClient) => onClient(o));

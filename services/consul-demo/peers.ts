@@ -38,7 +38,11 @@ export class PeerTracker {
 
 /** IDs of the passing consul-demo instances, through the local agent. */
 export async function passingServiceIds(consul: ConsulClient, timeoutMs: number): Promise<string[]> {
-  const opts: { service: string; passing: boolean; timeout: number } = { service: CONSUL_DEMO_SERVICE_NAME, passing: true, timeout: timeoutMs };
+  const opts: { service: string; passing: boolean; timeout: number } = {
+    service: CONSUL_DEMO_SERVICE_NAME,
+    passing: true,
+    timeout: timeoutMs,
+  };
   const entries = (await consul.health.service(opts)) as HealthEntry[];
   return entries.map((e) => e.Service?.ID).filter((id): id is string => typeof id === 'string');
 }

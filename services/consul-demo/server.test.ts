@@ -83,7 +83,15 @@ async function until(cond: () => boolean, timeoutMs = 5000): Promise<void> {
     await sleep(10);
   }
 }
-const base = { bind: '127.0.0.1', advertise: '127.0.0.1', lineTimeoutMs: 1000, idleTimeoutMs: 1000, maxConnections: 1024, maxReplyBacklogBytes: 1024 * 1024, logger };
+const base = {
+  bind: '127.0.0.1',
+  advertise: '127.0.0.1',
+  lineTimeoutMs: 1000,
+  idleTimeoutMs: 1000,
+  maxConnections: 1024,
+  maxReplyBacklogBytes: 1024 * 1024,
+  logger,
+};
 
 test('restart: deregister first, still answer during the drain, then register anew on another port', async () => {
   const f = fakeConsul();
@@ -96,7 +104,11 @@ test('restart: deregister first, still answer during the drain, then register an
     expect(await exchange('127.0.0.1', first.port!, 'v1', 1000)).toMatchObject({ ok: true });
     await until(() => f.calls.filter((c) => c.op === 'register').length >= 2);
     const second = f.calls.filter((c) => c.op === 'register')[1]!;
-    expect(f.calls.slice(0, 3).map((c) => `${c.op} ${c.id}`)).toEqual([`register ${first.id}`, `deregister ${first.id}`, `register ${second.id}`]);
+    expect(f.calls.slice(0, 3).map((c) => `${c.op} ${c.id}`)).toEqual([
+      `register ${first.id}`,
+      `deregister ${first.id}`,
+      `register ${second.id}`,
+    ]);
     expect(second.id).not.toBe(first.id);
     expect(second.port).not.toBe(first.port);
     expect(second.tags).toEqual(['v1']);
@@ -138,7 +150,11 @@ test('Consul unreachable at start: registration is retried until it works, the p
 test('a bind address that is not on this machine is bad input', async () => {
   // 198.51.100.0/24 is TEST-NET-2, documentation only: no machine running these tests has it.
   const bind = '198.51.100.77';
-  expect(Object.values(os.networkInterfaces()).flat().map((a) => a?.address)).not.toContain(bind);
+  expect(
+    Object.values(os.networkInterfaces())
+      .flat()
+      .map((a) => a?.address),
+  ).not.toContain(bind);
   const server = new DemoServer({ ...base, bind, consul: fakeConsul().consul, restartEveryMs: [0, 0], drainMs: 0 });
   await expect(server.start()).rejects.toThrow(`--bind ${bind}: not an address of this machine`);
 });
@@ -183,7 +199,14 @@ function readAll(port: number, send = ''): Promise<string> {
 describe('registration kept', () => {
   test('the agent forgets us (restarted without its data): registered again within the check interval, with one log line', async () => {
     const f = fakeConsul();
-    const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [0, 0], drainMs: 0, registrationCheckMs: 100 });
+    const server = new DemoServer({
+      ...base,
+      consul: f.consul,
+      version: 'v1',
+      restartEveryMs: [0, 0],
+      drainMs: 0,
+      registrationCheckMs: 100,
+    });
     await server.start();
     try {
       await until(() => f.calls.length === 1);
@@ -215,7 +238,14 @@ describe('fatal errors end the server', () => {
     const f = fakeConsul();
     f.failRegisterWith(() => httpError(403, 'Permission denied'));
     const fatal: unknown[] = [];
-    const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [0, 0], drainMs: 0, onFatal: (e) => fatal.push(e) });
+    const server = new DemoServer({
+      ...base,
+      consul: f.consul,
+      version: 'v1',
+      restartEveryMs: [0, 0],
+      drainMs: 0,
+      onFatal: (e) => fatal.push(e),
+    });
     await server.start();
     const port = Number(/bind=127\.0\.0\.1:(\d+)/.exec(logged('listening')[0]!)![1]);
     await until(() => fatal.length === 1, 5000);
@@ -223,7 +253,10 @@ describe('fatal errors end the server', () => {
     expect(logged('fatal error, shutting down')).toHaveLength(1);
     expect(logged('registration failed, retrying')).toHaveLength(0); // not retried: it cannot succeed
     expect(f.calls).toEqual([]);
-    await expect(exchange('127.0.0.1', port, 'v1', 1000)).resolves.toMatchObject({ ok: false, error: expect.stringMatching(/ECONNREFUSED/) });
+    await expect(exchange('127.0.0.1', port, 'v1', 1000)).resolves.toMatchObject({
+      ok: false,
+      error: expect.stringMatching(/ECONNREFUSED/),
+    });
   });
 
   test('a transient error (agent unreachable, 403 ACL not found) is retried, not fatal', async () => {
@@ -245,7 +278,15 @@ describe('fatal errors end the server', () => {
   test('re-registration refused for good (400): deregisters, closes, onFatal', async () => {
     const f = fakeConsul();
     const fatal: unknown[] = [];
-    const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [0, 0], drainMs: 0, registrationCheckMs: 100, onFatal: (e) => fatal.push(e) });
+    const server = new DemoServer({
+      ...base,
+      consul: f.consul,
+      version: 'v1',
+      restartEveryMs: [0, 0],
+      drainMs: 0,
+      registrationCheckMs: 100,
+      onFatal: (e) => fatal.push(e),
+    });
     await server.start();
     await until(() => f.calls.length === 1);
     const { id, port } = f.calls[0]!;
@@ -260,7 +301,15 @@ describe('fatal errors end the server', () => {
 describe('connection limits and log volume', () => {
   test('over --max-connections: refused with one error line; one log line at once, the rest summarised', async () => {
     const f = fakeConsul();
-    const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [0, 0], drainMs: 0, maxConnections: 2, logSummaryMs: 300 });
+    const server = new DemoServer({
+      ...base,
+      consul: f.consul,
+      version: 'v1',
+      restartEveryMs: [0, 0],
+      drainMs: 0,
+      maxConnections: 2,
+      logSummaryMs: 300,
+    });
     await server.start();
     const held: net.Socket[] = [];
     try {
@@ -290,7 +339,14 @@ describe('connection limits and log volume', () => {
 
   test('the open-file limit lowers the connection cap, said once at start', async () => {
     const f = fakeConsul();
-    const server = new DemoServer({ ...base, consul: f.consul, restartEveryMs: [0, 0], drainMs: 0, maxConnections: 1024, openFileLimit: () => 100 });
+    const server = new DemoServer({
+      ...base,
+      consul: f.consul,
+      restartEveryMs: [0, 0],
+      drainMs: 0,
+      maxConnections: 1024,
+      openFileLimit: () => 100,
+    });
     await server.start();
     await server.stop();
     expect(logged('max connections lowered')).toHaveLength(1);
@@ -299,7 +355,15 @@ describe('connection limits and log volume', () => {
 
   test('many connections closed at once: one line for the first, one summary for the rest', async () => {
     const f = fakeConsul();
-    const server = new DemoServer({ ...base, consul: f.consul, version: 'v1', restartEveryMs: [0, 0], drainMs: 0, idleTimeoutMs: 200, logSummaryMs: 500 });
+    const server = new DemoServer({
+      ...base,
+      consul: f.consul,
+      version: 'v1',
+      restartEveryMs: [0, 0],
+      drainMs: 0,
+      idleTimeoutMs: 200,
+      logSummaryMs: 500,
+    });
     await server.start();
     try {
       await until(() => f.calls.length === 1);

@@ -279,7 +279,8 @@ export class DemoServer {
     // A backstop over our own count (see refuse()): past it, Node closes new connections itself (no error line,
     // logged as dropped), so that a burst of refused connections on their way out cannot take the process past
     // its open-file limit. As much headroom as the limit leaves, between 32 and 1024.
-    const headroom = this.fdLimit === undefined ? 1024 : Math.max(FD_RESERVE / 2, Math.min(1024, this.fdLimit - this.maxConnections - FD_RESERVE / 2));
+    const headroom =
+      this.fdLimit === undefined ? 1024 : Math.max(FD_RESERVE / 2, Math.min(1024, this.fdLimit - this.maxConnections - FD_RESERVE / 2));
     listener.maxConnections = this.maxConnections + headroom;
     listener.on('drop', (d?: { remoteAddress?: string; remotePort?: number }) =>
       this.refusals.record('dropped', { maxConnections: this.maxConnections, peer: `${d?.remoteAddress}:${d?.remotePort}` }),

@@ -16,7 +16,18 @@ const result = (over: Partial<ClientRequestLine>): ClientRequestLine => ({
 
 test('--json line has exactly the contract keys, in order', () => {
   const line = resultJson(result({ discovery: 'http', serviceId: 'consul-demo-x-1-1' }));
-  expect(Object.keys(JSON.parse(line))).toEqual(['ts', 'discovery', 'serviceId', 'address', 'port', 'protocol', 'ok', 'attempts', 'latencyMs', 'error']);
+  expect(Object.keys(JSON.parse(line))).toEqual([
+    'ts',
+    'discovery',
+    'serviceId',
+    'address',
+    'port',
+    'protocol',
+    'ok',
+    'attempts',
+    'latencyMs',
+    'error',
+  ]);
   expect(line).not.toContain('\n');
 });
 

@@ -61,14 +61,18 @@ export function durationOption(flags: string, description: string, defaultMs: nu
   const format = settings.format ?? formatDuration;
   const help = range ? `${description} [${durationRangeHelp(range, format, settings.zeroMeans)}]` : description;
   const name = longName(flags);
-  const option = new Option(flags, help).argParser(argParser((v: string) => parseDurationMs(v, name, range))).default(defaultMs, format(defaultMs));
+  const option = new Option(flags, help)
+    .argParser(argParser((v: string) => parseDurationMs(v, name, range)))
+    .default(defaultMs, format(defaultMs));
   return env ? option.env(env) : option;
 }
 
 /** A whole-number flag within `range` (shown in the help), refused with one line naming the flag otherwise. */
 export function countOption(flags: string, description: string, defaultValue: number, range: IntRange, env?: string): Option {
   const name = longName(flags);
-  const option = new Option(flags, `${description} [${range.min} to ${range.max}]`).argParser(argParser((v: string) => parseIntInRange(v, name, range))).default(defaultValue);
+  const option = new Option(flags, `${description} [${range.min} to ${range.max}]`)
+    .argParser(argParser((v: string) => parseIntInRange(v, name, range)))
+    .default(defaultValue);
   return env ? option.env(env) : option;
 }
 

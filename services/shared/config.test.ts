@@ -54,7 +54,9 @@ describe('size limit (1 MiB), checked before parsing', () => {
   });
 
   test('a file whose size stat cannot tell (a device) is cut off after 1 MiB', () => {
-    expect(() => readJson5File('/dev/zero')).toThrow('/dev/zero: config file too large (more than that; the limit is 1 MiB = 1048576 bytes)');
+    expect(() => readJson5File('/dev/zero')).toThrow(
+      '/dev/zero: config file too large (more than that; the limit is 1 MiB = 1048576 bytes)',
+    );
   });
 
   test('a directory still says so', () => {

@@ -32,7 +32,14 @@ export const MAX_CONFIG_BYTES = 1024 * 1024;
 
 function readError(file: string, err: unknown): ConfigError {
   const code = (err as NodeJS.ErrnoException).code;
-  const why = code === 'ENOENT' ? 'file not found' : code === 'EACCES' ? 'permission denied' : code === 'EISDIR' ? 'is a directory' : errorMessage(err);
+  const why =
+    code === 'ENOENT'
+      ? 'file not found'
+      : code === 'EACCES'
+        ? 'permission denied'
+        : code === 'EISDIR'
+          ? 'is a directory'
+          : errorMessage(err);
   return new ConfigError(`${file}: cannot read config: ${why}`);
 }
 

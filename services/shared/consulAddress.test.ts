@@ -17,33 +17,49 @@ describe('parseConsulHttpAddr', () => {
     expect(parseConsulHttpAddr(input)).toEqual(expected);
   });
 
-  test.each(['', 'ftp://x:1', 'http://x:1/v1', 'x:0', 'x:99999', 'x:abc', 'bad host:1', 'a:b:c', '::1', '::1:8500', '[::1', '[x]:1', '[fe80::1%eth0]:8500', '[]:1', 'x:1?q', 'unix:///tmp/consul.sock'])(
-    'rejects %j with a UsageError naming the variable',
-    (input) => {
-      expect(() => parseConsulHttpAddr(input)).toThrow(UsageError);
-      expect(() => parseConsulHttpAddr(input)).toThrow(/^CONSUL_HTTP_ADDR: /);
-    },
-  );
+  test.each([
+    '',
+    'ftp://x:1',
+    'http://x:1/v1',
+    'x:0',
+    'x:99999',
+    'x:abc',
+    'bad host:1',
+    'a:b:c',
+    '::1',
+    '::1:8500',
+    '[::1',
+    '[x]:1',
+    '[fe80::1%eth0]:8500',
+    '[]:1',
+    'x:1?q',
+    'unix:///tmp/consul.sock',
+  ])('rejects %j with a UsageError naming the variable', (input) => {
+    expect(() => parseConsulHttpAddr(input)).toThrow(UsageError);
+    expect(() => parseConsulHttpAddr(input)).toThrow(/^CONSUL_HTTP_ADDR: /);
+  });
 
   test('unbracketed IPv6 says how to write it', () => {
     expect(() => parseConsulHttpAddr('::1')).toThrow('CONSUL_HTTP_ADDR: an IPv6 address needs brackets, e.g. [::1]:8500, got "::1"');
   });
 
-  test.each(['http://user:s3cretPass@127.0.0.1:8500', 'user:s3cretPass@127.0.0.1:8500', 'https://s3cretPass@consul:8501', 'http://u:s3cretPass@[::1]:8500/v1'])(
-    'credentials in %j: refused, and the password is never in the message',
-    (input) => {
-      let msg = '';
-      try {
-        parseConsulHttpAddr(input);
-      } catch (err) {
-        expect(err).toBeInstanceOf(UsageError);
-        msg = (err as Error).message;
-      }
-      expect(msg).toMatch(/^CONSUL_HTTP_ADDR: /);
-      expect(msg).toContain('[redacted]@');
-      expect(msg).not.toContain('s3cretPass');
-    },
-  );
+  test.each([
+    'http://user:s3cretPass@127.0.0.1:8500',
+    'user:s3cretPass@127.0.0.1:8500',
+    'https://s3cretPass@consul:8501',
+    'http://u:s3cretPass@[::1]:8500/v1',
+  ])('credentials in %j: refused, and the password is never in the message', (input) => {
+    let msg = '';
+    try {
+      parseConsulHttpAddr(input);
+    } catch (err) {
+      expect(err).toBeInstanceOf(UsageError);
+      msg = (err as Error).message;
+    }
+    expect(msg).toMatch(/^CONSUL_HTTP_ADDR: /);
+    expect(msg).toContain('[redacted]@');
+    expect(msg).not.toContain('s3cretPass');
+  });
 });
 
 test('parseHostPort uses the default port and names what is wrong', () => {
@@ -91,7 +107,9 @@ describe('properties', () => {
         const a = parseConsulHttpAddr(`${s}${h}${p === undefined ? '' : `:${p}`}${sl}`);
         const secure = s.toLowerCase() === 'https://';
         expect(a).toEqual({ host: h, port: p ?? (secure ? 443 : 8500), secure });
-        expect(new URL(consulUrl(a)).port).toBe(p === undefined || String(p) === (secure ? '443' : '80') ? (p === undefined ? (secure ? '' : '8500') : '') : String(p));
+        expect(new URL(consulUrl(a)).port).toBe(
+          p === undefined || String(p) === (secure ? '443' : '80') ? (p === undefined ? (secure ? '' : '8500') : '') : String(p),
+        );
       }),
     );
   });
@@ -132,15 +150,26 @@ describe('properties', () => {
     const secret = fc.stringMatching(/^[A-Za-z0-9._~-]{1,20}$/).map((s) => `PW${s}`);
     const user = fc.stringMatching(/^[A-Za-z0-9]{0,8}$/);
     fc.assert(
-      fc.property(scheme, user, secret, fc.oneof(fc.ipV4(), fc.domain(), fc.ipV6().map((i) => `[${i}]`)), fc.option(port, { nil: undefined }), (s, u, pw, h, p) => {
-        const v = `${s}${u ? `${u}:` : ''}${pw}@${h}${p === undefined ? '' : `:${p}`}`;
-        expect(() => parseConsulHttpAddr(v)).toThrow(UsageError);
-        try {
-          parseConsulHttpAddr(v);
-        } catch (err) {
-          expect((err as Error).message).not.toContain(pw);
-        }
-      }),
+      fc.property(
+        scheme,
+        user,
+        secret,
+        fc.oneof(
+          fc.ipV4(),
+          fc.domain(),
+          fc.ipV6().map((i) => `[${i}]`),
+        ),
+        fc.option(port, { nil: undefined }),
+        (s, u, pw, h, p) => {
+          const v = `${s}${u ? `${u}:` : ''}${pw}@${h}${p === undefined ? '' : `:${p}`}`;
+          expect(() => parseConsulHttpAddr(v)).toThrow(UsageError);
+          try {
+            parseConsulHttpAddr(v);
+          } catch (err) {
+            expect((err as Error).message).not.toContain(pw);
+          }
+        },
+      ),
     );
   });
 });

@@ -51,7 +51,9 @@ function checkHost(host: string, what: string, shown: string): string {
   if (bracketed) {
     if (isIP(h) === 6 && !h.includes('%')) return h;
     // A zone id (fe80::1%eth0) is not valid in a URL, so the HTTP client could not use it either.
-    throw new UsageError(`${what}: ${JSON.stringify(shorten(h))} between [ ] is not an IPv6 address (zone ids are not supported), in ${shown}`);
+    throw new UsageError(
+      `${what}: ${JSON.stringify(shorten(h))} between [ ] is not an IPv6 address (zone ids are not supported), in ${shown}`,
+    );
   }
   if (isIP(h) === 4 || HOSTNAME.test(h)) return h;
   throw new UsageError(`${what}: bad host ${JSON.stringify(shorten(h))} in ${shown}`);

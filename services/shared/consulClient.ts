@@ -43,10 +43,7 @@ type PapiExt = (event: 'onRequest', fn: (request: PapiRequest, next: () => void)
  * against an agent on [::1]). So the client gets the bracketed host, and an `onRequest` extension (papi's
  * documented hook, run after the request options are built) takes the brackets off the hostname again.
  */
-export function createConsulClient(
-  addr: ConsulHttpAddress = consulHttpAddrFromEnv(),
-  opts: { token?: string } = {},
-): ConsulClient {
+export function createConsulClient(addr: ConsulHttpAddress = consulHttpAddrFromEnv(), opts: { token?: string } = {}): ConsulClient {
   const token = opts.token ?? process.env.CONSUL_HTTP_TOKEN;
   // An ACL token is a secret: no log line or error message may carry it.
   registerSecret(token);

@@ -16,7 +16,8 @@ interface ConsulClientError {
  */
 export function consulErrorDetail(err: unknown): { status?: number; reason: string } {
   const e = err as ConsulClientError | null;
-  const status = typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.response?.statusCode === 'number' ? e.response.statusCode : undefined;
+  const status =
+    typeof e?.statusCode === 'number' ? e.statusCode : typeof e?.response?.statusCode === 'number' ? e.response.statusCode : undefined;
   const body = e?.response?.body;
   const text = typeof body === 'string' ? body.trim().split('\n')[0]!.slice(0, 200) : '';
   const msg = errorMessage(err);

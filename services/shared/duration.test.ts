@@ -18,7 +18,9 @@ test('values a Node timer cannot honour are refused, naming what, the value and 
   expect(parseDurationMs(`${MAX_TIMER_MS}ms`, 'x')).toBe(MAX_TIMER_MS);
   for (const v of [`${MAX_TIMER_MS + 1}ms`, '100000000s', '999999m', '1000h', '9'.repeat(400)]) {
     expect(() => parseDurationMs(v, '--drain-delay')).toThrow(UsageError);
-    expect(() => parseDurationMs(v, '--drain-delay')).toThrow(/^--drain-delay: ".*" is out of range \(allowed: 0s to 2147483647ms \(~24\.8 days/);
+    expect(() => parseDurationMs(v, '--drain-delay')).toThrow(
+      /^--drain-delay: ".*" is out of range \(allowed: 0s to 2147483647ms \(~24\.8 days/,
+    );
   }
 });
 
@@ -70,7 +72,12 @@ describe('properties', () => {
   test('never returns a value a timer cannot honour; garbage is a UsageError, never another exception', () => {
     const durationish = fc.oneof(
       fc.string({ maxLength: 60 }),
-      fc.tuple(fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e30, noNaN: true }), fc.maxSafeNat()), fc.constantFrom('', 'ms', 's', 'm', 'h', 'd', ' s')).map(([n, u]) => `${n}${u}`),
+      fc
+        .tuple(
+          fc.oneof(fc.nat(), fc.double({ min: 0, max: 1e30, noNaN: true }), fc.maxSafeNat()),
+          fc.constantFrom('', 'ms', 's', 'm', 'h', 'd', ' s'),
+        )
+        .map(([n, u]) => `${n}${u}`),
       fc.stringMatching(/^\s*\d{1,30}(\.\d{1,10})?\s*(ms|s|m|h)?\s*$/),
     );
     fc.assert(
@@ -101,12 +108,17 @@ describe('properties', () => {
 
   test('anything within the range is accepted, anything outside refused naming what and value', () => {
     fc.assert(
-      fc.property(fc.integer({ min: 0, max: MAX_TIMER_MS }), fc.integer({ min: 0, max: MAX_TIMER_MS }), fc.integer({ min: 0, max: 2 ** 40 }), (a, b, ms) => {
-        const [minMs, maxMs] = a <= b ? [a, b] : [b, a];
-        const v = `${ms}ms`;
-        if (ms >= minMs && ms <= maxMs) expect(parseDurationMs(v, 'what', { minMs, maxMs })).toBe(ms);
-        else expect(() => parseDurationMs(v, 'what', { minMs, maxMs })).toThrow(new RegExp(`^what: "${v}" is out of range`));
-      }),
+      fc.property(
+        fc.integer({ min: 0, max: MAX_TIMER_MS }),
+        fc.integer({ min: 0, max: MAX_TIMER_MS }),
+        fc.integer({ min: 0, max: 2 ** 40 }),
+        (a, b, ms) => {
+          const [minMs, maxMs] = a <= b ? [a, b] : [b, a];
+          const v = `${ms}ms`;
+          if (ms >= minMs && ms <= maxMs) expect(parseDurationMs(v, 'what', { minMs, maxMs })).toBe(ms);
+          else expect(() => parseDurationMs(v, 'what', { minMs, maxMs })).toThrow(new RegExp(`^what: "${v}" is out of range`));
+        },
+      ),
     );
   });
 });

@@ -14,7 +14,14 @@ test('json format: one parseable object per line', () => {
   const lines: string[] = [];
   const log = createLogger({ name: 'demo', format: 'json', write: (l) => lines.push(l), now: fixed });
   log.warn('retrying', { attempt: 2, error: new Error('ECONNREFUSED') });
-  expect(JSON.parse(lines[0]!)).toEqual({ ts: '2026-11-22T10:00:00.000Z', level: 'warn', name: 'demo', msg: 'retrying', attempt: 2, error: 'ECONNREFUSED' });
+  expect(JSON.parse(lines[0]!)).toEqual({
+    ts: '2026-11-22T10:00:00.000Z',
+    level: 'warn',
+    name: 'demo',
+    msg: 'retrying',
+    attempt: 2,
+    error: 'ECONNREFUSED',
+  });
 });
 
 test('levels below the minimum are dropped', () => {

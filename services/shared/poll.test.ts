@@ -33,7 +33,9 @@ test('on timeout: a WaitTimeoutError naming what, the limit, the last error (fir
 test('without an error or a hint the message is just what and the limit; the last probe runs at the deadline', async () => {
   const t0 = Date.now();
   let probes = 0;
-  await expect(pollUntil(() => (probes++, undefined), { timeoutMs: 120, intervalMs: 1000, what: 'y' })).rejects.toThrow(/^y: not reached within 0\.1 s$/);
+  await expect(pollUntil(() => (probes++, undefined), { timeoutMs: 120, intervalMs: 1000, what: 'y' })).rejects.toThrow(
+    /^y: not reached within 0\.1 s$/,
+  );
   // At the start and at the deadline (a timer may fire a millisecond early: then once more, at once).
   expect(probes).toBeGreaterThanOrEqual(2);
   expect(probes).toBeLessThanOrEqual(3);

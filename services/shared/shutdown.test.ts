@@ -26,7 +26,12 @@ test('runs the handler once on the first signal, exits 0; a second signal exits 
 
 test('a handler that throws exits 1', async () => {
   const codes: number[] = [];
-  const off = onShutdown(async () => { throw new Error('boom'); }, { signals: ['SIGUSR2'], exit: (c) => codes.push(c) });
+  const off = onShutdown(
+    async () => {
+      throw new Error('boom');
+    },
+    { signals: ['SIGUSR2'], exit: (c) => codes.push(c) },
+  );
   try {
     process.emit('SIGUSR2', 'SIGUSR2');
     await new Promise((r) => setImmediate(r));

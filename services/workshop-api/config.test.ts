@@ -45,8 +45,18 @@ test.each([
   ['port out of range', 'port.json5', `{ name: "alice", token: "${TOKEN}", port: 70000 }`, /port\.json5: field "port": must be 1-65535/],
   ['port not a number', 'portstr.json5', `{ name: "alice", port: "80" }`, /portstr\.json5: field "port": must be a number/],
   ['unknown field', 'unknown.json5', `{ name: "alice", token: "${TOKEN}", colour: "red" }`, /unknown\.json5: unknown field "colour"/],
-  ['a name that is not safe in an ID and a URL', 'badname.json5', `{ name: "Alice Smith/../x" }`, /badname\.json5: field "name": must be 1-40 of a-z/],
-  ['a host that is neither IP nor host name', 'badhost.json5', `{ name: "alice", host: "no such host!" }`, /badhost\.json5: field "host": must be an IP address or a host name/],
+  [
+    'a name that is not safe in an ID and a URL',
+    'badname.json5',
+    `{ name: "Alice Smith/../x" }`,
+    /badname\.json5: field "name": must be 1-40 of a-z/,
+  ],
+  [
+    'a host that is neither IP nor host name',
+    'badhost.json5',
+    `{ name: "alice", host: "no such host!" }`,
+    /badhost\.json5: field "host": must be an IP address or a host name/,
+  ],
   ['not an object', 'array.json5', `[1, 2]`, /array\.json5: config must be an object/],
 ])('%s → ConfigError naming file and field, token never in the message', (_what, name, text, re) => {
   const err = loadError({ file: file(name, text), env: noEnv });
@@ -71,7 +81,9 @@ test('without a config file the name defaults to api-<first 6 chars of the hostn
   expect(cfg).toMatchObject({ name: 'api-3f9a1c', id: 'workshop-api-3f9a1c', port: 8080, host: '127.0.0.1' });
   expect(defaultNameFromHostname('My_Laptop.local')).toBe('api-mylapt');
   expect(loadWorkshopConfig({ env: { WORKSHOP_NAME: 'zed' } as NodeJS.ProcessEnv, hostname: 'x' }).name).toBe('zed');
-  expect(loadError({ env: { WORKSHOP_NAME: 'BAD NAME' } as NodeJS.ProcessEnv }).message).toMatch(/^environment \(no --config\): field "name"/);
+  expect(loadError({ env: { WORKSHOP_NAME: 'BAD NAME' } as NodeJS.ProcessEnv }).message).toMatch(
+    /^environment \(no --config\): field "name"/,
+  );
 });
 
 test('default host: the first non-internal IPv4, else 127.0.0.1', () => {

@@ -15,9 +15,7 @@ import { defaultNameFromHostname, workshopServiceId } from './names';
 export const NAME_PATTERN = /^[a-z0-9]([a-z0-9-]{0,38}[a-z0-9])?$/;
 
 const HOSTNAME = /^(?=.{1,253}$)[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?(\.[A-Za-z0-9]([A-Za-z0-9-]{0,61}[A-Za-z0-9])?)*$/;
-const hostField = z
-  .string()
-  .refine((h) => isIP(h) !== 0 || HOSTNAME.test(h), { message: 'must be an IP address or a host name' });
+const hostField = z.string().refine((h) => isIP(h) !== 0 || HOSTNAME.test(h), { message: 'must be an IP address or a host name' });
 
 /** What config.json5 may contain. Unknown fields are an error (a typo must not be silently ignored). */
 export const workshopConfigSchema = z

@@ -11,7 +11,10 @@ export const WORKSHOP_SERVICE_NAME = 'workshop';
  * the hostname, so scaled replicas (hostname = short container id) stay distinct.
  */
 export function defaultNameFromHostname(hostname: string): string {
-  const part = hostname.toLowerCase().replace(/[^a-z0-9]/g, '').slice(0, 6);
+  const part = hostname
+    .toLowerCase()
+    .replace(/[^a-z0-9]/g, '')
+    .slice(0, 6);
   return `api-${part || 'local'}`;
 }
 

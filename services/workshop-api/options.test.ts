@@ -25,7 +25,14 @@ function badValue(args: string[], e: NodeJS.ProcessEnv = env): string {
 test('defaults: 2 s check, 2 s re-register interval (a vanished registration is back within 5 s), 2 s drain', () => {
   const o = parse([]);
   expect(o).toMatchObject({ register: true, registerAttempts: 10, drainDelayMs: 2000, reregisterIntervalMs: 2000, logFormat: 'text' });
-  expect(o.check).toEqual({ enabled: true, intervalMs: 2000, timeoutMs: 1000, successBeforePassing: 1, failuresBeforeCritical: 1, deregisterCriticalAfterMs: 60_000 });
+  expect(o.check).toEqual({
+    enabled: true,
+    intervalMs: 2000,
+    timeoutMs: 1000,
+    successBeforePassing: 1,
+    failuresBeforeCritical: 1,
+    deregisterCriticalAfterMs: 60_000,
+  });
   expect(o.consulHttp).toEqual({ host: '127.0.0.1', port: 8500, secure: false });
 });
 
@@ -36,9 +43,17 @@ test.each([
   ['--drain-delay', RANGES.drainDelay],
   ['--reregister-interval', RANGES.reregisterInterval],
 ])('%s: both ends of its range accepted, one past each end refused in one line', (flag, range) => {
-  const key = { '--check-interval': 'intervalMs', '--check-timeout': 'timeoutMs', '--deregister-after': 'deregisterCriticalAfterMs' } as const;
+  const key = {
+    '--check-interval': 'intervalMs',
+    '--check-timeout': 'timeoutMs',
+    '--deregister-after': 'deregisterCriticalAfterMs',
+  } as const;
   const read = (o: ReturnType<typeof parse>): number =>
-    flag in key ? (o.check as unknown as Record<string, number>)[key[flag as keyof typeof key]]! : flag === '--drain-delay' ? o.drainDelayMs : o.reregisterIntervalMs;
+    flag in key
+      ? (o.check as unknown as Record<string, number>)[key[flag as keyof typeof key]]!
+      : flag === '--drain-delay'
+        ? o.drainDelayMs
+        : o.reregisterIntervalMs;
   expect(read(parse([flag, `${range.maxMs}ms`]))).toBe(range.maxMs);
   expect(read(parse([flag, `${range.minMs}ms`]))).toBe(range.minMs);
   expect(badValue([flag, `${range.maxMs + 1}ms`])).toMatch(new RegExp(`${flag}: "${range.maxMs + 1}ms" is out of range`));
@@ -55,7 +70,9 @@ test('0 means never/off where that makes sense, and only there', () => {
 
 test('WORKSHOP_CHECK_INTERVAL goes through the same range', () => {
   expect(parse([], { ...env, WORKSHOP_CHECK_INTERVAL: '10s' }).check.intervalMs).toBe(10_000);
-  expect(() => parse([], { ...env, WORKSHOP_CHECK_INTERVAL: '0' })).toThrow('WORKSHOP_CHECK_INTERVAL: "0" is out of range (allowed: 1s to 10m)');
+  expect(() => parse([], { ...env, WORKSHOP_CHECK_INTERVAL: '0' })).toThrow(
+    'WORKSHOP_CHECK_INTERVAL: "0" is out of range (allowed: 1s to 10m)',
+  );
   expect(parse(['--check-interval', '3s'], { ...env, WORKSHOP_CHECK_INTERVAL: '10s' }).check.intervalMs).toBe(3000); // flag > env
 });
 

@@ -78,17 +78,62 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     .option('--bind <addr>', 'address to listen on (default 0.0.0.0, or "bind" in the config)')
     .option('--no-check', 'register WITHOUT a health check (the lesson: Consul keeps saying a dead instance is fine)')
     .option('--no-register', 'only serve HTTP, never talk to Consul (for registering it by hand with curl, nginx/README.md)')
-    .addOption(durationOption('--check-interval <duration>', 'HTTP check interval (env WORKSHOP_CHECK_INTERVAL)', DEFAULT_CHECK.intervalMs, RANGES.checkInterval))
-    .addOption(durationOption('--check-timeout <duration>', 'HTTP check timeout', DEFAULT_CHECK.timeoutMs, RANGES.checkTimeout))
-    .addOption(countOption('--success-before-passing <n>', 'passing results in a row before the check turns passing', DEFAULT_CHECK.successBeforePassing, COUNT_RANGES.successBeforePassing))
-    .addOption(countOption('--failures-before-critical <n>', 'failing results in a row before the check turns critical', DEFAULT_CHECK.failuresBeforeCritical, COUNT_RANGES.failuresBeforeCritical))
     .addOption(
-      durationOption('--deregister-after <duration>', 'Consul removes the service after its check has been critical this long (Consul enforces at least 1m)', DEFAULT_CHECK.deregisterCriticalAfterMs, RANGES.deregisterAfter),
+      durationOption(
+        '--check-interval <duration>',
+        'HTTP check interval (env WORKSHOP_CHECK_INTERVAL)',
+        DEFAULT_CHECK.intervalMs,
+        RANGES.checkInterval,
+      ),
     )
-    .addOption(countOption('--register-attempts <n>', 'attempts to reach the Consul agent at start-up (backoff 0.5 s doubling to 5 s)', DEFAULT_REGISTER_ATTEMPTS, COUNT_RANGES.registerAttempts))
-    .addOption(durationOption('--drain-delay <duration>', 'on SIGTERM: keep serving this long after deregistering, while Nginx reloads', DEFAULT_DRAIN_DELAY_MS, RANGES.drainDelay))
+    .addOption(durationOption('--check-timeout <duration>', 'HTTP check timeout', DEFAULT_CHECK.timeoutMs, RANGES.checkTimeout))
     .addOption(
-      durationOption('--reregister-interval <duration>', 'how often to check that the local agent still holds our registration, re-registering if not', DEFAULT_REREGISTER_INTERVAL_MS, RANGES.reregisterInterval),
+      countOption(
+        '--success-before-passing <n>',
+        'passing results in a row before the check turns passing',
+        DEFAULT_CHECK.successBeforePassing,
+        COUNT_RANGES.successBeforePassing,
+      ),
+    )
+    .addOption(
+      countOption(
+        '--failures-before-critical <n>',
+        'failing results in a row before the check turns critical',
+        DEFAULT_CHECK.failuresBeforeCritical,
+        COUNT_RANGES.failuresBeforeCritical,
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--deregister-after <duration>',
+        'Consul removes the service after its check has been critical this long (Consul enforces at least 1m)',
+        DEFAULT_CHECK.deregisterCriticalAfterMs,
+        RANGES.deregisterAfter,
+      ),
+    )
+    .addOption(
+      countOption(
+        '--register-attempts <n>',
+        'attempts to reach the Consul agent at start-up (backoff 0.5 s doubling to 5 s)',
+        DEFAULT_REGISTER_ATTEMPTS,
+        COUNT_RANGES.registerAttempts,
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--drain-delay <duration>',
+        'on SIGTERM: keep serving this long after deregistering, while Nginx reloads',
+        DEFAULT_DRAIN_DELAY_MS,
+        RANGES.drainDelay,
+      ),
+    )
+    .addOption(
+      durationOption(
+        '--reregister-interval <duration>',
+        'how often to check that the local agent still holds our registration, re-registering if not',
+        DEFAULT_REREGISTER_INTERVAL_MS,
+        RANGES.reregisterInterval,
+      ),
     )
     .option('--log-format <format>', 'text or json (env LOG_FORMAT)');
   program.addHelpText(

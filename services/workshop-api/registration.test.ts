@@ -39,8 +39,21 @@ test('the HTTP check is part of the service definition (bound to the service ID)
 });
 
 test('check timing and anti-flapping thresholds are configurable; --no-check registers no check at all', () => {
-  const def = buildServiceDefinition(inst, { ...DEFAULT_CHECK, intervalMs: 500, timeoutMs: 250, successBeforePassing: 3, failuresBeforeCritical: 2, deregisterCriticalAfterMs: 90_000 });
-  expect(createService(def).Check).toMatchObject({ Interval: '500ms', Timeout: '250ms', SuccessBeforePassing: 3, FailuresBeforeCritical: 2, DeregisterCriticalServiceAfter: '90s' });
+  const def = buildServiceDefinition(inst, {
+    ...DEFAULT_CHECK,
+    intervalMs: 500,
+    timeoutMs: 250,
+    successBeforePassing: 3,
+    failuresBeforeCritical: 2,
+    deregisterCriticalAfterMs: 90_000,
+  });
+  expect(createService(def).Check).toMatchObject({
+    Interval: '500ms',
+    Timeout: '250ms',
+    SuccessBeforePassing: 3,
+    FailuresBeforeCritical: 2,
+    DeregisterCriticalServiceAfter: '90s',
+  });
   const bare = createService(buildServiceDefinition(inst, { ...DEFAULT_CHECK, enabled: false }));
   expect(bare).not.toHaveProperty('Check');
   expect(bare).not.toHaveProperty('Checks');
@@ -98,7 +111,12 @@ test('agent unreachable past the limit: a clear error naming the address and the
   const { client, calls } = fakeConsul({ failTimes: 99 });
   const { lines, logger: log } = logger();
   await expect(
-    registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), { attempts: 3, logger: log, consulAddr: 'http://127.0.0.1:8500', sleep: noSleep }),
+    registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), {
+      attempts: 3,
+      logger: log,
+      consulAddr: 'http://127.0.0.1:8500',
+      sleep: noSleep,
+    }),
   ).rejects.toThrow('cannot register with the Consul agent at http://127.0.0.1:8500 after 3 attempts: connect ECONNREFUSED');
   expect(lines).toHaveLength(2);
   expect(calls.register).toHaveLength(0);
@@ -107,13 +125,21 @@ test('agent unreachable past the limit: a clear error naming the address and the
 const entry = (address: string, port: number, status: string) => ({
   Node: { Node: 'n1' },
   Service: { ID: 'workshop-alice', Address: address, Port: port },
-  Checks: [{ ServiceID: '', Status: 'passing' }, { ServiceID: 'workshop-alice', Status: status }],
+  Checks: [
+    { ServiceID: '', Status: 'passing' },
+    { ServiceID: 'workshop-alice', Status: status },
+  ],
 });
 
 test('the same ID held by another live (passing) instance: DuplicateInstanceError, no retry, no registration', async () => {
   const { client, calls } = fakeConsul({ existing: [entry('10.0.0.8', 3001, 'passing')] });
   const { logger: log } = logger();
-  const p = registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), { attempts: 5, logger: log, consulAddr: 'x', sleep: noSleep });
+  const p = registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), {
+    attempts: 5,
+    logger: log,
+    consulAddr: 'x',
+    sleep: noSleep,
+  });
   await expect(p).rejects.toBeInstanceOf(DuplicateInstanceError);
   await expect(p).rejects.toThrow(/"workshop-alice" is already registered by a live instance at 10\.0\.0\.8:3001/);
   expect(calls.healthQueries).toBe(1);
@@ -124,7 +150,12 @@ test('the same ID held by a critical (dead) instance, or at our own address (a r
   for (const existing of [[entry('10.0.0.8', 3001, 'critical')], [entry('10.0.0.7', 3001, 'passing')]]) {
     const { client, calls } = fakeConsul({ existing });
     const { logger: log } = logger();
-    await registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), { attempts: 1, logger: log, consulAddr: 'x', sleep: noSleep });
+    await registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), {
+      attempts: 1,
+      logger: log,
+      consulAddr: 'x',
+      sleep: noSleep,
+    });
     expect(calls.register).toHaveLength(1);
   }
 });
@@ -170,7 +201,7 @@ function responseError(status: number, message: string, body: string): Error {
   return Object.assign(new Error(message), { statusCode: status, response: { statusCode: status, body } });
 }
 
-test('the agent refuses the registration (HTTP 400): no retries, one clear error with the agent\'s reason', async () => {
+test("the agent refuses the registration (HTTP 400): no retries, one clear error with the agent's reason", async () => {
   const { lines, logger: log } = logger();
   let attempts = 0;
   const client = {
@@ -179,14 +210,25 @@ test('the agent refuses the registration (HTTP 400): no retries, one clear error
       service: {
         register: async () => {
           attempts++;
-          throw responseError(400, 'bad request', 'Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks');
+          throw responseError(
+            400,
+            'bad request',
+            'Invalid check: Interval must be > 0 for Script, HTTP, H2PING, TCP, UDP or OSService checks',
+          );
         },
       },
     },
   } as unknown as ConsulClient;
-  const p = registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), { attempts: 10, logger: log, consulAddr: 'http://127.0.0.1:8500', sleep: noSleep });
+  const p = registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), {
+    attempts: 10,
+    logger: log,
+    consulAddr: 'http://127.0.0.1:8500',
+    sleep: noSleep,
+  });
   await expect(p).rejects.toBeInstanceOf(RegistrationRefusedError);
-  await expect(p).rejects.toThrow('the Consul agent at http://127.0.0.1:8500 refused the registration (HTTP 400): bad request: Invalid check: Interval must be > 0');
+  await expect(p).rejects.toThrow(
+    'the Consul agent at http://127.0.0.1:8500 refused the registration (HTTP 400): bad request: Invalid check: Interval must be > 0',
+  );
   expect(attempts).toBe(1);
   expect(lines).toHaveLength(0);
 });

@@ -9,7 +9,6 @@ import type { Logger } from '../shared/logger';
 import { watchRegistration } from '../shared/registrationWatch';
 import { WORKSHOP_SERVICE_NAME } from './names';
 
-
 export interface CheckSettings {
   /** false = register without a check (`--no-check`, the "Consul still says it is fine" lesson). */
   enabled: boolean;
@@ -157,7 +156,13 @@ export async function registerWithRetry(consul: ConsulClient, inst: Instance, de
       if (attempt >= opts.attempts) {
         throw new Error(`cannot register with the Consul agent at ${opts.consulAddr} after ${attempt} attempts: ${why}`);
       }
-      opts.logger.warn('Consul agent not reachable, retrying', { attempt, of: opts.attempts, retryInMs: delay, consul: opts.consulAddr, error: why });
+      opts.logger.warn('Consul agent not reachable, retrying', {
+        attempt,
+        of: opts.attempts,
+        retryInMs: delay,
+        consul: opts.consulAddr,
+        error: why,
+      });
       await pause(delay);
       delay = Math.min(delay * 2, maxDelay);
     }
@@ -214,14 +219,18 @@ const WATCH_WORDING = {
  * longer than `quietOutageMs` gets a line of its own (and one when the agent answers again).
  */
 export function keepRegistered(consul: ConsulClient, def: ServiceDefinition, opts: KeepRegisteredOptions): () => Promise<void> {
-  const refused = (what: string) => (err: unknown): never => {
-    if (!isPermanentConsulError(err)) throw err;
-    const { status, reason } = consulErrorDetail(err);
-    throw new RegistrationRefusedError(`the Consul agent refused ${what}${httpStatus(status)}: ${reason}`);
-  };
+  const refused =
+    (what: string) =>
+    (err: unknown): never => {
+      if (!isPermanentConsulError(err)) throw err;
+      const { status, reason } = consulErrorDetail(err);
+      throw new RegistrationRefusedError(`the Consul agent refused ${what}${httpStatus(status)}: ${reason}`);
+    };
   const watch = watchRegistration({
     isRegistered: async () => {
-      const services = (await withTimeout(consul.agent.service.list(), 3000, 'Consul agent service list').catch(refused('to list services'))) as Record<string, AgentService>;
+      const services = (await withTimeout(consul.agent.service.list(), 3000, 'Consul agent service list').catch(
+        refused('to list services'),
+      )) as Record<string, AgentService>;
       const mine = services[def.id];
       // Only an entry that says where it is counts as someone else's (a list entry always has Port and Address).
       if (mine && typeof mine.Port === 'number' && (mine.Port !== def.port || (mine.Address ?? '') !== def.address)) {

@@ -29,7 +29,8 @@ let NGINX = '';
 const MIN = 60_000;
 const env: NodeJS.ProcessEnv = { ...process.env, ...WHERE };
 // A developer's own overrides of the images would defeat the point: the test runs .env as committed.
-for (const k of ['CONSUL_IMAGE', 'CONSUL_TEMPLATE_IMAGE', 'NGINX_IMAGE', 'NODE_IMAGE', 'LAB_PULL_POLICY', 'LAB_SERVICES_DOCKERFILE']) delete env[k];
+for (const k of ['CONSUL_IMAGE', 'CONSUL_TEMPLATE_IMAGE', 'NGINX_IMAGE', 'NODE_IMAGE', 'LAB_PULL_POLICY', 'LAB_SERVICES_DOCKERFILE'])
+  delete env[k];
 
 const t0 = Date.now();
 function note(msg: string): void {
@@ -69,14 +70,17 @@ beforeAll(async () => {
   await removeStandins(docker, note);
 
   const images = await runCommand('npm', ['run', '-s', 'lab:images'], { timeoutMs: 30 * MIN });
-  if (images.code !== 0) throw new Error(`npm run lab:images failed (${images.code}):\n${images.stdout.slice(-2000)}\n${images.stderr.slice(-2000)}`);
+  if (images.code !== 0)
+    throw new Error(`npm run lab:images failed (${images.code}):\n${images.stdout.slice(-2000)}\n${images.stderr.slice(-2000)}`);
   const t = Date.now();
   standins = await buildStandins(docker, note);
   note(`stand-ins built in ${((Date.now() - t) / 1000).toFixed(1)} s: ${Object.keys(standins.images).join(', ')}`);
 
   started = true;
   const up = await compose(['-p', PROJECT, 'up', '-d', '--wait'], { timeoutMs: 15 * MIN, env });
-  note(`docker compose up -d --wait (default .env; builds the services image with npm ci and the nginx image) → exit ${up.code} in ${up.seconds.toFixed(1)} s`);
+  note(
+    `docker compose up -d --wait (default .env; builds the services image with npm ci and the nginx image) → exit ${up.code} in ${up.seconds.toFixed(1)} s`,
+  );
   if (up.code !== 0) {
     const ps = await compose(['-p', PROJECT, 'ps', '-a'], { timeoutMs: 30_000, env });
     throw new Error(`docker compose up -d --wait failed (${up.code}):\n${up.stderr.slice(-4000)}\n${ps.stdout}`);
@@ -84,7 +88,14 @@ beforeAll(async () => {
 }, 45 * MIN);
 
 async function removeBuilt(): Promise<void> {
-  for (const ref of Object.values(BUILT)) await docker.getImage(ref).remove({ force: true }).then(() => note(`removed ${ref}`), () => undefined);
+  for (const ref of Object.values(BUILT))
+    await docker
+      .getImage(ref)
+      .remove({ force: true })
+      .then(
+        () => note(`removed ${ref}`),
+        () => undefined,
+      );
 }
 
 afterAll(async () => {
@@ -101,51 +112,79 @@ afterAll(async () => {
 }, 5 * MIN);
 
 describe("the compose file's default path (.env, official names) on stand-ins", () => {
-  test('every container runs the image .env names (the stand-ins, or what Compose built from them)', async () => {
-    const env0 = readEnvFile(path.join(REPO_ROOT, '.env'));
-    const containers = await docker.listContainers({ all: true, filters: JSON.stringify({ label: [`com.docker.compose.project=${PROJECT}`] }) });
-    const byService = new Map(containers.map((c) => [c.Labels['com.docker.compose.service']!, c]));
-    expect(byService.get('consul-agent')?.Image).toBe(env0.CONSUL_IMAGE);
-    expect(byService.get('consul-agent')?.ImageID).toBe(standins!.images[env0.CONSUL_IMAGE!]);
-    expect(byService.get('nginx')?.Image).toBe(BUILT.LAB_NGINX_IMAGE);
-    expect(byService.get('demo-server')?.Image).toBe(BUILT.LAB_SERVICES_IMAGE);
-    // The services image came from the ROOT Dockerfile: its runtime stage copies what the build stage
-    // (npm ci + tsc inside the stand-in node image) made. Compose built it with BuildKit, which found the
-    // stand-in locally (no registry lookup for a FROM that exists).
-    const svc = await docker.getImage(BUILT.LAB_SERVICES_IMAGE).history();
-    expect(svc.map((h: { CreatedBy: string }) => h.CreatedBy).join('\n')).toMatch(/COPY \/src\/dist\/services \.\/dist\/services/);
-  }, MIN);
+  test(
+    'every container runs the image .env names (the stand-ins, or what Compose built from them)',
+    async () => {
+      const env0 = readEnvFile(path.join(REPO_ROOT, '.env'));
+      const containers = await docker.listContainers({
+        all: true,
+        filters: JSON.stringify({ label: [`com.docker.compose.project=${PROJECT}`] }),
+      });
+      const byService = new Map(containers.map((c) => [c.Labels['com.docker.compose.service']!, c]));
+      expect(byService.get('consul-agent')?.Image).toBe(env0.CONSUL_IMAGE);
+      expect(byService.get('consul-agent')?.ImageID).toBe(standins!.images[env0.CONSUL_IMAGE!]);
+      expect(byService.get('nginx')?.Image).toBe(BUILT.LAB_NGINX_IMAGE);
+      expect(byService.get('demo-server')?.Image).toBe(BUILT.LAB_SERVICES_IMAGE);
+      // The services image came from the ROOT Dockerfile: its runtime stage copies what the build stage
+      // (npm ci + tsc inside the stand-in node image) made. Compose built it with BuildKit, which found the
+      // stand-in locally (no registry lookup for a FROM that exists).
+      const svc = await docker.getImage(BUILT.LAB_SERVICES_IMAGE).history();
+      expect(svc.map((h: { CreatedBy: string }) => h.CreatedBy).join('\n')).toMatch(/COPY \/src\/dist\/services \.\/dist\/services/);
+    },
+    MIN,
+  );
 
-  test('the official entrypoint runs Consul as uid 100, and the agent is the pinned version with its UI at /ui/', async () => {
-    const top = (await docker.getContainer(`${PROJECT}-consul-server-1-1`).top({ ps_args: '-o pid,uid,args' })) as { Titles: string[]; Processes: string[][] };
-    const consul = top.Processes.find((p) => p.join(' ').includes('consul agent'));
-    expect(consul?.[top.Titles.indexOf('UID')]).toBe('100');
-    expect(consul?.join(' ')).toMatch(/-data-dir=\/consul\/data -config-dir=\/consul\/config/);
-    const self = await getJson<{ Config: { Version: string } }>(`${CONSUL}/v1/agent/self`);
-    expect(self.Config.Version).toBe(pinnedConsulVersion(REPO_ROOT));
-    const ui = await fetch(`${CONSUL}/ui/`, { signal: AbortSignal.timeout(3000) });
-    expect(ui.status).toBe(200);
-    expect(await ui.text()).toMatch(/consul/i);
-  }, MIN);
+  test(
+    'the official entrypoint runs Consul as uid 100, and the agent is the pinned version with its UI at /ui/',
+    async () => {
+      const top = (await docker.getContainer(`${PROJECT}-consul-server-1-1`).top({ ps_args: '-o pid,uid,args' })) as {
+        Titles: string[];
+        Processes: string[][];
+      };
+      const consul = top.Processes.find((p) => p.join(' ').includes('consul agent'));
+      expect(consul?.[top.Titles.indexOf('UID')]).toBe('100');
+      expect(consul?.join(' ')).toMatch(/-data-dir=\/consul\/data -config-dir=\/consul\/config/);
+      const self = await getJson<{ Config: { Version: string } }>(`${CONSUL}/v1/agent/self`);
+      expect(self.Config.Version).toBe(pinnedConsulVersion(REPO_ROOT));
+      const ui = await fetch(`${CONSUL}/ui/`, { signal: AbortSignal.timeout(3000) });
+      expect(ui.status).toBe(200);
+      expect(await ui.text()).toMatch(/consul/i);
+    },
+    MIN,
+  );
 
-  test('3 raft peers and a leader, 3 workshop tiles on the page, the demo client succeeding', async () => {
-    expect(await getJson<string[]>(`${CONSUL}/v1/status/peers`)).toHaveLength(3);
-    expect(await getJson<string>(`${CONSUL}/v1/status/leader`)).not.toBe('');
-    await waitFor(async () => {
-      const r = await fetch(`${NGINX}/`, { signal: AbortSignal.timeout(3000) });
-      return r.status === 200 && [...(await r.text()).matchAll(/class="tile" data-id="workshop-/g)].length === 3;
-    }, { timeoutMs: 30_000, what: '3 tiles on the Nginx page' });
-    const logs = await waitFor(async () => {
-      const r = await runCommand('docker', ['logs', `${PROJECT}-demo-client-1`], { timeoutMs: 20_000 });
-      const ok = r.stdout.split('\n').filter((l) => /"ok":true/.test(l)).length;
-      return ok >= 5 && ok;
-    }, { timeoutMs: 40_000, intervalMs: 1000, what: 'five successful demo-client requests' });
-    note(`demo client: ${logs} ok requests`);
-  }, 2 * MIN);
+  test(
+    '3 raft peers and a leader, 3 workshop tiles on the page, the demo client succeeding',
+    async () => {
+      expect(await getJson<string[]>(`${CONSUL}/v1/status/peers`)).toHaveLength(3);
+      expect(await getJson<string>(`${CONSUL}/v1/status/leader`)).not.toBe('');
+      await waitFor(
+        async () => {
+          const r = await fetch(`${NGINX}/`, { signal: AbortSignal.timeout(3000) });
+          return r.status === 200 && [...(await r.text()).matchAll(/class="tile" data-id="workshop-/g)].length === 3;
+        },
+        { timeoutMs: 30_000, what: '3 tiles on the Nginx page' },
+      );
+      const logs = await waitFor(
+        async () => {
+          const r = await runCommand('docker', ['logs', `${PROJECT}-demo-client-1`], { timeoutMs: 20_000 });
+          const ok = r.stdout.split('\n').filter((l) => /"ok":true/.test(l)).length;
+          return ok >= 5 && ok;
+        },
+        { timeoutMs: 40_000, intervalMs: 1000, what: 'five successful demo-client requests' },
+      );
+      note(`demo client: ${logs} ok requests`);
+    },
+    2 * MIN,
+  );
 
-  test('down -v leaves nothing of the project', async () => {
-    await down();
-    started = false;
-    expect(await projectLeftovers(docker, PROJECT)).toEqual({ containers: [], networks: [], volumes: [] });
-  }, 3 * MIN);
+  test(
+    'down -v leaves nothing of the project',
+    async () => {
+      await down();
+      started = false;
+      expect(await projectLeftovers(docker, PROJECT)).toEqual({ containers: [], networks: [], volumes: [] });
+    },
+    3 * MIN,
+  );
 });

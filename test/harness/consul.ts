@@ -35,7 +35,9 @@ const versions = new Map<string, [number, number]>();
 function binaryVersion(bin: string): [number, number] {
   let v = versions.get(bin);
   if (!v) {
-    const [major, minor] = (parseConsulVersion(execFileSync(bin, ['version'], { encoding: 'utf8', timeout: 20_000 })) ?? '0.0').split('.').map(Number);
+    const [major, minor] = (parseConsulVersion(execFileSync(bin, ['version'], { encoding: 'utf8', timeout: 20_000 })) ?? '0.0')
+      .split('.')
+      .map(Number);
     v = [major ?? 0, minor ?? 0];
     versions.set(bin, v);
   }

@@ -57,7 +57,14 @@ export async function catalogRegister(httpUrl: string, r: CatalogRegistration): 
   return put(`${httpUrl}/v1/catalog/register`, {
     Node: r.node,
     Address: r.nodeAddress,
-    Service: { ID: r.id, Service: r.service ?? WORKSHOP_SERVICE_NAME, Address: r.address, Port: r.port, Tags: r.tags ?? [], Meta: r.meta ?? {} },
+    Service: {
+      ID: r.id,
+      Service: r.service ?? WORKSHOP_SERVICE_NAME,
+      Address: r.address,
+      Port: r.port,
+      Tags: r.tags ?? [],
+      Meta: r.meta ?? {},
+    },
     // A check ID of our own (not derived from the possibly hostile service ID), unique per registration.
     Check: { CheckID: `test-check-${++checkSeq}`, Name: 'passing (registered by a test)', Status: 'passing', ServiceID: r.id },
   });
@@ -71,7 +78,9 @@ export async function catalogDeregisterNode(httpUrl: string, node: string): Prom
 
 /** The passing instances of `service` (default `workshop`), as consul-template sees them. */
 export async function passingInstances(httpUrl: string, service = WORKSHOP_SERVICE_NAME): Promise<PassingInstance[]> {
-  const res = await fetch(`${httpUrl}/v1/health/service/${encodeURIComponent(service)}?passing`, { signal: AbortSignal.timeout(TIMEOUT_MS) });
+  const res = await fetch(`${httpUrl}/v1/health/service/${encodeURIComponent(service)}?passing`, {
+    signal: AbortSignal.timeout(TIMEOUT_MS),
+  });
   if (!res.ok) throw new Error(`health/service/${service}: HTTP ${res.status}`);
   const entries = (await res.json()) as HealthServiceEntry[];
   return entries.map((e) => ({

@@ -63,10 +63,16 @@ export async function ensureDockerTools(log: (msg: string) => void = () => undef
   if (missing.length === 0) return;
   log(`missing ${missing.join(', ')}: running ${INSTALL_HINT}`);
   try {
-    await execFileP('bash', [path.join(REPO_ROOT, 'scripts/tools/install-tools.sh'), '--docker'], { cwd: REPO_ROOT, timeout: 15 * 60_000, maxBuffer: 64 * 1024 * 1024 });
+    await execFileP('bash', [path.join(REPO_ROOT, 'scripts/tools/install-tools.sh'), '--docker'], {
+      cwd: REPO_ROOT,
+      timeout: 15 * 60_000,
+      maxBuffer: 64 * 1024 * 1024,
+    });
   } catch (err) {
     const e = err as { stderr?: string; message: string };
-    throw new Error(`could not install ${missing.join(', ')} (${(e.stderr ?? e.message).trim().split('\n').slice(-3).join(' | ')}); run: ${INSTALL_HINT}`);
+    throw new Error(
+      `could not install ${missing.join(', ')} (${(e.stderr ?? e.message).trim().split('\n').slice(-3).join(' | ')}); run: ${INSTALL_HINT}`,
+    );
   }
   const still = await missingTools();
   if (still.length) throw new Error(`still missing after install-tools.sh --docker: ${still.join(', ')}; run: ${INSTALL_HINT}`);
@@ -80,11 +86,13 @@ export async function ensureDockerTools(log: (msg: string) => void = () => undef
 export async function ensureDockerEngine(log: (msg: string) => void = () => undefined): Promise<DockerEngine> {
   const docker = new Docker();
   if (await answers(docker)) return { docker, startedByHarness: false, stop: async () => undefined };
-  if (process.env.DOCKER_HOST) throw new Error(`DOCKER_HOST=${process.env.DOCKER_HOST} does not answer: start that engine or unset DOCKER_HOST`);
+  if (process.env.DOCKER_HOST)
+    throw new Error(`DOCKER_HOST=${process.env.DOCKER_HOST} does not answer: start that engine or unset DOCKER_HOST`);
 
   const dockerd = onPath('dockerd');
   if (!dockerd) throw new Error(`no Docker engine answers and dockerd is not installed: run ${INSTALL_HINT}`);
-  if (process.getuid?.() !== 0) throw new Error('no Docker engine answers, and starting dockerd needs root: start Docker yourself (or run the tests as root)');
+  if (process.getuid?.() !== 0)
+    throw new Error('no Docker engine answers, and starting dockerd needs root: start Docker yourself (or run the tests as root)');
 
   const logFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'e2e-dockerd-')), 'dockerd.log');
   const fd = openSync(logFile, 'a');
@@ -133,7 +141,11 @@ export function compose(args: string[], opts: { timeoutMs?: number; env?: NodeJS
 }
 
 /** Run a command to completion with captured output and a timeout (then SIGKILL). Never throws. */
-export function runCommand(cmd: string, args: string[], opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<ComposeResult> {
+export function runCommand(
+  cmd: string,
+  args: string[],
+  opts: { timeoutMs?: number; env?: NodeJS.ProcessEnv; cwd?: string } = {},
+): Promise<ComposeResult> {
   const t0 = Date.now();
   return new Promise((resolve) => {
     const child = spawn(cmd, args, { cwd: opts.cwd ?? REPO_ROOT, env: opts.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -157,7 +169,10 @@ export function runCommand(cmd: string, args: string[], opts: { timeoutMs?: numb
 }
 
 /** Containers, networks and volumes Docker still holds for a Compose project (by its label). */
-export async function projectLeftovers(docker: Docker, project: string): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
+export async function projectLeftovers(
+  docker: Docker,
+  project: string,
+): Promise<{ containers: string[]; networks: string[]; volumes: string[] }> {
   const filters = JSON.stringify({ label: [`com.docker.compose.project=${project}`] });
   const [containers, networks, volumes] = await Promise.all([
     docker.listContainers({ all: true, filters }),

@@ -98,7 +98,9 @@ export async function startNginxSide(opts: NginxSideOptions): Promise<NginxSide>
   });
   const live = (f: string): string => readFileSync(path.join(workDir, f), 'utf8');
   const childPids = (): number[] =>
-    [readPid(path.join(workDir, 'nginx.pid')), readPid(path.join(workDir, 'consul-template.pid'))].filter((p): p is number => p !== undefined);
+    [readPid(path.join(workDir, 'nginx.pid')), readPid(path.join(workDir, 'consul-template.pid'))].filter(
+      (p): p is number => p !== undefined,
+    );
   let pidsSeen: number[] = [];
   const side: NginxSide = {
     url: `http://127.0.0.1:${port}`,

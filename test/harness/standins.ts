@@ -51,7 +51,10 @@ async function labels(docker: Docker, ref: string): Promise<Record<string, strin
 
 /** The official hashicorp/consul entrypoint, from the Consul module the binary was built from. */
 async function officialConsulEntrypoint(version: string): Promise<string> {
-  const { stdout } = await execFileP('go', ['mod', 'download', '-json', `github.com/hashicorp/consul@v${version}`], { timeout: 10 * 60_000, maxBuffer: 16 * 1024 * 1024 });
+  const { stdout } = await execFileP('go', ['mod', 'download', '-json', `github.com/hashicorp/consul@v${version}`], {
+    timeout: 10 * 60_000,
+    maxBuffer: 16 * 1024 * 1024,
+  });
   const dir = (JSON.parse(stdout) as { Dir?: string }).Dir;
   if (!dir) throw new Error(`go mod download gave no directory for consul@v${version}`);
   const script = readFileSync(path.join(dir, '.release', 'docker', 'docker-entrypoint.sh'), 'utf8');
@@ -68,7 +71,8 @@ export async function buildStandins(docker: Docker, log: (msg: string) => void =
   const names = officialNames();
   for (const ref of [names.consul, names.consulTemplate, names.nginx, names.node]) {
     const l = await labels(docker, ref);
-    if (l && !l[STANDIN_LABEL]) throw new Error(`${ref} exists and is not a stand-in (a real image?): not overwriting it; remove it or run this test elsewhere`);
+    if (l && !l[STANDIN_LABEL])
+      throw new Error(`${ref} exists and is not a stand-in (a real image?): not overwriting it; remove it or run this test elsewhere`);
   }
   const staging = mkdtempSync(path.join(os.tmpdir(), 'consul-lab-standins-'));
   const label = { [STANDIN_LABEL]: 'tests only: images/standins/README.md' };
@@ -83,7 +87,14 @@ export async function buildStandins(docker: Docker, log: (msg: string) => void =
     cpSync(consul.binary, path.join(consulDir, 'consul'));
     writeFileSync(path.join(consulDir, 'docker-entrypoint.sh'), await officialConsulEntrypoint(consul.version), { mode: 0o755 });
     log(`building ${names.consul} (stand-in)`);
-    await buildImage(docker, { contextDir: consulDir, entries: readdirSync(consulDir), tag: names.consul, labels: label, buildArgs: { BASE_IMAGE: OFFLINE_IMAGES.base, ...consul.buildArgs }, onLine });
+    await buildImage(docker, {
+      contextDir: consulDir,
+      entries: readdirSync(consulDir),
+      tag: names.consul,
+      labels: label,
+      buildArgs: { BASE_IMAGE: OFFLINE_IMAGES.base, ...consul.buildArgs },
+      onLine,
+    });
 
     // node: the offline node image + this machine's npm + the official entrypoint's behaviour.
     const nodeDir = path.join(staging, 'node');
@@ -91,17 +102,34 @@ export async function buildStandins(docker: Docker, log: (msg: string) => void =
     cpSync(path.join(await npmRoot(), 'npm'), path.join(nodeDir, 'npm'), { recursive: true });
     writeFileSync(path.join(nodeDir, 'extra-ca.crt'), hostCAs());
     log(`building ${names.node} (stand-in)`);
-    await buildImage(docker, { contextDir: nodeDir, entries: readdirSync(nodeDir), tag: names.node, labels: label, buildArgs: { NODE_IMAGE: OFFLINE_IMAGES.node }, onLine });
+    await buildImage(docker, {
+      contextDir: nodeDir,
+      entries: readdirSync(nodeDir),
+      tag: names.node,
+      labels: label,
+      buildArgs: { NODE_IMAGE: OFFLINE_IMAGES.node },
+      onLine,
+    });
 
     // consul-template and nginx: the offline images already have the official layout; only the name and label differ.
     const retagDir = path.join(staging, 'retag');
     cpSync(path.join(REPO_ROOT, 'images', 'standins', 'retag.Dockerfile'), path.join(retagDir, 'Dockerfile'));
-    for (const [official, offline] of [[names.consulTemplate, OFFLINE_IMAGES.consulTemplate], [names.nginx, OFFLINE_IMAGES.nginxBase]] as const) {
+    for (const [official, offline] of [
+      [names.consulTemplate, OFFLINE_IMAGES.consulTemplate],
+      [names.nginx, OFFLINE_IMAGES.nginxBase],
+    ] as const) {
       log(`tagging ${offline} as ${official} (stand-in)`);
-      await buildImage(docker, { contextDir: retagDir, entries: ['Dockerfile'], tag: official, labels: label, buildArgs: { FROM_IMAGE: offline } });
+      await buildImage(docker, {
+        contextDir: retagDir,
+        entries: ['Dockerfile'],
+        tag: official,
+        labels: label,
+        buildArgs: { FROM_IMAGE: offline },
+      });
     }
     const images: Record<string, string> = {};
-    for (const ref of [names.consul, names.consulTemplate, names.nginx, names.node]) images[ref] = (await docker.getImage(ref).inspect()).Id;
+    for (const ref of [names.consul, names.consulTemplate, names.nginx, names.node])
+      images[ref] = (await docker.getImage(ref).inspect()).Id;
     return { images };
   } finally {
     rmSync(staging, { recursive: true, force: true });
@@ -128,6 +156,13 @@ export async function removeStandins(docker: Docker, log: (msg: string) => void 
   const names = officialNames();
   for (const ref of [names.consul, names.consulTemplate, names.nginx, names.node]) {
     const l = await labels(docker, ref);
-    if (l?.[STANDIN_LABEL]) await docker.getImage(ref).remove({ force: true }).then(() => log(`removed stand-in ${ref}`), (e: Error) => log(`could not remove ${ref}: ${e.message}`));
+    if (l?.[STANDIN_LABEL])
+      await docker
+        .getImage(ref)
+        .remove({ force: true })
+        .then(
+          () => log(`removed stand-in ${ref}`),
+          (e: Error) => log(`could not remove ${ref}: ${e.message}`),
+        );
   }
 }

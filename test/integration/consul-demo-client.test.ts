@@ -26,7 +26,8 @@ interface SummaryLine {
   summary: Summary;
 }
 const jsonLines = (p: ManagedProcess): unknown[] => p.stdoutLines.map((l) => JSON.parse(l) as unknown);
-const requests = (p: ManagedProcess): ClientRequestLine[] => jsonLines(p).filter((o): o is ClientRequestLine => typeof o === 'object' && o !== null && 'discovery' in o);
+const requests = (p: ManagedProcess): ClientRequestLine[] =>
+  jsonLines(p).filter((o): o is ClientRequestLine => typeof o === 'object' && o !== null && 'discovery' in o);
 const summaryOf = (p: ManagedProcess): SummaryLine['summary'] | undefined =>
   jsonLines(p).find((o): o is SummaryLine => typeof o === 'object' && o !== null && 'summary' in o)?.summary;
 
@@ -57,7 +58,18 @@ test('one server locked v1 and one locked v2, through a client agent of a 3-serv
     const reqs = requests(client);
     expect(reqs).toHaveLength(40);
     for (const line of client.stdoutLines.slice(0, 40)) {
-      expect(Object.keys(JSON.parse(line) as object)).toEqual(['ts', 'discovery', 'serviceId', 'address', 'port', 'protocol', 'ok', 'attempts', 'latencyMs', 'error']);
+      expect(Object.keys(JSON.parse(line) as object)).toEqual([
+        'ts',
+        'discovery',
+        'serviceId',
+        'address',
+        'port',
+        'protocol',
+        'ok',
+        'attempts',
+        'latencyMs',
+        'error',
+      ]);
     }
     expect(reqs.every((r) => r.ok && r.attempts === 1 && r.error === null)).toBe(true);
     // Alternating: every other request by DNS, the rest through the HTTP API.
@@ -116,7 +128,11 @@ test('two staggered restarting servers over 20 s: >= 99% succeed on the first tr
     const b = startServer(consul, ['--restart-every', '4s']);
     await waitFor(() => serverEvents(b, 'registered').length === 1, { timeoutMs: 10_000, what: 'server B registered' });
 
-    const { client, seconds, reqs, firstTry, ok, restarts } = await measureClient(consul, [a, b], 'two staggered servers (restart every 4 s, drain 500 ms)');
+    const { client, seconds, reqs, firstTry, ok, restarts } = await measureClient(
+      consul,
+      [a, b],
+      'two staggered servers (restart every 4 s, drain 500 ms)',
+    );
     expect(seconds).toBeGreaterThanOrEqual(20);
     expect(restarts).toBeGreaterThanOrEqual(6);
     expect(reqs).toHaveLength(200);
@@ -165,10 +181,17 @@ test('one restarting server (defaults): failures during restarts are reported, t
       intervalMs: 250,
       what: '20 s and two restarts',
     });
-    await waitFor(() => requests(client).slice(-5).length === 5 && requests(client).slice(-5).every((r) => r.ok && r.attempts === 1), {
-      timeoutMs: 10_000,
-      what: 'five clean requests in a row after the last restart',
-    });
+    await waitFor(
+      () =>
+        requests(client).slice(-5).length === 5 &&
+        requests(client)
+          .slice(-5)
+          .every((r) => r.ok && r.attempts === 1),
+      {
+        timeoutMs: 10_000,
+        what: 'five clean requests in a row after the last restart',
+      },
+    );
     const exit = await client.stop('SIGTERM', 5000);
     expect(exit).toEqual({ code: 0, signal: null });
     const seconds = (Date.now() - t0) / 1000;

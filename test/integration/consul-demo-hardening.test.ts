@@ -55,53 +55,62 @@ describe('backpressure', () => {
     ['40 MiB of newlines', Buffer.alloc(64 * 1024, 0x0a), ['--idle-timeout', '2s'], /^(reply backlog over cap|replies not read)$/],
     // As many bytes out as in: a read's replies stay far below the cap; the stall closes it.
     ['40 MiB of "ping" lines', Buffer.from('ping\n'.repeat((64 * 1024) / 5)), ['--idle-timeout', '2s'], /^replies not read$/],
-  ])('%s sent without ever reading a reply: RSS stays low, the connection is closed, the server serves on', async (what, chunk, args, reason) => {
-    const server = startServer(['-version', 'v1', '--restart-every', '0', ...args]);
-    try {
-      const port = await waitFor(() => listeningPort(server), { what: 'listening' });
-      await waitFor(() => registeredIdOf(server), { what: 'registered' });
-      const pid = server.pid!;
-      const before = rssMb(pid);
-      let peak = before;
-      const sampler = setInterval(() => {
-        if (server.running) peak = Math.max(peak, rssMb(pid));
-      }, 50);
-      const sock = net.connect({ host: '127.0.0.1', port });
-      sock.on('error', () => undefined);
-      let sent = 0;
+  ])(
+    '%s sent without ever reading a reply: RSS stays low, the connection is closed, the server serves on',
+    async (what, chunk, args, reason) => {
+      const server = startServer(['-version', 'v1', '--restart-every', '0', ...args]);
       try {
-        await new Promise((r) => sock.once('connect', r));
-        sock.pause(); // never read
-        // Bounded: at most 40 MiB, and we stop once our own writes have been stuck for 2 s (the server stopped reading).
-        const total = 40 * 1024 * 1024;
-        while (sent < total && !sock.destroyed) {
-          sent += chunk.length;
-          if (!sock.write(chunk)) {
-            const moved = await Promise.race([new Promise<boolean>((r) => sock.once('drain', () => r(true))), sleep(2000).then(() => false)]);
-            if (!moved) break;
+        const port = await waitFor(() => listeningPort(server), { what: 'listening' });
+        await waitFor(() => registeredIdOf(server), { what: 'registered' });
+        const pid = server.pid!;
+        const before = rssMb(pid);
+        let peak = before;
+        const sampler = setInterval(() => {
+          if (server.running) peak = Math.max(peak, rssMb(pid));
+        }, 50);
+        const sock = net.connect({ host: '127.0.0.1', port });
+        sock.on('error', () => undefined);
+        let sent = 0;
+        try {
+          await new Promise((r) => sock.once('connect', r));
+          sock.pause(); // never read
+          // Bounded: at most 40 MiB, and we stop once our own writes have been stuck for 2 s (the server stopped reading).
+          const total = 40 * 1024 * 1024;
+          while (sent < total && !sock.destroyed) {
+            sent += chunk.length;
+            if (!sock.write(chunk)) {
+              const moved = await Promise.race([
+                new Promise<boolean>((r) => sock.once('drain', () => r(true))),
+                sleep(2000).then(() => false),
+              ]);
+              if (!moved) break;
+            }
           }
+          await waitFor(() => closeEvents(server).length > 0, { timeoutMs: 15_000, what: 'the server closing the connection' });
+          sock.resume(); // a paused socket only notices the close once it reads
+          await Promise.race([new Promise((r) => sock.once('close', r)), sleep(5000)]);
+          await sleep(1000); // RSS once the connection is gone
+        } finally {
+          clearInterval(sampler);
+          sock.destroy();
         }
-        await waitFor(() => closeEvents(server).length > 0, { timeoutMs: 15_000, what: 'the server closing the connection' });
-        sock.resume(); // a paused socket only notices the close once it reads
-        await Promise.race([new Promise((r) => sock.once('close', r)), sleep(5000)]);
-        await sleep(1000); // RSS once the connection is gone
+        const closed = closeEvents(server)[0]!;
+        expect(closed.msg).toBe('closed a connection');
+        expect(closed.reason).toMatch(reason);
+        expect(sock.destroyed).toBe(true);
+        expect(peak).toBeLessThan(200);
+        // Everyone else is still served.
+        expect(await talk(port, 'ping\n', 1)).toEqual(['pong']);
+        expect(server.running).toBe(true);
+        console.log(
+          `consul-demo server, ${what} unread: RSS ${before.toFixed(0)} MB → peak ${peak.toFixed(0)} MB; client got ${(sent / 1048576).toFixed(1)} MiB out before the server stopped reading; closed: ${String(closed.reason)}`,
+        );
       } finally {
-        clearInterval(sampler);
-        sock.destroy();
+        await server.stop();
       }
-      const closed = closeEvents(server)[0]!;
-      expect(closed.msg).toBe('closed a connection');
-      expect(closed.reason).toMatch(reason);
-      expect(sock.destroyed).toBe(true);
-      expect(peak).toBeLessThan(200);
-      // Everyone else is still served.
-      expect(await talk(port, 'ping\n', 1)).toEqual(['pong']);
-      expect(server.running).toBe(true);
-      console.log(`consul-demo server, ${what} unread: RSS ${before.toFixed(0)} MB → peak ${peak.toFixed(0)} MB; client got ${(sent / 1048576).toFixed(1)} MiB out before the server stopped reading; closed: ${String(closed.reason)}`);
-    } finally {
-      await server.stop();
-    }
-  }, 90_000);
+    },
+    90_000,
+  );
 });
 
 describe('connection limits', () => {
@@ -110,7 +119,9 @@ describe('connection limits', () => {
     const held: net.Socket[] = [];
     try {
       const port = await waitFor(() => listeningPort(server), { what: 'listening' });
-      const lowered = await waitFor(() => serverEvents(server, 'max connections lowered to fit the open-file limit (ulimit -n)')[0], { what: 'the cap lowered' });
+      const lowered = await waitFor(() => serverEvents(server, 'max connections lowered to fit the open-file limit (ulimit -n)')[0], {
+        what: 'the cap lowered',
+      });
       expect(lowered).toMatchObject({ requested: 1000, maxConnections: 256 - 64, openFileLimit: 256 });
       const cap = lowered.maxConnections as number;
 
@@ -142,7 +153,10 @@ describe('connection limits', () => {
       expect(withLine).toBeGreaterThan(0);
       expect(serverEvents(server, 'connection limit reached: refusing new connections')).toHaveLength(1);
       // Every refusal is counted: the first line, then the summary at the end of its 10 s window.
-      const summary = await waitFor(() => serverEvents(server, 'connections refused at the limit')[0], { timeoutMs: 15_000, what: 'the refusal summary' });
+      const summary = await waitFor(() => serverEvents(server, 'connections refused at the limit')[0], {
+        timeoutMs: 15_000,
+        what: 'the refusal summary',
+      });
       // (Plus Consul's own TCP check, once a second: a full server is refused to it too, and turns critical.)
       expect((summary.count as number) + 1).toBeGreaterThanOrEqual(300 - cap);
       expect(serverEvents(server, 'cannot accept connections: out of file descriptors')).toHaveLength(0);
@@ -197,12 +211,18 @@ describe('registrations that vanish', () => {
     const never = startServer(['--restart-every', '0']);
     const rarely = startServer(['--restart-every', '10m']);
     try {
-      const ids = await Promise.all([never, rarely].map((p) => waitFor(() => registeredIdOf(p), { timeoutMs: 15_000, what: 'registered' })));
+      const ids = await Promise.all(
+        [never, rarely].map((p) => waitFor(() => registeredIdOf(p), { timeoutMs: 15_000, what: 'registered' })),
+      );
       const { stoppedAt, readyAt } = await consul.restart();
       expect(await registeredIdOf(never).catch(() => undefined)).toBeUndefined(); // forgotten, as the issue saw
       const backAt = await Promise.all(
         [never, rarely].map((p, i) =>
-          waitFor(async () => ((await registeredIdOf(p)) === ids[i] ? Date.now() : undefined), { timeoutMs: 10_000, intervalMs: 50, what: `${p.name} registered again` }),
+          waitFor(async () => ((await registeredIdOf(p)) === ids[i] ? Date.now() : undefined), {
+            timeoutMs: 10_000,
+            intervalMs: 50,
+            what: `${p.name} registered again`,
+          }),
         ),
       );
       for (const t of backAt) expect(t - readyAt).toBeLessThan(5000);
@@ -214,7 +234,9 @@ describe('registrations that vanish', () => {
         expect(logEvents(p).filter((e) => e.msg.includes('Consul agent'))).toEqual([]);
       }
       const secs = backAt.map((t) => ((t - readyAt) / 1000).toFixed(1));
-      console.log(`consul-demo server: agent down ${((readyAt - stoppedAt) / 1000).toFixed(1)} s; registered again ${secs.join(' s / ')} s after the agent was back (--restart-every 0 / 10m)`);
+      console.log(
+        `consul-demo server: agent down ${((readyAt - stoppedAt) / 1000).toFixed(1)} s; registered again ${secs.join(' s / ')} s after the agent was back (--restart-every 0 / 10m)`,
+      );
     } finally {
       await Promise.all([never.stop(), rarely.stop()]);
     }
@@ -238,7 +260,9 @@ describe('fatal errors end the process', () => {
       expect(serverEvents(server, 'registration failed, retrying')).toEqual([]);
       expect(serverEvents(server, 'closed')).toHaveLength(1);
       await expect(talk(port, 'ping\n', 1)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-      console.log(`consul-demo server, registration refused (403): exit ${exit!.code} after ${(took / 1000).toFixed(2)} s, listener closed`);
+      console.log(
+        `consul-demo server, registration refused (403): exit ${exit!.code} after ${(took / 1000).toFixed(2)} s, listener closed`,
+      );
     } finally {
       await acl.stop();
     }
@@ -257,13 +281,19 @@ describe('addresses', () => {
     const server = startServer(['-version', 'v2', '--restart-every', '0'], { agent: v6 });
     try {
       await waitFor(() => registeredIdOf(server, v6!), { timeoutMs: 15_000, what: 'registered through [::1]' });
-      const client = startProcess(process.execPath, [CLI, 'client', '--discovery', 'http', '--count', '3', '--interval', '100ms', '--json'], {
-        name: 'demo-client-v6',
-        env: demoEnv(v6),
-      });
+      const client = startProcess(
+        process.execPath,
+        [CLI, 'client', '--discovery', 'http', '--count', '3', '--interval', '100ms', '--json'],
+        {
+          name: 'demo-client-v6',
+          env: demoEnv(v6),
+        },
+      );
       const exit = await client.exited;
       expect(exit.code).toBe(0);
-      const results = client.stdoutLines.filter((l) => l.startsWith('{"ts"')).map((l) => JSON.parse(l) as { ok: boolean; protocol: string });
+      const results = client.stdoutLines
+        .filter((l) => l.startsWith('{"ts"'))
+        .map((l) => JSON.parse(l) as { ok: boolean; protocol: string });
       expect(results).toHaveLength(3);
       expect(results.every((r) => r.ok && r.protocol === 'v2')).toBe(true);
     } finally {
@@ -275,18 +305,22 @@ describe('addresses', () => {
     ['unclosed bracket', '[::1:8500', /CONSUL_HTTP_ADDR/],
     ['IPv6 without brackets and a port', '::1:8500', /CONSUL_HTTP_ADDR/],
     ['credentials in the address', 'http://demo:s3cr3t-pw@127.0.0.1:8500', /CONSUL_HTTP_ADDR/],
-  ])('CONSUL_HTTP_ADDR with %s: exit 2 at once, one line naming it, no credentials echoed', async (_what, value, message) => {
-    const t0 = Date.now();
-    const p = startServer(['--restart-every', '0'], { env: { CONSUL_HTTP_ADDR: value } });
-    const exit = await p.exited;
-    const took = Date.now() - t0;
-    expect(exit.code).toBe(2);
-    expect(p.stderrLines).toHaveLength(1);
-    expect(p.stderrLines[0]).toMatch(/^consul-demo: error: /);
-    expect(p.stderrLines[0]).toMatch(message);
-    expect(p.output()).not.toContain('s3cr3t-pw');
-    expect(took).toBeLessThan(5000);
-  }, 15_000);
+  ])(
+    'CONSUL_HTTP_ADDR with %s: exit 2 at once, one line naming it, no credentials echoed',
+    async (_what, value, message) => {
+      const t0 = Date.now();
+      const p = startServer(['--restart-every', '0'], { env: { CONSUL_HTTP_ADDR: value } });
+      const exit = await p.exited;
+      const took = Date.now() - t0;
+      expect(exit.code).toBe(2);
+      expect(p.stderrLines).toHaveLength(1);
+      expect(p.stderrLines[0]).toMatch(/^consul-demo: error: /);
+      expect(p.stderrLines[0]).toMatch(message);
+      expect(p.output()).not.toContain('s3cr3t-pw');
+      expect(took).toBeLessThan(5000);
+    },
+    15_000,
+  );
 });
 
 describe('values the runtime cannot honour: one line, exit 2, before anything starts', () => {
@@ -301,17 +335,21 @@ describe('values the runtime cannot honour: one line, exit 2, before anything st
     ['client --interval 99999999999m', ['client', '--interval', '99999999999m'], {}, /--interval: "99999999999m" is out of range/],
     ['client --timeout 99999999999m', ['client', '--timeout', '99999999999m'], {}, /--timeout: "99999999999m" is out of range/],
     ['client --count 1e21', ['client', '--count', '1e21'], {}, /--count: expected a whole number/],
-  ])('%s', async (what, args, env, message) => {
-    const t0 = Date.now();
-    const p = startProcess(process.execPath, [CLI, ...args], { name: 'demo-bad-value', env: demoEnv(consul, env) });
-    const exit = await p.exited;
-    const took = Date.now() - t0;
-    expect(exit.code).toBe(2);
-    expect(p.stdoutLines).toEqual([]);
-    expect(p.stderrLines).toHaveLength(1);
-    expect(p.stderrLines[0]).toMatch(/^consul-demo: error: /);
-    expect(p.stderrLines[0]).toMatch(message);
-    expect(took).toBeLessThan(5000);
-    console.log(`consul-demo ${what}: exit ${exit.code} in ${(took / 1000).toFixed(2)} s`);
-  }, 15_000);
+  ])(
+    '%s',
+    async (what, args, env, message) => {
+      const t0 = Date.now();
+      const p = startProcess(process.execPath, [CLI, ...args], { name: 'demo-bad-value', env: demoEnv(consul, env) });
+      const exit = await p.exited;
+      const took = Date.now() - t0;
+      expect(exit.code).toBe(2);
+      expect(p.stdoutLines).toEqual([]);
+      expect(p.stderrLines).toHaveLength(1);
+      expect(p.stderrLines[0]).toMatch(/^consul-demo: error: /);
+      expect(p.stderrLines[0]).toMatch(message);
+      expect(took).toBeLessThan(5000);
+      console.log(`consul-demo ${what}: exit ${exit.code} in ${(took / 1000).toFixed(2)} s`);
+    },
+    15_000,
+  );
 });

@@ -53,10 +53,13 @@ const servicesOf = async (p: ManagedProcess): Promise<AgentService[]> => (await 
 test('registers with its tag, Meta.version and a TCP check attached to the service', async () => {
   const server = startServer(['-version', 'v1', '--restart-every', '0']);
   try {
-    const [svc] = await waitFor(async () => {
-      const s = await servicesOf(server);
-      return s.length === 1 ? s : undefined;
-    }, { timeoutMs: 10_000, what: 'the server registered' });
+    const [svc] = await waitFor(
+      async () => {
+        const s = await servicesOf(server);
+        return s.length === 1 ? s : undefined;
+      },
+      { timeoutMs: 10_000, what: 'the server registered' },
+    );
     expect(svc).toMatchObject({ Service: 'consul-demo', Tags: ['v1'], Meta: { version: 'v1' }, Address: '127.0.0.1' });
     expect(svc!.ID).toMatch(new RegExp(`^consul-demo-[A-Za-z0-9-]+-${server.pid}-1$`));
     expect(svc!.Port).toBeGreaterThan(0);
@@ -67,10 +70,13 @@ test('registers with its tag, Meta.version and a TCP check attached to the servi
     expect(checks).toHaveLength(1);
     expect(checks[0]).toMatchObject({ ServiceID: svc!.ID, ServiceName: 'consul-demo', Type: 'tcp', Status: 'passing' });
     // After the agent's first run the output names the address it connected to.
-    const ran = await waitFor(async () => {
-      const c = (await get<Record<string, AgentCheck>>('/v1/agent/checks'))[checks[0]!.CheckID];
-      return c?.Output ? c : undefined;
-    }, { timeoutMs: 5000, what: 'the first TCP check run' });
+    const ran = await waitFor(
+      async () => {
+        const c = (await get<Record<string, AgentCheck>>('/v1/agent/checks'))[checks[0]!.CheckID];
+        return c?.Output ? c : undefined;
+      },
+      { timeoutMs: 5000, what: 'the first TCP check run' },
+    );
     expect(ran.Output).toContain(`127.0.0.1:${svc!.Port}`);
     expect(ran.Status).toBe('passing');
 
@@ -108,7 +114,16 @@ test('a restart deregisters the old ID and registers a new one on a new port, ea
       .map((l) => JSON.parse(l) as DemoLogEvent)
       .filter((e) => e.serviceId === first.ID)
       .map((e) => e.msg.split(':')[0]);
-    expect(steps).toEqual(['listening', 'registered', 'next restart scheduled', 'deregistering', 'deregistered', 'draining', 'stopped accepting', 'closed']);
+    expect(steps).toEqual([
+      'listening',
+      'registered',
+      'next restart scheduled',
+      'deregistering',
+      'deregistered',
+      'draining',
+      'stopped accepting',
+      'closed',
+    ]);
     expect(serverEvents(server, 'registered').every((e) => !Number.isNaN(Date.parse(e.ts)))).toBe(true);
   } finally {
     await server.stop();
@@ -126,7 +141,10 @@ test('-version locks the protocol across restarts (without it, both appear)', as
     const svc = await waitFor(async () => (await servicesOf(locked))[0], { what: 'a registered locked instance' });
     expect(svc.Tags).toEqual(['v2']);
     // Random per restart: with p = 1/2 each, 16+ incarnations are all one version once in 2^15.
-    await waitFor(() => serverEvents(free, 'registered').length >= 16, { timeoutMs: 20_000, what: '16 incarnations of the unlocked server' });
+    await waitFor(() => serverEvents(free, 'registered').length >= 16, {
+      timeoutMs: 20_000,
+      what: '16 incarnations of the unlocked server',
+    });
     expect(new Set(serverEvents(free, 'registered').map((e) => e.version))).toEqual(new Set(['v1', 'v2']));
   } finally {
     await Promise.all([locked.stop(), free.stop()]);
@@ -139,7 +157,10 @@ test('garbage, over-long lines and stalled lines close that connection only; the
     const svc = await waitFor(async () => (await servicesOf(server))[0], { what: 'registration' });
     const garbage = Buffer.from([0x00, 0xff, 0x13, 0x37, 0x80, 0x0a, 0xde, 0xad, 0xbe, 0xef, 0x0a]);
     expect(await talk(svc.Port, garbage, 1)).toEqual(['error: binary data']);
-    expect(await talk(svc.Port, Buffer.concat([Buffer.from('ping\n'), Buffer.from([0xc3, 0x28, 0x0a])]), 2)).toEqual(['pong', 'error: binary data']);
+    expect(await talk(svc.Port, Buffer.concat([Buffer.from('ping\n'), Buffer.from([0xc3, 0x28, 0x0a])]), 2)).toEqual([
+      'pong',
+      'error: binary data',
+    ]);
     expect(await talk(svc.Port, 'A'.repeat(5000), 1)).toEqual(['error: line too long']);
     expect(await talk(svc.Port, 'pin', 1)).toEqual(['error: timeout waiting for end of line']);
     // Many exchanges on one connection, and other connections unaffected throughout.
@@ -153,20 +174,24 @@ test('garbage, over-long lines and stalled lines close that connection only; the
   }
 }, 30_000);
 
-test.each<[NodeJS.Signals]>([['SIGTERM'], ['SIGINT']])('%s: deregisters, closes and exits 0 within 2 s', async (signal) => {
-  const server = startServer(['--restart-every', '0']);
-  const svc = await waitFor(async () => (await servicesOf(server))[0], { what: 'registration' });
-  const t0 = Date.now();
-  const exit = await server.stop(signal, 5000);
-  const took = Date.now() - t0;
-  expect(exit).toEqual({ code: 0, signal: null });
-  expect(took).toBeLessThan(2000);
-  // Nothing left behind: no service, no check.
-  expect((await demoServices()).map((s) => s.ID)).not.toContain(svc.ID);
-  expect(Object.values(await get<Record<string, AgentCheck>>('/v1/agent/checks')).filter((c) => c.ServiceID === svc.ID)).toEqual([]);
-  await expect(talk(svc.Port, 'ping\n', 1)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
-  console.log(`consul-demo server: ${signal} → exit 0 in ${(took / 1000).toFixed(2)} s, registration gone`);
-}, 20_000);
+test.each<[NodeJS.Signals]>([['SIGTERM'], ['SIGINT']])(
+  '%s: deregisters, closes and exits 0 within 2 s',
+  async (signal) => {
+    const server = startServer(['--restart-every', '0']);
+    const svc = await waitFor(async () => (await servicesOf(server))[0], { what: 'registration' });
+    const t0 = Date.now();
+    const exit = await server.stop(signal, 5000);
+    const took = Date.now() - t0;
+    expect(exit).toEqual({ code: 0, signal: null });
+    expect(took).toBeLessThan(2000);
+    // Nothing left behind: no service, no check.
+    expect((await demoServices()).map((s) => s.ID)).not.toContain(svc.ID);
+    expect(Object.values(await get<Record<string, AgentCheck>>('/v1/agent/checks')).filter((c) => c.ServiceID === svc.ID)).toEqual([]);
+    await expect(talk(svc.Port, 'ping\n', 1)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    console.log(`consul-demo server: ${signal} → exit 0 in ${(took / 1000).toFixed(2)} s, registration gone`);
+  },
+  20_000,
+);
 
 test('SIGTERM in the middle of restarting still leaves no registration', async () => {
   const server = startServer(['--restart-every', '200ms', '--drain', '100ms']);
@@ -184,12 +209,16 @@ test.each<[string, string[], NodeJS.ProcessEnv, RegExp]>([
   ['bad CONSUL_HTTP_ADDR', ['server'], { CONSUL_HTTP_ADDR: 'http://127.0.0.1:notaport' }, /CONSUL_HTTP_ADDR/],
   ['bad CONSUL_DNS_ADDR', ['client'], { CONSUL_DNS_ADDR: '127.0.0.1:0' }, /CONSUL_DNS_ADDR/],
   ['bad env var', ['server'], { DEMO_RESTART_EVERY: 'often' }, /DEMO_RESTART_EVERY/],
-])('bad input (%s): one line, exit 2, nothing left running', async (_name, args, env, message) => {
-  const p = startProcess(process.execPath, [CLI, ...args], { name: 'demo-bad-input', env: demoEnv(consul, env) });
-  const exit = await p.exited;
-  expect(exit.code).toBe(2);
-  expect(p.stdoutLines).toEqual([]);
-  expect(p.stderrLines).toHaveLength(1);
-  expect(p.stderrLines[0]).toMatch(/^consul-demo: error: /);
-  expect(p.stderrLines[0]).toMatch(message);
-}, 10_000);
+])(
+  'bad input (%s): one line, exit 2, nothing left running',
+  async (_name, args, env, message) => {
+    const p = startProcess(process.execPath, [CLI, ...args], { name: 'demo-bad-input', env: demoEnv(consul, env) });
+    const exit = await p.exited;
+    expect(exit.code).toBe(2);
+    expect(p.stdoutLines).toEqual([]);
+    expect(p.stderrLines).toHaveLength(1);
+    expect(p.stderrLines[0]).toMatch(/^consul-demo: error: /);
+    expect(p.stderrLines[0]).toMatch(message);
+  },
+  10_000,
+);

@@ -136,7 +136,10 @@ test('SIGKILL of an instance: gone from page and upstream once its check turns c
   console.log(`SIGKILL → gone from page and upstream in ${goneS.toFixed(2)} s (check every 2 s, timeout 1 s)`);
   expect(goneS).toBeLessThan(20);
   // Consul still lists bob, but critical: consul-template only renders passing instances.
-  const checks = (await (await fetch(`${consul!.httpUrl}/v1/health/checks/workshop`)).json()) as Array<{ ServiceID: string; Status: string }>;
+  const checks = (await (await fetch(`${consul!.httpUrl}/v1/health/checks/workshop`)).json()) as Array<{
+    ServiceID: string;
+    Status: string;
+  }>;
   expect(checks.find((c) => c.ServiceID === 'workshop-bob')?.Status).toBe('critical');
   const res = await getFresh(`${side!.url}/api/`);
   expect(res.status).toBe(200);

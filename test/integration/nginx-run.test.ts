@@ -48,7 +48,7 @@ test('bad input to run.sh: one line, exit 2, nothing started', async () => {
   expect(p.output()).toMatch(/NGINX_LISTEN must be PORT, IPv4:PORT or \[IPv6\]:PORT, got 'eighty'/);
 }, 30_000);
 
-test('NGINX_APPLY=restart (the original workshop\'s way, the benchmark baseline): a render stops nginx and starts a new master', async () => {
+test("NGINX_APPLY=restart (the original workshop's way, the benchmark baseline): a render stops nginx and starts a new master", async () => {
   const consul = await startConsulDev();
   const side = await startNginxSide({ consulHttpAddr: consul.httpAddr, env: { NGINX_APPLY: 'restart' }, name: 'nginx-side-restart' });
   try {
@@ -81,7 +81,10 @@ test('NGINX_APPLY=restart (the original workshop\'s way, the benchmark baseline)
     );
     // Once the restarted master has loaded it, /api/ proxies to the instance; nothing listens on apiPort, so
     // 502 (not the 503 of the "no instance" config) shows the upstream is real.
-    await waitFor(async () => (await fetch(`${side.url}/api/`)).status === 502, { timeoutMs: 10_000, what: '/api/ proxied to the instance' });
+    await waitFor(async () => (await fetch(`${side.url}/api/`)).status === 502, {
+      timeoutMs: 10_000,
+      what: '/api/ proxied to the instance',
+    });
   } finally {
     await side.stop();
     await consul.stop();

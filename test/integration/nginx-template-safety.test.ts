@@ -99,7 +99,9 @@ class TemplateModel {
   }
 
   private subst(text: string, i: Shown): string {
-    return text.replace(this.re, (m) => (m === this.a.id ? i.id : m === `${this.a.address}:${this.a.port}` ? `${i.address}:${i.port}` : goHtmlEscape(i.name)));
+    return text.replace(this.re, (m) =>
+      m === this.a.id ? i.id : m === `${this.a.address}:${this.a.port}` ? `${i.address}:${i.port}` : goHtmlEscape(i.name),
+    );
   }
 
   private split(lines: string[], b: Shown, what: string): { head: string[]; block: string[]; tail: string[] } {
@@ -123,7 +125,11 @@ class TemplateModel {
   }
 
   page(set: Shown[]): string {
-    return this.pg.head.replace('data-count="2"', `data-count="${set.length}"`) + set.map((i) => this.subst(this.pg.tile, i)).join('') + this.pg.tail;
+    return (
+      this.pg.head.replace('data-count="2"', `data-count="${set.length}"`) +
+      set.map((i) => this.subst(this.pg.tile, i)).join('') +
+      this.pg.tail
+    );
   }
 }
 
@@ -135,8 +141,22 @@ function expectRenderOf(model: TemplateModel, r: Rendered, set: Shown[]): void {
 }
 
 // ---- shared set-up ------------------------------------------------------------------------------------------------
-const CALIB_A: CatalogRegistration = { node: 'calib-node-a', nodeAddress: '127.0.0.1', id: 'workshop-calib-a', address: '127.0.0.9', port: 3999, meta: { name: 'First Calibration' } };
-const CALIB_B: CatalogRegistration = { node: 'calib-node-b', nodeAddress: '127.0.0.1', id: 'workshop-calib-b', address: '127.0.0.10', port: 4000, meta: { name: 'Second Calibration' } };
+const CALIB_A: CatalogRegistration = {
+  node: 'calib-node-a',
+  nodeAddress: '127.0.0.1',
+  id: 'workshop-calib-a',
+  address: '127.0.0.9',
+  port: 3999,
+  meta: { name: 'First Calibration' },
+};
+const CALIB_B: CatalogRegistration = {
+  node: 'calib-node-b',
+  nodeAddress: '127.0.0.1',
+  id: 'workshop-calib-b',
+  address: '127.0.0.10',
+  port: 4000,
+  meta: { name: 'Second Calibration' },
+};
 const toShown = (r: CatalogRegistration): Shown => ({ id: r.id, address: r.address, port: r.port, name: r.meta?.name ?? r.id });
 
 let consul: ConsulAgent | undefined;
@@ -154,7 +174,11 @@ beforeAll(async () => {
   await mustRegister(CALIB_A);
   await mustRegister(CALIB_B);
   await renderer.render();
-  model = new TemplateModel({ upstreams: renderer.upstreams(), locations: renderer.locations(), page: renderer.page() }, toShown(CALIB_A), toShown(CALIB_B));
+  model = new TemplateModel(
+    { upstreams: renderer.upstreams(), locations: renderer.locations(), page: renderer.page() },
+    toShown(CALIB_A),
+    toShown(CALIB_B),
+  );
   await catalogDeregisterNode(consul.httpUrl, CALIB_A.node);
   await catalogDeregisterNode(consul.httpUrl, CALIB_B.node);
 }, 60_000);
@@ -170,7 +194,11 @@ afterAll(async () => {
 interface HostileCase {
   field: string;
   /** Registers the hostile instance (catalog registrations through `reg`, which tracks their nodes for clean-up). */
-  register(ctx: { sidePort: number; apiPort: number; reg: (r: CatalogRegistration) => Promise<void> }): Promise<{ id: string; agentServiceId?: string }>;
+  register(ctx: {
+    sidePort: number;
+    apiPort: number;
+    reg: (r: CatalogRegistration) => Promise<void>;
+  }): Promise<{ id: string; agentServiceId?: string }>;
   /** Does the instance stay (its hostile value not written, or escaped), or is it left out? */
   expectShown: boolean;
   /** Text that must appear in none of the rendered files nor the page (the hostile part, unescaped). */
@@ -273,7 +301,14 @@ const HOSTILE_CASES: HostileCase[] = [
     field: 'meta name: quotes, a closed tile and a script',
     async register({ apiPort, reg }) {
       const name = `"><script>alert(1)</script></li><li x='y' onmouseover="z">{}\n;#$`;
-      await reg({ node: 'hostile-meta-node', nodeAddress: '127.0.0.1', id: 'workshop-zz-meta', address: '127.0.0.1', port: apiPort, meta: { name } });
+      await reg({
+        node: 'hostile-meta-node',
+        nodeAddress: '127.0.0.1',
+        id: 'workshop-zz-meta',
+        address: '127.0.0.1',
+        port: apiPort,
+        meta: { name },
+      });
       return { id: 'workshop-zz-meta' };
     },
     expectShown: true, // shown, HTML-escaped (the exact page comparison checks the escaping)
@@ -315,7 +350,14 @@ describe('hostile registrations while the real Nginx side runs', () => {
 
   const newMarker = (kind: string): CatalogRegistration => {
     marker++;
-    return { node: `${kind}-node-${marker}`, nodeAddress: '127.0.0.1', id: `workshop-${kind}-${marker}`, address: '127.0.0.1', port: api!.port, meta: { name: `${kind} ${marker}` } };
+    return {
+      node: `${kind}-node-${marker}`,
+      nodeAddress: '127.0.0.1',
+      id: `workshop-${kind}-${marker}`,
+      address: '127.0.0.1',
+      port: api!.port,
+      meta: { name: `${kind} ${marker}` },
+    };
   };
 
   /**
@@ -337,73 +379,111 @@ describe('hostile registrations while the real Nginx side runs', () => {
     );
   }
 
-  test.each(HOSTILE_CASES)('$field', async (c) => {
-    const cleanupNodes: string[] = [];
-    let agentServiceId: string | undefined;
-    try {
-      // Sync first: once this marker is live, every earlier change (the previous case's clean-up included) is in
-      // the applied render, so nothing still in flight from before can be mistaken for this case's render.
-      const sync = newMarker('sync');
-      cleanupNodes.push(sync.node);
-      expect(await markerLive(sync, null)).toBe('applied');
-      const rejectedBefore = rejectedLines().length;
+  test.each(HOSTILE_CASES)(
+    '$field',
+    async (c) => {
+      const cleanupNodes: string[] = [];
+      let agentServiceId: string | undefined;
+      try {
+        // Sync first: once this marker is live, every earlier change (the previous case's clean-up included) is in
+        // the applied render, so nothing still in flight from before can be mistaken for this case's render.
+        const sync = newMarker('sync');
+        cleanupNodes.push(sync.node);
+        expect(await markerLive(sync, null)).toBe('applied');
+        const rejectedBefore = rejectedLines().length;
 
-      const reg = async (r: CatalogRegistration): Promise<void> => {
-        cleanupNodes.push(r.node);
-        await mustRegister(r);
-      };
-      const hostile = await c.register({ sidePort: side!.port, apiPort: api!.port, reg });
-      agentServiceId = hostile.agentServiceId;
-      const all = await passingInstances(consul!.httpUrl);
-      expect(all.map((i) => i.id)).toContain(hostile.id); // Consul took it and it passes: the test means something
+        const reg = async (r: CatalogRegistration): Promise<void> => {
+          cleanupNodes.push(r.node);
+          await mustRegister(r);
+        };
+        const hostile = await c.register({ sidePort: side!.port, apiPort: api!.port, reg });
+        agentServiceId = hostile.agentServiceId;
+        const all = await passingInstances(consul!.httpUrl);
+        expect(all.map((i) => i.id)).toContain(hostile.id); // Consul took it and it passes: the test means something
 
-      // A marker registered AFTER the hostile instance: once it is live, the render that carried it also carried
-      // the hostile instance (every render reads the whole current catalog).
-      const after = newMarker('marker');
-      cleanupNodes.push(after.node);
-      // A rejected render = one registration froze every later change to nginx.
-      expect(await markerLive(after, rejectedBefore)).toBe('applied');
+        // A marker registered AFTER the hostile instance: once it is live, the render that carried it also carried
+        // the hostile instance (every render reads the whole current catalog).
+        const after = newMarker('marker');
+        cleanupNodes.push(after.node);
+        // A rejected render = one registration froze every later change to nginx.
+        expect(await markerLive(after, rejectedBefore)).toBe('applied');
 
-      const set = expectedShown(await passingInstances(consul!.httpUrl));
-      expect(set.some((i) => i.id === hostile.id)).toBe(c.expectShown);
-      expect(set.map((i) => i.id)).toEqual(expect.arrayContaining([api!.id, sync.id, after.id]));
-      const page = await getFresh(`${side!.url}/`);
-      expect(page.status).toBe(200);
-      expect(page.body).toContain('<h1>Workshop API instances</h1>'); // the lab's page, not an injected server's
-      expectRenderOf(model, { upstreams: side!.liveUpstreams(), locations: side!.liveLocations(), page: page.body }, set);
-      for (const text of c.mustNotAppear) {
-        expect(side!.liveUpstreams()).not.toContain(text);
-        expect(side!.liveLocations()).not.toContain(text);
-        expect(page.body).not.toContain(text);
+        const set = expectedShown(await passingInstances(consul!.httpUrl));
+        expect(set.some((i) => i.id === hostile.id)).toBe(c.expectShown);
+        expect(set.map((i) => i.id)).toEqual(expect.arrayContaining([api!.id, sync.id, after.id]));
+        const page = await getFresh(`${side!.url}/`);
+        expect(page.status).toBe(200);
+        expect(page.body).toContain('<h1>Workshop API instances</h1>'); // the lab's page, not an injected server's
+        expectRenderOf(model, { upstreams: side!.liveUpstreams(), locations: side!.liveLocations(), page: page.body }, set);
+        for (const text of c.mustNotAppear) {
+          expect(side!.liveUpstreams()).not.toContain(text);
+          expect(side!.liveLocations()).not.toContain(text);
+          expect(page.body).not.toContain(text);
+        }
+        // The legit instance is still served, through the upstream and through its own location.
+        const apiRes = await getFresh(`${side!.url}/api/`);
+        expect(apiRes.status).toBe(200);
+        expect((JSON.parse(apiRes.body) as { id: string }).id).toBe(api!.id);
+        expect((await getFresh(`${side!.url}/avatars/${api!.id}`)).status).toBe(200);
+        for (const p of c.probes ?? []) expect((await getFresh(`${side!.url}${p.path}`)).status).not.toBe(p.notStatus);
+        expect(rejectedLines().slice(rejectedBefore)).toEqual([]);
+      } finally {
+        for (const n of cleanupNodes) await catalogDeregisterNode(consul!.httpUrl, n);
+        if (agentServiceId !== undefined) {
+          const res = await fetch(`${consul!.httpUrl}/v1/agent/service/deregister/${encodeURIComponent(agentServiceId)}`, {
+            method: 'PUT',
+            signal: AbortSignal.timeout(5000),
+          });
+          if (!res.ok) throw new Error(`agent deregister ${JSON.stringify(agentServiceId)}: HTTP ${res.status} ${await res.text()}`);
+        }
       }
-      // The legit instance is still served, through the upstream and through its own location.
-      const apiRes = await getFresh(`${side!.url}/api/`);
-      expect(apiRes.status).toBe(200);
-      expect((JSON.parse(apiRes.body) as { id: string }).id).toBe(api!.id);
-      expect((await getFresh(`${side!.url}/avatars/${api!.id}`)).status).toBe(200);
-      for (const p of c.probes ?? []) expect((await getFresh(`${side!.url}${p.path}`)).status).not.toBe(p.notStatus);
-      expect(rejectedLines().slice(rejectedBefore)).toEqual([]);
-    } finally {
-      for (const n of cleanupNodes) await catalogDeregisterNode(consul!.httpUrl, n);
-      if (agentServiceId !== undefined) {
-        const res = await fetch(`${consul!.httpUrl}/v1/agent/service/deregister/${encodeURIComponent(agentServiceId)}`, {
-          method: 'PUT',
-          signal: AbortSignal.timeout(5000),
-        });
-        if (!res.ok) throw new Error(`agent deregister ${JSON.stringify(agentServiceId)}: HTTP ${res.status} ${await res.text()}`);
-      }
-    }
-  }, 45_000);
+    },
+    45_000,
+  );
 });
 
 // ---- 2. property-based, rendered once per case --------------------------------------------------------------------
 
 /** Pieces that matter to nginx or HTML, so that random strings hit the interesting characters often. */
 const PIECES = [
-  '\n', '\r', '\t', ' ', '{', '}', ';', '"', "'", '#', '$', '\\', '<', '>', '&', '/', ':', '.', '-', '_', '\0', '\u2028',
-  'é', '😀', '\u202e', 'a', 'Z', '0', '9', '127.0.0.1', 'workshop-', '${host}', '</li><script>alert(1)</script>',
-  '\n}\nserver { listen 127.0.0.1:1; return 200 "taken over"; }\n#', "\nlocation / { return 200 'taken over'; }\n",
-  '\ninclude /etc/passwd;\n', ' down;', 'alias /etc/;',
+  '\n',
+  '\r',
+  '\t',
+  ' ',
+  '{',
+  '}',
+  ';',
+  '"',
+  "'",
+  '#',
+  '$',
+  '\\',
+  '<',
+  '>',
+  '&',
+  '/',
+  ':',
+  '.',
+  '-',
+  '_',
+  '\0',
+  '\u2028',
+  'é',
+  '😀',
+  '\u202e',
+  'a',
+  'Z',
+  '0',
+  '9',
+  '127.0.0.1',
+  'workshop-',
+  '${host}',
+  '</li><script>alert(1)</script>',
+  '\n}\nserver { listen 127.0.0.1:1; return 200 "taken over"; }\n#',
+  "\nlocation / { return 200 'taken over'; }\n",
+  '\ninclude /etc/passwd;\n',
+  ' down;',
+  'alias /etc/;',
 ];
 const piecesString = fc.array(fc.constantFrom(...PIECES), { minLength: 1, maxLength: 6 }).map((p) => p.join(''));
 const hostileString = fc.oneof(fc.string({ unit: 'binary', maxLength: 24 }), piecesString);
@@ -416,7 +496,9 @@ const registration: fc.Arbitrary<CatalogRegistration> = fc.record({
   // Consul matches node names case-insensitively: a generated name must not land on a node the test relies on.
   node: fc.oneof(safeName, hostileString, almost(safeName)).filter((n) => !RESERVED_NODES.has(n.toLowerCase())),
   nodeAddress: fc.oneof({ arbitrary: fc.constant('127.0.0.1'), weight: 3 }, fc.ipV4(), hostileString, almost(fc.ipV4())),
-  id: fc.oneof({ arbitrary: safeName.map((s) => `p-${s}`), weight: 3 }, hostileString, almost(safeName)).filter((id) => !id.startsWith('workshop-calib')),
+  id: fc
+    .oneof({ arbitrary: safeName.map((s) => `p-${s}`), weight: 3 }, hostileString, almost(safeName))
+    .filter((id) => !id.startsWith('workshop-calib')),
   address: fc.oneof(
     // Mostly valid addresses, so that a good share of runs renders the instance (and its escaped name).
     { arbitrary: fc.ipV4(), weight: 8 },
@@ -426,7 +508,11 @@ const registration: fc.Arbitrary<CatalogRegistration> = fc.record({
     hostileString,
     almost(fc.ipV4()),
   ),
-  port: fc.oneof({ arbitrary: fc.integer({ min: 1, max: 65535 }), weight: 4 }, fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }), fc.constantFrom(0, 65536, -1)),
+  port: fc.oneof(
+    { arbitrary: fc.integer({ min: 1, max: 65535 }), weight: 4 },
+    fc.integer({ min: -2_147_483_648, max: 2_147_483_647 }),
+    fc.constantFrom(0, 65536, -1),
+  ),
   tags: fc.array(hostileString, { maxLength: 3 }),
   meta: fc.option(fc.record({ name: fc.oneof(hostileString, safeName) }), { nil: undefined }),
 });
@@ -461,7 +547,10 @@ describe('property: arbitrary strings in every registered field', () => {
           // system resolver is not on loopback (no test traffic may leave 127.0.0.0/8).
           expectRenderOf(model, { upstreams: renderer!.upstreams(), locations: renderer!.locations(), page: renderer!.page() }, set);
           const t = await renderer!.nginxTest();
-          if (!t.ok) throw new Error(`nginx -t failed on the render:\n${t.output}\n--- upstreams.conf\n${renderer!.upstreams()}\n--- locations.conf\n${renderer!.locations()}`);
+          if (!t.ok)
+            throw new Error(
+              `nginx -t failed on the render:\n${t.output}\n--- upstreams.conf\n${renderer!.upstreams()}\n--- locations.conf\n${renderer!.locations()}`,
+            );
         } finally {
           await catalogDeregisterNode(consul!.httpUrl, reg.node);
         }

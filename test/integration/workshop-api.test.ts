@@ -54,8 +54,16 @@ async function serviceStatus(id: string): Promise<string | undefined> {
 
 test('registers Name workshop, ID workshop-<name>, Address, Port, Meta, and an HTTP check attached to the service', async () => {
   const a = await api('alice', ['--check-interval', '1s', '--success-before-passing', '1', '--failures-before-critical', '2']);
-  const svc = await get<{ ID: string; Service: string; Address: string; Port: number; Meta: Record<string, string> }>(`/v1/agent/service/${a.id}`);
-  expect(svc).toMatchObject({ ID: 'workshop-alice', Service: 'workshop', Address: '127.0.0.1', Port: a.port, Meta: { name: 'alice', host: os.hostname() } });
+  const svc = await get<{ ID: string; Service: string; Address: string; Port: number; Meta: Record<string, string> }>(
+    `/v1/agent/service/${a.id}`,
+  );
+  expect(svc).toMatchObject({
+    ID: 'workshop-alice',
+    Service: 'workshop',
+    Address: '127.0.0.1',
+    Port: a.port,
+    Meta: { name: 'alice', host: os.hostname() },
+  });
   const checks = await get<Record<string, { ServiceID: string; Type: string; Status: string }>>('/v1/agent/checks');
   const mine = Object.values(checks).filter((c) => c.ServiceID === a.id);
   expect(mine).toHaveLength(1);
@@ -136,7 +144,9 @@ test('Consul agent unreachable: a log line per attempt, then a clear error and a
   });
   expect(r.code).toBe(1);
   expect(r.output.match(/Consul agent not reachable, retrying/g)).toHaveLength(2);
-  expect(r.output).toMatch(new RegExp(`workshop-api: error: cannot register with the Consul agent at http://127\\.0\\.0\\.1:${dead} after 3 attempts`));
+  expect(r.output).toMatch(
+    new RegExp(`workshop-api: error: cannot register with the Consul agent at http://127\\.0\\.0\\.1:${dead} after 3 attempts`),
+  );
 }, 30_000);
 
 describe('bad input → one line naming the file and field, exit 2, token never shown', () => {
@@ -148,18 +158,30 @@ describe('bad input → one line naming the file and field, exit 2, token never 
   const cases: Array<[string, () => string, RegExp]> = [
     ['JSON5 syntax error', () => write('syntax.json5', `{ name: "x", token: "${TOKEN}" port: 1 }`), /syntax\.json5: invalid JSON5/],
     ['missing name', () => write('noname.json5', `{ token: "${TOKEN}", port: 3001 }`), /noname\.json5: field "name": required/],
-    ['port out of range', () => write('port.json5', `{ name: "x", token: "${TOKEN}", port: 0 }`), /port\.json5: field "port": must be 1-65535/],
-    ['unknown field', () => write('unknown.json5', `{ name: "x", token: "${TOKEN}", tokn: "${TOKEN}" }`), /unknown\.json5: unknown field "tokn"/],
+    [
+      'port out of range',
+      () => write('port.json5', `{ name: "x", token: "${TOKEN}", port: 0 }`),
+      /port\.json5: field "port": must be 1-65535/,
+    ],
+    [
+      'unknown field',
+      () => write('unknown.json5', `{ name: "x", token: "${TOKEN}", tokn: "${TOKEN}" }`),
+      /unknown\.json5: unknown field "tokn"/,
+    ],
     ['unreadable path', () => path.join(dir, 'missing.json5'), /missing\.json5: cannot read config: file not found/],
   ];
-  test.each(cases)('%s', async (_what, makeFile, re) => {
-    const r = await runCli(['--config', makeFile()], { WORKSHOP_TOKEN: TOKEN });
-    expect(r.code).toBe(2);
-    const lines = r.output.trim().split('\n');
-    expect(lines).toHaveLength(1);
-    expect(lines[0]).toMatch(/^workshop-api: error: /);
-    expect(lines[0]).toMatch(re);
-  }, 20_000);
+  test.each(cases)(
+    '%s',
+    async (_what, makeFile, re) => {
+      const r = await runCli(['--config', makeFile()], { WORKSHOP_TOKEN: TOKEN });
+      expect(r.code).toBe(2);
+      const lines = r.output.trim().split('\n');
+      expect(lines).toHaveLength(1);
+      expect(lines[0]).toMatch(/^workshop-api: error: /);
+      expect(lines[0]).toMatch(re);
+    },
+    20_000,
+  );
 
   test('bad flag value', async () => {
     const r = await runCli(['--check-interval', 'soon']);

@@ -62,7 +62,8 @@ export class ApiLoad {
     private readonly maxInFlight = 20,
   ) {
     const u = new URL(url);
-    if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost') throw new Error(`the /api/ load goes to loopback only, not ${u.hostname}`);
+    if (u.hostname !== '127.0.0.1' && u.hostname !== 'localhost')
+      throw new Error(`the /api/ load goes to loopback only, not ${u.hostname}`);
   }
 
   start(): void {
@@ -90,13 +91,15 @@ export class ApiLoad {
     const sample: ApiSample = { at: Date.now(), status: null };
     this.samples.push(sample);
     this.inFlight += 1;
-    const p = this.get().then(
-      (status) => void (sample.status = status),
-      (err: Error & { code?: string }) => void (sample.error = err.code ?? err.message),
-    ).finally(() => {
-      this.inFlight -= 1;
-      this.pending = this.pending.filter((x) => x !== p);
-    });
+    const p = this.get()
+      .then(
+        (status) => void (sample.status = status),
+        (err: Error & { code?: string }) => void (sample.error = err.code ?? err.message),
+      )
+      .finally(() => {
+        this.inFlight -= 1;
+        this.pending = this.pending.filter((x) => x !== p);
+      });
     this.pending.push(p);
   }
 

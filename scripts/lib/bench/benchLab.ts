@@ -36,7 +36,12 @@ export class BenchLab {
       onLine: (l) => this.onComposeLine(l),
     });
     if (r.code !== 0) {
-      const tail = (r.stderr + '\n' + r.stdout).split('\n').map((l) => l.trim()).filter(Boolean).slice(-3).join(' | ');
+      const tail = (r.stderr + '\n' + r.stdout)
+        .split('\n')
+        .map((l) => l.trim())
+        .filter(Boolean)
+        .slice(-3)
+        .join(' | ');
       throw new Error(`docker compose ${what} (project ${this.where.project}) failed: ${composeFailureLine(r)} (last output: ${tail})`);
     }
     return r;
@@ -56,7 +61,11 @@ export class BenchLab {
 
   /** Scale demo-server only (--no-deps: never start a workshop-api container a trial has stopped). */
   async scaleDemoServers(n: number, settings: LabSettings): Promise<void> {
-    await this.compose(['up', '-d', '--no-deps', '--no-recreate', '--wait', '--scale', `${DEMO_SERVER_SERVICE}=${n}`, DEMO_SERVER_SERVICE], settings, `scale ${DEMO_SERVER_SERVICE}=${n}`);
+    await this.compose(
+      ['up', '-d', '--no-deps', '--no-recreate', '--wait', '--scale', `${DEMO_SERVER_SERVICE}=${n}`, DEMO_SERVER_SERVICE],
+      settings,
+      `scale ${DEMO_SERVER_SERVICE}=${n}`,
+    );
   }
 
   /** The last log lines of the project's containers that are not running: why a start failed. */

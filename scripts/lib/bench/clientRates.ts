@@ -38,7 +38,10 @@ export function firstAttemptFailures(stderr: string, from: number, to: number): 
     const error = `${m[3]}: ${m[2]!.replace(/^"|"$/g, '').replace(/\d+\.\d+\.\d+\.\d+(:\d+)?/g, '<addr>')}`;
     by.set(error, (by.get(error) ?? 0) + 1);
   }
-  return [...by.entries()].map(([error, count]) => ({ error, count })).sort((a, b) => b.count - a.count).slice(0, 5);
+  return [...by.entries()]
+    .map(([error, count]) => ({ error, count }))
+    .sort((a, b) => b.count - a.count)
+    .slice(0, 5);
 }
 
 async function clientStderr(docker: Docker, client: LabContainer, from: number): Promise<string> {
@@ -46,7 +49,13 @@ async function clientStderr(docker: Docker, client: LabContainer, from: number):
 }
 
 /** Rates from the client's --json lines: first try = ok with attempts 1; with retry = ok at all. */
-export function windowFrom(servers: number, from: number, to: number, requests: ClientRequest[], firstAttempt: ClientWindow['firstAttemptFailures'] = []): ClientWindow {
+export function windowFrom(
+  servers: number,
+  from: number,
+  to: number,
+  requests: ClientRequest[],
+  firstAttempt: ClientWindow['firstAttemptFailures'] = [],
+): ClientWindow {
   const s = summarise(requests);
   const byError = new Map<string, number>();
   for (const r of requests) if (!r.ok) byError.set(r.error ?? 'unknown', (byError.get(r.error ?? 'unknown') ?? 0) + 1);
@@ -59,7 +68,10 @@ export function windowFrom(servers: number, from: number, to: number, requests: 
     ok: s.ok,
     firstTryRate: rate(s.firstTry, s.requests),
     withRetryRate: rate(s.ok, s.requests),
-    failures: [...byError.entries()].map(([error, count]) => ({ error, count })).sort((a, b) => b.count - a.count).slice(0, 5),
+    failures: [...byError.entries()]
+      .map(([error, count]) => ({ error, count }))
+      .sort((a, b) => b.count - a.count)
+      .slice(0, 5),
     firstAttemptFailures: firstAttempt,
   };
 }
@@ -68,7 +80,13 @@ export function windowFrom(servers: number, from: number, to: number, requests: 
  * Let the demo client run for `ms` and read what it logged meanwhile (`docker logs` of demo-client), with a
  * progress line every `reportEveryMs`. The demo servers restart every 5-10 s throughout: that is the point.
  */
-export async function clientWindow(lab: BenchLab, servers: number, ms: number, report: (w: ClientWindow, elapsedMs: number) => void, reportEveryMs = 30_000): Promise<ClientWindow> {
+export async function clientWindow(
+  lab: BenchLab,
+  servers: number,
+  ms: number,
+  report: (w: ClientWindow, elapsedMs: number) => void,
+  reportEveryMs = 30_000,
+): Promise<ClientWindow> {
   const client = (await lab.containers()).find((c) => c.service === DEMO_CLIENT_SERVICE && c.state === 'running');
   if (!client) throw new Error(`the demo-client container is not running (project ${lab.where.project})`);
   const from = Date.now();
@@ -81,6 +99,9 @@ export async function clientWindow(lab: BenchLab, servers: number, ms: number, r
   // The last requests of the window are logged when they finish (≤ 2 s: timeout + retry).
   await sleep(2500);
   const requests = (await readClientRequests(lab.docker, client, from, to)).filter((r) => r.ts < to);
-  const why = await clientStderr(lab.docker, client, from).then((text) => firstAttemptFailures(text, from, to), () => []);
+  const why = await clientStderr(lab.docker, client, from).then(
+    (text) => firstAttemptFailures(text, from, to),
+    () => [],
+  );
   return windowFrom(servers, from, to, requests, why);
 }

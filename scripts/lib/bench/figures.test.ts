@@ -19,7 +19,7 @@ test('every key the issue names is a figure, and keys are unique', () => {
   ]);
 });
 
-test('the issue\'s targets', () => {
+test("the issue's targets", () => {
   const t = Object.fromEntries(FIGURES.filter((f) => 'target' in f).map((f) => [f.key, (f as { target: unknown }).target]));
   expect(t).toEqual({
     gracefulOutOfNginxP95Ms: { op: '<=', value: 1000 },

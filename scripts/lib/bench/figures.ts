@@ -93,7 +93,8 @@ export function shapeProblems(json: unknown): string[] {
     const rec = o as Record<string, unknown>;
     for (const k of FIGURE_KEYS) {
       const v = rec[k];
-      if (typeof v !== 'number' || !Number.isFinite(v)) problems.push(`${where}.${k}: ${v === undefined ? 'missing' : `not a finite number (${String(v)})`}`);
+      if (typeof v !== 'number' || !Number.isFinite(v))
+        problems.push(`${where}.${k}: ${v === undefined ? 'missing' : `not a finite number (${String(v)})`}`);
     }
   };
   check(json, 'result');

@@ -21,7 +21,12 @@ describe('/api/ errors in a window', () => {
   });
   test('windows are [from, to) and add up', () => {
     expect(countApi(samples, 2000, 2001).errors).toBe(1);
-    expect(countApiWindows(samples, [[1000, 1150], [1900, 2500]])).toEqual({ requests: 3, status5xx: 2, noAnswer: 0, errors: 2 });
+    expect(
+      countApiWindows(samples, [
+        [1000, 1150],
+        [1900, 2500],
+      ]),
+    ).toEqual({ requests: 3, status5xx: 2, noAnswer: 0, errors: 2 });
   });
   test('the load only ever goes to loopback', () => {
     expect(() => new ApiLoad('http://10.0.0.5:80/api/', 25)).toThrow(/loopback only/);
@@ -47,7 +52,7 @@ describe('demo client rates from its --json lines', () => {
     expect(w).toMatchObject({ servers: 2, requests: 4, firstTry: 2, ok: 3, firstTryRate: 0.5, withRetryRate: 0.75 });
     expect(w.failures).toEqual([{ error: 'ECONNREFUSED', count: 1 }]);
   });
-  test('why first attempts failed: the client\'s stderr warnings in the window, addresses blanked', () => {
+  test("why first attempts failed: the client's stderr warnings in the window, addresses blanked", () => {
     const log = [
       '2026-11-22T03:00:01.000Z WARN  consul-demo-client  attempt 1 failed: "connect ECONNREFUSED 10.213.77.130:41234" discovery=dns instance=10.213.77.130:41234 retry="another instance"',
       '2026-11-22T03:00:02.000Z WARN  consul-demo-client  attempt 1 failed: "connect ECONNREFUSED 10.213.77.131:40000" discovery=dns instance=10.213.77.131:40000 retry="another instance"',
@@ -74,7 +79,7 @@ test('resident memory = usage minus inactive file cache (cgroup v1 and v2 names)
 });
 
 describe('where and how the bench lab runs', () => {
-  test('never the students\' lab', () => {
+  test("never the students' lab", () => {
     expect(() => parseBenchProject('consul-lab')).toThrow(/students' lab/);
     expect(() => parseBenchProject('Bad Name')).toThrow(/not a Compose project name/);
     expect(parseBenchProject('my-bench')).toBe('my-bench');
@@ -95,7 +100,11 @@ describe('where and how the bench lab runs', () => {
       LAB_NGINX_APPLY: 'reload',
       LAB_DEMO_DNS_LOOKUP: 'srv',
     });
-    expect(composeEnv(DEFAULT_WHERE, BASELINE)).toMatchObject({ LAB_WORKSHOP_CHECK_INTERVAL: '10s', LAB_NGINX_APPLY: 'restart', LAB_DEMO_DNS_LOOKUP: 'srv+a' });
+    expect(composeEnv(DEFAULT_WHERE, BASELINE)).toMatchObject({
+      LAB_WORKSHOP_CHECK_INTERVAL: '10s',
+      LAB_NGINX_APPLY: 'restart',
+      LAB_DEMO_DNS_LOOKUP: 'srv+a',
+    });
   });
 });
 
@@ -115,7 +124,11 @@ test('trial targets: passing running instances taken in turn', () => {
 describe('teardown', () => {
   test('runs once, however often it is asked for (end of run, failure, Ctrl-C)', async () => {
     let calls = 0;
-    const t = teardownOnce(async () => void (calls += 1), () => undefined, 'docker compose -p x down -v');
+    const t = teardownOnce(
+      async () => void (calls += 1),
+      () => undefined,
+      'docker compose -p x down -v',
+    );
     try {
       await Promise.all([t.run(), t.run()]);
       await t.run();
@@ -126,7 +139,11 @@ describe('teardown', () => {
   });
   test('installs SIGINT/SIGTERM handlers and removes them again', () => {
     const before = [process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')];
-    const t = teardownOnce(async () => undefined, () => undefined, 'x');
+    const t = teardownOnce(
+      async () => undefined,
+      () => undefined,
+      'x',
+    );
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual([before[0]! + 1, before[1]! + 1]);
     t.dispose();
     expect([process.listenerCount('SIGINT'), process.listenerCount('SIGTERM')]).toEqual(before);

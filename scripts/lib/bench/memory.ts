@@ -43,7 +43,9 @@ export async function labMemory(docker: Docker, containers: LabContainer[], samp
     await Promise.all(
       running.map(async (c) => {
         // one-shot (API >= 1.41) is a query flag the typings don't list.
-        const st = (await docker.getContainer(c.id).stats({ stream: false, 'one-shot': true } as { stream: false })) as { memory_stats?: MemoryStats };
+        const st = (await docker.getContainer(c.id).stats({ stream: false, 'one-shot': true } as { stream: false })) as {
+          memory_stats?: MemoryStats;
+        };
         const list = readings.get(c.id) ?? [];
         list.push(residentBytes(st.memory_stats ?? {}));
         readings.set(c.id, list);

@@ -24,7 +24,12 @@ export interface PhaseResult {
   stopTrials: StopTrial[];
   clientWindows: ClientWindow[];
   memory: LabMemory;
-  api: { graceful: ReturnType<typeof countApiWindows>; hard: ReturnType<typeof countApiWindows>; restore: ReturnType<typeof countApiWindows>; skipped: number };
+  api: {
+    graceful: ReturnType<typeof countApiWindows>;
+    hard: ReturnType<typeof countApiWindows>;
+    restore: ReturnType<typeof countApiWindows>;
+    skipped: number;
+  };
   warnings: string[];
 }
 
@@ -37,9 +42,13 @@ async function upTrial(lab: BenchLab, settings: LabSettings): Promise<UpTrial> {
   const healthyMs = await lab.up(settings);
   const deadline = t0 + 120_000;
   for (;;) {
-    const ok = await servingView(lab).then((v) => isServing(v, EXPECTED_APIS), () => false);
+    const ok = await servingView(lab).then(
+      (v) => isServing(v, EXPECTED_APIS),
+      () => false,
+    );
     if (ok) break;
-    if (performance.now() > deadline) throw new Error(`lab ${lab.where.project}: the ${EXPECTED_APIS} workshop-api instances were not all in Nginx 120 s after up`);
+    if (performance.now() > deadline)
+      throw new Error(`lab ${lab.where.project}: the ${EXPECTED_APIS} workshop-api instances were not all in Nginx 120 s after up`);
     await sleep(100);
   }
   return { healthyMs, servingMs: performance.now() - t0 };
@@ -96,7 +105,10 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
             if (attempt >= 2) throw err;
             // Bring back whatever the failed trial left stopped, then try that trial again.
             for (const c of (await lab.containers()).filter((x) => x.service === WORKSHOP_API_SERVICE && x.state !== 'running')) {
-              await lab.docker.getContainer(c.id).start().catch(() => undefined);
+              await lab.docker
+                .getContainer(c.id)
+                .start()
+                .catch(() => undefined);
             }
           }
         }
@@ -118,10 +130,14 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
         progress.line(`${tag} demo-server scaled to ${servers}`);
       }
       const w = await clientWindow(lab, servers, plan.trafficMs, (part, elapsed) =>
-        progress.line(`${tag} client traffic, ${servers} server(s): ${sec(elapsed)}/${sec(plan.trafficMs)}, ${part.requests} requests, first try ${(part.firstTryRate * 100).toFixed(2)} %`),
+        progress.line(
+          `${tag} client traffic, ${servers} server(s): ${sec(elapsed)}/${sec(plan.trafficMs)}, ${part.requests} requests, first try ${(part.firstTryRate * 100).toFixed(2)} %`,
+        ),
       );
       clientWindows.push(w);
-      progress.line(`${tag} client traffic, ${servers} server(s) done: ${w.requests} requests, first try ${(w.firstTryRate * 100).toFixed(2)} %, with retry ${(w.withRetryRate * 100).toFixed(2)} %`);
+      progress.line(
+        `${tag} client traffic, ${servers} server(s) done: ${w.requests} requests, first try ${(w.firstTryRate * 100).toFixed(2)} %, with retry ${(w.withRetryRate * 100).toFixed(2)} %`,
+      );
       if (w.requests === 0) warnings.push(`${tag} the demo client logged no requests with ${servers} server(s)`);
     }
   })();
@@ -138,7 +154,10 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
   const api = {
     graceful: countApiWindows(samples, stopWindows(graceful)),
     hard: countApiWindows(samples, stopWindows(hard)),
-    restore: countApiWindows(samples, stopTrials.map((t) => [t.restoreStartedAt, t.restoredAt + 1000] as [number, number])),
+    restore: countApiWindows(
+      samples,
+      stopTrials.map((t) => [t.restoreStartedAt, t.restoredAt + 1000] as [number, number]),
+    ),
     skipped: load.skipped,
   };
   if (load.skipped > 0) warnings.push(`${tag} the /api/ load skipped ${load.skipped} ticks (20 requests already in flight)`);

@@ -40,8 +40,26 @@ test('targets read as written in the issue', () => {
 });
 
 describe('the table', () => {
-  const ours = { ...figures(1), gracefulOutOfNginxP95Ms: 840, graceful5xx: 0, twoServerFirstTryRate: 0.998, twoServerWithRetryRate: 1, upToHealthyMs: 15_000, labMemoryMiB: 158, hardKillOutOfNginxP95Ms: 2900 };
-  const base = { ...figures(2), gracefulOutOfNginxP95Ms: 980, graceful5xx: 2, twoServerFirstTryRate: 0.75, twoServerWithRetryRate: 1, upToHealthyMs: 14_000, labMemoryMiB: 150, hardKillOutOfNginxP95Ms: 10_500 };
+  const ours = {
+    ...figures(1),
+    gracefulOutOfNginxP95Ms: 840,
+    graceful5xx: 0,
+    twoServerFirstTryRate: 0.998,
+    twoServerWithRetryRate: 1,
+    upToHealthyMs: 15_000,
+    labMemoryMiB: 158,
+    hardKillOutOfNginxP95Ms: 2900,
+  };
+  const base = {
+    ...figures(2),
+    gracefulOutOfNginxP95Ms: 980,
+    graceful5xx: 2,
+    twoServerFirstTryRate: 0.75,
+    twoServerWithRetryRate: 1,
+    upToHealthyMs: 14_000,
+    labMemoryMiB: 150,
+    hardKillOutOfNginxP95Ms: 10_500,
+  };
   const table = renderBenchTable(ours, base);
   const lines = table.split('\n');
 

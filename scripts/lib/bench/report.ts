@@ -25,7 +25,13 @@ export function formatRatio(ours: number, baseline: number): string {
 
 export function formatTarget(t: Target | undefined, unit: Unit): string {
   if (!t) return '';
-  const v = unit === 'count' ? String(t.value) : formatValue(t.value, unit).replace(/\.00 s$/, ' s').replace(/\.00 %$/, ' %').replace(/\.0 MiB$/, ' MiB');
+  const v =
+    unit === 'count'
+      ? String(t.value)
+      : formatValue(t.value, unit)
+          .replace(/\.00 s$/, ' s')
+          .replace(/\.00 %$/, ' %')
+          .replace(/\.0 MiB$/, ' MiB');
   return `${t.op === '<=' ? '<=' : '>='} ${v}`;
 }
 
@@ -44,7 +50,13 @@ export function renderBenchTable(ours: Figures, baseline: Figures, defs: readonl
     return [d.label, formatValue(o, d.unit), formatValue(b, d.unit), formatRatio(o, b), target ? `${target}  ${targetVerdict(d, o)}` : ''];
   });
   return renderTable(
-    [{ header: 'FIGURE' }, { header: 'OURS', align: 'right' }, { header: 'BASELINE', align: 'right' }, { header: 'RATIO', align: 'right' }, { header: 'TARGET' }],
+    [
+      { header: 'FIGURE' },
+      { header: 'OURS', align: 'right' },
+      { header: 'BASELINE', align: 'right' },
+      { header: 'RATIO', align: 'right' },
+      { header: 'TARGET' },
+    ],
     rows,
   );
 }

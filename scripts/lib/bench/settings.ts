@@ -50,15 +50,20 @@ export const DEFAULT_WHERE: BenchWhere = {
 };
 
 export function parseBenchProject(v: string): string {
-  if (!/^[a-z0-9][a-z0-9_-]*$/.test(v)) throw new UsageError(`"${v}" is not a Compose project name (lowercase letters, digits, "-" and "_")`);
+  if (!/^[a-z0-9][a-z0-9_-]*$/.test(v))
+    throw new UsageError(`"${v}" is not a Compose project name (lowercase letters, digits, "-" and "_")`);
   // The bench ends with `down -v`: never point it at the lab a student (or the e2e test) runs.
-  if (v === DEFAULT_PROJECT) throw new UsageError(`"${DEFAULT_PROJECT}" is the students' lab (and the e2e test's); the bench deletes its project's volumes, pick another name`);
+  if (v === DEFAULT_PROJECT)
+    throw new UsageError(
+      `"${DEFAULT_PROJECT}" is the students' lab (and the e2e test's); the bench deletes its project's volumes, pick another name`,
+    );
   return v;
 }
 
 export function parseSubnetPrefix(v: string): string {
   const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(v.trim());
-  if (!m || m.slice(1).some((x) => Number(x) > 255)) throw new UsageError(`expected the first three numbers of a /24, like 10.213.77, got "${v}"`);
+  if (!m || m.slice(1).some((x) => Number(x) > 255))
+    throw new UsageError(`expected the first three numbers of a /24, like 10.213.77, got "${v}"`);
   return m.slice(1).map(Number).join('.');
 }
 

@@ -24,7 +24,7 @@ describe('percentile (nearest rank)', () => {
     expect(percentile([], 50)).toBeNaN();
     expect(() => percentile([1], 101)).toThrow(RangeError);
   });
-  test('does not reorder the caller\'s array', () => {
+  test("does not reorder the caller's array", () => {
     const xs = [3, 1, 2];
     percentile(xs, 50);
     expect(xs).toEqual([3, 1, 2]);

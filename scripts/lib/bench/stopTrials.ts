@@ -1,7 +1,16 @@
 import { sleep } from '../../../services/shared/async';
 import { Timeline } from '../term/timeline';
 import type { WorkshopTarget } from '../workshop/instances';
-import { ApiSnapshot, backEvents, goneEvents, loadApiWatch, ObservedEvent, WatchedInstance, watchedFrom, watchUntilDone } from '../workshop/watch';
+import {
+  ApiSnapshot,
+  backEvents,
+  goneEvents,
+  loadApiWatch,
+  ObservedEvent,
+  WatchedInstance,
+  watchedFrom,
+  watchUntilDone,
+} from '../workshop/watch';
 import type { BenchLab } from './benchLab';
 import { waitServing } from './serving';
 
@@ -50,7 +59,12 @@ export function pickTarget(targets: WorkshopTarget[], index: number): WorkshopTa
  * leaves Consul's passing set, Nginx's upstream and page (polled from every side at once, each event timed by the
  * answer that showed it, as lab:kill-api does), then docker start it and time its way back.
  */
-export async function runStopTrial(lab: BenchLab, kind: StopKind, index: number, opts: TrialOptions = DEFAULT_TRIAL_OPTIONS): Promise<StopTrial> {
+export async function runStopTrial(
+  lab: BenchLab,
+  kind: StopKind,
+  index: number,
+  opts: TrialOptions = DEFAULT_TRIAL_OPTIONS,
+): Promise<StopTrial> {
   await waitServing(lab, opts.expected, 120_000);
   const { targets, nginx, sides } = await loadApiWatch(lab.docker, lab.consul, lab.nginxUrl, await lab.containers());
   const target = pickTarget(targets, index);
@@ -59,14 +73,21 @@ export async function runStopTrial(lab: BenchLab, kind: StopKind, index: number,
   const container = lab.docker.getContainer(target.container.id);
 
   const gone = new Timeline();
-  gone.expect('stopped', 'container stopped').expect('consul', 'out of Consul').expect('upstream', 'out of the upstream').expect('page', 'off the page');
+  gone
+    .expect('stopped', 'container stopped')
+    .expect('consul', 'out of Consul')
+    .expect('upstream', 'out of the upstream')
+    .expect('page', 'off the page');
   const startedAt = Date.now();
   let stopping: Promise<unknown> = Promise.resolve();
   if (kind === 'hard') await container.kill({ signal: 'SIGKILL' });
   else stopping = container.stop({ t: 10 }); // not awaited: Consul and Nginx drop it before the container exits
   stopping.catch(() => undefined);
 
-  await watchUntilDone(sides, gone, [{ containerId: target.container.id, instance: watched, events: goneEvents }], { timeoutMs: opts.timeoutMs, pollMs: opts.pollMs });
+  await watchUntilDone(sides, gone, [{ containerId: target.container.id, instance: watched, events: goneEvents }], {
+    timeoutMs: opts.timeoutMs,
+    pollMs: opts.pollMs,
+  });
   await stopping.catch((e: Error) => {
     throw new Error(`docker stop ${target.container.name}: ${e.message}`);
   });
@@ -80,9 +101,20 @@ export async function runStopTrial(lab: BenchLab, kind: StopKind, index: number,
   await container.start();
   // Only Consul and Nginx count here (the container's own running/healthy are not figures); a restarted
   // container can get another IP, so the address follows what Consul says now.
-  const backInRouting = (s: ApiSnapshot, w: WatchedInstance): ObservedEvent[] => backEvents(s, w).filter((e) => e.key !== 'running' && e.key !== 'healthy');
-  await watchUntilDone(sides, back, [{ containerId: target.container.id, instance: watched, events: backInRouting }], { timeoutMs: 90_000, pollMs: opts.pollMs * 2, followAddress: true });
-  if (!back.done()) throw new Error(`${target.name} did not come back within 90 s (${back.pending().map((e) => e.label).join(', ')})`);
+  const backInRouting = (s: ApiSnapshot, w: WatchedInstance): ObservedEvent[] =>
+    backEvents(s, w).filter((e) => e.key !== 'running' && e.key !== 'healthy');
+  await watchUntilDone(sides, back, [{ containerId: target.container.id, instance: watched, events: backInRouting }], {
+    timeoutMs: 90_000,
+    pollMs: opts.pollMs * 2,
+    followAddress: true,
+  });
+  if (!back.done())
+    throw new Error(
+      `${target.name} did not come back within 90 s (${back
+        .pending()
+        .map((e) => e.label)
+        .join(', ')})`,
+    );
   const backInNginxMs = Math.max(back.at('upstream')!, back.at('page')!);
 
   return {

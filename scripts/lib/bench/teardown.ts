@@ -2,7 +2,11 @@
  * Run `teardown` exactly once: at the end of a run, on failure, or on the first SIGINT/SIGTERM (Ctrl-C), after
  * which the process exits 130. A second signal exits at once (the lab may be left; the message says how to remove it).
  */
-export function teardownOnce(teardown: () => Promise<void>, say: (line: string) => void, leftoverHint: string): { run: () => Promise<void>; dispose: () => void } {
+export function teardownOnce(
+  teardown: () => Promise<void>,
+  say: (line: string) => void,
+  leftoverHint: string,
+): { run: () => Promise<void>; dispose: () => void } {
   let running: Promise<void> | undefined;
   const run = (): Promise<void> => (running ??= teardown());
   let signalled = false;

@@ -9,7 +9,15 @@ const members = [
 
 const entry = (id: string, statuses: string[], extra: Record<string, unknown> = {}) => ({
   Node: { Node: 'consul-agent', Address: '10.213.50.10' },
-  Service: { ID: id, Service: 'workshop', Address: '10.213.50.130', Port: 8080, Tags: [], Meta: { name: id.replace('workshop-', ''), host: 'abc' }, ...extra },
+  Service: {
+    ID: id,
+    Service: 'workshop',
+    Address: '10.213.50.130',
+    Port: 8080,
+    Tags: [],
+    Meta: { name: id.replace('workshop-', ''), host: 'abc' },
+    ...extra,
+  },
   Checks: statuses.map((Status) => ({ Status })),
 });
 
@@ -35,8 +43,18 @@ describe('health entries', () => {
     expect(worstStatus([])).toBe('passing');
   });
   it('parses instances and counts them by status', () => {
-    const inst = parseHealthEntries([entry('workshop-api-a', ['passing', 'passing']), entry('workshop-api-b', ['passing', 'critical']), entry('workshop-api-c', ['passing'], { Address: '' })]);
-    expect(inst[0]).toMatchObject({ id: 'workshop-api-a', address: '10.213.50.130', port: 8080, status: 'passing', meta: { name: 'api-a', host: 'abc' } });
+    const inst = parseHealthEntries([
+      entry('workshop-api-a', ['passing', 'passing']),
+      entry('workshop-api-b', ['passing', 'critical']),
+      entry('workshop-api-c', ['passing'], { Address: '' }),
+    ]);
+    expect(inst[0]).toMatchObject({
+      id: 'workshop-api-a',
+      address: '10.213.50.130',
+      port: 8080,
+      status: 'passing',
+      meta: { name: 'api-a', host: 'abc' },
+    });
     expect(inst[2]!.address).toBe('10.213.50.10'); // empty service address → node address
     expect(countByStatus('workshop', inst)).toEqual({ service: 'workshop', passing: 2, warning: 0, critical: 1 });
   });
@@ -49,7 +67,10 @@ describe('LabConsul', () => {
       agent: { members: async () => members },
       catalog: { service: { list: async () => ({ consul: [], workshop: [] }) } },
       health: {
-        service: async (q: { service: string }) => (q.service === 'workshop' ? [entry('workshop-api-a', ['passing']), entry('workshop-api-b', ['critical'])] : [entry('consul', ['passing'])]),
+        service: async (q: { service: string }) =>
+          q.service === 'workshop'
+            ? [entry('workshop-api-a', ['passing']), entry('workshop-api-b', ['critical'])]
+            : [entry('consul', ['passing'])],
       },
       ...over,
     }) as unknown as ConsulClient;
@@ -66,7 +87,10 @@ describe('LabConsul', () => {
   });
 
   it('turns a failure into one line naming the Consul address and query', async () => {
-    const c = new LabConsul(fake({ agent: { members: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8500\n  at x')) } }), 'http://127.0.0.1:8500');
+    const c = new LabConsul(
+      fake({ agent: { members: async () => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8500\n  at x')) } }),
+      'http://127.0.0.1:8500',
+    );
     await expect(c.members()).rejects.toThrow('Consul at http://127.0.0.1:8500 (agent/members): connect ECONNREFUSED 127.0.0.1:8500');
   });
 

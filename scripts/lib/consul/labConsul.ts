@@ -139,10 +139,7 @@ export class LabConsul {
   }
 
   async members(): Promise<Member[]> {
-    const [raw, leader] = await Promise.all([
-      this.call('agent/members', () => this.consul.agent.members()),
-      this.leader().catch(() => ''),
-    ]);
+    const [raw, leader] = await Promise.all([this.call('agent/members', () => this.consul.agent.members()), this.leader().catch(() => '')]);
     return parseMembers(raw, leader);
   }
 

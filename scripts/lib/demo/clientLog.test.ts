@@ -1,7 +1,19 @@
 import { parseClientLine, parseClientLog, summarise, trafficByAddress } from './clientLog';
 
 const line = (o: Record<string, unknown>): string =>
-  JSON.stringify({ ts: '2026-11-22T03:00:00.000Z', discovery: 'dns', serviceId: 'consul-demo-a-1-1', address: '10.0.0.130', port: 40001, protocol: 'v1', ok: true, attempts: 1, latencyMs: 2, error: null, ...o });
+  JSON.stringify({
+    ts: '2026-11-22T03:00:00.000Z',
+    discovery: 'dns',
+    serviceId: 'consul-demo-a-1-1',
+    address: '10.0.0.130',
+    port: 40001,
+    protocol: 'v1',
+    ok: true,
+    attempts: 1,
+    latencyMs: 2,
+    error: null,
+    ...o,
+  });
 
 describe('parseClientLine', () => {
   it('reads the documented fields', () => {

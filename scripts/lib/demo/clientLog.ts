@@ -9,7 +9,11 @@ import type { ClientRequestLine } from '../../../services/consul-demo/summary';
  * A --json line as read back: its fields, with `ts` as epoch ms. Read tolerantly (a line from another
  * version may lack a field): discovery and protocol are whatever text the line had.
  */
-export type ClientRequest = Omit<ClientRequestLine, 'ts' | 'discovery' | 'protocol'> & { ts: number; discovery: string; protocol: string | null };
+export type ClientRequest = Omit<ClientRequestLine, 'ts' | 'discovery' | 'protocol'> & {
+  ts: number;
+  discovery: string;
+  protocol: string | null;
+};
 
 function optStr(v: unknown): string | null {
   return typeof v === 'string' && v !== '' ? v : null;
@@ -45,7 +49,10 @@ export function parseClientLine(line: string): ClientRequest | null {
 }
 
 export function parseClientLog(text: string): ClientRequest[] {
-  return text.split('\n').map(parseClientLine).filter((r): r is ClientRequest => r !== null);
+  return text
+    .split('\n')
+    .map(parseClientLine)
+    .filter((r): r is ClientRequest => r !== null);
 }
 
 export interface SuccessSummary {

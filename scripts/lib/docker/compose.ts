@@ -31,7 +31,14 @@ export class ComposeError extends Error {
 }
 
 export function composeArgs(args: string[], opts: Pick<ComposeOptions, 'project' | 'envFile' | 'context'>): string[] {
-  return ['compose', '-p', opts.project, ...(opts.context ? contextArgs(opts.context) : []), ...(opts.envFile ? ['--env-file', opts.envFile] : []), ...args];
+  return [
+    'compose',
+    '-p',
+    opts.project,
+    ...(opts.context ? contextArgs(opts.context) : []),
+    ...(opts.envFile ? ['--env-file', opts.envFile] : []),
+    ...args,
+  ];
 }
 
 /**
@@ -41,7 +48,11 @@ export function composeArgs(args: string[], opts: Pick<ComposeOptions, 'project'
 export function runCompose(args: string[], opts: ComposeOptions): Promise<ComposeResult> {
   const full = composeArgs(args, opts);
   return new Promise((resolve, reject) => {
-    const child = spawn('docker', full, { cwd: opts.cwd ?? repoRoot(), stdio: ['ignore', 'pipe', 'pipe'], env: { ...process.env, ...opts.env } });
+    const child = spawn('docker', full, {
+      cwd: opts.cwd ?? repoRoot(),
+      stdio: ['ignore', 'pipe', 'pipe'],
+      env: { ...process.env, ...opts.env },
+    });
     const out = { stdout: '', stderr: '' };
     for (const stream of ['stdout', 'stderr'] as const) {
       let partial = '';
@@ -54,7 +65,13 @@ export function runCompose(args: string[], opts: ComposeOptions): Promise<Compos
       });
     }
     child.on('error', (err: NodeJS.ErrnoException) => {
-      reject(new ComposeError(err.code === 'ENOENT' ? 'the `docker` command is not installed: install Docker with Compose v2' : `docker compose: ${err.message}`));
+      reject(
+        new ComposeError(
+          err.code === 'ENOENT'
+            ? 'the `docker` command is not installed: install Docker with Compose v2'
+            : `docker compose: ${err.message}`,
+        ),
+      );
     });
     child.on('close', (code) => {
       if (/is not a docker command|unknown command "compose"/i.test(out.stderr)) {
@@ -89,7 +106,13 @@ export interface ComposeContext {
   envFiles: string[];
 }
 
-const splitList = (v: string | undefined): string[] => (v ? v.split(',').map((s) => s.trim()).filter(Boolean) : []);
+const splitList = (v: string | undefined): string[] =>
+  v
+    ? v
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean)
+    : [];
 
 /**
  * Read the compose files, working dir and env files a running lab was started with, so commands that

@@ -24,7 +24,9 @@ describe('demuxDockerLogs', () => {
 describe('dockerUnreachableMessage', () => {
   it('is one line saying what to do', () => {
     const m = dockerUnreachableMessage(new Error('connect ENOENT /var/run/docker.sock\nstack'), {});
-    expect(m).toBe('cannot reach Docker at unix:///var/run/docker.sock (connect ENOENT /var/run/docker.sock); start Docker (Docker Desktop, or `sudo systemctl start docker`), or set DOCKER_HOST, then try again');
+    expect(m).toBe(
+      'cannot reach Docker at unix:///var/run/docker.sock (connect ENOENT /var/run/docker.sock); start Docker (Docker Desktop, or `sudo systemctl start docker`), or set DOCKER_HOST, then try again',
+    );
     expect(dockerUnreachableMessage(new Error('x'), { DOCKER_HOST: 'tcp://h:2375' })).toContain('tcp://h:2375');
   });
 });

@@ -65,12 +65,22 @@ export async function readContainerLogs(
 ): Promise<{ stdout: string; stderr: string }> {
   const c = docker.getContainer(containerId);
   const info = await c.inspect();
-  const buf = await c.logs({ stdout: opts.stdout ?? true, stderr: opts.stderr ?? true, follow: false, ...(opts.since !== undefined ? { since: opts.since } : {}), ...(opts.tail !== undefined ? { tail: opts.tail } : {}) });
+  const buf = await c.logs({
+    stdout: opts.stdout ?? true,
+    stderr: opts.stderr ?? true,
+    follow: false,
+    ...(opts.since !== undefined ? { since: opts.since } : {}),
+    ...(opts.tail !== undefined ? { tail: opts.tail } : {}),
+  });
   return demuxDockerLogs(Buffer.isBuffer(buf) ? buf : Buffer.from(String(buf)), info.Config.Tty);
 }
 
 /** Run a command in a running container and return its stdout (used to read files nginx renders). */
-export async function execText(container: Docker.Container, cmd: string[], timeoutMs = 5000): Promise<{ exitCode: number; stdout: string; stderr: string }> {
+export async function execText(
+  container: Docker.Container,
+  cmd: string[],
+  timeoutMs = 5000,
+): Promise<{ exitCode: number; stdout: string; stderr: string }> {
   const exec = await container.exec({ Cmd: cmd, AttachStdout: true, AttachStderr: true });
   const stream = await exec.start({ hijack: true, stdin: false });
   const chunks: Buffer[] = [];

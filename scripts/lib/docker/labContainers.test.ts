@@ -1,6 +1,14 @@
 import type Docker from 'dockerode';
 import { UsageError } from '../../../services/shared/errors';
-import { LabContainer, labNotUpMessage, parseHealth, requireLab, resolveProjectName, sortContainers, toLabContainer } from './labContainers';
+import {
+  LabContainer,
+  labNotUpMessage,
+  parseHealth,
+  requireLab,
+  resolveProjectName,
+  sortContainers,
+  toLabContainer,
+} from './labContainers';
 
 const info = (o: Partial<Docker.ContainerInfo> & { service: string; number?: number; project?: string }): Docker.ContainerInfo =>
   ({
@@ -32,7 +40,13 @@ describe('resolveProjectName', () => {
 describe('containers from labels', () => {
   it('reads service, replica number, health and name', () => {
     const c = toLabContainer(info({ service: 'workshop-api', number: 2, Status: 'Up 5 seconds (health: starting)' }));
-    expect(c).toMatchObject({ service: 'workshop-api', number: 2, name: 'consul-lab-workshop-api-2', health: 'starting', state: 'running' });
+    expect(c).toMatchObject({
+      service: 'workshop-api',
+      number: 2,
+      name: 'consul-lab-workshop-api-2',
+      health: 'starting',
+      state: 'running',
+    });
     expect(c.shortId).toHaveLength(12);
     expect(parseHealth('Up 1 minute (unhealthy)')).toBe('unhealthy');
     expect(parseHealth('Up 1 minute')).toBe('none');
@@ -41,7 +55,12 @@ describe('containers from labels', () => {
 
   it('sorts in lab order, then by replica', () => {
     const sorted = sortContainers(
-      [info({ service: 'workshop-api', number: 2 }), info({ service: 'nginx' }), info({ service: 'consul-server-2' }), info({ service: 'workshop-api', number: 1 })].map(toLabContainer),
+      [
+        info({ service: 'workshop-api', number: 2 }),
+        info({ service: 'nginx' }),
+        info({ service: 'consul-server-2' }),
+        info({ service: 'workshop-api', number: 1 }),
+      ].map(toLabContainer),
     );
     expect(sorted.map((c) => `${c.service}#${c.number}`)).toEqual(['consul-server-2#1', 'nginx#1', 'workshop-api#1', 'workshop-api#2']);
   });
@@ -58,8 +77,12 @@ describe('requireLab', () => {
   });
 
   it('says how to start it, and names another lab project it saw', async () => {
-    const d = fakeDocker((label) => (label === 'com.docker.compose.service=consul-agent' ? [info({ service: 'consul-agent', project: 'lab-scripts' })] : []));
-    await expect(requireLab(d, 'consul-lab')).rejects.toThrow('lab "consul-lab" has no containers: start it with `npm run lab:up`; a lab runs as project "lab-scripts": pass -p lab-scripts or set COMPOSE_PROJECT_NAME');
+    const d = fakeDocker((label) =>
+      label === 'com.docker.compose.service=consul-agent' ? [info({ service: 'consul-agent', project: 'lab-scripts' })] : [],
+    );
+    await expect(requireLab(d, 'consul-lab')).rejects.toThrow(
+      'lab "consul-lab" has no containers: start it with `npm run lab:up`; a lab runs as project "lab-scripts": pass -p lab-scripts or set COMPOSE_PROJECT_NAME',
+    );
   });
 
   it('treats a stopped Consul agent as "not running"', async () => {

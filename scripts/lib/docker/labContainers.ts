@@ -84,7 +84,9 @@ export async function otherLabProjects(docker: Docker, project: string): Promise
 }
 
 export function labNotUpMessage(project: string, others: string[], what = 'has no containers'): string {
-  const hint = others.length ? `; a lab runs as project ${others.map((o) => `"${o}"`).join(', ')}: pass -p ${others[0]} or set COMPOSE_PROJECT_NAME` : '';
+  const hint = others.length
+    ? `; a lab runs as project ${others.map((o) => `"${o}"`).join(', ')}: pass -p ${others[0]} or set COMPOSE_PROJECT_NAME`
+    : '';
   return `lab "${project}" ${what}: start it with \`npm run lab:up\`${hint}`;
 }
 

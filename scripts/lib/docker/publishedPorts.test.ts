@@ -26,7 +26,12 @@ describe('labEnvFromContainers', () => {
       ],
       '10.213.77.0/24',
     );
-    expect(env).toEqual({ LAB_CONSUL_HTTP_PORT: '28500', LAB_CONSUL_DNS_PORT: '28600', LAB_NGINX_PORT: '28080', LAB_SUBNET_PREFIX: '10.213.77' });
+    expect(env).toEqual({
+      LAB_CONSUL_HTTP_PORT: '28500',
+      LAB_CONSUL_DNS_PORT: '28600',
+      LAB_NGINX_PORT: '28080',
+      LAB_SUBNET_PREFIX: '10.213.77',
+    });
   });
   it('leaves out what it cannot read', () => {
     expect(labEnvFromContainers([], '10.0.0.0/16')).toEqual({});
@@ -34,7 +39,10 @@ describe('labEnvFromContainers', () => {
 });
 
 describe('published ports and endpoints', () => {
-  const agent = c('consul-agent', [{ IP: '127.0.0.1', PrivatePort: 8500, PublicPort: 18500, Type: 'tcp' }, { IP: '127.0.0.1', PrivatePort: 8600, PublicPort: 18600, Type: 'udp' }]);
+  const agent = c('consul-agent', [
+    { IP: '127.0.0.1', PrivatePort: 8500, PublicPort: 18500, Type: 'tcp' },
+    { IP: '127.0.0.1', PrivatePort: 8600, PublicPort: 18600, Type: 'udp' },
+  ]);
   const nginx = c('nginx', [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 18080, Type: 'tcp' }]);
 
   it('finds the host port a container publishes', () => {
@@ -50,7 +58,10 @@ describe('published ports and endpoints', () => {
   });
 
   it('falls back to LAB_* ports, then CONSUL_HTTP_ADDR, then the defaults', () => {
-    expect(labEndpoints([], { LAB_CONSUL_HTTP_PORT: '28500', LAB_NGINX_PORT: '28080', CONSUL_HTTP_ADDR: 'x:1' })).toMatchObject({ consulUrl: 'http://127.0.0.1:28500', nginxUrl: 'http://127.0.0.1:28080' });
+    expect(labEndpoints([], { LAB_CONSUL_HTTP_PORT: '28500', LAB_NGINX_PORT: '28080', CONSUL_HTTP_ADDR: 'x:1' })).toMatchObject({
+      consulUrl: 'http://127.0.0.1:28500',
+      nginxUrl: 'http://127.0.0.1:28080',
+    });
     expect(labEndpoints([], { CONSUL_HTTP_ADDR: 'http://10.1.2.3:8501' }).consulUrl).toBe('http://10.1.2.3:8501');
     expect(labEndpoints([], {})).toMatchObject({ consulUrl: 'http://127.0.0.1:8500', nginxUrl: 'http://127.0.0.1:8080' });
     expect(() => labEndpoints([], { LAB_NGINX_PORT: '99999' })).toThrow(/LAB_NGINX_PORT/);

@@ -32,7 +32,8 @@ export interface LabPorts {
 
 /** What consul-agent and nginx publish; `runningOnly` skips containers that are not running. */
 export function labPorts(containers: LabContainer[], runningOnly: boolean): LabPorts {
-  const find = (service: string): LabContainer | undefined => containers.find((c) => c.service === service && (!runningOnly || c.state === 'running'));
+  const find = (service: string): LabContainer | undefined =>
+    containers.find((c) => c.service === service && (!runningOnly || c.state === 'running'));
   const agent = find(CONSUL_AGENT_SERVICE);
   return { consulHttp: publishedPort(agent, 8500), consulDns: publishedPort(agent, 8600), nginx: publishedPort(find(NGINX_SERVICE), 80) };
 }
@@ -56,7 +57,8 @@ export function labEndpoints(containers: LabContainer[], env: NodeJS.ProcessEnv 
 
   let consul: ConsulHttpAddress;
   if (published.consulHttp) consul = { ...published.consulHttp, secure: false };
-  else if (env.LAB_CONSUL_HTTP_PORT) consul = { host: '127.0.0.1', port: parsePort(env.LAB_CONSUL_HTTP_PORT, 'LAB_CONSUL_HTTP_PORT'), secure: false };
+  else if (env.LAB_CONSUL_HTTP_PORT)
+    consul = { host: '127.0.0.1', port: parsePort(env.LAB_CONSUL_HTTP_PORT, 'LAB_CONSUL_HTTP_PORT'), secure: false };
   else consul = parseConsulHttpAddr(env.CONSUL_HTTP_ADDR || '127.0.0.1:8500');
 
   const nginxPort = published.nginx?.port ?? (env.LAB_NGINX_PORT ? parsePort(env.LAB_NGINX_PORT, 'LAB_NGINX_PORT') : 8080);

@@ -25,6 +25,8 @@ describe('readiness', () => {
       'nginx         created    (0/2 ready)',
       'consul-agent  starting   (0/2 ready)',
     ]);
-    expect(stateChanges(seen, [c('nginx', 'created', 'none'), c('consul-agent', 'running', 'healthy')])).toEqual(['consul-agent  healthy    (1/2 ready)']);
+    expect(stateChanges(seen, [c('nginx', 'created', 'none'), c('consul-agent', 'running', 'healthy')])).toEqual([
+      'consul-agent  healthy    (1/2 ready)',
+    ]);
   });
 });

@@ -79,7 +79,11 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
       await build({ [INPUTS_LABEL]: hash });
       // The old build lost its tag: remove it so rebuilds don't pile up dangling images
       // (Docker refuses while a container or a child image still uses it; that is fine).
-      if (previous && previous !== (await imageId(docker, tag))) await docker.getImage(previous).remove().catch(() => undefined);
+      if (previous && previous !== (await imageId(docker, tag)))
+        await docker
+          .getImage(previous)
+          .remove()
+          .catch(() => undefined);
       const seconds = (Date.now() - t0) / 1000;
       progress(`${tag}: built in ${seconds.toFixed(1)} s`);
       results.push({ tag, action: 'built', seconds });
@@ -94,7 +98,13 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
       for (const e of extra) cpSync(e.from, path.join(dir, e.to), { recursive: true });
       return dir;
     };
-    const simple = async (name: string, tag: string, binaries: Array<{ from: string; to: string }>, parent: string, args: Record<string, string> = {}): Promise<void> => {
+    const simple = async (
+      name: string,
+      tag: string,
+      binaries: Array<{ from: string; to: string }>,
+      parent: string,
+      args: Record<string, string> = {},
+    ): Promise<void> => {
       for (const b of binaries) if (!existsSync(b.from)) throw new Error(`${b.from} not found: ${TOOLS_HINT}`);
       const hash = await inputsHash([
         `parent:${await imageId(docker, parent)}`,
@@ -104,7 +114,14 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
       ]);
       await step(tag, hash, async (labels) => {
         const dir = stage(name, binaries);
-        await buildImage(docker, { contextDir: dir, entries: readdirSync(dir), tag, labels, buildArgs: { BASE_IMAGE: parent, ...args }, onLine: showStep });
+        await buildImage(docker, {
+          contextDir: dir,
+          entries: readdirSync(dir),
+          tag,
+          labels,
+          buildArgs: { BASE_IMAGE: parent, ...args },
+          onLine: showStep,
+        });
       });
     };
 
@@ -114,7 +131,11 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
       const rootfs = path.join(staging, 'rootfs');
       await debootstrap(rootfs, mirror, progress);
       progress('  docker import of the root filesystem');
-      const changes = [...Object.entries(labels).map(([k, v]) => `LABEL ${k}=${v}`), 'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin', 'CMD ["/bin/bash"]'];
+      const changes = [
+        ...Object.entries(labels).map(([k, v]) => `LABEL ${k}=${v}`),
+        'ENV PATH=/usr/local/sbin:/usr/local/bin:/usr/sbin:/usr/bin:/sbin:/bin',
+        'CMD ["/bin/bash"]',
+      ];
       await importRootfs(docker, rootfs, OFFLINE_IMAGES.base, changes);
       rmSync(rootfs, { recursive: true, force: true });
     });
@@ -124,7 +145,12 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
     const tools = path.join(repoRoot, '.tools');
     const consul = consulImageInputs(repoRoot);
     await simple('consul', OFFLINE_IMAGES.consul, [{ from: consul.binary, to: 'consul' }], OFFLINE_IMAGES.base, consul.buildArgs);
-    await simple('consul-template', OFFLINE_IMAGES.consulTemplate, [{ from: path.join(tools, 'bin/consul-template'), to: 'consul-template' }], OFFLINE_IMAGES.base);
+    await simple(
+      'consul-template',
+      OFFLINE_IMAGES.consulTemplate,
+      [{ from: path.join(tools, 'bin/consul-template'), to: 'consul-template' }],
+      OFFLINE_IMAGES.base,
+    );
     await simple('nginx-base', OFFLINE_IMAGES.nginxBase, [], OFFLINE_IMAGES.base);
     await simple('node', OFFLINE_IMAGES.node, [{ from: process.execPath, to: 'node' }], OFFLINE_IMAGES.base);
 
@@ -148,7 +174,14 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
       for (const rel of prodModules) cpSync(path.join(repoRoot, rel), path.join(dir, rel), { recursive: true });
       mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
       progress(`  staged dist/services and ${prodModules.length} production packages`);
-      await buildImage(docker, { contextDir: dir, entries: readdirSync(dir), tag: OFFLINE_IMAGES.services, labels, buildArgs: { NODE_IMAGE: OFFLINE_IMAGES.node }, onLine: showStep });
+      await buildImage(docker, {
+        contextDir: dir,
+        entries: readdirSync(dir),
+        tag: OFFLINE_IMAGES.services,
+        labels,
+        buildArgs: { NODE_IMAGE: OFFLINE_IMAGES.node },
+        onLine: showStep,
+      });
     });
 
     // 4. The lab's nginx image: the SAME nginx/Dockerfile as online, on the two offline bases.
@@ -161,7 +194,14 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
       ...dirParts(nginxDir),
     ]);
     await step(OFFLINE_IMAGES.nginx, nginxHash, async (labels) => {
-      await buildImage(docker, { contextDir: nginxDir, entries: listFiles(nginxDir), tag: OFFLINE_IMAGES.nginx, labels, buildArgs: nginxArgs, onLine: showStep });
+      await buildImage(docker, {
+        contextDir: nginxDir,
+        entries: listFiles(nginxDir),
+        tag: OFFLINE_IMAGES.nginx,
+        labels,
+        buildArgs: nginxArgs,
+        onLine: showStep,
+      });
     });
     return results;
   } finally {
@@ -179,9 +219,10 @@ async function debootstrap(rootfs: string, mirror: string, progress: SayLine): P
   let last = '';
   // debootstrap is chatty: one progress line every 10 s with its latest line, not every line.
   const ticker = setInterval(() => progress(`  debootstrap ${((Date.now() - t0) / 1000).toFixed(0)} s: ${last.slice(0, 80)}`), 10_000);
-  const { code, tail } = await spawnLines(bin, ['--variant=minbase', 'bookworm', rootfs, mirror], { keep: 30, onLine: (line) => (last = line) }).finally(() =>
-    clearInterval(ticker),
-  );
+  const { code, tail } = await spawnLines(bin, ['--variant=minbase', 'bookworm', rootfs, mirror], {
+    keep: 30,
+    onLine: (line) => (last = line),
+  }).finally(() => clearInterval(ticker));
   if (code !== 0) throw new Error(`debootstrap failed (exit ${code}):\n${tail.join('\n')}`);
   for (const rel of ['var/cache/apt/archives', 'var/lib/apt/lists']) {
     for (const entry of readdirSync(path.join(rootfs, rel))) {

@@ -47,7 +47,9 @@ describe('one Consul version, in .env', () => {
     expect(fallbacks('CONSUL_IMAGE').length).toBeGreaterThan(0);
     expect(new Set(fallbacks('CONSUL_IMAGE'))).toEqual(new Set([env.CONSUL_IMAGE]));
     expect(new Set(fallbacks('CONSUL_TEMPLATE_IMAGE'))).toEqual(new Set([env.CONSUL_TEMPLATE_IMAGE]));
-    expect(read('nginx/Dockerfile')).toMatch(new RegExp(`^ARG CONSUL_TEMPLATE_IMAGE=${env.CONSUL_TEMPLATE_IMAGE!.replace(/\./g, '\\.')}$`, 'm'));
+    expect(read('nginx/Dockerfile')).toMatch(
+      new RegExp(`^ARG CONSUL_TEMPLATE_IMAGE=${env.CONSUL_TEMPLATE_IMAGE!.replace(/\./g, '\\.')}$`, 'm'),
+    );
   });
 
   test('version parsing', () => {

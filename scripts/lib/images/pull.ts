@@ -16,7 +16,13 @@ export function imagesToPull(fileEnv: Record<string, string>, shellEnv: NodeJS.P
 }
 
 export async function imagePresent(docker: Docker, ref: string): Promise<boolean> {
-  return docker.getImage(ref).inspect().then(() => true, () => false);
+  return docker
+    .getImage(ref)
+    .inspect()
+    .then(
+      () => true,
+      () => false,
+    );
 }
 
 /** Which of `refs` this engine has. */
@@ -28,7 +34,10 @@ export async function presentImages(docker: Docker, refs: Iterable<string>): Pro
 
 /** The engine's one-line reason a pull failed, without dockerode's "(HTTP code 500) server error - " prefix. */
 export function pullFailureReason(err: unknown): string {
-  return errorMessage(err).split('\n')[0]!.replace(/^\(HTTP code \d+\)[^-]*- /, '').trim();
+  return errorMessage(err)
+    .split('\n')[0]!
+    .replace(/^\(HTTP code \d+\)[^-]*- /, '')
+    .trim();
 }
 
 /** `docker pull ref` through the engine, calling `tick` every 15 s while it downloads (an image can take minutes). */

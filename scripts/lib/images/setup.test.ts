@@ -17,8 +17,12 @@ describe('lab:images set-up: stop at once with one line, or say what it will do'
 
   test('what each missing piece needs, named with the command to run', () => {
     const base = { ...nothing, base: true };
-    expect(setupBlocker(base, { ...debianRoot, uid: 1000 })).toBe('building the Debian base image (debootstrap) needs root: run "sudo npm run lab:images"');
-    expect(setupBlocker(base, { ...debianRoot, hasApt: false })).toMatch(/^debootstrap is missing and this is not a Debian-family system \(no apt-get\): install debootstrap/);
+    expect(setupBlocker(base, { ...debianRoot, uid: 1000 })).toBe(
+      'building the Debian base image (debootstrap) needs root: run "sudo npm run lab:images"',
+    );
+    expect(setupBlocker(base, { ...debianRoot, hasApt: false })).toMatch(
+      /^debootstrap is missing and this is not a Debian-family system \(no apt-get\): install debootstrap/,
+    );
     expect(setupBlocker(base, { ...debianRoot, hasApt: false, hasDebootstrap: true })).toBeUndefined();
     expect(setupBlocker({ ...nothing, consul: true, consulNeedsBuild: true }, { ...debianRoot, hasGo: false })).toBe(
       'Consul 1.20.5 is built from its Go module: install Go 1.21 or newer (https://go.dev/dl), then run "npm run lab:images" again',
@@ -41,14 +45,23 @@ describe('lab:up: which registry images to pull', () => {
     LAB_NGINX_IMAGE: 'consul-lab/nginx:latest',
   };
   test('the bases of a lab image only while that image is not built', () => {
-    expect(imagesToPull(env, {}, () => false)).toEqual(['hashicorp/consul:1.20.5', 'node:20-bookworm-slim', 'nginx:1.27-bookworm', 'hashicorp/consul-template:0.41.1']);
+    expect(imagesToPull(env, {}, () => false)).toEqual([
+      'hashicorp/consul:1.20.5',
+      'node:20-bookworm-slim',
+      'nginx:1.27-bookworm',
+      'hashicorp/consul-template:0.41.1',
+    ]);
     const built = new Set(['consul-lab/services:latest', 'consul-lab/nginx:latest']);
     expect(imagesToPull(env, {}, (r) => built.has(r))).toEqual(['hashicorp/consul:1.20.5']);
     expect(imagesToPull(env, { CONSUL_IMAGE: 'mine/consul:1' }, (r) => built.has(r))).toEqual(['mine/consul:1']);
     expect(imagesToPull(env, {}, () => true)).toEqual([]);
   });
   test("the engine's reason, without dockerode's prefix", () => {
-    const err = new Error('(HTTP code 500) server error - Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host ');
-    expect(pullFailureReason(err)).toBe('Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host');
+    const err = new Error(
+      '(HTTP code 500) server error - Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host ',
+    );
+    expect(pullFailureReason(err)).toBe(
+      'Get "https://registry-1.docker.io/v2/": dial tcp: lookup registry-1.docker.io on 10.255.255.53:53: no such host',
+    );
   });
 });

@@ -119,7 +119,12 @@ export class SetupError extends Error {
 }
 
 /** Run install-tools.sh for what is missing; its progress lines go to `progress`. */
-export async function installMissingTools(repoRoot: string, needs: SetupNeeds, m: MachineFacts, progress: (msg: string) => void): Promise<void> {
+export async function installMissingTools(
+  repoRoot: string,
+  needs: SetupNeeds,
+  m: MachineFacts,
+  progress: (msg: string) => void,
+): Promise<void> {
   const debootstrap = needs.base && !m.hasDebootstrap;
   if (!needs.consul && !needs.consulTemplate && !debootstrap) return;
   const mode = debootstrap ? '--images' : '--binaries';

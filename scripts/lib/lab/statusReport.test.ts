@@ -38,7 +38,11 @@ describe('renderStatus', () => {
   });
 
   it('keeps the other sections when one side fails', () => {
-    const out = renderStatus({ ...base, page: { ok: false, error: 'Nginx page http://127.0.0.1:8080/: fetch failed' }, upstream: { ok: true, value: [] } });
+    const out = renderStatus({
+      ...base,
+      page: { ok: false, error: 'Nginx page http://127.0.0.1:8080/: fetch failed' },
+      upstream: { ok: true, value: [] },
+    });
     expect(out).toContain('unavailable: Nginx page http://127.0.0.1:8080/: fetch failed');
     expect(out).toContain('empty (no passing instance: /api/ answers 503)');
     expect(out).toMatch(/workshop\s+3/);

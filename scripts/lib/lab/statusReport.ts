@@ -108,7 +108,12 @@ export function renderStatus(r: StatusReport): string {
   if (r.services.ok) {
     out.push(
       renderTable(
-        [{ header: 'SERVICE' }, { header: 'PASSING', align: 'right' }, { header: 'WARNING', align: 'right' }, { header: 'CRITICAL', align: 'right' }],
+        [
+          { header: 'SERVICE' },
+          { header: 'PASSING', align: 'right' },
+          { header: 'WARNING', align: 'right' },
+          { header: 'CRITICAL', align: 'right' },
+        ],
         r.services.value.map((s) => [s.service, s.passing, s.warning, s.critical]),
       ),
     );
@@ -134,7 +139,9 @@ export function renderStatus(r: StatusReport): string {
   out.push('');
   if (r.page.ok) {
     const p = r.page.value;
-    out.push(`Nginx page ${browserUrl(r.nginxUrl)}/ (HTTP ${p.status}): ${p.instances.length} instance${p.instances.length === 1 ? '' : 's'}`);
+    out.push(
+      `Nginx page ${browserUrl(r.nginxUrl)}/ (HTTP ${p.status}): ${p.instances.length} instance${p.instances.length === 1 ? '' : 's'}`,
+    );
     // Tiles carry the Consul ID workshop-<name>; students know the instances by name.
     if (p.instances.length) out.push(`  ${p.instances.map(tileName).join('  ')}`);
   } else {

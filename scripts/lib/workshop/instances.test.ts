@@ -61,7 +61,9 @@ describe('resolveTarget', () => {
   });
   it('rejects an unknown name as bad input, listing the known ones', () => {
     expect(() => resolveTarget(targets, 'bob')).toThrow(UsageError);
-    expect(() => resolveTarget(targets, 'bob')).toThrow('no workshop-api instance named "bob"; instances: api-aaaaaa (consul-lab-workshop-api-1), api-cccccc (consul-lab-workshop-api-3), renamed (consul-lab-workshop-api-2)');
+    expect(() => resolveTarget(targets, 'bob')).toThrow(
+      'no workshop-api instance named "bob"; instances: api-aaaaaa (consul-lab-workshop-api-1), api-cccccc (consul-lab-workshop-api-3), renamed (consul-lab-workshop-api-2)',
+    );
   });
 });
 

@@ -57,12 +57,17 @@ export function resolveTarget(targets: WorkshopTarget[], arg: string): WorkshopT
   const byId = /^[0-9a-f]{4,64}$/.test(want) ? targets.filter((t) => t.container.id.startsWith(want)) : [];
   if (exact.length === 0 && byId.length === 1) return byId[0]!;
   const known = targets.map((t) => `${t.name} (${t.container.name})`).join(', ') || 'none';
-  if (exact.length > 1 || byId.length > 1) throw new UsageError(`"${want}" matches more than one workshop-api instance; use one of: ${known}`);
+  if (exact.length > 1 || byId.length > 1)
+    throw new UsageError(`"${want}" matches more than one workshop-api instance; use one of: ${known}`);
   throw new UsageError(`no workshop-api instance named "${want}"; instances: ${known}`);
 }
 
 /** Inspect the lab's workshop-api containers and match them with Consul's registrations. */
-export async function loadWorkshopTargets(docker: Docker, containers: LabContainer[], registrations: ServiceInstance[]): Promise<WorkshopTarget[]> {
+export async function loadWorkshopTargets(
+  docker: Docker,
+  containers: LabContainer[],
+  registrations: ServiceInstance[],
+): Promise<WorkshopTarget[]> {
   const mine = containers.filter((c) => c.service === WORKSHOP_API_SERVICE);
   const inspected = await Promise.all(
     mine.map(async (container) => {

@@ -1,16 +1,36 @@
 import type Docker from 'dockerode';
 import type { LabConsul } from '../consul/labConsul';
 import { Timeline } from '../term/timeline';
-import { backEvents, goneEvents, pendingSides, sideOf, snapshot, timedEvents, WatchedInstance, WatchedTarget, WatchSides, watchUntilDone } from './watch';
+import {
+  backEvents,
+  goneEvents,
+  pendingSides,
+  sideOf,
+  snapshot,
+  timedEvents,
+  WatchedInstance,
+  WatchedTarget,
+  WatchSides,
+  watchUntilDone,
+} from './watch';
 
-const w: WatchedInstance = { name: 'api-aaaaaa', serviceId: 'workshop-api-aaaaaa', hostname: 'aaaaaa111111', address: '10.213.50.130:8080' };
+const w: WatchedInstance = {
+  name: 'api-aaaaaa',
+  serviceId: 'workshop-api-aaaaaa',
+  hostname: 'aaaaaa111111',
+  address: '10.213.50.130:8080',
+};
 
 describe('goneEvents', () => {
   it('sees nothing while the instance is everywhere', () => {
-    expect(goneEvents({ running: true, consul: { status: 'passing' }, upstream: ['10.213.50.130:8080'], page: ['workshop-api-aaaaaa'] }, w)).toEqual([]);
+    expect(
+      goneEvents({ running: true, consul: { status: 'passing' }, upstream: ['10.213.50.130:8080'], page: ['workshop-api-aaaaaa'] }, w),
+    ).toEqual([]);
   });
   it('reports each side that dropped it, and why Consul did', () => {
-    expect(goneEvents({ running: false, exitCode: 137, consul: { status: 'critical' }, upstream: ['10.213.50.131:8080'], page: [] }, w)).toEqual([
+    expect(
+      goneEvents({ running: false, exitCode: 137, consul: { status: 'critical' }, upstream: ['10.213.50.131:8080'], page: [] }, w),
+    ).toEqual([
       { key: 'stopped', label: 'container stopped (exit code 137)' },
       { key: 'consul', label: "out of Consul's passing set (check critical)" },
       { key: 'upstream', label: 'gone from the Nginx upstream behind /api/ (10.213.50.130:8080)' },
@@ -26,7 +46,16 @@ describe('goneEvents', () => {
 
 describe('backEvents', () => {
   it('follows the address Consul reports now', () => {
-    const ev = backEvents({ running: true, health: 'healthy', consul: { status: 'passing', address: '10.213.50.140:8080' }, upstream: ['10.213.50.140:8080'], page: ['workshop-api-aaaaaa'] }, w);
+    const ev = backEvents(
+      {
+        running: true,
+        health: 'healthy',
+        consul: { status: 'passing', address: '10.213.50.140:8080' },
+        upstream: ['10.213.50.140:8080'],
+        page: ['workshop-api-aaaaaa'],
+      },
+      w,
+    );
     expect(ev.map((e) => e.key)).toEqual(['running', 'healthy', 'consul', 'upstream', 'page']);
   });
   it('is empty while it is still down', () => {
@@ -77,10 +106,13 @@ describe('watchUntilDone', () => {
   // A container that stops on the 2nd look and an instance that leaves Consul on the 3rd; nginx is not watched.
   const fakeSides = (): { sides: WatchSides } => {
     let looks = 0;
-    const docker = { getContainer: () => ({ inspect: async () => ({ State: { Running: ++looks < 2, ExitCode: 0 } }) }) } as unknown as Docker;
+    const docker = {
+      getContainer: () => ({ inspect: async () => ({ State: { Running: ++looks < 2, ExitCode: 0 } }) }),
+    } as unknown as Docker;
     let consulLooks = 0;
     const consul = {
-      instances: async () => (++consulLooks < 3 ? [{ id: w.serviceId, status: 'passing', address: '10.213.50.130', port: 8080, meta: {} }] : []),
+      instances: async () =>
+        ++consulLooks < 3 ? [{ id: w.serviceId, status: 'passing', address: '10.213.50.130', port: 8080, meta: {} }] : [],
     } as unknown as LabConsul;
     return { sides: { docker, consul, nginxUrl: 'http://127.0.0.1:1' } };
   };

@@ -45,11 +45,16 @@ export interface ObservedEvent {
 /** Which "gone" events a snapshot shows for a stopped/killed instance. */
 export function goneEvents(s: ApiSnapshot, w: WatchedInstance): ObservedEvent[] {
   const ev: ObservedEvent[] = [];
-  if (s.running === false) ev.push({ key: 'stopped', label: `container stopped${s.exitCode !== undefined ? ` (exit code ${s.exitCode})` : ''}` });
+  if (s.running === false)
+    ev.push({ key: 'stopped', label: `container stopped${s.exitCode !== undefined ? ` (exit code ${s.exitCode})` : ''}` });
   if (s.consul && s.consul.status !== 'passing') {
-    ev.push({ key: 'consul', label: `out of Consul's passing set (${s.consul.status === 'absent' ? 'deregistered' : `check ${s.consul.status}`})` });
+    ev.push({
+      key: 'consul',
+      label: `out of Consul's passing set (${s.consul.status === 'absent' ? 'deregistered' : `check ${s.consul.status}`})`,
+    });
   }
-  if (s.upstream && w.address && !s.upstream.includes(w.address)) ev.push({ key: 'upstream', label: `gone from the Nginx upstream behind /api/ (${w.address})` });
+  if (s.upstream && w.address && !s.upstream.includes(w.address))
+    ev.push({ key: 'upstream', label: `gone from the Nginx upstream behind /api/ (${w.address})` });
   if (s.page && !pageHasInstance(s.page, w.name, w.serviceId)) ev.push({ key: 'page', label: 'gone from the Nginx page' });
   return ev;
 }
@@ -61,7 +66,8 @@ export function backEvents(s: ApiSnapshot, w: WatchedInstance): ObservedEvent[] 
   if (s.running === true && s.health === 'healthy') ev.push({ key: 'healthy', label: 'Docker healthcheck healthy' });
   if (s.consul?.status === 'passing') ev.push({ key: 'consul', label: "back in Consul's passing set" });
   const addr = s.consul?.address ?? w.address;
-  if (s.upstream && addr && s.upstream.includes(addr)) ev.push({ key: 'upstream', label: `back in the Nginx upstream behind /api/ (${addr})` });
+  if (s.upstream && addr && s.upstream.includes(addr))
+    ev.push({ key: 'upstream', label: `back in the Nginx upstream behind /api/ (${addr})` });
   if (s.page && pageHasInstance(s.page, w.name, w.serviceId)) ev.push({ key: 'page', label: 'back on the Nginx page' });
   return ev;
 }
@@ -75,7 +81,13 @@ export interface WatchSides {
 }
 
 /** Look at one instance from every side at once; a side that fails to answer is left undefined. */
-export async function snapshot(sides: WatchSides, containerId: string, w: WatchedInstance, want: Set<string>, now: () => number = Date.now): Promise<ApiSnapshot> {
+export async function snapshot(
+  sides: WatchSides,
+  containerId: string,
+  w: WatchedInstance,
+  want: Set<string>,
+  now: () => number = Date.now,
+): Promise<ApiSnapshot> {
   const s: ApiSnapshot = { at: {} };
   const soft = async (side: Side, fn: () => Promise<void>): Promise<void> => {
     try {
@@ -122,7 +134,12 @@ export function watchedFrom(t: WorkshopTarget): WatchedInstance {
 }
 
 /** Events with the time (ms since `startedAt`) of the answer that showed each, earliest first. */
-export function timedEvents(events: ObservedEvent[], s: ApiSnapshot, sinceStart: (epochMs: number) => number, fallbackMs: number): Array<ObservedEvent & { atMs: number }> {
+export function timedEvents(
+  events: ObservedEvent[],
+  s: ApiSnapshot,
+  sinceStart: (epochMs: number) => number,
+  fallbackMs: number,
+): Array<ObservedEvent & { atMs: number }> {
   return events
     .map((e) => {
       const seen = s.at?.[sideOf(e.key)];
@@ -140,7 +157,12 @@ export interface ApiWatchSetup {
   sides: WatchSides;
 }
 
-export async function loadApiWatch(docker: Docker, consul: LabConsul, nginxUrl: string, containers: LabContainer[]): Promise<ApiWatchSetup> {
+export async function loadApiWatch(
+  docker: Docker,
+  consul: LabConsul,
+  nginxUrl: string,
+  containers: LabContainer[],
+): Promise<ApiWatchSetup> {
   const registrations = await consul.instances(WORKSHOP_SERVICE_NAME);
   const targets = await loadWorkshopTargets(docker, containers, registrations);
   const nginx = findRunning(containers, NGINX_SERVICE);
@@ -183,7 +205,12 @@ export function pendingSides(timeline: Timeline, keyPrefix = ''): Set<string> {
  * every side → its events, each timed by the answer that showed it → marked on the timeline (first sighting
  * wins) → sleep `pollMs`; until every expected event is seen or `timeoutMs` has passed.
  */
-export async function watchUntilDone(sides: WatchSides, timeline: Timeline, targets: WatchedTarget[], opts: WatchLoopOptions): Promise<void> {
+export async function watchUntilDone(
+  sides: WatchSides,
+  timeline: Timeline,
+  targets: WatchedTarget[],
+  opts: WatchLoopOptions,
+): Promise<void> {
   while (!timeline.done() && timeline.elapsedMs() < opts.timeoutMs) {
     opts.beforeRound?.();
     await Promise.all(

@@ -103,7 +103,7 @@ describe("--dns-lookup srv+a: the original demo's port from SRV + address from a
     expect(r.aLookups).toEqual(['consul-demo.service.consul']);
   });
 
-  test('srv (the default) never makes that A query and keeps each record\'s own address', async () => {
+  test("srv (the default) never makes that A query and keeps each record's own address", async () => {
     const r = fakeResolver(twoServers, { 'consul-demo.service.consul': ['10.0.0.6', '10.0.0.5'] });
     expect((await discoverViaSrv(r)).map((i) => `${i.address}:${i.port}`)).toEqual(['10.0.0.5:41000', '10.0.0.6:42000']);
     expect(r.aLookups).toEqual([]);

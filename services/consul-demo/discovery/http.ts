@@ -37,7 +37,11 @@ export class HttpDiscovery implements Discovery {
   async discover(): Promise<Instance[]> {
     // passing: only instances whose every check passes, like DNS. `timeout` is a consul-client request
     // option its typings omit.
-    const opts: { service: string; passing: boolean; timeout: number } = { service: CONSUL_DEMO_SERVICE_NAME, passing: true, timeout: this.timeoutMs };
+    const opts: { service: string; passing: boolean; timeout: number } = {
+      service: CONSUL_DEMO_SERVICE_NAME,
+      passing: true,
+      timeout: this.timeoutMs,
+    };
     let entries: HealthEntry[];
     try {
       entries = (await this.consul.health.service(opts)) as HealthEntry[];
