@@ -71,7 +71,9 @@ void runCli(NAME, async () => {
         const why = pullFailureReason(err);
         const blocker = await offlineBuildBlocker(root, docker);
         if (blocker) {
-          throw new Error(`cannot pull ${ref} (${why}); without a registry the lab runs on air-gapped images built here, but: ${blocker}`);
+          throw new Error(`cannot pull ${ref} (${why}); without a registry the lab runs on air-gapped images built here, but: ${blocker}`, {
+            cause: err,
+          });
         }
         process.stdout.write(
           `Cannot pull ${ref} (${why}): building the air-gapped images on this machine instead and starting the lab on them (first time a few minutes, then seconds; \`--offline\` skips the registry).\n`,

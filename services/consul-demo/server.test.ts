@@ -61,7 +61,10 @@ function fakeConsulWithPeers() {
   let peers: string[] = [];
   const own = (): string[] => {
     const live = new Set<string>();
-    for (const c of f.calls) c.op === 'register' ? live.add(c.id) : live.delete(c.id);
+    for (const c of f.calls) {
+      if (c.op === 'register') live.add(c.id);
+      else live.delete(c.id);
+    }
     return [...live];
   };
   (f.consul as unknown as { health: unknown }).health = {

@@ -12,6 +12,7 @@ import {
 } from './registration';
 
 // The consul client's own mapping from its option names to Consul's JSON (what goes on the wire).
+// eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of the consul package, without typings
 const { createService } = require('consul/lib/utils') as { createService: (o: unknown) => Record<string, unknown> };
 
 const inst = { id: 'workshop-alice', name: 'alice', host: '10.0.0.7', port: 3001 };

@@ -154,7 +154,7 @@ export async function registerWithRetry(consul: ConsulClient, inst: Instance, de
         throw new RegistrationRefusedError(`the Consul agent at ${opts.consulAddr} refused the registration${httpStatus(status)}: ${why}`);
       }
       if (attempt >= opts.attempts) {
-        throw new Error(`cannot register with the Consul agent at ${opts.consulAddr} after ${attempt} attempts: ${why}`);
+        throw new Error(`cannot register with the Consul agent at ${opts.consulAddr} after ${attempt} attempts: ${why}`, { cause: err });
       }
       opts.logger.warn('Consul agent not reachable, retrying', {
         attempt,

@@ -72,6 +72,7 @@ export async function ensureDockerTools(log: (msg: string) => void = () => undef
     const e = err as { stderr?: string; message: string };
     throw new Error(
       `could not install ${missing.join(', ')} (${(e.stderr ?? e.message).trim().split('\n').slice(-3).join(' | ')}); run: ${INSTALL_HINT}`,
+      { cause: err },
     );
   }
   const still = await missingTools();
@@ -115,7 +116,7 @@ export async function ensureDockerEngine(log: (msg: string) => void = () => unde
   } catch (err) {
     const tail = existsSync(logFile) ? readFileSync(logFile, 'utf8').split('\n').slice(-15).join('\n') : '';
     if (!exited) process.kill(pid, 'SIGTERM');
-    throw new Error(`${(err as Error).message}${exited ? ' (dockerd exited)' : ''}\n--- ${logFile} ---\n${tail}`);
+    throw new Error(`${(err as Error).message}${exited ? ' (dockerd exited)' : ''}\n--- ${logFile} ---\n${tail}`, { cause: err });
   }
 
   const stop = async (): Promise<void> => {

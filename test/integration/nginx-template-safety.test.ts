@@ -384,6 +384,7 @@ describe('hostile registrations while the real Nginx side runs', () => {
     async (c) => {
       const cleanupNodes: string[] = [];
       let agentServiceId: string | undefined;
+      let cleanupError: Error | undefined;
       try {
         // Sync first: once this marker is live, every earlier change (the previous case's clean-up included) is in
         // the applied render, so nothing still in flight from before can be mistaken for this case's render.
@@ -434,9 +435,12 @@ describe('hostile registrations while the real Nginx side runs', () => {
             method: 'PUT',
             signal: AbortSignal.timeout(5000),
           });
-          if (!res.ok) throw new Error(`agent deregister ${JSON.stringify(agentServiceId)}: HTTP ${res.status} ${await res.text()}`);
+          // Not thrown here: a throw in `finally` would hide the assertion that failed in `try`.
+          if (!res.ok)
+            cleanupError = new Error(`agent deregister ${JSON.stringify(agentServiceId)}: HTTP ${res.status} ${await res.text()}`);
         }
       }
+      if (cleanupError) throw cleanupError;
     },
     45_000,
   );

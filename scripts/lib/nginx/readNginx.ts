@@ -21,7 +21,7 @@ export async function readPage(nginxUrl: string, timeoutMs = 2000): Promise<Page
     const { status, body } = await getText(`${nginxUrl}/`, timeoutMs);
     return { status, instances: parsePageInstances(body) };
   } catch (err) {
-    throw new Error(`Nginx page ${nginxUrl}/: ${errorMessage(err)}`);
+    throw new Error(`Nginx page ${nginxUrl}/: ${errorMessage(err)}`, { cause: err });
   }
 }
 

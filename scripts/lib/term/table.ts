@@ -9,6 +9,7 @@ export interface Column {
 
 /** Visible width of a cell: strips ANSI colour codes so coloured cells still line up. */
 function visibleLength(s: string): number {
+  // eslint-disable-next-line no-control-regex -- ANSI colour codes start with ESC, a control character by definition
   return s.replace(/\u001b\[[0-9;]*m/g, '').length;
 }
 

@@ -125,7 +125,7 @@ export class DnsDiscovery implements Discovery {
       return await discoverViaSrv(this.resolver, 'consul', this.lookup);
     } catch (err) {
       const e = err as NodeJS.ErrnoException;
-      throw new Error(`DNS query to Consul at ${this.server} failed: ${e.code ?? e.message}`);
+      throw new Error(`DNS query to Consul at ${this.server} failed: ${e.code ?? e.message}`, { cause: err });
     }
   }
 

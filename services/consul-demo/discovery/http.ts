@@ -46,7 +46,7 @@ export class HttpDiscovery implements Discovery {
     try {
       entries = (await this.consul.health.service(opts)) as HealthEntry[];
     } catch (err) {
-      throw new Error(`Consul HTTP API query failed: ${(err as Error).message}`);
+      throw new Error(`Consul HTTP API query failed: ${(err as Error).message}`, { cause: err });
     }
     return instancesFromHealth(entries);
   }
