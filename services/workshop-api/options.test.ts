@@ -93,3 +93,16 @@ test('CONSUL_HTTP_ADDR is parsed up front: IPv6 forms accepted, bad ones a Usage
   expect(() => parse([], { CONSUL_HTTP_ADDR: '::1:8500' })).toThrow(UsageError);
   expect(() => parse([], { CONSUL_HTTP_ADDR: 'http://u:pw-s3cret@h:1' })).toThrow(/^CONSUL_HTTP_ADDR: credentials.*\[redacted\]@h:1/);
 });
+
+test('--check-scope: service by default, node on request (flag or WORKSHOP_CHECK_SCOPE, the flag wins), anything else exit 2', () => {
+  expect(parse([]).checkScope).toBe('service');
+  expect(parse(['--check-scope', 'node']).checkScope).toBe('node');
+  expect(parse(['--check-scope', 'service']).checkScope).toBe('service');
+  expect(parse([], { ...env, WORKSHOP_CHECK_SCOPE: 'node' }).checkScope).toBe('node');
+  expect(parse([], { ...env, WORKSHOP_CHECK_SCOPE: '' }).checkScope).toBe('service'); // empty = unset, as Compose passes it
+  expect(parse(['--check-scope', 'service'], { ...env, WORKSHOP_CHECK_SCOPE: 'node' }).checkScope).toBe('service');
+  expect(() => parse(['--check-scope', 'Node'])).toThrow(UsageError);
+  expect(() => parse(['--check-scope', 'host'])).toThrow('--check-scope: "host" is not a check scope (allowed: service, node)');
+  expect(() => parse([], { ...env, WORKSHOP_CHECK_SCOPE: 'nodes' })).toThrow(/^WORKSHOP_CHECK_SCOPE: "nodes" is not a check scope/);
+  expect(() => parse(['--check-scope', 'node', '--no-check'])).toThrow('--check-scope node needs a check: drop --no-check');
+});

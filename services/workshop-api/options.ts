@@ -6,7 +6,7 @@ import { type DurationRange, consulDuration, parseDurationMs } from '../shared/d
 import { UsageError, errorMessage } from '../shared/errors';
 import { type LogFormat, parseLogFormat } from '../shared/logger';
 import type { IntRange } from '../shared/numbers';
-import { type CheckSettings, DEFAULT_CHECK, DEFAULT_REREGISTER_INTERVAL_MS } from './registration';
+import { CHECK_SCOPES, type CheckScope, type CheckSettings, DEFAULT_CHECK, DEFAULT_REREGISTER_INTERVAL_MS } from './registration';
 
 export const NAME = 'workshop-api';
 
@@ -43,6 +43,8 @@ export interface WorkshopOptions {
   bind?: string;
   register: boolean;
   check: CheckSettings;
+  /** `node` = the original workshop's mistake, for the exercise (registration.ts CheckScope). */
+  checkScope: CheckScope;
   registerAttempts: number;
   drainDelayMs: number;
   reregisterIntervalMs: number;
@@ -55,6 +57,7 @@ interface Flags {
   config?: string;
   bind?: string;
   check: boolean;
+  checkScope?: string;
   register: boolean;
   checkInterval: number;
   checkTimeout: number;
@@ -77,6 +80,10 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     .option('-c, --config <file>', 'config.json5 (name, token, host, port, bind); without it, env only and name api-<hostname>')
     .option('--bind <addr>', 'address to listen on (default 0.0.0.0, or "bind" in the config)')
     .option('--no-check', 'register WITHOUT a health check (the lesson: Consul keeps saying a dead instance is fine)')
+    .option(
+      '--check-scope <scope>',
+      "service (default, the fix) or node: the original workshop's node-level check, one dead instance marks every service on the node critical (env WORKSHOP_CHECK_SCOPE)",
+    )
     .option('--no-register', 'only serve HTTP, never talk to Consul (for registering it by hand with curl, nginx/README.md)')
     .addOption(
       durationOption(
@@ -152,6 +159,10 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     flags.checkInterval = parseDurationMs(env.WORKSHOP_CHECK_INTERVAL, 'WORKSHOP_CHECK_INTERVAL', RANGES.checkInterval);
   }
 
+  const checkScope = parseCheckScope(flags.checkScope, env.WORKSHOP_CHECK_SCOPE);
+  // There would be nothing to put at node level: say so instead of silently registering no check.
+  if (checkScope === 'node' && !flags.check) throw new UsageError('--check-scope node needs a check: drop --no-check');
+
   let logFormat: LogFormat;
   try {
     logFormat = parseLogFormat(flags.logFormat ?? env.LOG_FORMAT);
@@ -170,6 +181,7 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
       failuresBeforeCritical: flags.failuresBeforeCritical,
       deregisterCriticalAfterMs: flags.deregisterAfter,
     },
+    checkScope,
     registerAttempts: flags.registerAttempts,
     drainDelayMs: flags.drainDelay,
     reregisterIntervalMs: flags.reregisterInterval,
@@ -177,4 +189,12 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     // Read even with --no-register: a bad value is bad input either way, and said at once.
     consulHttp: consulHttpAddrFromEnv(env),
   };
+}
+
+/** The flag wins over WORKSHOP_CHECK_SCOPE; empty = unset (as Compose passes it); a bad value names its source. */
+function parseCheckScope(flag: string | undefined, fromEnv: string | undefined): CheckScope {
+  const [value, source] = flag !== undefined ? [flag, '--check-scope'] : fromEnv ? [fromEnv, 'WORKSHOP_CHECK_SCOPE'] : ['service', ''];
+  const scope = CHECK_SCOPES.find((s) => s === value);
+  if (scope === undefined) throw new UsageError(`${source}: "${value}" is not a check scope (allowed: ${CHECK_SCOPES.join(', ')})`);
+  return scope;
 }

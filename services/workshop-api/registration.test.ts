@@ -6,6 +6,7 @@ import {
   DuplicateInstanceError,
   RegistrationRefusedError,
   type ServiceDefinition,
+  buildRegistration,
   buildServiceDefinition,
   keepRegistered,
   registerWithRetry,
@@ -13,7 +14,10 @@ import {
 
 // The consul client's own mapping from its option names to Consul's JSON (what goes on the wire).
 // eslint-disable-next-line @typescript-eslint/no-require-imports -- an internal module of the consul package, without typings
-const { createService } = require('consul/lib/utils') as { createService: (o: unknown) => Record<string, unknown> };
+const { createService, createCheck } = require('consul/lib/utils') as {
+  createService: (o: unknown) => Record<string, unknown>;
+  createCheck: (o: unknown) => Record<string, unknown>;
+};
 
 const inst = { id: 'workshop-alice', name: 'alice', host: '10.0.0.7', port: 3001 };
 
@@ -61,9 +65,37 @@ test('check timing and anti-flapping thresholds are configurable; --no-check reg
   expect(buildServiceDefinition({ ...inst, host: 'fd00::7' }, DEFAULT_CHECK).check!.http).toBe('http://[fd00::7]:3001/health');
 });
 
+test('--check-scope node: the service carries no check; a separate check with NO ServiceID (node level), ID unique per instance', () => {
+  const { service, nodeCheck } = buildRegistration(
+    inst,
+    { ...DEFAULT_CHECK, intervalMs: 1000, failuresBeforeCritical: 2 },
+    'node',
+    'c0ffee',
+  );
+  expect(createService(service)).not.toHaveProperty('Check');
+  expect(createService(service)).not.toHaveProperty('Checks');
+  const wire = createCheck(nodeCheck);
+  expect(wire).toEqual({
+    ID: 'workshop-alice-node-check',
+    Name: 'workshop-alice /health (node-level)',
+    HTTP: 'http://10.0.0.7:3001/health',
+    Interval: '1s',
+    Timeout: '1s',
+    SuccessBeforePassing: 1,
+    FailuresBeforeCritical: 2,
+  });
+  // No ServiceID: that is what makes it the node's. No DeregisterCriticalServiceAfter: Consul reaps only service checks.
+  expect(wire).not.toHaveProperty('ServiceID');
+  expect(wire).not.toHaveProperty('DeregisterCriticalServiceAfter');
+  // The default (the fix) is exactly the service definition with its check inside.
+  expect(buildRegistration(inst, DEFAULT_CHECK, 'service', 'c0ffee')).toEqual({
+    service: buildServiceDefinition(inst, DEFAULT_CHECK, 'c0ffee'),
+  });
+});
+
 /** A fake of the two agent/health calls registration makes: the boundary, not the thing under test. */
 function fakeConsul(opts: { failTimes?: number; existing?: unknown[] }) {
-  const calls = { register: [] as unknown[], checkRegister: 0, healthQueries: 0 };
+  const calls = { register: [] as unknown[], checkRegister: 0, checkBodies: [] as unknown[], healthQueries: 0 };
   let failures = opts.failTimes ?? 0;
   const refuse = (): Promise<never> => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8500'));
   const client = {
@@ -79,7 +111,7 @@ function fakeConsul(opts: { failTimes?: number; existing?: unknown[] }) {
     },
     agent: {
       service: { register: (d: unknown) => (calls.register.push(d), Promise.resolve(undefined)) },
-      check: { register: () => (calls.checkRegister++, Promise.resolve(undefined)) },
+      check: { register: (c: unknown) => (calls.checkRegister++, calls.checkBodies.push(c), Promise.resolve(undefined)) },
     },
   };
   return { client: client as unknown as ConsulClient, calls };
@@ -121,6 +153,15 @@ test('agent unreachable past the limit: a clear error naming the address and the
   ).rejects.toThrow('cannot register with the Consul agent at http://127.0.0.1:8500 after 3 attempts: connect ECONNREFUSED');
   expect(lines).toHaveLength(2);
   expect(calls.register).toHaveLength(0);
+});
+
+test('--check-scope node: registerWithRetry registers the service, then the node-level check', async () => {
+  const { client, calls } = fakeConsul({});
+  const { logger: log } = logger();
+  const { service, nodeCheck } = buildRegistration(inst, DEFAULT_CHECK, 'node');
+  await registerWithRetry(client, inst, service, { attempts: 1, logger: log, consulAddr: 'x', sleep: noSleep, nodeCheck });
+  expect(calls.register).toEqual([service]);
+  expect(calls.checkBodies).toEqual([nodeCheck]);
 });
 
 const entry = (address: string, port: number, status: string) => ({
@@ -189,6 +230,27 @@ describe('keepRegistered: re-registers when the local agent lost our service', (
     delete services[def.id];
     await jest.advanceTimersByTimeAsync(3000);
     expect(registered).toHaveLength(1); // stopped: never re-registers after shutdown began
+  });
+
+  test('--check-scope node: a lost node-level check (service still there) is registered again, with the service', async () => {
+    const { service: def, nodeCheck } = buildRegistration(inst, DEFAULT_CHECK, 'node');
+    const registered: unknown[] = [];
+    const checks: Record<string, unknown> = {};
+    const client = {
+      agent: {
+        service: { list: async () => ({ [def.id]: {} }), register: async (d: unknown) => void registered.push(d) },
+        check: { list: async () => checks, register: async (c: unknown) => void registered.push(c) },
+      },
+    } as unknown as ConsulClient;
+    const { lines, logger: log } = logger();
+    const stop = keepRegistered(client, def, { intervalMs: 1000, logger: log, nodeCheck });
+    await jest.advanceTimersByTimeAsync(1000);
+    expect(registered).toEqual([def, nodeCheck]);
+    expect(lines.join('\n')).toMatch(/registered again/);
+    checks[nodeCheck!.id] = {};
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(registered).toHaveLength(2);
+    await stop();
   });
 });
 

@@ -87,6 +87,56 @@ export function buildServiceDefinition(inst: Instance, check: CheckSettings, hos
   return def;
 }
 
+/**
+ * Where the HTTP check belongs (`--check-scope`). `service` (default, the fix): inside the service definition,
+ * bound to our service ID. `node`: the original workshop's mistake, kept as an exercise — a separate check
+ * without a ServiceID belongs to the node, and a critical node check makes EVERY service on that agent's node
+ * unhealthy (`/v1/health/service/<name>?passing` counts node checks for every service), so one dead instance takes
+ * all instances registered through the same agent out of discovery.
+ */
+export type CheckScope = 'service' | 'node';
+export const CHECK_SCOPES: readonly CheckScope[] = ['service', 'node'];
+
+/** What the `consul` client's agent.check.register takes: note, no `serviceid` (that is the mistake). */
+export interface NodeCheckDefinition {
+  id: string;
+  name: string;
+  http: string;
+  interval: string;
+  timeout: string;
+  successbeforepassing: number;
+  failuresbeforecritical: number;
+}
+
+/**
+ * The workshop's node-level check (`--check-scope node`): the same HTTP check, registered on its own with no
+ * ServiceID. ID unique per instance, so two instances on one agent do not replace each other's check and
+ * shutdown can remove exactly ours. No DeregisterCriticalServiceAfter: Consul only reaps checks that belong to
+ * a service, so a node check left behind by a crash stays critical until someone deregisters it by hand.
+ */
+export function buildNodeCheck(inst: Instance, check: CheckSettings): NodeCheckDefinition {
+  return {
+    id: `${inst.id}-node-check`,
+    name: `${inst.id} /health (node-level)`,
+    http: `http://${formatHostPort({ host: inst.host, port: inst.port })}/health`,
+    interval: consulDuration(check.intervalMs),
+    timeout: consulDuration(check.timeoutMs),
+    successbeforepassing: check.successBeforePassing,
+    failuresbeforecritical: check.failuresBeforeCritical,
+  };
+}
+
+/** The service definition and, with `--check-scope node`, the separate node-level check (the service then has none). */
+export function buildRegistration(
+  inst: Instance,
+  check: CheckSettings,
+  scope: CheckScope,
+  hostname: string = os.hostname(),
+): { service: ServiceDefinition; nodeCheck?: NodeCheckDefinition } {
+  if (scope === 'service' || !check.enabled) return { service: buildServiceDefinition(inst, check, hostname) };
+  return { service: buildServiceDefinition(inst, { ...check, enabled: false }, hostname), nodeCheck: buildNodeCheck(inst, check) };
+}
+
 /** Another live instance holds our ID: a clear, non-retryable error. */
 export class DuplicateInstanceError extends Error {
   override name = 'DuplicateInstanceError';
@@ -132,6 +182,8 @@ export interface RetryOptions {
   logger: Logger;
   consulAddr: string;
   sleep?: (ms: number) => Promise<void>;
+  /** `--check-scope node`: registered after the service, in the same attempt. */
+  nodeCheck?: NodeCheckDefinition;
 }
 
 /**
@@ -146,6 +198,7 @@ export async function registerWithRetry(consul: ConsulClient, inst: Instance, de
     try {
       await assertIdFree(consul, inst);
       await withTimeout(consul.agent.service.register(def), 5000, 'Consul service registration');
+      if (opts.nodeCheck) await withTimeout(consul.agent.check.register(opts.nodeCheck), 5000, 'Consul node check registration');
       return;
     } catch (err) {
       if (err instanceof DuplicateInstanceError) throw err;
@@ -178,6 +231,11 @@ export async function deregister(consul: ConsulClient, id: string, timeoutMs = 3
   await withTimeout(consul.agent.service.deregister(id), timeoutMs, 'Consul deregistration');
 }
 
+/** Remove the node-level check (`--check-scope node`): left behind, a dead one would keep the whole node critical. */
+export async function deregisterCheck(consul: ConsulClient, id: string, timeoutMs = 3000): Promise<void> {
+  await withTimeout(consul.agent.check.deregister(id), timeoutMs, 'Consul node check deregistration');
+}
+
 /** Default of --reregister-interval: a vanished registration is back within ~2 s of the agent answering again. */
 export const DEFAULT_REREGISTER_INTERVAL_MS = 2000;
 
@@ -192,6 +250,8 @@ export interface KeepRegisteredOptions {
   /** The agent unreachable this long before that is logged (a restart is quicker and needs no line of its own). */
   quietOutageMs?: number;
   now?: () => number;
+  /** `--check-scope node`: the agent must hold this check too; a lost one is registered again with the service. */
+  nodeCheck?: NodeCheckDefinition;
 }
 
 interface AgentService {
@@ -239,10 +299,20 @@ export function keepRegistered(consul: ConsulClient, def: ServiceDefinition, opt
           `service ID "${def.id}" is now registered by another instance at ${mine.Address}:${mine.Port}: stopping (choose another name, WORKSHOP_NAME / "name")`,
         );
       }
-      return mine !== undefined;
+      if (mine === undefined) return false;
+      if (!opts.nodeCheck) return true;
+      const checks = (await withTimeout(consul.agent.check.list(), 3000, 'Consul agent check list').catch(
+        refused('to list checks'),
+      )) as Record<string, unknown>;
+      return checks[opts.nodeCheck.id] !== undefined;
     },
     register: async () => {
       await withTimeout(consul.agent.service.register(def), 5000, 'Consul service registration').catch(refused('the re-registration'));
+      if (opts.nodeCheck) {
+        await withTimeout(consul.agent.check.register(opts.nodeCheck), 5000, 'Consul node check registration').catch(
+          refused('the node check re-registration'),
+        );
+      }
     },
     intervalMs: opts.intervalMs,
     logger: opts.logger.child({ service: def.name }),

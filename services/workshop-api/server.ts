@@ -11,7 +11,7 @@ import { createApp, type AppState } from './app';
 import { loadWorkshopConfig } from './config';
 import { WORKSHOP_SERVICE_NAME } from './names';
 import { NAME, type WorkshopOptions } from './options';
-import { buildServiceDefinition, deregister, keepRegistered, registerWithRetry } from './registration';
+import { buildRegistration, deregister, deregisterCheck, keepRegistered, registerWithRetry } from './registration';
 
 /** The repo's package.json version (dist/services/workshop-api → three levels up; src → two). */
 function readVersion(): string {
@@ -66,13 +66,29 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
   logger.info('listening', { bind: cfg.bind, port: cfg.port });
 
   const inst = { id: cfg.id, name: cfg.name, host: cfg.host, port: cfg.port };
+  const { service: def, nodeCheck } = buildRegistration(inst, o.check, o.checkScope);
   let registered = false;
   let stopKeeping = async (): Promise<void> => undefined;
 
   const offShutdown = onShutdown(
     async () => {
-      state.draining = true;
+      // With a node-level check, a 503 before that check is gone would turn it critical and take every service
+      // on this node out while we drain: remove the check first, then answer 503. Otherwise 503 at once.
+      if (!nodeCheck) state.draining = true;
       await stopKeeping();
+      if (registered && nodeCheck) {
+        try {
+          await deregisterCheck(consul, nodeCheck.id);
+          logger.info('node-level check deregistered', { checkId: nodeCheck.id });
+        } catch (err) {
+          // Nothing reaps a node check (no DeregisterCriticalServiceAfter for it): say what is left behind.
+          logger.warn('node-level check deregistration failed; it will keep this node critical until removed by hand', {
+            checkId: nodeCheck.id,
+            error: errorMessage(err),
+          });
+        }
+      }
+      state.draining = true;
       if (registered) {
         try {
           await deregister(consul, cfg.id);
@@ -106,20 +122,26 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
     logger.info('not registering in Consul (--no-register)', { address: `${cfg.host}:${cfg.port}` });
     return;
   }
-  const def = buildServiceDefinition(inst, o.check);
+  if (nodeCheck) {
+    logger.warn(
+      "check scope is NODE (--check-scope node, the original workshop's mistake, for the exercise): the check has no ServiceID, " +
+        'so when this instance dies EVERY service on this Consul node turns critical; the fix is the default, --check-scope service',
+      { checkId: nodeCheck.id },
+    );
+  }
   try {
-    await registerWithRetry(consul, inst, def, { attempts: o.registerAttempts, logger, consulAddr: consulUrl });
+    await registerWithRetry(consul, inst, def, { attempts: o.registerAttempts, logger, consulAddr: consulUrl, nodeCheck });
   } catch (err) {
     return fail(err);
   }
   registered = true;
   const fatal = new Promise<Error>((resolve) => {
-    stopKeeping = keepRegistered(consul, def, { intervalMs: o.reregisterIntervalMs, logger, onFatal: resolve });
+    stopKeeping = keepRegistered(consul, def, { intervalMs: o.reregisterIntervalMs, logger, onFatal: resolve, nodeCheck });
   });
   logger.info('registered in Consul', {
     service: WORKSHOP_SERVICE_NAME,
     address: `${cfg.host}:${cfg.port}`,
-    check: o.check.enabled ? `GET /health every ${o.check.intervalMs}ms` : 'none (--no-check)',
+    check: o.check.enabled ? `GET /health every ${o.check.intervalMs}ms${nodeCheck ? ', node-level' : ''}` : 'none (--no-check)',
     consul: consulUrl,
   });
   const err = await fatal;
