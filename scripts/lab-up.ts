@@ -12,7 +12,7 @@ import { composeFailureLine, repoRoot, runCompose } from './lib/docker/compose';
 import { connectDocker } from './lib/docker/engine';
 import { browserUrl, labEndpoints } from './lib/docker/publishedPorts';
 import { OFFLINE_ENV_FILE, readEnvFile, REGISTRY_ENV_FILE } from './lib/docker/envFile';
-import { imagesToPull, presentImages, pullFailureReason, pullImage } from './lib/images/pull';
+import { imagesToPull, presentImages, pullImage, pullOrFallBackToOffline } from './lib/images/pull';
 import { offlineBuildBlocker, setupAndBuildOfflineImages } from './lib/images/setup';
 import { addProjectOption } from './lib/lab/options';
 import { DEFAULT_PROJECT, listLabContainers, resolveProjectName } from './lib/docker/labContainers';
@@ -62,26 +62,15 @@ void runCli(NAME, async () => {
     const fileEnv = existsSync(path.join(root, REGISTRY_ENV_FILE)) ? readEnvFile(path.join(root, REGISTRY_ENV_FILE)) : {};
     const refs = new Set(COMPOSE_IMAGE_VARS.map((k) => process.env[k] || fileEnv[k]).filter((v): v is string => !!v));
     const present = await presentImages(docker, refs);
-    for (const ref of imagesToPull(fileEnv, process.env, (r) => present.has(r))) {
-      progress.line(`pulling ${ref}`);
-      try {
-        await pullImage(docker, ref, (secs) => progress.line(`still pulling ${ref} (${secs} s)`));
-        progress.line(`pulled ${ref}`);
-      } catch (err) {
-        const why = pullFailureReason(err);
-        const blocker = await offlineBuildBlocker(root, docker);
-        if (blocker) {
-          throw new Error(`cannot pull ${ref} (${why}); without a registry the lab runs on air-gapped images built here, but: ${blocker}`, {
-            cause: err,
-          });
-        }
-        process.stdout.write(
-          `Cannot pull ${ref} (${why}): building the air-gapped images on this machine instead and starting the lab on them (first time a few minutes, then seconds; \`--offline\` skips the registry).\n`,
-        );
-        offline = true;
-        break;
-      }
-    }
+    offline = await pullOrFallBackToOffline(
+      imagesToPull(fileEnv, process.env, (r) => present.has(r)),
+      {
+        pull: (ref) => pullImage(docker, ref, (secs) => progress.line(`still pulling ${ref} (${secs} s)`)),
+        offlineBuildBlocker: () => offlineBuildBlocker(root, docker),
+        progress: (line) => progress.line(line),
+        say: (line) => process.stdout.write(`${line}\n`),
+      },
+    );
   }
   let envFile: string | undefined;
   if (offline) {

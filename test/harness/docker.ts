@@ -84,6 +84,9 @@ export async function ensureDockerTools(log: (msg: string) => void = () => undef
  * log in a temp file), wait for its socket, and hand back a `stop()` that ends it by pid.
  * An engine that was already running (a developer's, the team's) is used and never stopped.
  */
+/** Port 9 (discard) on loopback: nothing listens, so a connection is refused at once. .ci/run uses the same. */
+const DEAD_PROXY = 'http://127.0.0.1:9';
+
 export async function ensureDockerEngine(log: (msg: string) => void = () => undefined): Promise<DockerEngine> {
   const docker = new Docker();
   if (await answers(docker)) return { docker, startedByHarness: false, stop: async () => undefined };
@@ -98,7 +101,19 @@ export async function ensureDockerEngine(log: (msg: string) => void = () => unde
   const logFile = path.join(mkdtempSync(path.join(os.tmpdir(), 'e2e-dockerd-')), 'dockerd.log');
   const fd = openSync(logFile, 'a');
   // detached = setsid: dockerd gets its own session, so a Ctrl-C aimed at jest does not reach it mid-teardown.
-  const child = spawn(dockerd, [], { detached: true, stdio: ['ignore', fd, fd] });
+  // Tests never reach a container registry (none is allowed: loopback and our own containers only). The engine's
+  // own registry traffic goes to a loopback port where nothing listens, so a pull that slipped in fails at once,
+  // here, instead of heading for Docker Hub. Builds' RUN steps (apt, npm) do not use dockerd's proxy settings.
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    HTTP_PROXY: DEAD_PROXY,
+    HTTPS_PROXY: DEAD_PROXY,
+    http_proxy: DEAD_PROXY,
+    https_proxy: DEAD_PROXY,
+  };
+  delete env.NO_PROXY;
+  delete env.no_proxy;
+  const child = spawn(dockerd, [], { detached: true, stdio: ['ignore', fd, fd], env });
   closeSync(fd);
   const pid = child.pid;
   if (!pid) throw new Error(`could not start ${dockerd}`);

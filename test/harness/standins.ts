@@ -19,7 +19,9 @@ const execFileP = promisify(execFile);
  * stand-in carries STANDIN_LABEL, a real image of the same name is never overwritten, and
  * removeStandins() takes them away again.
  */
-export const STANDIN_LABEL = 'consul-lab.standin';
+// One label, defined where lab:up reads it (a stand-in never passes there for a pulled image).
+import { STANDIN_LABEL } from '../../scripts/lib/images/pull';
+export { STANDIN_LABEL };
 
 export interface Standins {
   /** Official name → the stand-in's image id. */

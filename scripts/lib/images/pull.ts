@@ -15,12 +15,20 @@ export function imagesToPull(fileEnv: Record<string, string>, shellEnv: NodeJS.P
   return [...new Set(wanted.filter(Boolean))].filter((ref) => !present(ref));
 }
 
+/**
+ * Label of the test-only stand-ins that carry the official image names (test/harness/standins.ts). A stand-in
+ * left behind by an aborted test run must never pass for a pulled image: it is Debian, not the official build,
+ * and its node image trusts this machine's CAs.
+ */
+export const STANDIN_LABEL = 'consul-lab.standin';
+
+/** Whether the engine has `ref`; a test-only stand-in under that name does not count. */
 export async function imagePresent(docker: Docker, ref: string): Promise<boolean> {
   return docker
     .getImage(ref)
     .inspect()
     .then(
-      () => true,
+      (info: { Config?: { Labels?: Record<string, string> | null } }) => !info.Config?.Labels?.[STANDIN_LABEL],
       () => false,
     );
 }
@@ -59,4 +67,42 @@ export async function pullImage(docker: Docker, ref: string, tick: (secs: number
   } finally {
     clearInterval(timer);
   }
+}
+
+export interface PullOrFallBack {
+  pull(ref: string): Promise<void>;
+  /** Why this machine cannot build the air-gapped images (one line), or undefined when it can. */
+  offlineBuildBlocker(): Promise<string | undefined>;
+  /** Progress lines (pulling, pulled). */
+  progress(line: string): void;
+  /** The one line that tells the user the lab falls back to the air-gapped images. */
+  say(line: string): void;
+}
+
+/**
+ * Pull `refs` in order. On the first failure: when this machine can build the air-gapped images, say so in one
+ * line and return true (run on those); otherwise throw one line with the pull error and what blocks the build.
+ * Returns false when every image was pulled.
+ */
+export async function pullOrFallBackToOffline(refs: string[], deps: PullOrFallBack): Promise<boolean> {
+  for (const ref of refs) {
+    deps.progress(`pulling ${ref}`);
+    try {
+      await deps.pull(ref);
+      deps.progress(`pulled ${ref}`);
+    } catch (err) {
+      const why = pullFailureReason(err);
+      const blocker = await deps.offlineBuildBlocker();
+      if (blocker) {
+        throw new Error(`cannot pull ${ref} (${why}); without a registry the lab runs on air-gapped images built here, but: ${blocker}`, {
+          cause: err,
+        });
+      }
+      deps.say(
+        `Cannot pull ${ref} (${why}): building the air-gapped images on this machine instead and starting the lab on them (first time a few minutes, then seconds; \`--offline\` skips the registry).`,
+      );
+      return true;
+    }
+  }
+  return false;
 }
