@@ -371,3 +371,32 @@ describe('the line protocol, for any input (property-based)', () => {
     );
   }, 60_000);
 });
+
+test('a client that half-closes with replies still queued (and never reads) is closed within a bound', async () => {
+  await restartServer({ idleTimeoutMs: 300, lineTimeoutMs: 300 });
+  const c = client();
+  await c.connected();
+  c.socket.pause(); // never read a reply
+  // Pipeline pings until the kernel buffers are full and replies queue in the server's socket, but stop
+  // before the server's write buffer is full (it would stop reading, and then never see the FIN).
+  const group = Buffer.from('ping\n'.repeat(400));
+  let wrote = 0;
+  const t0 = Date.now();
+  for (;;) {
+    const s = server.sockets[0];
+    if (s && s.writableLength > 0) break;
+    if (Date.now() - t0 > 10_000) throw new Error('the kernel buffers never filled');
+    c.socket.write(group);
+    wrote += group.length;
+    // Let the server read and answer this group before the next one.
+    while (!server.sockets[0] || server.sockets[0].bytesRead < wrote) await sleep(1);
+  }
+  const s = server.sockets[0]!;
+  expect(s.isPaused()).toBe(false);
+  const closed = new Promise<void>((r) => s.once('close', () => r()));
+  c.socket.end(); // FIN, still not reading
+  let timer: NodeJS.Timeout | undefined;
+  const outcome = await Promise.race([closed.then(() => 'closed'), new Promise((r) => (timer = setTimeout(() => r('still open'), 3000)))]);
+  clearTimeout(timer);
+  expect(outcome).toBe('closed');
+}, 20_000);

@@ -207,6 +207,10 @@ export function serveConnection(socket: Socket, opts: ConnectionOptions): Served
       finished = true;
       clearTimers();
       socket.end();
+      // Replies may still be queued for a client that half-closed and never reads: without this backstop the
+      // socket, its backlog and its connection slot would be held for good (the idle timeout's reject() is a
+      // no-op once finished).
+      setTimeout(() => socket.destroy(), 1000).unref();
     }
   });
   socket.on('close', clearTimers);
