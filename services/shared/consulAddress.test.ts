@@ -173,3 +173,44 @@ describe('properties', () => {
     );
   });
 });
+
+describe('a password with any characters (/?#@:, unicode) never reaches the message', () => {
+  const password = fc.string({
+    unit: fc.oneof(
+      fc.constantFrom('/', '?', '#', '@', ':', '%', ' ', '"', 'é', '🔑'),
+      fc.string({ unit: 'grapheme', minLength: 1, maxLength: 1 }),
+    ),
+    minLength: 4,
+    maxLength: 30,
+  });
+  const scheme = fc.constantFrom('', 'http://', 'https://');
+
+  test('parseConsulHttpAddr refuses it with the password redacted', () => {
+    fc.assert(
+      fc.property(scheme, password, (s, pw) => {
+        const v = `${s}user:${pw}@consul:8500`;
+        let msg = '';
+        try {
+          parseConsulHttpAddr(v);
+        } catch (err) {
+          expect(err).toBeInstanceOf(UsageError);
+          msg = (err as Error).message;
+        }
+        expect(msg).toContain('[redacted]@');
+        // What the message says anyway (so a password that is a word of it is no leak).
+        const template = msg.replace(/"[^"]*"$/, '') + `${s}[redacted]@consul:8500 user`;
+        fc.pre(!template.includes(pw));
+        expect(msg).not.toContain(pw);
+        expect(msg).not.toContain(JSON.stringify(pw).slice(1, -1));
+      }),
+      { numRuns: 2000 },
+    );
+  });
+
+  test('redactAddress', () => {
+    expect(redactAddress('http://user:pa/ss@host:8500')).toBe('http://[redacted]@host:8500');
+    expect(redactAddress('http://u:abc@def@h')).toBe('http://[redacted]@h');
+    expect(redactAddress('u:a?b#c@h:1')).toBe('[redacted]@h:1');
+    expect(redactAddress('http://h:1/a/b?c#d')).toBe('http://h:1/a/b?c#d');
+  });
+});

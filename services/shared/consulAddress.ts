@@ -33,11 +33,12 @@ function shorten(value: string): string {
 }
 
 /**
- * The value as it may be shown in a message: whatever precedes an "@" in the authority (`user:secret@`)
- * is replaced, so a password in an address never reaches a log or an error line.
+ * The value as it may be shown in a message: everything after the scheme up to the last "@" (`user:secret@`)
+ * is replaced, so a password in an address never reaches a log or an error line. A password may hold "/", "?",
+ * "#" or "@" itself, so the last "@" anywhere counts: over-redacting an error message beats leaking.
  */
 export function redactAddress(value: string): string {
-  return shorten(value.replace(/^(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?)[^/?#]*@/, '$1[redacted]@'));
+  return shorten(value.replace(/^(\s*(?:[A-Za-z][A-Za-z0-9+.-]*:\/\/)?)[\s\S]*@/, '$1[redacted]@'));
 }
 
 /** For a message: redacted, cut short, and JSON-quoted so a newline in the value cannot break the one line. */
@@ -102,13 +103,14 @@ export function parseConsulHttpAddr(value: string, what = 'CONSUL_HTTP_ADDR'): C
     secure = s === 'https';
     v = v.slice(scheme[0].length);
   }
-  v = v.replace(/\/$/, '');
-  if (/[/?#]/.test(v)) throw new UsageError(`${what}: expected [http://]host:port without a path, got ${shown}`);
+  // Before the path check: a password holding "/" would otherwise be refused as a path, which reads wrong.
   if (v.includes('@')) {
     // The consul client would send them as HTTP basic auth, which a Consul agent does not read; the ACL
     // token is what authenticates. Refusing also keeps a password out of every later log line.
     throw new UsageError(`${what}: credentials in the address are not supported (use CONSUL_HTTP_TOKEN for an ACL token), got ${shown}`);
   }
+  v = v.replace(/\/$/, '');
+  if (/[/?#]/.test(v)) throw new UsageError(`${what}: expected [http://]host:port without a path, got ${shown}`);
   const addr: ConsulHttpAddress = { ...hostPort(v, what, secure ? 443 : 8500, shown), secure };
   try {
     new URL(consulUrl(addr));

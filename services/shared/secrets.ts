@@ -8,8 +8,9 @@ export function registerSecret(value: string | undefined): void {
 }
 
 // `scheme://user:password@` (or `scheme://token@`) anywhere in a line: credentials in a URL are secret even
-// when nobody registered them (an address pasted into a flag, a library's error quoting a URL).
-const URL_USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s/?#@"'<>]+@/g;
+// when nobody registered them (an address pasted into a flag, a library's error quoting a URL). Up to the
+// last "@" before whitespace or a quote: a password may hold "/", "?", "#" or "@" (over-redacting beats leaking).
+const URL_USERINFO = /\b([A-Za-z][A-Za-z0-9+.-]*:\/\/)[^\s"'<>]+@/g;
 
 export function redactSecrets(text: string): string {
   let out = text.replace(URL_USERINFO, '$1[redacted]@');
