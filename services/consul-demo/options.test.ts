@@ -376,3 +376,11 @@ describe('ranges for open-ended input (property-based)', () => {
     );
   });
 });
+
+test("commander's error quoting a bad value is redacted (a password in it never reaches stderr)", async () => {
+  const r = await exitOf(['server', '--advertise', 'http://u:secretpw@x']);
+  expect(r.code).toBe(2);
+  expect(r.lines).toHaveLength(1);
+  expect(r.lines[0]).toMatch(/--advertise <ip>' argument/);
+  expect(r.lines.join('\n')).not.toContain('secretpw');
+});

@@ -8,6 +8,7 @@ import { UsageError } from '../shared/errors';
 import { LogFormat, parseLogFormat } from '../shared/logger';
 import type { IntRange } from '../shared/numbers';
 import { defaultAdvertiseAddress, isWildcardAddress } from '../shared/network';
+import { redactSecrets } from '../shared/secrets';
 import { DISCOVERY_MODES, DiscoveryMode } from './client';
 import { DEFAULT_MAX_REPLY_BACKLOG_BYTES } from './connection';
 import { DNS_LOOKUP_MODES, DnsLookupMode } from './discovery/dns';
@@ -197,8 +198,9 @@ export interface ParseIo {
 
 export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: RawClient) => void, io: ParseIo = {}): Command {
   const program = createProgram('consul-demo', "A server and a client that find each other only through Consul (the lab's first lesson).");
-  // One line even when commander adds a suggestion ("(Did you mean server?)") on a line of its own.
-  program.configureOutput({ outputError: (str, write) => write(`consul-demo: ${str.trim().replace(/\s*\n\s*/g, ' ')}\n`) });
+  // One line even when commander adds a suggestion ("(Did you mean server?)") on a line of its own. This
+  // replaces createProgram's writer, so redact here too: commander quotes the bad value, which may hold a password.
+  program.configureOutput({ outputError: (str, write) => write(`consul-demo: ${redactSecrets(str.trim().replace(/\s*\n\s*/g, ' '))}\n`) });
   if (io.writeOut || io.writeErr) {
     program.configureOutput({ ...(io.writeOut ? { writeOut: io.writeOut } : {}), ...(io.writeErr ? { writeErr: io.writeErr } : {}) });
   }
