@@ -1,3 +1,4 @@
+import { execFileSync, spawn } from 'node:child_process';
 import { closeSync, ftruncateSync, mkdtempSync, openSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -62,4 +63,16 @@ describe('size limit (1 MiB), checked before parsing', () => {
   test('a directory still says so', () => {
     expect(() => readJson5File(dir)).toThrow(`${dir}: cannot read config: is a directory`);
   });
+});
+
+test('a FIFO is refused before opening it (opening one with no writer would block start-up for good)', () => {
+  const fifo = path.join(dir, 'fifo.json5');
+  execFileSync('mkfifo', [fifo]);
+  // A writer that gives up after 3 s, so that if the FIFO were opened this test fails instead of hanging.
+  const writer = spawn('sh', ['-c', 'exec 3>"$1"; sleep 3', 'sh', fifo], { stdio: 'ignore' });
+  try {
+    expect(() => readJson5File(fifo)).toThrow(`${fifo}: cannot read config: not a regular file`);
+  } finally {
+    writer.kill();
+  }
 });

@@ -1,4 +1,4 @@
-import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync, statSync } from 'node:fs';
 import JSON5 from 'json5';
 import { z } from 'zod';
 import { UsageError, errorMessage } from './errors';
@@ -26,7 +26,8 @@ export function formatZodIssues(file: string, error: z.ZodError): string {
 /**
  * The largest config file read. A config is a few hundred bytes; without a limit a 200 MB file took over
  * 30 s and 1.9 GB of memory to parse before failing. Checked before reading (stat), and again while reading,
- * so a FIFO or a device (`--config /dev/zero`) whose size stat cannot tell is cut off too.
+ * so a device (`--config /dev/zero`) whose size stat cannot tell is cut off too. A FIFO or a socket is refused
+ * before opening: opening a FIFO with no writer would block start-up for good.
  */
 export const MAX_CONFIG_BYTES = 1024 * 1024;
 
@@ -52,8 +53,11 @@ function tooLarge(file: string, size?: number): ConfigError {
 export function readConfigText(file: string): string {
   let fd: number;
   try {
+    const st = statSync(file);
+    if (st.isFIFO() || st.isSocket()) throw new ConfigError(`${file}: cannot read config: not a regular file`);
     fd = openSync(file, 'r');
   } catch (err) {
+    if (err instanceof ConfigError) throw err;
     throw readError(file, err);
   }
   try {
