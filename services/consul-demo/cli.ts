@@ -1,8 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from '../shared/cli';
-import { ConsulHttpAddress } from '../shared/consulAddress';
-import { ConsulClient, createConsulClient } from '../shared/consulClient';
-import { UsageError, errorMessage } from '../shared/errors';
+import { createConsulClient } from '../shared/consulClient';
 import { createLogger } from '../shared/logger';
 import { onShutdown } from '../shared/shutdown';
 import { DemoClient } from './client';
@@ -17,22 +15,10 @@ import { ClientRequestLine, resultJson, resultText, summaryJson, summaryText } f
 /** The demo must be gone within 2 s of SIGINT/SIGTERM; past this, onShutdown exits 1 (and says so). */
 const SHUTDOWN_BUDGET_MS = 1900;
 
-/**
- * The client is built at start-up, so an address it cannot use fails here, as bad input naming the variable
- * (exit 2), not later at the first request as "Invalid URL" (exit 1). The message is the library's, which
- * does not quote the address (an address may carry credentials).
- */
-function consulClientFor(addr: ConsulHttpAddress): ConsulClient {
-  try {
-    return createConsulClient(addr);
-  } catch (err) {
-    throw new UsageError(`CONSUL_HTTP_ADDR: cannot be used: ${errorMessage(err)}`);
-  }
-}
-
 async function runServer(o: ServerOptions): Promise<void> {
   const logger = createLogger({ name: 'consul-demo-server', format: o.logFormat });
-  const consul = consulClientFor(o.consulHttp);
+  // No try/catch: parseConsulHttpAddr already checked the address makes a valid URL (bad input, exit 2).
+  const consul = createConsulClient(o.consulHttp);
   const { logFormat: _logFormat, consulHttp: _consulHttp, ...settings } = o;
   // The server has already logged why and cleaned up (listener closed, deregistered as far as Consul let it).
   const server = new DemoServer({ ...settings, consul, logger, onFatal: () => process.exit(1) });
@@ -48,7 +34,7 @@ async function runServer(o: ServerOptions): Promise<void> {
 
 async function runClient(o: ClientOptions): Promise<number> {
   const logger = createLogger({ name: 'consul-demo-client', format: o.logFormat });
-  const consul = o.consulHttp ? consulClientFor(o.consulHttp) : undefined;
+  const consul = o.consulHttp ? createConsulClient(o.consulHttp) : undefined;
   const dns = o.consulDns ? new DnsDiscovery(o.consulDns, o.discoveryTimeoutMs, o.dnsLookup) : undefined;
   const unused = (method: DiscoveryMethod): Discovery => ({
     method,

@@ -1,6 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { consulHttpAddrFromEnv, createConsulClient } from './consulClient';
+import fc from 'fast-check';
+import { consulUrl, parseConsulHttpAddr } from './consulAddress';
+import { consulBaseUrl, consulHttpAddrFromEnv, createConsulClient } from './consulClient';
 import { UsageError } from './errors';
 import { redactSecrets } from './secrets';
 
@@ -48,4 +50,30 @@ test('an address with credentials is a UsageError at start-up, before any client
 test('CONSUL_HTTP_TOKEN is registered as a secret', () => {
   createConsulClient({ host: '127.0.0.1', port: 1, secure: false }, { token: 'acl-token-0123456789' }).destroy();
   expect(redactSecrets('token acl-token-0123456789')).toBe('token [redacted]');
+});
+
+test('every address parseConsulHttpAddr accepts makes a client (so callers need no catch for it)', () => {
+  const host = fc.oneof(
+    fc.ipV4(),
+    fc.ipV6().map((ip) => `[${ip}]`),
+    fc.domain(),
+    fc.constantFrom('localhost', 'lab_consul-agent_1'),
+  );
+  fc.assert(
+    fc.property(
+      fc.constantFrom('', 'http://', 'https://'),
+      host,
+      fc.option(fc.integer({ min: 1, max: 65535 }), { nil: undefined }),
+      fc.constantFrom('', '/'),
+      (scheme, h, port, slash) => {
+        const addr = parseConsulHttpAddr(`${scheme}${h}${port === undefined ? '' : `:${port}`}${slash}`);
+        expect(() => createConsulClient(addr)).not.toThrow();
+      },
+    ),
+    { numRuns: 500 },
+  );
+});
+
+test('consulBaseUrl is consulUrl', () => {
+  expect(consulBaseUrl).toBe(consulUrl);
 });

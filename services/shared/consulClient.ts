@@ -22,10 +22,11 @@ export function consulDnsAddrFromEnv(env: NodeJS.ProcessEnv = process.env): Host
   return parseHostPort(env.CONSUL_DNS_ADDR || DEFAULT_CONSUL_DNS_ADDR, 'CONSUL_DNS_ADDR', 8600);
 }
 
-/** `http://[::1]:8500`, for messages and logs (never carries credentials: parseConsulHttpAddr refuses them). */
-export function consulBaseUrl(addr: ConsulHttpAddress): string {
-  return consulUrl(addr);
-}
+/**
+ * @deprecated consulUrl (consulAddress.ts) under another name: use that. Kept only until its last caller,
+ * services/workshop-api/server.ts, switches (that file was being edited elsewhere when the others did).
+ */
+export const consulBaseUrl: (addr: ConsulHttpAddress) => string = consulUrl;
 
 /** The part of the `consul` client's (papi's) request pipeline that `_ext` hooks into. */
 interface PapiRequest {

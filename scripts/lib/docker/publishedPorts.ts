@@ -1,6 +1,5 @@
 import type Docker from 'dockerode';
-import { ConsulHttpAddress, parseConsulHttpAddr, parsePort } from '../../../services/shared/consulAddress';
-import { consulBaseUrl } from '../../../services/shared/consulClient';
+import { ConsulHttpAddress, consulUrl, parseConsulHttpAddr, parsePort } from '../../../services/shared/consulAddress';
 import type { LabContainer } from './labContainers';
 import { CONSUL_AGENT_SERVICE, NGINX_SERVICE } from './labServices';
 
@@ -64,7 +63,7 @@ export function labEndpoints(containers: LabContainer[], env: NodeJS.ProcessEnv 
   const nginxPort = published.nginx?.port ?? (env.LAB_NGINX_PORT ? parsePort(env.LAB_NGINX_PORT, 'LAB_NGINX_PORT') : 8080);
   const nginxHost = published.nginx?.host ?? '127.0.0.1';
 
-  return { consul, consulUrl: consulBaseUrl(consul), nginxUrl: `http://${nginxHost}:${nginxPort}` };
+  return { consul, consulUrl: consulUrl(consul), nginxUrl: `http://${nginxHost}:${nginxPort}` };
 }
 
 /** The URLs students open in a browser: "localhost" reads better than 127.0.0.1 and works the same. */
