@@ -14,6 +14,10 @@ function fakeConsul() {
   const held = new Set<string>();
   let registerError: (() => Error) | undefined;
   let down = false;
+  /** Each list call (the registration watch's check) answers only after this long. */
+  let listDelayMs = 0;
+  /** Each deregister call answers only after this long. */
+  let deregisterDelayMs = 0;
   const consul = {
     agent: {
       service: {
@@ -28,10 +32,12 @@ function fakeConsul() {
           held.add(o.id);
         },
         async deregister(o: { id: string }) {
+          if (deregisterDelayMs) await sleep(deregisterDelayMs);
           calls.push({ op: 'deregister', id: o.id });
           held.delete(o.id);
         },
         async list() {
+          if (listDelayMs) await sleep(listDelayMs);
           if (down) throw new Error('connect ECONNREFUSED 127.0.0.1:8500');
           return Object.fromEntries([...held].map((id) => [id, { ID: id }]));
         },
@@ -47,6 +53,8 @@ function fakeConsul() {
     setDown: (d: boolean) => (down = d),
     /** From now on every register call fails with this (e.g. a 403 Permission denied). */
     failRegisterWith: (make: (() => Error) | undefined) => (registerError = make),
+    setListDelay: (ms: number) => (listDelayMs = ms),
+    setDeregisterDelay: (ms: number) => (deregisterDelayMs = ms),
   };
 }
 
@@ -381,3 +389,16 @@ describe('connection limits and log volume', () => {
     }
   });
 });
+
+test('stop() within 2 s even while the registration watch waits on a hung agent: deregistered all the same', async () => {
+  const f = fakeConsul();
+  const server = new DemoServer({ ...base, consul: f.consul, restartEveryMs: [0, 0], drainMs: 0, registrationCheckMs: 50 });
+  await server.start();
+  await until(() => f.calls.length === 1);
+  f.setListDelay(3000); // the next check hangs (a real one times out at 800 ms, then may re-register: 800 ms more)
+  await sleep(150); // that check is now in flight
+  const t0 = Date.now();
+  await server.stop();
+  expect(Date.now() - t0).toBeLessThan(2000);
+  expect(f.calls.map((c) => c.op)).toEqual(['register', 'deregister']);
+}, 10_000);

@@ -76,6 +76,11 @@ const LOG_SUMMARY_MS = 10_000;
 /** A fatal error's clean-up (stop()) gets this long before the process exits anyway. */
 const FATAL_CLEANUP_MS = 2500;
 /**
+ * On shutdown the registration watch gets this long to finish a check in flight (≤ 800 ms, then maybe a
+ * re-registration, ≤ 800 ms more) before we deregister anyway: else the 2 s budget could not hold.
+ */
+const SHUTDOWN_WATCH_STOP_MS = 300;
+/**
  * A restart waits at most this long for a peer to come back from its own restart gap (~0.55 s), so that
  * two servers are never away at the same time; a peer that died is waited on this long, and forgotten after 30 s.
  */
@@ -384,8 +389,15 @@ export class DemoServer {
    */
   private async retire(inc: Incarnation, drainMs: number, closeGraceMs: number, interruptible: boolean): Promise<void> {
     inc.retiring = true;
-    // Before deregistering: a re-registration must never land after it.
-    await inc.watch?.stop();
+    // Before deregistering: a re-registration must never land after it. On shutdown only briefly (the 2 s
+    // budget); a check still in flight then has its answer dropped (the watch is stopped), and a
+    // re-registration already sent is undone by deregistering once more when it has ended.
+    const watchStopped = inc.watch?.stop();
+    let watchInFlight = false;
+    if (watchStopped) {
+      if (interruptible) await watchStopped;
+      else watchInFlight = !(await Promise.race([watchStopped.then(() => true), sleep(SHUTDOWN_WATCH_STOP_MS).then(() => false)]));
+    }
     if (inc.registerSent) {
       inc.log.info('deregistering', { reason: interruptible ? 'restart' : 'shutdown' });
       try {
@@ -395,6 +407,9 @@ export class DemoServer {
         inc.log.warn('deregistration failed; Consul removes the instance once its check has been critical for 1m', {
           error: errorMessage(err),
         });
+      }
+      if (watchInFlight) {
+        void watchStopped!.then(() => deregisterService(this.cfg.consul, inc.id, this.consulTimeoutMs)).catch(() => undefined);
       }
     }
     this.lastDeregisteredAt = Date.now();
