@@ -402,3 +402,34 @@ test('stop() within 2 s even while the registration watch waits on a hung agent:
   expect(Date.now() - t0).toBeLessThan(2000);
   expect(f.calls.map((c) => c.op)).toEqual(['register', 'deregister']);
 }, 10_000);
+
+test('a listen that cannot succeed in the restart loop (bound address gone) ends the server (onFatal), not retried forever', async () => {
+  const f = fakeConsul();
+  const fatal: unknown[] = [];
+  const server = new DemoServer({
+    ...base,
+    consul: f.consul,
+    version: 'v1',
+    restartEveryMs: [100, 100],
+    drainMs: 0,
+    onFatal: (e) => fatal.push(e),
+  });
+  await server.start();
+  await until(() => f.calls.length === 1);
+  // From now on every listen goes to TEST-NET-2 (no machine has it): EADDRNOTAVAIL, as when the bound IP is removed.
+  const realCreateServer = net.createServer.bind(net);
+  const spy = jest.spyOn(net, 'createServer').mockImplementation(() => {
+    const srv = realCreateServer();
+    const realListen = srv.listen.bind(srv);
+    srv.listen = ((o: net.ListenOptions, cb?: () => void) => realListen({ ...o, host: '198.51.100.77' }, cb)) as typeof srv.listen;
+    return srv;
+  });
+  try {
+    await until(() => fatal.length === 1, 5000);
+    expect(String(fatal[0])).toMatch(/--bind 127\.0\.0\.1: not an address of this machine/);
+    expect(logged('fatal error, shutting down')).toHaveLength(1);
+  } finally {
+    spy.mockRestore();
+    await server.stop().catch(() => undefined);
+  }
+}, 10_000);

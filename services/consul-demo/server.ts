@@ -80,6 +80,8 @@ const FATAL_CLEANUP_MS = 2500;
  * re-registration, ≤ 800 ms more) before we deregister anyway: else the 2 s budget could not hold.
  */
 const SHUTDOWN_WATCH_STOP_MS = 300;
+/** A listen in the restart loop failing this many times in a row is not going to work: the server ends. */
+const MAX_LISTEN_FAILURES = 10;
 /**
  * A restart waits at most this long for a peer to come back from its own restart gap (~0.55 s), so that
  * two servers are never away at the same time; a peer that died is waited on this long, and forgotten after 30 s.
@@ -221,10 +223,13 @@ export class DemoServer {
       await this.retire(inc, this.cfg.drainMs, CLOSE_GRACE_MS, true);
       if (this.stopping) return;
       inc = undefined;
-      while (!inc && !this.stopping) {
+      for (let failures = 1; !inc && !this.stopping; failures++) {
         try {
           inc = await this.open(n);
         } catch (err) {
+          // Bad input (the bound address is gone) or a failure that keeps coming back: a server neither listening
+          // nor registered must not stay up saying only this; ending it (fail(), exit 1) lets a supervisor act.
+          if (err instanceof UsageError || failures >= MAX_LISTEN_FAILURES) throw err;
           this.cfg.logger.error('listen failed, retrying', { error: errorMessage(err), retryInMs: REGISTER_RETRY_MS });
           await this.sleeps.sleep(REGISTER_RETRY_MS);
         }
