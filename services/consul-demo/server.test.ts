@@ -403,6 +403,30 @@ test('stop() within 2 s even while the registration watch waits on a hung agent:
   expect(f.calls.map((c) => c.op)).toEqual(['register', 'deregister']);
 }, 10_000);
 
+test('a signal during the fatal clean-up: stop() waits for it, and fails (exit 1, not 0)', async () => {
+  const f = fakeConsul();
+  const fatal: unknown[] = [];
+  const server = new DemoServer({
+    ...base,
+    consul: f.consul,
+    version: 'v1',
+    restartEveryMs: [0, 0],
+    drainMs: 0,
+    registrationCheckMs: 50,
+    onFatal: (e) => fatal.push(e),
+  });
+  await server.start();
+  await until(() => f.calls.length === 1);
+  f.setDeregisterDelay(300);
+  f.failRegisterWith(() => httpError(400, 'Invalid check: TTL must be > 0'));
+  f.forgetAll();
+  await until(() => logged('fatal error, shutting down').length === 1);
+  // What onShutdown runs on SIGTERM now: it must not report a clean stop while the fatal path is deregistering.
+  await expect(server.stop()).rejects.toThrow(/fatal/);
+  expect(fatal).toHaveLength(1);
+  expect(f.calls.map((c) => c.op)).toEqual(['register', 'deregister']);
+}, 10_000);
+
 test('a listen that cannot succeed in the restart loop (bound address gone) ends the server (onFatal), not retried forever', async () => {
   const f = fakeConsul();
   const fatal: unknown[] = [];

@@ -73,7 +73,7 @@ const SHUTDOWN_CLOSE_GRACE_MS = 300;
 const REGISTER_RETRY_MS = 1000;
 const REGISTRATION_CHECK_MS = 1000;
 const LOG_SUMMARY_MS = 10_000;
-/** A fatal error's clean-up (stop()) gets this long before the process exits anyway. */
+/** A fatal error's clean-up (shutdown()) gets this long before the process exits anyway. */
 const FATAL_CLEANUP_MS = 2500;
 /**
  * On shutdown the registration watch gets this long to finish a check in flight (≤ 800 ms, then maybe a
@@ -119,6 +119,8 @@ export class DemoServer {
   private readonly maxConnections: number;
   private readonly fdLimit: number | undefined;
   private failing = false;
+  /** The fatal path's clean-up (fail()), which a signal's stop() must wait for and not report as a clean stop. */
+  private fatal: Promise<void> | undefined;
   // Summaries instead of one line per event: under load, per-connection lines were most of the log.
   private readonly closes: EventSummary;
   private readonly refusals: EventSummary;
@@ -169,7 +171,7 @@ export class DemoServer {
       () => undefined,
       (err: unknown) => void (loopError = { err }),
     );
-    // Outside the loop's own promise: fail() runs stop(), which waits for the loop to end.
+    // Outside the loop's own promise: fail() runs shutdown(), which waits for the loop to end.
     void this.loop.then(() => {
       if (loopError) void this.fail(loopError.err);
     });
@@ -180,16 +182,31 @@ export class DemoServer {
    * (and says nothing) is worse than one that exits, so close the listener, deregister if Consul lets us, and
    * hand over to onFatal (the CLI exits 1; Compose's restart policy brings it back).
    */
-  private async fail(err: unknown): Promise<void> {
-    if (this.failing || this.stopping) return;
+  private fail(err: unknown): Promise<void> {
+    if (this.failing || this.stopping) return this.fatal ?? Promise.resolve();
     this.failing = true;
     this.cfg.logger.error('fatal error, shutting down', { error: consulErrorText(err) });
-    await Promise.race([this.stop().catch(() => undefined), sleep(FATAL_CLEANUP_MS)]);
-    this.cfg.onFatal?.(err);
+    this.fatal = (async () => {
+      await Promise.race([this.shutdown().catch(() => undefined), sleep(FATAL_CLEANUP_MS)]);
+      this.cfg.onFatal?.(err);
+    })();
+    return this.fatal;
   }
 
-  /** SIGINT/SIGTERM: deregister, close, done — quickly, and never leaving a registration behind. */
+  /**
+   * SIGINT/SIGTERM: deregister, close, done — quickly, and never leaving a registration behind. During a fatal
+   * error's clean-up it waits for that instead and rejects, so that the process exits 1 (as the fatal path
+   * promises), not 0 while the deregistration is still under way.
+   */
   async stop(): Promise<void> {
+    if (this.fatal) {
+      await this.fatal;
+      throw new Error('a fatal error ended the server (see the line above)');
+    }
+    await this.shutdown();
+  }
+
+  private async shutdown(): Promise<void> {
     this.stopping = true;
     this.sleeps.wake({ stop: true });
     // A restart step in flight (e.g. a register call) gets a moment to finish so its incarnation is known
