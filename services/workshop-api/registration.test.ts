@@ -183,7 +183,7 @@ test('the same ID held by another live (passing) instance: DuplicateInstanceErro
     sleep: noSleep,
   });
   await expect(p).rejects.toBeInstanceOf(DuplicateInstanceError);
-  await expect(p).rejects.toThrow(/"workshop-alice" is already registered by a live instance at 10\.0\.0\.8:3001/);
+  await expect(p).rejects.toThrow(/"workshop-alice" is already registered by a live instance at "10\.0\.0\.8:3001"/);
   expect(calls.healthQueries).toBe(1);
   expect(calls.register).toHaveLength(0);
 });
@@ -356,6 +356,20 @@ describe('keepRegistered: outages, one line per re-registration, and the errors 
     await stop();
   });
 
+  test('an address from Consul with a newline and an escape code cannot forge a line of our output', async () => {
+    const def = buildServiceDefinition(inst, DEFAULT_CHECK);
+    const { client, state } = agent(def);
+    const { logger: log } = logger();
+    const fatal: Error[] = [];
+    keepRegistered(client, def, { intervalMs: 1000, logger: log, onFatal: (e) => fatal.push(e) });
+    state.services[def.id] = { ID: def.id, Address: '10.0.0.8\nworkshop-api: registered fine\u001b[2K', Port: 3001 };
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(fatal).toHaveLength(1);
+    expect(fatal[0]!.message).not.toContain('\n');
+    expect(fatal[0]!.message).not.toContain('\u001b');
+    expect(fatal[0]!.message).toContain('"10.0.0.8\\nworkshop-api: registered fine\\u001b[2K:3001"');
+  });
+
   test('another instance holds our ID at another address: onFatal, and no re-registration over it', async () => {
     const def = buildServiceDefinition(inst, DEFAULT_CHECK);
     const { client, state } = agent(def);
@@ -366,7 +380,7 @@ describe('keepRegistered: outages, one line per re-registration, and the errors 
     await jest.advanceTimersByTimeAsync(5000);
     expect(fatal).toHaveLength(1);
     expect(fatal[0]).toBeInstanceOf(DuplicateInstanceError);
-    expect(fatal[0]!.message).toMatch(/"workshop-alice" is now registered by another instance at 10\.0\.0\.8:3001/);
+    expect(fatal[0]!.message).toMatch(/"workshop-alice" is now registered by another instance at "10\.0\.0\.8:3001"/);
     expect(state.registered).toBe(0);
   });
 

@@ -158,8 +158,9 @@ export async function assertIdFree(consul: ConsulClient, inst: Instance, timeout
     const passing = e.Checks.every((c) => c.Status === 'passing');
     if (passing) {
       throw new DuplicateInstanceError(
-        `service ID "${inst.id}" is already registered by a live instance at ${e.Service.Address}:${e.Service.Port} ` +
-          `(node ${e.Node.Node}, checks passing): choose another name (WORKSHOP_NAME / "name")`,
+        // Address, port and node come from Consul (whoever registered them): quoted, never raw on a terminal.
+        `service ID "${inst.id}" is already registered by a live instance at ${JSON.stringify(`${e.Service.Address}:${e.Service.Port}`)} ` +
+          `(node ${JSON.stringify(e.Node.Node)}, checks passing): choose another name (WORKSHOP_NAME / "name")`,
       );
     }
   }
@@ -296,7 +297,8 @@ export function keepRegistered(consul: ConsulClient, def: ServiceDefinition, opt
       if (mine && typeof mine.Port === 'number' && (mine.Port !== def.port || (mine.Address ?? '') !== def.address)) {
         // Someone registered our ID at another address while ours was gone: two instances would share one ID.
         throw new DuplicateInstanceError(
-          `service ID "${def.id}" is now registered by another instance at ${mine.Address}:${mine.Port}: stopping (choose another name, WORKSHOP_NAME / "name")`,
+          // Address/port come from Consul, so from whoever registered there: quoted, never raw on a terminal.
+          `service ID "${def.id}" is now registered by another instance at ${JSON.stringify(`${mine.Address ?? ''}:${mine.Port}`)}: stopping (choose another name, WORKSHOP_NAME / "name")`,
         );
       }
       if (mine === undefined) return false;

@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import http, { type Server } from 'node:http';
 import path from 'node:path';
 import { sleep } from '../shared/async';
-import { consulBaseUrl, createConsulClient } from '../shared/consulClient';
+import { consulUrl } from '../shared/consulAddress';
+import { createConsulClient } from '../shared/consulClient';
 import { errorMessage } from '../shared/errors';
 import { createLogger, type Logger } from '../shared/logger';
 import { findRepoRoot } from '../shared/repoRoot';
@@ -11,7 +12,7 @@ import { createApp, type AppState } from './app';
 import { loadWorkshopConfig } from './config';
 import { WORKSHOP_SERVICE_NAME } from './names';
 import { NAME, type WorkshopOptions } from './options';
-import { buildRegistration, deregister, deregisterCheck, keepRegistered, registerWithRetry } from './registration';
+import { DuplicateInstanceError, buildRegistration, deregister, deregisterCheck, keepRegistered, registerWithRetry } from './registration';
 
 /** The repo's package.json version (dist/services/workshop-api → three levels up; src → two). */
 function readVersion(): string {
@@ -57,7 +58,7 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
   const logger: Logger = createLogger({ name: NAME, format: o.logFormat }).child({ id: cfg.id });
   // Built before listening: nothing about the address can fail once the server is up.
   const consul = createConsulClient(o.consulHttp);
-  const consulUrl = consulBaseUrl(o.consulHttp);
+  const consulAddr = consulUrl(o.consulHttp);
 
   const state: AppState = { draining: false };
   const app = createApp({ name: cfg.name, id: cfg.id, version: readVersion() }, state);
@@ -113,6 +114,18 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
     offShutdown();
     state.draining = true;
     await stopKeeping();
+    // A node-level check left behind would keep every service on this node critical (nothing reaps it), so take it
+    // away, best effort. Not when another instance holds our ID: the check may then be theirs.
+    if (nodeCheck && !(err instanceof DuplicateInstanceError)) {
+      await deregisterCheck(consul, nodeCheck.id).then(
+        () => logger.info('node-level check deregistered', { checkId: nodeCheck.id }),
+        (e: unknown) =>
+          logger.warn('node-level check deregistration failed; it will keep this node critical until removed by hand', {
+            checkId: nodeCheck.id,
+            error: errorMessage(e),
+          }),
+      );
+    }
     await closeServer(server, 2000);
     consul.destroy();
     throw err;
@@ -130,7 +143,7 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
     );
   }
   try {
-    await registerWithRetry(consul, inst, def, { attempts: o.registerAttempts, logger, consulAddr: consulUrl, nodeCheck });
+    await registerWithRetry(consul, inst, def, { attempts: o.registerAttempts, logger, consulAddr, nodeCheck });
   } catch (err) {
     return fail(err);
   }
@@ -142,7 +155,7 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
     service: WORKSHOP_SERVICE_NAME,
     address: `${cfg.host}:${cfg.port}`,
     check: o.check.enabled ? `GET /health every ${o.check.intervalMs}ms${nodeCheck ? ', node-level' : ''}` : 'none (--no-check)',
-    consul: consulUrl,
+    consul: consulAddr,
   });
   const err = await fatal;
   // Not deregistering: the ID may now be another instance's, or the agent refuses us anyway.

@@ -108,7 +108,7 @@ describe('fatal errors end the process', () => {
     expect(code).toBe(1);
     const errors = a.process.stderrLines.filter((l) => l.startsWith('workshop-api: error: '));
     expect(errors).toEqual([
-      expect.stringMatching(/service ID "workshop-taken" is now registered by another instance at 127\.0\.0\.1:\d+/),
+      expect.stringMatching(/service ID "workshop-taken" is now registered by another instance at "127\.0\.0\.1:\d+"/),
     ]);
     await expect(fetch(`${a.url}/health`)).rejects.toThrow();
     expect(await agentService(agent, a.id)).toMatchObject({ Port: otherPort });

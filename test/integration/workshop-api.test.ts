@@ -85,7 +85,9 @@ test('another live instance already holds the ID → clear error, non-zero exit,
   const port = await freePort();
   const r = await runCli(['--bind', '127.0.0.1'], { WORKSHOP_NAME: 'alice', WORKSHOP_PORT: String(port), WORKSHOP_TOKEN: TOKEN });
   expect(r.code).toBe(1);
-  expect(r.output).toMatch(/workshop-api: error: service ID "workshop-alice" is already registered by a live instance at 127\.0\.0\.1:\d+/);
+  expect(r.output).toMatch(
+    /workshop-api: error: service ID "workshop-alice" is already registered by a live instance at "127\.0\.0\.1:\d+"/,
+  );
   // The port it briefly listened on is free again.
   await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
 }, 30_000);
