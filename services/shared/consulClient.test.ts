@@ -1,8 +1,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { consulUrl, parseConsulHttpAddr } from './consulAddress';
-import { consulBaseUrl, consulHttpAddrFromEnv, createConsulClient } from './consulClient';
+import { parseConsulHttpAddr } from './consulAddress';
+import { consulHttpAddrFromEnv, createConsulClient } from './consulClient';
 import { UsageError } from './errors';
 import { redactSecrets } from './secrets';
 
@@ -72,8 +72,4 @@ test('every address parseConsulHttpAddr accepts makes a client (so callers need 
     ),
     { numRuns: 500 },
   );
-});
-
-test('consulBaseUrl is consulUrl', () => {
-  expect(consulBaseUrl).toBe(consulUrl);
 });

@@ -4,7 +4,6 @@ import {
   DEFAULT_CONSUL_DNS_ADDR,
   DEFAULT_CONSUL_HTTP_ADDR,
   HostPort,
-  consulUrl,
   parseConsulHttpAddr,
   parseHostPort,
   urlHost,
@@ -21,12 +20,6 @@ export function consulHttpAddrFromEnv(env: NodeJS.ProcessEnv = process.env): Con
 export function consulDnsAddrFromEnv(env: NodeJS.ProcessEnv = process.env): HostPort {
   return parseHostPort(env.CONSUL_DNS_ADDR || DEFAULT_CONSUL_DNS_ADDR, 'CONSUL_DNS_ADDR', 8600);
 }
-
-/**
- * @deprecated consulUrl (consulAddress.ts) under another name: use that. Kept only until its last caller,
- * services/workshop-api/server.ts, switches (that file was being edited elsewhere when the others did).
- */
-export const consulBaseUrl: (addr: ConsulHttpAddress) => string = consulUrl;
 
 /** The part of the `consul` client's (papi's) request pipeline that `_ext` hooks into. */
 interface PapiRequest {
