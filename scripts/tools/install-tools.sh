@@ -110,9 +110,17 @@ CACHED_CONSUL="$MACHINE_CACHE/consul-$CONSUL_VERSION"
 # place SRC DEST: copy next to DEST, then rename: a reader never sees a half-written binary.
 place() { mkdir -p "$(dirname "$2")"; cp "$1" "$2.tmp.$$"; chmod 755 "$2.tmp.$$"; mv -f "$2.tmp.$$" "$2"; }
 
+# The pid of the go build build_consul is waiting for, '' otherwise: stop_build kills it if this script
+# ends first (killed by a timeout, Ctrl-C, set -e). Left running, it would compile on unattended and the
+# next run would build again, its result never placed.
+BUILD_PID=
+stop_build() {
+  if [ -n "$BUILD_PID" ]; then kill "$BUILD_PID" 2>/dev/null || true; BUILD_PID=; fi
+}
+
 build_consul() {
   need_go "Consul $CONSUL_VERSION"
-  local mod="github.com/hashicorp/consul@v$CONSUL_VERSION" json dir src blog t0 pid n last
+  local mod="github.com/hashicorp/consul@v$CONSUL_VERSION" json dir src blog t0 pid n last rc=0
   log "consul $CONSUL_VERSION: not cached; building it from its Go module (first time: dependencies ~1 min, then ~4-15 min of compiling on 2 cores)"
   json="$(go mod download -json "$mod" 2>&1)" \
     || die "go mod download $mod failed (GOPROXY=$(go env GOPROXY)): is the Go module proxy reachable? $(printf '%s' "$json" | grep -m1 -i error || true)"
@@ -129,8 +137,14 @@ build_consul() {
   t0=$SECONDS
   # -mod=mod: go.sum gains the published nested modules' hashes (checked against the checksum DB).
   # -s -w: no symbol tables (~50 MB smaller image; stack traces keep function names).
-  (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 exec go build -v -ldflags='-s -w' -o "$src/consul.out" .) >"$blog" 2>&1 &
+  # Set before the build starts (a subshell does not inherit them). The exits keep the signal's status.
+  trap stop_build EXIT
+  trap 'stop_build; exit 130' INT
+  trap 'stop_build; exit 143' TERM
+  # 9>&-: the build must not hold install_consul's lock; only this script does, so the lock ends with it.
+  (cd "$src" && GOFLAGS=-mod=mod CGO_ENABLED=0 exec go build -v -ldflags='-s -w' -o "$src/consul.out" .) >"$blog" 2>&1 9>&- &
   pid=$!
+  BUILD_PID=$pid
   # Progress every 30 s: `go build -v` names each package as it compiles it.
   while kill -0 "$pid" 2>/dev/null; do
     for _ in $(seq 1 30); do kill -0 "$pid" 2>/dev/null || break; sleep 1; done
@@ -138,7 +152,11 @@ build_consul() {
     n="$(grep -cv '^go: ' "$blog" || true)"; last="$(tail -1 "$blog" | cut -c1-70)"
     log "consul $CONSUL_VERSION: building, $(( (SECONDS - t0) / 60 ))m$(printf '%02d' $(( (SECONDS - t0) % 60 )))s, $n packages compiled (now: $last)"
   done
-  wait "$pid" || die "go build of consul $CONSUL_VERSION failed after $((SECONDS - t0)) s; log: $blog ($(grep -m1 -iE 'error|cannot|undefined' "$blog" || tail -1 "$blog"))"
+  wait "$pid" || rc=$?
+  # Reaped: its pid may be reused now, so nothing may kill it any more.
+  BUILD_PID=
+  trap - EXIT INT TERM
+  [ "$rc" -eq 0 ] || die "go build of consul $CONSUL_VERSION failed after $((SECONDS - t0)) s; log: $blog ($(grep -m1 -iE 'error|cannot|undefined' "$blog" || tail -1 "$blog"))"
   consul_is "$src/consul.out" || die "the built consul does not say 'Consul v$CONSUL_VERSION' (log: $blog)"
   log "consul $CONSUL_VERSION: built in $((SECONDS - t0)) s"
   place "$src/consul.out" "$CACHED_CONSUL"
