@@ -93,9 +93,17 @@ fetch_deb() {
   ls "$APT_DIR/archives/${pkg}_"*.deb | head -1
 }
 
+# The newest `go` line of the pinned modules' go.mod (consul-template 0.41.1: 1.24.4; Consul 1.20.5: 1.23.6).
+# An older Go fetches a newer toolchain only if GOTOOLCHAIN allows it, and Debian's golang packages may set it
+# to local: so ask for it outright. setup.ts (lab:images) only checks that go exists and names this version.
+GO_MIN=1.24.4
 need_go() {
+  local have
   command -v go >/dev/null \
-    || die "$1 is built from its Go module and needs the Go toolchain (1.21 or newer, https://go.dev/dl): install Go, then run this again"
+    || die "$1 is built from its Go module and needs the Go toolchain: install Go $GO_MIN or newer (https://go.dev/dl), then run this again"
+  have="$(go env GOVERSION 2>/dev/null || true)"; have="${have#go}"
+  [ -n "$have" ] && [ "$(printf '%s\n' "$GO_MIN" "$have" | sort -V | head -1)" = "$GO_MIN" ] \
+    || die "$1 needs Go $GO_MIN or newer, this go is ${have:-too old to say}: install Go $GO_MIN or newer (https://go.dev/dl), then run this again"
 }
 
 # --- consul -------------------------------------------------------------------

@@ -25,7 +25,7 @@ describe('lab:images set-up: stop at once with one line, or say what it will do'
     );
     expect(setupBlocker(base, { ...debianRoot, hasApt: false, hasDebootstrap: true })).toBeUndefined();
     expect(setupBlocker({ ...nothing, consul: true, consulNeedsBuild: true }, { ...debianRoot, hasGo: false })).toBe(
-      'Consul 1.20.5 is built from its Go module: install Go 1.21 or newer (https://go.dev/dl), then run "npm run lab:images" again',
+      'Consul 1.20.5 is built from its Go module: install Go 1.24.4 or newer (https://go.dev/dl), then run "npm run lab:images" again',
     );
     // Consul in this machine's cache (another clone built it): no Go needed.
     expect(setupBlocker({ ...nothing, consul: true }, { ...debianRoot, hasGo: false })).toBeUndefined();

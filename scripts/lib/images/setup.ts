@@ -98,8 +98,9 @@ export function setupBlocker(needs: SetupNeeds, m: MachineFacts): string | undef
     ...(needs.consulNeedsBuild ? [`Consul ${needs.versions.consul}`] : []),
     ...(needs.consulTemplate ? [`consul-template ${needs.versions.consulTemplate}`] : []),
   ];
+  // Only whether go exists: its version is checked in one place, install-tools.sh's need_go (GO_MIN).
   if (goFor.length && !m.hasGo) {
-    return `${goFor.join(' and ')} ${goFor.length > 1 ? 'are built from their Go modules' : 'is built from its Go module'}: install Go 1.21 or newer (https://go.dev/dl), then run "npm run lab:images" again`;
+    return `${goFor.join(' and ')} ${goFor.length > 1 ? 'are built from their Go modules' : 'is built from its Go module'}: install Go 1.24.4 or newer (https://go.dev/dl), then run "npm run lab:images" again`;
   }
   return undefined;
 }
