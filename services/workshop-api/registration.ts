@@ -49,14 +49,25 @@ export interface ServiceDefinition {
   address: string;
   port: number;
   meta: Record<string, string>;
-  check?: {
-    name: string;
-    http: string;
-    interval: string;
-    timeout: string;
-    successbeforepassing: number;
-    failuresbeforecritical: number;
-    deregistercriticalserviceafter?: string;
+  check?: HttpCheck & { name: string; deregistercriticalserviceafter?: string };
+}
+
+/** The HTTP check on /health, whichever scope it is registered in (the `consul` client's option names). */
+export interface HttpCheck {
+  http: string;
+  interval: string;
+  timeout: string;
+  successbeforepassing: number;
+  failuresbeforecritical: number;
+}
+
+function httpCheck(inst: Instance, check: CheckSettings): HttpCheck {
+  return {
+    http: `http://${formatHostPort({ host: inst.host, port: inst.port })}/health`,
+    interval: consulDuration(check.intervalMs),
+    timeout: consulDuration(check.timeoutMs),
+    successbeforepassing: check.successBeforePassing,
+    failuresbeforecritical: check.failuresBeforeCritical,
   };
 }
 
@@ -74,14 +85,7 @@ export function buildServiceDefinition(inst: Instance, check: CheckSettings, hos
     meta: { name: inst.name, host: hostname },
   };
   if (check.enabled) {
-    def.check = {
-      name: `${inst.id} /health`,
-      http: `http://${formatHostPort({ host: inst.host, port: inst.port })}/health`,
-      interval: consulDuration(check.intervalMs),
-      timeout: consulDuration(check.timeoutMs),
-      successbeforepassing: check.successBeforePassing,
-      failuresbeforecritical: check.failuresBeforeCritical,
-    };
+    def.check = { name: `${inst.id} /health`, ...httpCheck(inst, check) };
     if (check.deregisterCriticalAfterMs > 0) def.check.deregistercriticalserviceafter = consulDuration(check.deregisterCriticalAfterMs);
   }
   return def;
@@ -98,14 +102,9 @@ export type CheckScope = 'service' | 'node';
 export const CHECK_SCOPES: readonly CheckScope[] = ['service', 'node'];
 
 /** What the `consul` client's agent.check.register takes: note, no `serviceid` (that is the mistake). */
-export interface NodeCheckDefinition {
+export interface NodeCheckDefinition extends HttpCheck {
   id: string;
   name: string;
-  http: string;
-  interval: string;
-  timeout: string;
-  successbeforepassing: number;
-  failuresbeforecritical: number;
 }
 
 /**
@@ -118,11 +117,7 @@ export function buildNodeCheck(inst: Instance, check: CheckSettings): NodeCheckD
   return {
     id: `${inst.id}-node-check`,
     name: `${inst.id} /health (node-level)`,
-    http: `http://${formatHostPort({ host: inst.host, port: inst.port })}/health`,
-    interval: consulDuration(check.intervalMs),
-    timeout: consulDuration(check.timeoutMs),
-    successbeforepassing: check.successBeforePassing,
-    failuresbeforecritical: check.failuresBeforeCritical,
+    ...httpCheck(inst, check),
   };
 }
 
