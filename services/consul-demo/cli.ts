@@ -6,6 +6,7 @@ import { onShutdown } from '../shared/shutdown';
 import { DemoClient } from './client';
 import { DnsDiscovery } from './discovery/dns';
 import { HttpDiscovery } from './discovery/http';
+import { writeInstanceFile } from './instanceFile';
 import { Discovery, DiscoveryMethod } from './discovery/types';
 import { ClientOptions, ServerOptions, parseArgs } from './options';
 import { createSelector } from './selection';
@@ -19,12 +20,15 @@ async function runServer(o: ServerOptions): Promise<void> {
   const logger = createLogger({ name: 'consul-demo-server', format: o.logFormat });
   // No try/catch: parseConsulHttpAddr already checked the address makes a valid URL (bad input, exit 2).
   const consul = createConsulClient(o.consulHttp);
-  const { logFormat: _logFormat, consulHttp: _consulHttp, ...settings } = o;
+  const { logFormat: _logFormat, consulHttp: _consulHttp, instanceFile, ...settings } = o;
   // The server has already logged why and cleaned up (listener closed, deregistered as far as Consul let it).
   const server = new DemoServer({ ...settings, consul, logger, onFatal: () => process.exit(1) });
+  // Before anything listens, so that a bad path is bad input (exit 2) and a healthcheck never sees an old prefix.
+  if (instanceFile) writeInstanceFile(instanceFile, server.instancePrefix);
   logger.info('starting', {
     version: o.version ?? 'random per restart',
     advertise: o.advertise,
+    instance: server.instancePrefix,
     restartEvery: o.restartEveryMs[1] === 0 ? 'never' : `${o.restartEveryMs[0]}-${o.restartEveryMs[1]}ms`,
   });
   onShutdown(() => server.stop(), { logger, timeoutMs: SHUTDOWN_BUDGET_MS });

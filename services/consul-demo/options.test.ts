@@ -54,10 +54,22 @@ describe('server', () => {
         idleTimeoutMs: 30000,
         maxConnections: 1024,
         maxReplyBacklogBytes: 1024 * 1024,
+        instanceFile: undefined,
         logFormat: 'text',
         consulHttp: { host: '127.0.0.1', port: 8500, secure: false },
       },
     });
+  });
+
+  test('--instance-file / DEMO_INSTANCE_FILE; empty = none', () => {
+    const p = parse(['server', '--instance-file', '/run/demo/instance']).run();
+    expect(p.mode === 'server' && p.options.instanceFile).toBe('/run/demo/instance');
+    process.env.DEMO_INSTANCE_FILE = '/tmp/x';
+    const q = parse(['server']).run();
+    expect(q.mode === 'server' && q.options.instanceFile).toBe('/tmp/x');
+    process.env.DEMO_INSTANCE_FILE = '';
+    const r = parse(['server']).run();
+    expect(r.mode === 'server' && r.options.instanceFile).toBeUndefined();
   });
 
   test.each([['-version'], ['--version']])('%s locks the protocol', (flag) => {

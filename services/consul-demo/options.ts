@@ -19,6 +19,8 @@ import type { ServerSettings } from './server';
 export interface ServerOptions extends ServerSettings {
   logFormat: LogFormat;
   consulHttp: ConsulHttpAddress;
+  /** Where to write the instance prefix at start (for a container healthcheck); undefined = nowhere. */
+  instanceFile: string | undefined;
 }
 
 export interface ClientOptions {
@@ -154,6 +156,13 @@ export function goStyleFlags(args: string[], longNames: ReadonlySet<string>): st
   return out;
 }
 
+/** A file path; empty (Compose passing an unset variable) = no file. */
+export function parseInstanceFile(value: string): string | undefined {
+  if (value === '') return undefined;
+  if (value.includes('\0')) throw new UsageError('expected a file path');
+  return value;
+}
+
 /** node's Resolver.setServers takes IP addresses only, so a host name here is bad input, said up front. */
 function dnsServer(env: NodeJS.ProcessEnv): HostPort {
   const addr = consulDnsAddrFromEnv(env);
@@ -174,6 +183,7 @@ interface RawServer {
   idleTimeout: number;
   maxConnections: number;
   maxReplyBacklog: number;
+  instanceFile?: string;
   logFormat: LogFormat;
 }
 
@@ -266,6 +276,14 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
         (v) => parseSize(v),
       ).default(DEFAULT_MAX_REPLY_BACKLOG_BYTES, formatSize(DEFAULT_MAX_REPLY_BACKLOG_BYTES)),
     )
+    .addOption(
+      opt(
+        '--instance-file <path>',
+        "at start, write this process's instance prefix (its service IDs without the -<n>) here, for a healthcheck",
+        'DEMO_INSTANCE_FILE',
+        parseInstanceFile,
+      ),
+    )
     .addOption(opt('--log-format <text|json>', 'log line format (stderr)', 'LOG_FORMAT', logFormat).default('text'))
     .addHelpText('after', '\nConsul: CONSUL_HTTP_ADDR (default 127.0.0.1:8500; host:port or http://host:port), CONSUL_HTTP_TOKEN.')
     .action((o: RawServer) => onServer(o));
@@ -343,6 +361,7 @@ export function parseArgs(args: string[], io: ParseIo = {}): ParsedArgs {
           idleTimeoutMs: o.idleTimeout,
           maxConnections: o.maxConnections,
           maxReplyBacklogBytes: o.maxReplyBacklog,
+          instanceFile: o.instanceFile || undefined, // commander hands an empty env var over unparsed
           logFormat: o.logFormat,
           consulHttp: consulHttpAddrFromEnv(env),
         },

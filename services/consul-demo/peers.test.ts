@@ -1,8 +1,16 @@
 import { PeerTracker, serverKey } from './peers';
 
 test('serverKey drops the incarnation number', () => {
-  expect(serverKey('consul-demo-3f2a1b-7-12')).toBe('consul-demo-3f2a1b-7');
-  expect(serverKey('consul-demo-my-laptop-4242-1')).toBe('consul-demo-my-laptop-4242');
+  expect(serverKey('consul-demo-3f2a1b-7-0f3c-12')).toBe('consul-demo-3f2a1b-7-0f3c');
+  expect(serverKey('consul-demo-my-laptop-4242-beef-1')).toBe('consul-demo-my-laptop-4242-beef');
+  // Two servers on one simulated host (same hostname, same pid): two peers, not one.
+  expect(serverKey('consul-demo-host-b-1-0a0a-3')).not.toBe(serverKey('consul-demo-host-b-1-0b0b-3'));
+});
+
+test('a peer on the same simulated host (same hostname and pid, another random part) is a peer, not ourselves', () => {
+  const t = new PeerTracker('consul-demo-host-b-1-aaaa');
+  expect(t.observe(['consul-demo-host-b-1-aaaa-2', 'consul-demo-host-b-1-bbbb-4'], 1000)).toEqual([]);
+  expect(t.observe(['consul-demo-host-b-1-aaaa-2'], 2000)).toEqual(['consul-demo-host-b-1-bbbb']);
 });
 
 test('a peer seen passing and now missing is reported; ourselves never', () => {

@@ -2,7 +2,7 @@ import type { ConsulClient } from '../shared/consulClient';
 import type { HealthEntry } from './discovery/http';
 import { CONSUL_DEMO_SERVICE_NAME } from './names';
 
-/** One server process across its incarnations: `consul-demo-<host>-<pid>-<n>` without the `-<n>`. */
+/** One server process across its incarnations: its instance prefix, i.e. the service ID without the `-<n>` (registration.ts). */
 export function serverKey(serviceId: string): string {
   return serviceId.replace(/-\d+$/, '');
 }

@@ -1,10 +1,32 @@
-import { registrationFor, serviceIdFor } from './registration';
+import fc from 'fast-check';
+import { serverKey } from './peers';
+import { instancePrefixFor, registrationFor, serviceIdFor } from './registration';
 
-test('service IDs are unique per incarnation and safe for Consul', () => {
-  expect(serviceIdFor(1, 'a1b2c3d4e5f6', 1)).toBe('consul-demo-a1b2c3d4e5f6-1-1');
-  expect(serviceIdFor(2, 'a1b2c3d4e5f6', 1)).toBe('consul-demo-a1b2c3d4e5f6-1-2');
-  expect(serviceIdFor(1, 'laptop.local', 4242)).toBe('consul-demo-laptop-local-4242-1');
-  expect(serviceIdFor(1, '', 7)).toBe('consul-demo-host-7-1');
+test('service IDs: <prefix>-<n>, the prefix readable (host, pid) and safe for Consul', () => {
+  expect(instancePrefixFor('a1b2c3d4e5f6', 1, '0f3c')).toBe('consul-demo-a1b2c3d4e5f6-1-0f3c');
+  expect(instancePrefixFor('laptop.local', 4242, 'beef')).toBe('consul-demo-laptop-local-4242-beef');
+  expect(instancePrefixFor('', 7, '0000')).toBe('consul-demo-host-7-0000');
+  expect(serviceIdFor('consul-demo-a1b2c3d4e5f6-1-0f3c', 2)).toBe('consul-demo-a1b2c3d4e5f6-1-0f3c-2');
+});
+
+test('two processes with the same hostname and pid (containers sharing a network namespace, under tini) differ', () => {
+  const prefixes = new Set(Array.from({ length: 50 }, () => instancePrefixFor('host-b', 1)));
+  // 4 random hex digits: 50 draws collide with p ≈ 2 %, so ask for nearly all distinct, not all.
+  expect(prefixes.size).toBeGreaterThanOrEqual(48);
+  for (const p of prefixes) expect(p).toMatch(/^consul-demo-host-b-1-[0-9a-f]{4}$/);
+});
+
+test('property: any hostname gives an ID of [A-Za-z0-9-] whose serverKey is the prefix it was made from', () => {
+  fc.assert(
+    fc.property(fc.string({ maxLength: 80 }), fc.integer({ min: 1, max: 4_194_304 }), fc.nat(1_000_000), (host, pid, n) => {
+      const prefix = instancePrefixFor(host, pid);
+      const id = serviceIdFor(prefix, n);
+      expect(id).toMatch(/^consul-demo-[A-Za-z0-9-]+$/);
+      expect(serverKey(id)).toBe(prefix);
+      // What the healthcheck in the README relies on: the prefix matches this process's IDs and only those.
+      expect(id.startsWith(`${prefix}-`)).toBe(true);
+    }),
+  );
 });
 
 test('registration: name, tag, meta, address/port and a TCP check attached to the service', () => {

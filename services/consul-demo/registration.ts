@@ -1,3 +1,4 @@
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ConsulClient } from '../shared/consulClient';
 import { CONSUL_DEMO_SERVICE_NAME } from './names';
@@ -10,14 +11,20 @@ import { Version } from './protocol';
 export const DEREGISTER_CRITICAL_AFTER = '1m';
 
 /**
- * `consul-demo-<host>-<pid>-<n>`: unique per incarnation, and readable — in a container the hostname is
- * the short container id, so a learner can map an ID to its container (and the pid to kill on a laptop).
- * The one clash (same host, same pid after a container restart) re-registers over the dead process's
- * stale entry, which is the clean-up we want anyway.
+ * What tells one server process from every other: `consul-demo-<host>-<pid>-<4 hex>`. Host and pid keep it
+ * readable (in a container the hostname is the short container id; on a laptop the pid is what to kill). The
+ * random part is there because they alone are not unique: containers sharing one network namespace (Compose
+ * `network_mode: service:…`, the lab's simulated hosts) share the hostname, and under tini usually the pid too,
+ * so two servers on one simulated host would register over each other.
  */
-export function serviceIdFor(incarnation: number, host = os.hostname(), pid = process.pid): string {
+export function instancePrefixFor(host = os.hostname(), pid = process.pid, nonce = randomBytes(2).toString('hex')): string {
   const safeHost = host.replace(/[^A-Za-z0-9-]/g, '-').replace(/^-+|-+$/g, '') || 'host';
-  return `${CONSUL_DEMO_SERVICE_NAME}-${safeHost}-${pid}-${incarnation}`;
+  return `${CONSUL_DEMO_SERVICE_NAME}-${safeHost}-${pid}-${nonce}`;
+}
+
+/** `<instance prefix>-<n>`: unique per incarnation; serverKey() (peers.ts) takes the `-<n>` off again. */
+export function serviceIdFor(instancePrefix: string, incarnation: number): string {
+  return `${instancePrefix}-${incarnation}`;
 }
 
 export interface RegistrationInput {

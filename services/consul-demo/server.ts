@@ -10,8 +10,8 @@ import { ServedConnection, serveConnection } from './connection';
 import { EventSummary } from './eventSummary';
 import { FD_RESERVE, connectionCapFor, openFileLimit } from './fdLimit';
 import { VERSIONS, Version } from './protocol';
-import { PeerTracker, passingServiceIds, serverKey } from './peers';
-import { deregisterService, isRegisteredLocally, registerService, serviceIdFor } from './registration';
+import { PeerTracker, passingServiceIds } from './peers';
+import { deregisterService, instancePrefixFor, isRegisteredLocally, registerService, serviceIdFor } from './registration';
 
 /** What the user chooses about a server (flags/env, parsed in options.ts). */
 export interface ServerSettings {
@@ -37,6 +37,8 @@ export interface ServerConfig extends ServerSettings {
   /** Per Consul request; short, because shutdown must finish within 2 s. */
   consulTimeoutMs?: number;
   random?: () => number;
+  /** This process's instance prefix (registration.ts); made from hostname, pid and a random part by default. */
+  instancePrefix?: string;
   /**
    * An error ended the server (the restart loop failed, Consul refused the registration for good): called
    * once the listener is closed and the registration removed (as far as Consul allows). The CLI exits 1.
@@ -108,7 +110,9 @@ function listen(bind: string): Promise<net.Server> {
 export class DemoServer {
   private stopping = false;
   private readonly sleeps = new WakeableSleep();
-  private readonly peers = new PeerTracker(serverKey(serviceIdFor(0)));
+  /** The service ID without its `-<n>`: the same for all of this process's incarnations, and only theirs. */
+  readonly instancePrefix: string;
+  private readonly peers: PeerTracker;
   private current: Incarnation | undefined;
   private loop: Promise<void> | undefined;
   private lastDeregisteredAt: number | undefined;
@@ -129,6 +133,8 @@ export class DemoServer {
   constructor(private readonly cfg: ServerConfig) {
     this.consulTimeoutMs = cfg.consulTimeoutMs ?? 800;
     this.random = cfg.random ?? Math.random;
+    this.instancePrefix = cfg.instancePrefix ?? instancePrefixFor();
+    this.peers = new PeerTracker(this.instancePrefix);
     this.fdLimit = (cfg.openFileLimit ?? openFileLimit)();
     this.maxConnections = connectionCapFor(cfg.maxConnections, this.fdLimit);
     const windowMs = cfg.logSummaryMs ?? LOG_SUMMARY_MS;
@@ -300,7 +306,7 @@ export class DemoServer {
       throw err;
     }
     const port = (listener.address() as net.AddressInfo).port;
-    const id = serviceIdFor(n);
+    const id = serviceIdFor(this.instancePrefix, n);
     const log = this.cfg.logger.child({ serviceId: id });
     const connections = new Set<ServedConnection>();
     // A backstop over our own count (see refuse()): past it, Node closes new connections itself (no error line,

@@ -35,7 +35,7 @@ function startServer(args: string[], opts: { env?: NodeJS.ProcessEnv; agent?: De
 
 const agentServices = (agent: { httpUrl: string } = consul): Promise<Record<string, { ID: string; Service: string; Port: number }>> =>
   consulGet(agent, '/v1/agent/services', 2000);
-/** This process's registered instance, if any (IDs are consul-demo-<host>-<pid>-<n>). */
+/** This process's registered instance, if any (IDs are consul-demo-<host>-<pid>-<4 hex>-<n>). */
 const registeredIdOf = async (p: ManagedProcess, agent: { httpUrl: string } = consul): Promise<string | undefined> =>
   Object.keys(await agentServices(agent)).find((id) => id.startsWith('consul-demo-') && id.includes(`-${p.pid}-`));
 

@@ -47,7 +47,7 @@ const get = <T>(path: string): Promise<T> => consulGet<T>(consul, path);
 const demoServices = async (): Promise<AgentService[]> =>
   Object.values(await get<Record<string, AgentService>>('/v1/agent/services')).filter((s) => s.Service === 'consul-demo');
 
-/** Registered instances whose ID belongs to this process (IDs are consul-demo-<host>-<pid>-<n>). */
+/** Registered instances whose ID belongs to this process (IDs are consul-demo-<host>-<pid>-<4 hex>-<n>). */
 const servicesOf = async (p: ManagedProcess): Promise<AgentService[]> => (await demoServices()).filter((s) => s.ID.includes(`-${p.pid}-`));
 
 test('registers with its tag, Meta.version and a TCP check attached to the service', async () => {
@@ -61,7 +61,7 @@ test('registers with its tag, Meta.version and a TCP check attached to the servi
       { timeoutMs: 10_000, what: 'the server registered' },
     );
     expect(svc).toMatchObject({ Service: 'consul-demo', Tags: ['v1'], Meta: { version: 'v1' }, Address: '127.0.0.1' });
-    expect(svc!.ID).toMatch(new RegExp(`^consul-demo-[A-Za-z0-9-]+-${server.pid}-1$`));
+    expect(svc!.ID).toMatch(new RegExp(`^consul-demo-[A-Za-z0-9-]+-${server.pid}-[0-9a-f]{4}-1$`));
     expect(svc!.Port).toBeGreaterThan(0);
 
     // The check belongs to this service (ServiceID), is a TCP check on the advertised address, and is passing
@@ -102,7 +102,9 @@ test('a restart deregisters the old ID and registers a new one on a new port, ea
       },
       { timeoutMs: 10_000, what: 'a second incarnation (and only it) registered' },
     );
-    expect(second.ID).toMatch(new RegExp(`-${server.pid}-2$`));
+    expect(second.ID).toMatch(new RegExp(`-${server.pid}-[0-9a-f]{4}-2$`));
+    // Same process, same instance prefix: only the incarnation number changes.
+    expect(second.ID.replace(/-2$/, '')).toBe(first.ID.replace(/-1$/, ''));
     expect(second.Port).not.toBe(first.Port);
     expect((await demoServices()).map((s) => s.ID)).not.toContain(first.ID);
     // The old port is closed: a client that still had it gets refused.
