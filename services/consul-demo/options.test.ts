@@ -49,6 +49,7 @@ describe('server', () => {
         bind: '127.0.0.1',
         advertise: '127.0.0.1', // a specific bind address is what we advertise
         restartEveryMs: [5000, 10000],
+        restartMode: 'break-before-make',
         drainMs: 500,
         lineTimeoutMs: 5000,
         idleTimeoutMs: 30000,
@@ -59,6 +60,20 @@ describe('server', () => {
         consulHttp: { host: '127.0.0.1', port: 8500, secure: false },
       },
     });
+  });
+
+  test('--restart-mode / DEMO_RESTART_MODE; anything else is bad input', async () => {
+    const p = parse(['server', '--restart-mode', 'make-before-break']).run();
+    expect(p.mode === 'server' && p.options.restartMode).toBe('make-before-break');
+    process.env.DEMO_RESTART_MODE = 'make-before-break';
+    const q = parse(['server']).run();
+    expect(q.mode === 'server' && q.options.restartMode).toBe('make-before-break');
+    delete process.env.DEMO_RESTART_MODE;
+    const bad = await exitOf(['server', '--restart-mode', 'blue-green']);
+    expect(bad.code).toBe(2);
+    expect(bad.lines).toHaveLength(1);
+    expect(bad.lines[0]).toContain('--restart-mode');
+    expect(bad.lines[0]).toContain('break-before-make, make-before-break');
   });
 
   test('--instance-file / DEMO_INSTANCE_FILE; empty = none', () => {

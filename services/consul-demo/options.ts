@@ -14,7 +14,7 @@ import { DEFAULT_MAX_REPLY_BACKLOG_BYTES } from './connection';
 import { DNS_LOOKUP_MODES, DnsLookupMode } from './discovery/dns';
 import { Version } from './protocol';
 import { SELECTION_MODES, SelectionMode } from './selection';
-import type { ServerSettings } from './server';
+import { RESTART_MODES, type RestartMode, type ServerSettings } from './server';
 
 export interface ServerOptions extends ServerSettings {
   logFormat: LogFormat;
@@ -178,6 +178,7 @@ interface RawServer {
   bind: string;
   advertise?: string;
   restartEvery: [number, number];
+  restartMode: RestartMode;
   drain: number;
   lineTimeout: number;
   idleTimeout: number;
@@ -243,6 +244,14 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
         'DEMO_RESTART_EVERY',
         (v) => parseDurationRange(v, '--restart-every', RANGES.restartEvery),
       ).default([5000, 10000], '5-10s'),
+    )
+    .addOption(
+      opt(
+        '--restart-mode <mode>',
+        `${RESTART_MODES.join(' or ')}: leave then come back (a gap), or come back on the new port first, then leave`,
+        'DEMO_RESTART_MODE',
+        oneOf(RESTART_MODES),
+      ).default('break-before-make'),
     )
     .addOption(
       durationOpt('--drain <duration>', 'after deregistering, keep answering this long before closing', 'DEMO_DRAIN', RANGES.drain, 500),
@@ -356,6 +365,7 @@ export function parseArgs(args: string[], io: ParseIo = {}): ParsedArgs {
           bind: o.bind,
           advertise,
           restartEveryMs: o.restartEvery,
+          restartMode: o.restartMode,
           drainMs: o.drain,
           lineTimeoutMs: o.lineTimeout,
           idleTimeoutMs: o.idleTimeout,

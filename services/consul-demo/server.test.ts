@@ -101,6 +101,7 @@ const base = {
   idleTimeoutMs: 1000,
   maxConnections: 1024,
   maxReplyBacklogBytes: 1024 * 1024,
+  restartMode: 'break-before-make' as const,
   logger,
 };
 
@@ -188,6 +189,70 @@ test('a restart waits while a peer seen passing is in its own restart gap, then 
   } finally {
     await server.stop();
   }
+});
+
+describe('make-before-break', () => {
+  const mbb = { ...base, restartMode: 'make-before-break' as const };
+
+  test('the new incarnation registers and is passing before the old one deregisters; the old port answers until then', async () => {
+    const f = fakeConsulWithPeers();
+    const server = new DemoServer({ ...mbb, consul: f.consul, version: 'v1', restartEveryMs: [150, 150], drainMs: 200 });
+    await server.start();
+    try {
+      await until(() => f.calls.some((c) => c.op === 'deregister'));
+      const [first, second] = f.calls.filter((c) => c.op === 'register');
+      expect(f.calls.slice(0, 3).map((c) => `${c.op} ${c.id}`)).toEqual([
+        `register ${first!.id}`,
+        `register ${second!.id}`,
+        `deregister ${first!.id}`,
+      ]);
+      // Both ports answer right after the old one deregistered (its drain), the new one for good.
+      expect(await exchange('127.0.0.1', first!.port!, 'v1', 1000)).toMatchObject({ ok: true });
+      expect(await exchange('127.0.0.1', second!.port!, 'v1', 1000)).toMatchObject({ ok: true });
+      await until(() => logs.some((l) => l.includes('closed') && l.includes(first!.id)));
+      expect((await exchange('127.0.0.1', first!.port!, 'v1', 1000)).error).toMatch(/ECONNREFUSED/);
+      const handover = logged('make-before-break: new incarnation passing, retiring the old one');
+      expect(handover[0]).toContain(first!.id);
+      expect(handover[0]).toContain(second!.id);
+      // No gap to report: the old one was still registered when the new one registered.
+      expect(logged('gapSinceDeregisterMs')).toEqual([]);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('a new incarnation never seen passing: one warning after the timeout, and the old one is retired anyway', async () => {
+    const f = fakeConsul();
+    (f.consul as unknown as { health: unknown }).health = { service: async () => [] };
+    const server = new DemoServer({
+      ...mbb,
+      consul: f.consul,
+      restartEveryMs: [100, 100],
+      drainMs: 0,
+      passingTimeoutMs: 300,
+    });
+    await server.start();
+    try {
+      await until(() => f.calls.some((c) => c.op === 'deregister'));
+      const warnings = logged('make-before-break: new incarnation not passing in time, retiring the old one anyway');
+      expect(warnings).toHaveLength(1);
+      expect(f.calls.slice(0, 3).map((c) => c.op)).toEqual(['register', 'register', 'deregister']);
+    } finally {
+      await server.stop();
+    }
+  });
+
+  test('stop() during the handover deregisters both incarnations', async () => {
+    const f = fakeConsul();
+    (f.consul as unknown as { health: unknown }).health = { service: async () => [] };
+    const server = new DemoServer({ ...mbb, consul: f.consul, restartEveryMs: [100, 100], drainMs: 0, passingTimeoutMs: 10_000 });
+    await server.start();
+    await until(() => f.calls.filter((c) => c.op === 'register').length === 2);
+    await server.stop();
+    const registered = f.calls.filter((c) => c.op === 'register').map((c) => c.id);
+    const deregistered = f.calls.filter((c) => c.op === 'deregister').map((c) => c.id);
+    expect(deregistered.sort()).toEqual(registered.sort());
+  });
 });
 
 /** Read what a server sends on a fresh connection until it closes (or 2 s pass). */

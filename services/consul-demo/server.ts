@@ -13,6 +13,14 @@ import { VERSIONS, Version } from './protocol';
 import { PeerTracker, passingServiceIds } from './peers';
 import { deregisterService, instancePrefixFor, isRegisteredLocally, registerService, serviceIdFor } from './registration';
 
+/**
+ * How an incarnation hands over to the next. break-before-make (the lesson): the old one leaves, then the new one
+ * comes, and in between there is no instance. make-before-break: the new one listens, registers and is passing in
+ * Consul before the old one deregisters and drains, so there is always one to find.
+ */
+export type RestartMode = 'break-before-make' | 'make-before-break';
+export const RESTART_MODES: readonly RestartMode[] = ['break-before-make', 'make-before-break'];
+
 /** What the user chooses about a server (flags/env, parsed in options.ts). */
 export interface ServerSettings {
   /** Locks the protocol; undefined = v1 or v2 at random on every incarnation. */
@@ -21,6 +29,7 @@ export interface ServerSettings {
   advertise: string;
   /** [min, max] ms between restarts; [0, 0] = never restart. */
   restartEveryMs: [number, number];
+  restartMode: RestartMode;
   /** After deregistering, keep answering this long before closing (see retire()). */
   drainMs: number;
   lineTimeoutMs: number;
@@ -50,6 +59,8 @@ export interface ServerConfig extends ServerSettings {
   logSummaryMs?: number;
   /** The open-file limit (`ulimit -n`); read from /proc by default. */
   openFileLimit?: () => number | undefined;
+  /** make-before-break: how long the new incarnation may take to be passing before the old one goes anyway (5 s). */
+  passingTimeoutMs?: number;
 }
 
 interface Incarnation {
@@ -90,6 +101,13 @@ const MAX_LISTEN_FAILURES = 10;
  */
 const MAX_PEER_WAIT_MS = 3000;
 const PEER_POLL_MS = 100;
+/**
+ * make-before-break: the new incarnation registers with its check passing, so it normally shows up in the health
+ * API at once; past this, something is wrong (a slow catalog sync, a check that fails) and the old one is retired
+ * anyway rather than the server hanging with two incarnations.
+ */
+const PASSING_TIMEOUT_MS = 5000;
+const PASSING_POLL_MS = 50;
 
 function listen(bind: string): Promise<net.Server> {
   return new Promise((resolve, reject) => {
@@ -114,6 +132,8 @@ export class DemoServer {
   readonly instancePrefix: string;
   private readonly peers: PeerTracker;
   private current: Incarnation | undefined;
+  /** make-before-break: the old incarnation, still registered and serving while the next one comes up. */
+  private previous: Incarnation | undefined;
   private loop: Promise<void> | undefined;
   private lastDeregisteredAt: number | undefined;
   private readonly consulTimeoutMs: number;
@@ -218,9 +238,11 @@ export class DemoServer {
     // A restart step in flight (e.g. a register call) gets a moment to finish so its incarnation is known
     // and can be deregistered, but shutdown does not wait on a slow Consul for long.
     if (this.loop) await Promise.race([this.loop, sleep(500)]);
-    const inc = this.current;
+    // Both, during a make-before-break handover; one already retiring is left to the loop's retire, as before.
+    const live = [this.current, this.previous].filter((i): i is Incarnation => i !== undefined && !i.retiring);
     this.current = undefined;
-    if (inc) await this.retire(inc, SHUTDOWN_DRAIN_MS, SHUTDOWN_CLOSE_GRACE_MS, false);
+    this.previous = undefined;
+    await Promise.all(live.map((i) => this.retire(i, SHUTDOWN_DRAIN_MS, SHUTDOWN_CLOSE_GRACE_MS, false)));
     // What was counted but not yet logged.
     this.closes.flush();
     this.refusals.flush();
@@ -229,8 +251,8 @@ export class DemoServer {
 
   private async run(first: Incarnation): Promise<void> {
     let inc: Incarnation | undefined = first;
+    await this.register(inc);
     for (let n = 2; ; n++) {
-      await this.register(inc);
       if (this.stopping) return;
       const [lo, hi] = this.cfg.restartEveryMs;
       if (hi === 0) return; // never restarts; stop() retires the incarnation
@@ -240,25 +262,75 @@ export class DemoServer {
       inc.log.info('next restart scheduled', { inMs: waitMs });
       await this.sleeps.sleep(waitMs);
       if (this.stopping) return;
+      if (this.cfg.restartMode === 'make-before-break') {
+        inc = await this.makeBeforeBreak(inc, n);
+        if (!inc) return;
+        continue;
+      }
       await this.waitForPeers(inc);
       if (this.stopping) return;
       this.current = undefined;
       await this.retire(inc, this.cfg.drainMs, CLOSE_GRACE_MS, true);
       if (this.stopping) return;
-      inc = undefined;
-      for (let failures = 1; !inc && !this.stopping; failures++) {
-        try {
-          inc = await this.open(n);
-        } catch (err) {
-          // Bad input (the bound address is gone) or a failure that keeps coming back: a server neither listening
-          // nor registered must not stay up saying only this; ending it (fail(), exit 1) lets a supervisor act.
-          if (err instanceof UsageError || failures >= MAX_LISTEN_FAILURES) throw err;
-          this.cfg.logger.error('listen failed, retrying', { error: errorMessage(err), retryInMs: REGISTER_RETRY_MS });
-          await this.sleeps.sleep(REGISTER_RETRY_MS);
-        }
-      }
+      inc = await this.openWithRetries(n);
       if (!inc) return;
+      await this.register(inc);
     }
+  }
+
+  /**
+   * The next incarnation listens, registers and is passing in Consul; only then does the old one deregister, drain
+   * and close. Both are registered for a moment, and a client that picked the old one just before it deregistered
+   * still gets its reply (retire()'s drain). No gap, so no waiting for peers either. Returns the new incarnation,
+   * registered, or undefined when stopping (shutdown() then retires whichever of the two is not retiring yet).
+   */
+  private async makeBeforeBreak(old: Incarnation, n: number): Promise<Incarnation | undefined> {
+    this.previous = old;
+    old.log.info('make-before-break: starting the next incarnation before retiring this one', { next: n });
+    const next = await this.openWithRetries(n);
+    if (!next || this.stopping) return undefined;
+    await this.register(next);
+    if (this.stopping) return undefined;
+    const started = Date.now();
+    const passing = await this.waitUntilPassing(next);
+    if (this.stopping) return undefined;
+    const waitedMs = Date.now() - started;
+    if (passing) old.log.info('make-before-break: new incarnation passing, retiring the old one', { next: next.id, waitedMs });
+    else old.log.warn('make-before-break: new incarnation not passing in time, retiring the old one anyway', { next: next.id, waitedMs });
+    this.previous = undefined;
+    await this.retire(old, this.cfg.drainMs, CLOSE_GRACE_MS, true);
+    return this.stopping ? undefined : next;
+  }
+
+  /** Listen for incarnation n; a failure is retried every second, the old incarnation (if any) still serving. */
+  private async openWithRetries(n: number): Promise<Incarnation | undefined> {
+    for (let failures = 1; !this.stopping; failures++) {
+      try {
+        return await this.open(n);
+      } catch (err) {
+        // Bad input (the bound address is gone) or a failure that keeps coming back: a server neither listening
+        // nor registered must not stay up saying only this; ending it (fail(), exit 1) lets a supervisor act.
+        if (err instanceof UsageError || failures >= MAX_LISTEN_FAILURES) throw err;
+        this.cfg.logger.error('listen failed, retrying', { error: errorMessage(err), retryInMs: REGISTER_RETRY_MS });
+        await this.sleeps.sleep(REGISTER_RETRY_MS);
+      }
+    }
+    return undefined;
+  }
+
+  /**
+   * Poll the health API (what clients ask, through the same agent) until `inc` is listed as passing: false after
+   * passingTimeoutMs. Errors count as "not yet": Consul being away is what the timeout is for.
+   */
+  private async waitUntilPassing(inc: Incarnation): Promise<boolean> {
+    const deadline = Date.now() + (this.cfg.passingTimeoutMs ?? PASSING_TIMEOUT_MS);
+    while (!this.stopping) {
+      const ids = await passingServiceIds(this.cfg.consul, this.consulTimeoutMs).catch(() => [] as string[]);
+      if (ids.includes(inc.id)) return true;
+      if (Date.now() >= deadline) return false;
+      await this.sleeps.sleep(PASSING_POLL_MS);
+    }
+    return false;
   }
 
   /**
@@ -373,7 +445,11 @@ export class DemoServer {
       try {
         inc.registerSent = true;
         await registerService(this.cfg.consul, reg, this.consulTimeoutMs);
-        const gap = this.lastDeregisteredAt === undefined ? undefined : Date.now() - this.lastDeregisteredAt;
+        // A gap exists only in break-before-make; in make-before-break the old incarnation is still registered.
+        const gap =
+          this.lastDeregisteredAt === undefined || this.cfg.restartMode === 'make-before-break'
+            ? undefined
+            : Date.now() - this.lastDeregisteredAt;
         inc.log.info('registered', {
           version: inc.version,
           address: `${this.cfg.advertise}:${inc.port}`,
