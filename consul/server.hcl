@@ -19,7 +19,7 @@ retry_join     = ["consul-server-1", "consul-server-2", "consul-server-3"]
 retry_interval = "2s"
 
 # HTTP/DNS only on the container's loopback: the healthcheck and `docker exec ... consul`
-# use it; everything else (services, host, lab scripts) goes through consul-agent.
+# use it; everything else (services, your machine, lab scripts) goes through a host's agent.
 client_addr = "127.0.0.1"
 
 # Leader election speed. The default raft_multiplier = 5 is tuned for cloud VMs and left the

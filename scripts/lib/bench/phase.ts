@@ -10,7 +10,7 @@ import type { BenchPlan, LabSettings } from './settings';
 import { distribution } from './stats';
 import { DEFAULT_TRIAL_OPTIONS, StopKind, StopTrial, runStopTrial } from './stopTrials';
 import { sleep } from '../../../services/shared/async';
-import { WORKSHOP_API_SERVICE } from '../docker/labServices';
+import { isWorkshopApiService } from '../docker/labServices';
 
 export interface UpTrial {
   healthyMs: number;
@@ -104,7 +104,7 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
             progress.line(why);
             if (attempt >= 2) throw err;
             // Bring back whatever the failed trial left stopped, then try that trial again.
-            for (const c of (await lab.containers()).filter((x) => x.service === WORKSHOP_API_SERVICE && x.state !== 'running')) {
+            for (const c of (await lab.containers()).filter((x) => isWorkshopApiService(x.service) && x.state !== 'running')) {
               await lab.docker
                 .getContainer(c.id)
                 .start()

@@ -71,14 +71,14 @@ describe('requireLab', () => {
     ({ listContainers: async (o: { filters: { label: string[] } }) => byFilter(o.filters.label[0]!) }) as unknown as Docker;
 
   it('returns the containers of a running lab', async () => {
-    const d = fakeDocker(() => [info({ service: 'consul-agent' }), info({ service: 'nginx' })]);
+    const d = fakeDocker(() => [info({ service: 'host-a-agent' }), info({ service: 'nginx' })]);
     const cs: LabContainer[] = await requireLab(d, 'consul-lab');
-    expect(cs.map((c) => c.service)).toEqual(['consul-agent', 'nginx']);
+    expect(cs.map((c) => c.service)).toEqual(['host-a-agent', 'nginx']);
   });
 
   it('says how to start it, and names another lab project it saw', async () => {
     const d = fakeDocker((label) =>
-      label === 'com.docker.compose.service=consul-agent' ? [info({ service: 'consul-agent', project: 'lab-scripts' })] : [],
+      label === 'com.docker.compose.service=host-a-agent' ? [info({ service: 'host-a-agent', project: 'lab-scripts' })] : [],
     );
     await expect(requireLab(d, 'consul-lab')).rejects.toThrow(
       'lab "consul-lab" has no containers: start it with `npm run lab:up`; a lab runs as project "lab-scripts": pass -p lab-scripts or set COMPOSE_PROJECT_NAME',
@@ -86,8 +86,8 @@ describe('requireLab', () => {
   });
 
   it('treats a stopped Consul agent as "not running"', async () => {
-    const d = fakeDocker(() => [info({ service: 'consul-agent', State: 'exited' })]);
-    await expect(requireLab(d, 'consul-lab')).rejects.toThrow(/is not running \(its consul-agent is down\)/);
+    const d = fakeDocker(() => [info({ service: 'host-a-agent', State: 'exited' })]);
+    await expect(requireLab(d, 'consul-lab')).rejects.toThrow(/is not running \(its host-a-agent is down\)/);
   });
 
   it('message without other projects has no hint', () => {

@@ -76,7 +76,7 @@ export async function listLabContainers(docker: Docker, project: string): Promis
   return sortContainers(infos.map(toLabContainer));
 }
 
-/** Projects on this engine that look like a copy of this lab (they have a consul-agent service). */
+/** Projects on this engine that look like a copy of this lab (they have host-a's agent service). */
 export async function otherLabProjects(docker: Docker, project: string): Promise<string[]> {
   const infos = await docker.listContainers({ all: true, filters: { label: [`${SERVICE_LABEL}=${CONSUL_AGENT_SERVICE}`] } });
   const names = new Set(infos.map((i) => i.Labels?.[PROJECT_LABEL]).filter((p): p is string => !!p && p !== project));
@@ -99,7 +99,7 @@ export async function requireLab(docker: Docker, project: string): Promise<LabCo
   const agent = containers.find((c) => c.service === CONSUL_AGENT_SERVICE);
   if (containers.length === 0) throw new LabNotUpError(labNotUpMessage(project, await otherLabProjects(docker, project)));
   if (!agent || agent.state !== 'running') {
-    throw new LabNotUpError(labNotUpMessage(project, [], 'is not running (its consul-agent is down)'));
+    throw new LabNotUpError(labNotUpMessage(project, [], `is not running (its ${CONSUL_AGENT_SERVICE} is down)`));
   }
   return containers;
 }

@@ -17,12 +17,14 @@ describe('labEnvFromContainers', () => {
   it("reads the running lab's ports and subnet prefix back", () => {
     const env = labEnvFromContainers(
       [
-        c('consul-agent', [
+        c('host-a', [
           { IP: '127.0.0.1', PrivatePort: 8500, PublicPort: 28500, Type: 'tcp' },
           { IP: '127.0.0.1', PrivatePort: 8600, PublicPort: 28600, Type: 'tcp' },
           { IP: '127.0.0.1', PrivatePort: 8600, PublicPort: 28600, Type: 'udp' },
+          { IP: '127.0.0.1', PrivatePort: 80, PublicPort: 28080, Type: 'tcp' },
         ]),
-        c('nginx', [{ IP: '127.0.0.1', PrivatePort: 80, PublicPort: 28080, Type: 'tcp' }]),
+        // Containers inside host-a's namespace publish nothing themselves.
+        c('nginx', []),
       ],
       '10.213.77.0/24',
     );
@@ -39,20 +41,20 @@ describe('labEnvFromContainers', () => {
 });
 
 describe('published ports and endpoints', () => {
-  const agent = c('consul-agent', [
+  const host = c('host-a', [
     { IP: '127.0.0.1', PrivatePort: 8500, PublicPort: 18500, Type: 'tcp' },
     { IP: '127.0.0.1', PrivatePort: 8600, PublicPort: 18600, Type: 'udp' },
+    { IP: '0.0.0.0', PrivatePort: 80, PublicPort: 18080, Type: 'tcp' },
   ]);
-  const nginx = c('nginx', [{ IP: '0.0.0.0', PrivatePort: 80, PublicPort: 18080, Type: 'tcp' }]);
 
   it('finds the host port a container publishes', () => {
-    expect(publishedPort(agent, 8500)).toEqual({ host: '127.0.0.1', port: 18500 });
-    expect(publishedPort(agent, 8600)).toBeUndefined(); // only udp published here
-    expect(publishedPort(nginx, 80)).toEqual({ host: '127.0.0.1', port: 18080 });
+    expect(publishedPort(host, 8500)).toEqual({ host: '127.0.0.1', port: 18500 });
+    expect(publishedPort(host, 8600)).toBeUndefined(); // only udp published here
+    expect(publishedPort(host, 80)).toEqual({ host: '127.0.0.1', port: 18080 });
   });
 
   it('prefers the ports the running lab publishes over env and defaults', () => {
-    const ep = labEndpoints([agent, nginx], { CONSUL_HTTP_ADDR: '127.0.0.1:8500', LAB_NGINX_PORT: '9999' });
+    const ep = labEndpoints([host], { CONSUL_HTTP_ADDR: '127.0.0.1:8500', LAB_NGINX_PORT: '9999' });
     expect(ep.consulUrl).toBe('http://127.0.0.1:18500');
     expect(ep.nginxUrl).toBe('http://127.0.0.1:18080');
   });

@@ -1,10 +1,10 @@
 import type Docker from 'dockerode';
 import { ConsulHttpAddress, consulUrl, parseConsulHttpAddr, parsePort } from '../../../services/shared/consulAddress';
 import type { LabContainer } from './labContainers';
-import { CONSUL_AGENT_SERVICE, NGINX_SERVICE } from './labServices';
+import { PUBLISHING_SERVICE } from './labServices';
 
 /*
- * The host ports the running lab publishes (consul-agent's HTTP and DNS, nginx's web port), read once here for
+ * The host ports the running lab publishes (host-a's agent HTTP and DNS, nginx's web port; all published by host-a, which owns their network namespace), read once here for
  * the two things that need them: where to talk to the lab (labEndpoints) and the LAB_* settings to hand back to
  * Compose (labEnvFromContainers).
  */
@@ -29,12 +29,10 @@ export interface LabPorts {
   nginx?: HostPort;
 }
 
-/** What consul-agent and nginx publish; `runningOnly` skips containers that are not running. */
+/** What host-a publishes for its agent and nginx; `runningOnly` skips a host-a container that is not running. */
 export function labPorts(containers: LabContainer[], runningOnly: boolean): LabPorts {
-  const find = (service: string): LabContainer | undefined =>
-    containers.find((c) => c.service === service && (!runningOnly || c.state === 'running'));
-  const agent = find(CONSUL_AGENT_SERVICE);
-  return { consulHttp: publishedPort(agent, 8500), consulDns: publishedPort(agent, 8600), nginx: publishedPort(find(NGINX_SERVICE), 80) };
+  const host = containers.find((c) => c.service === PUBLISHING_SERVICE && (!runningOnly || c.state === 'running'));
+  return { consulHttp: publishedPort(host, 8500), consulDns: publishedPort(host, 8600), nginx: publishedPort(host, 80) };
 }
 
 export interface LabEndpoints {
@@ -73,7 +71,7 @@ export function browserUrl(url: string): string {
 
 /**
  * The LAB_* settings a running lab was started with, read back from the engine: host ports from what
- * consul-agent and nginx publish, the subnet prefix from the lab network. Passed to `docker compose` when a
+ * host-a publishes, the subnet prefix from the lab network. Passed to `docker compose` when a
  * command calls it again (scale), so Compose sees the same configuration even from a shell that doesn't
  * have those variables (or has other ones).
  */

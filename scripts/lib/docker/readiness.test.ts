@@ -21,12 +21,12 @@ describe('readiness', () => {
   });
   it('prints a line only when a container changes', () => {
     const seen = new Map<string, string>();
-    expect(stateChanges(seen, [c('nginx', 'created', 'none'), c('consul-agent', 'running', 'starting')])).toEqual([
+    expect(stateChanges(seen, [c('nginx', 'created', 'none'), c('host-a-agent', 'running', 'starting')])).toEqual([
       'nginx         created    (0/2 ready)',
-      'consul-agent  starting   (0/2 ready)',
+      'host-a-agent  starting   (0/2 ready)',
     ]);
-    expect(stateChanges(seen, [c('nginx', 'created', 'none'), c('consul-agent', 'running', 'healthy')])).toEqual([
-      'consul-agent  healthy    (1/2 ready)',
+    expect(stateChanges(seen, [c('nginx', 'created', 'none'), c('host-a-agent', 'running', 'healthy')])).toEqual([
+      'host-a-agent  healthy    (1/2 ready)',
     ]);
   });
 });

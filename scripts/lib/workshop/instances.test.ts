@@ -46,6 +46,21 @@ describe('buildTargets', () => {
       ['renamed', 'workshop-renamed', 2],
     ]);
   });
+  it('matches instances that share a host (same hostname) by their WORKSHOP_NAME, not by Meta.host', () => {
+    const a1 = { ...container(1, 'dddddd444444'), service: 'workshop-api-a1', name: 'consul-lab-workshop-api-a1-1' };
+    const a2 = { ...container(1, 'eeeeee555555'), service: 'workshop-api-a2', name: 'consul-lab-workshop-api-a2-1' };
+    const shared = buildTargets(
+      [
+        { container: a1, hostname: 'host-a', env: ['WORKSHOP_NAME=api-a1'] },
+        { container: a2, hostname: 'host-a', env: ['WORKSHOP_NAME=api-a2'] },
+      ],
+      [reg('api-a2', 'host-a', 'critical'), reg('api-a1', 'host-a')],
+    );
+    expect(shared.map((t) => [t.container.service, t.registration?.id, t.registration?.status])).toEqual([
+      ['workshop-api-a1', 'workshop-api-a1', 'passing'],
+      ['workshop-api-a2', 'workshop-api-a2', 'critical'],
+    ]);
+  });
   it('derives names like the workshop-api: api-<6 chars of the hostname>, or WORKSHOP_NAME', () => {
     expect(derivedInstanceName('3F2A1B9C8D7E')).toBe('api-3f2a1b');
     expect(derivedInstanceName('x', ['WORKSHOP_NAME=alice'])).toBe('alice');

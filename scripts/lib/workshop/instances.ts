@@ -3,7 +3,7 @@ import { UsageError } from '../../../services/shared/errors';
 import type { ServiceInstance } from '../consul/labConsul';
 import { defaultNameFromHostname, workshopServiceId } from '../../../services/workshop-api/names';
 import { LabContainer, LabNotUpError } from '../docker/labContainers';
-import { WORKSHOP_API_SERVICE } from '../docker/labServices';
+import { isWorkshopApiService } from '../docker/labServices';
 import { shortName } from '../docker/readiness';
 
 /** One workshop-api container and what Consul knows about it. */
@@ -28,15 +28,23 @@ export function derivedInstanceName(hostname: string, env: string[] = []): strin
   return explicit || defaultNameFromHostname(hostname);
 }
 
-/** Join containers (hostname, env from inspect) with Consul registrations via Meta.host = container hostname. */
+/**
+ * Join containers (hostname, env from inspect) with Consul registrations. A container with WORKSHOP_NAME (the
+ * lab's: instances that share a host share its hostname) by its service ID; one without, by Meta.host = its
+ * hostname (= its own short container id).
+ */
 export function buildTargets(
   containers: Array<{ container: LabContainer; hostname: string; env: string[] }>,
   registrations: ServiceInstance[],
 ): WorkshopTarget[] {
   return containers
     .map(({ container, hostname, env }) => {
-      const registration = registrations.find((r) => r.meta.host === hostname);
-      const name = registration?.meta.name || derivedInstanceName(hostname, env);
+      const derived = derivedInstanceName(hostname, env);
+      const explicit = env.some((e) => e.startsWith('WORKSHOP_NAME=') && e.length > 'WORKSHOP_NAME='.length);
+      const registration = explicit
+        ? registrations.find((r) => r.id === workshopServiceId(derived))
+        : registrations.find((r) => r.meta.host === hostname);
+      const name = registration?.meta.name || derived;
       return { container, hostname, name, serviceId: registration?.id ?? workshopServiceId(name), registration };
     })
     .sort((a, b) => a.name.localeCompare(b.name));
@@ -68,7 +76,7 @@ export async function loadWorkshopTargets(
   containers: LabContainer[],
   registrations: ServiceInstance[],
 ): Promise<WorkshopTarget[]> {
-  const mine = containers.filter((c) => c.service === WORKSHOP_API_SERVICE);
+  const mine = containers.filter((c) => isWorkshopApiService(c.service));
   const inspected = await Promise.all(
     mine.map(async (container) => {
       const info = await docker.getContainer(container.id).inspect();
