@@ -1,5 +1,5 @@
 import { errorMessage } from '../../../services/shared/errors';
-import type { Member, ServiceHealthCounts } from '../consul/labConsul';
+import type { Member, ServiceHealthCounts, ServiceInstance } from '../consul/labConsul';
 import { CONSUL_DEMO_SERVICE_NAME } from '../../../services/consul-demo/names';
 import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
 import { readClientRequests } from '../demo/clientRequests';
@@ -23,9 +23,35 @@ export interface StatusReport {
   members: Section<Member[]>;
   leader: Section<string>;
   services: Section<ServiceHealthCounts[]>;
+  hosts: Section<HostRow[]>;
   demoClient: Section<SuccessSummary & { windowMs: number }>;
   page: Section<{ status: number; instances: string[] }>;
   upstream: Section<string[]>;
+}
+
+/** One simulated host (a Consul client node): its agent as the cluster sees it, and the lab's instances on it. */
+export interface HostRow {
+  host: string;
+  agent: Member['status'] | 'unknown';
+  instances: Array<{ label: string; status: ServiceInstance['status'] }>;
+}
+
+/** How an instance reads in the hosts table: a workshop instance by its name, a demo server by its port. */
+function instanceLabel(i: ServiceInstance): string {
+  if (i.service === WORKSHOP_SERVICE_NAME) return i.meta.name || i.id;
+  return `${i.service}:${i.port}`;
+}
+
+/** Client nodes (the hosts) with the instances Consul has on each; nodes that only have instances are listed too. */
+export function hostRows(members: Member[], instances: ServiceInstance[]): HostRow[] {
+  const hosts = new Map<string, HostRow>();
+  for (const m of members) if (m.role === 'client') hosts.set(m.name, { host: m.name, agent: m.status, instances: [] });
+  for (const i of [...instances].sort((a, b) => a.service.localeCompare(b.service) || instanceLabel(a).localeCompare(instanceLabel(b)))) {
+    const row = hosts.get(i.node) ?? { host: i.node, agent: 'unknown' as const, instances: [] };
+    row.instances.push({ label: instanceLabel(i), status: i.status });
+    hosts.set(i.node, row);
+  }
+  return [...hosts.values()].sort((a, b) => a.host.localeCompare(b.host));
 }
 
 async function section<T>(fn: () => Promise<T>): Promise<Section<T>> {
@@ -39,11 +65,18 @@ async function section<T>(fn: () => Promise<T>): Promise<Section<T>> {
 export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now()): Promise<StatusReport> {
   const client = lab.containers.find((c) => c.service === DEMO_CLIENT_SERVICE);
   const nginx = lab.containers.find((c) => c.service === NGINX_SERVICE);
-  const [members, leader, services, demoClient, page, upstream] = await Promise.all([
-    section(() => lab.consul.members()),
+  const membersP = section(() => lab.consul.members());
+  const [members, leader, services, hosts, demoClient, page, upstream] = await Promise.all([
+    membersP,
     section(() => lab.consul.leader()),
     // stale: any server answers, so the counts still show while the cluster has no leader.
     section(() => lab.consul.healthCounts(true, [CONSUL_DEMO_SERVICE_NAME, WORKSHOP_SERVICE_NAME])),
+    section(async () => {
+      const m = await membersP;
+      if (!m.ok) throw new Error(m.error);
+      const all = await Promise.all([CONSUL_DEMO_SERVICE_NAME, WORKSHOP_SERVICE_NAME].map((n) => lab.consul.instances(n, { stale: true })));
+      return hostRows(m.value, all.flat());
+    }),
     section(async () => {
       if (!client) throw new Error('no demo-client container in this lab');
       if (client.state !== 'running') throw new Error(`${client.name} is ${client.state}`);
@@ -63,6 +96,7 @@ export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now())
     members,
     leader,
     services,
+    hosts,
     demoClient,
     page,
     upstream,
@@ -118,6 +152,17 @@ export function renderStatus(r: StatusReport): string {
       ),
     );
   } else out.push(failed(r.services.error));
+
+  out.push('');
+  out.push('Hosts (each runs its own Consul agent: when it fails, every instance on it fails with it)');
+  if (r.hosts.ok) {
+    out.push(
+      renderTable(
+        [{ header: 'HOST' }, { header: 'AGENT' }, { header: 'INSTANCES' }],
+        r.hosts.value.map((h) => [h.host, h.agent, h.instances.map((i) => `${i.label} ${i.status}`).join(', ') || '-']),
+      ),
+    );
+  } else out.push(failed(r.hosts.error));
 
   out.push('');
   if (r.demoClient.ok) {
