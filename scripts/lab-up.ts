@@ -5,8 +5,11 @@
 // be pulled and this machine can build the air-gapped ones, it says so in one line, builds them (cached:
 // seconds after the first time) and starts the lab on them; otherwise one line saying what to do.
 // --offline: the air-gapped images (.env.offline), built or refreshed first, without trying a registry.
+// --check-scope node: workshop-api registers its check at node level (the original workshop's mistake, for the
+// "a host fails" exercise); running lab:up again without it puts the instances back to service-level checks.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
+import { Option } from 'commander';
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { composeFailureLine, repoRoot, runCompose } from './lib/docker/compose';
 import { connectDocker } from './lib/docker/engine';
@@ -46,9 +49,17 @@ void runCli(NAME, async () => {
       '--offline',
       `use the locally built air-gapped images (${OFFLINE_ENV_FILE}), building them first if needed (= npm run lab:images)`,
     )
+    .addOption(
+      new Option(
+        '--check-scope <scope>',
+        "where workshop-api attaches its health check: service (right) or node (the original workshop's mistake: one failing instance fails its whole host)",
+      )
+        .choices(['service', 'node'])
+        .default('service'),
+    )
     .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for healthy after this long', 180_000));
   program.parse();
-  const opts = program.opts<{ project?: string; offline?: boolean; timeout: number }>();
+  const opts = program.opts<{ project?: string; offline?: boolean; timeout: number; checkScope: 'service' | 'node' }>();
   const project = resolveProjectName(opts.project);
   const root = repoRoot();
 
@@ -85,7 +96,15 @@ void runCli(NAME, async () => {
     `Starting lab "${project}"${offline ? ' with the air-gapped images' : ''} (docker compose${envFile ? ` --env-file ${envFile}` : ''} up -d)\n`,
   );
   // Compose waits for depends_on: service_healthy itself; meanwhile we show each container's state from the engine.
-  const compose = runCompose(['up', '-d', '--remove-orphans'], { project, envFile, cwd: root });
+  if (opts.checkScope === 'node')
+    process.stdout.write('workshop-api checks at NODE level (--check-scope node): one failing instance takes its whole host down\n');
+  // The flag wins over a LAB_WORKSHOP_CHECK_SCOPE left in the shell, so `lab:up` alone always means the right way.
+  const compose = runCompose(['up', '-d', '--remove-orphans'], {
+    project,
+    envFile,
+    cwd: root,
+    env: { LAB_WORKSHOP_CHECK_SCOPE: opts.checkScope },
+  });
   let composeDone: { code: number; line?: string } | undefined;
   compose.then(
     (r) => (composeDone = { code: r.code, line: r.code === 0 ? undefined : composeFailureLine(r) }),
@@ -104,14 +123,21 @@ void runCli(NAME, async () => {
     if (composeDone && containers.length > 0 && unready.length === 0) {
       process.stdout.write(`All ${containers.length} containers ready after ${formatSeconds(progress.elapsedMs())}.\n\n`);
       const ep = labEndpoints(containers);
-      const p = project === DEFAULT_PROJECT ? '' : ` -- -p ${project}`;
+      const projectArgs = project === DEFAULT_PROJECT ? [] : ['-p', project];
       const next: Array<[string, string]> = [
         ['lab:status', 'members, health, demo client success rate, Nginx page'],
         ['lab:scale-server', 'one more demo server; watch the client spread its traffic'],
         ['lab:kill-api', 'stop one workshop-api; see how fast Consul and Nginx drop it'],
+        ['lab:partition host-b', 'cut host-b off the network; every service on it fails (heal: --heal host-b)'],
+        ['lab:kill-agent host-b', "kill only host-b's agent; its services still answer, Consul drops them"],
         ['lab:down', "stop the lab (lab:down -- -v also deletes Consul's data)"],
       ];
-      const cmds = next.map(([s]) => `npm run ${s}${p}`);
+      // `npm run lab:partition -- host-b`, with `-p X` before the host when the project is not the default.
+      const cmds = next.map(([s]) => {
+        const [script, ...args] = s.split(' ');
+        const all = [...projectArgs, ...args];
+        return `npm run ${script}${all.length ? ` -- ${all.join(' ')}` : ''}`;
+      });
       const width = Math.max(...cmds.map((c) => c.length));
       process.stdout.write(
         [
