@@ -1,0 +1,201 @@
+/*
+ * Everything the page shows, kept up to date from Consul (blocking queries; members and raft status polled
+ * every second, as they cannot block) and from the demo client's /results. Calls `onChange` after each change;
+ * `snapshot()` is what /events pushes.
+ */
+import { withTimeout } from '../shared/async';
+import type { ConsulClient } from '../shared/consulClient';
+import { consulErrorText } from '../shared/consulErrors';
+import type { Logger } from '../shared/logger';
+import { WakeableSleep } from '../shared/wakeableSleep';
+import { type ClusterView, type HostView, type Member, type StateCheck, clusterView, hostsView, toMembers, toStateChecks } from './cluster';
+import { watchBlocking, type Watch } from './consulWatch';
+import { type DemoRequest, fetchDemoResults } from './demoResults';
+import { DEFAULT_LIMITS, type InstanceTrack, ServiceHistory } from './history';
+import { toObservations } from './instances';
+
+export const WORKSHOP_SERVICE = 'workshop';
+export const DEMO_SERVICE = 'consul-demo';
+
+export interface Snapshot {
+  now: number;
+  /** How much of the past the timelines show, ms. */
+  viewMs: number;
+  consul: { reachable: boolean; error: string | null };
+  cluster: ClusterView | null;
+  hosts: HostView[];
+  workshop: InstanceTrack[];
+  demo: {
+    instances: InstanceTrack[];
+    client: { configured: boolean; reachable: boolean; error: string | null; requests: DemoRequest[] };
+  };
+}
+
+export interface CollectorOptions {
+  consul: ConsulClient;
+  logger: Logger;
+  onChange: () => void;
+  demoResultsUrl?: string;
+  /** Consul's blocking `wait`. */
+  waitMs?: number;
+  /** Members / leader / peers and the demo results are polled this often. */
+  pollMs?: number;
+  viewMs?: number;
+  now?: () => number;
+}
+
+export interface Collector {
+  snapshot(): Snapshot;
+  stop(): Promise<void>;
+}
+
+/** One short line; fetch's "fetch failed" says why only in its cause (ECONNREFUSED, …). */
+function errText(err: unknown): string {
+  const cause = (err as { cause?: { code?: unknown } } | null)?.cause?.code;
+  const text = consulErrorText(err) + (typeof cause === 'string' ? `: ${cause}` : '');
+  return text.split('\n')[0]!.slice(0, 200);
+}
+
+export function startCollector(opts: CollectorOptions): Collector {
+  const now = opts.now ?? Date.now;
+  const pollMs = opts.pollMs ?? 1000;
+  const viewMs = opts.viewMs ?? 2 * 60_000;
+  const log = opts.logger;
+  const workshop = new ServiceHistory(DEFAULT_LIMITS);
+  const demo = new ServiceHistory(DEFAULT_LIMITS);
+  let consulState: Snapshot['consul'] = { reachable: false, error: 'not asked yet' };
+  let members: Member[] = [];
+  let checks: StateCheck[] = [];
+  let cluster: ClusterView | null = null;
+  let hosts: HostView[] = [];
+  let lastClusterJson = '';
+  let leader = '';
+  let peers: string[] | null = null;
+  const client: Snapshot['demo']['client'] = { configured: !!opts.demoResultsUrl, reachable: false, error: null, requests: [] };
+  let lastRequestsJson = '';
+
+  const changed = (): void => opts.onChange();
+  const recompute = (): void => {
+    cluster = members.length ? clusterView(members, leader, peers) : null;
+    hosts = hostsView(members, checks);
+    const json = JSON.stringify([cluster, hosts]);
+    if (json !== lastClusterJson) {
+      lastClusterJson = json;
+      changed();
+    }
+  };
+
+  const setReachable = (reachable: boolean, error: string | null): void => {
+    if (consulState.reachable === reachable && (reachable || consulState.error === error)) return;
+    if (reachable) log.info('Consul reachable');
+    else log.warn('Consul not reachable; will keep trying', { error });
+    consulState = { reachable, error };
+    changed();
+  };
+
+  // Blocking queries: each health change reaches the page as soon as Consul answers.
+  const watchErrors = new Map<string, string>();
+  const watch = (
+    name: string,
+    call: (c: ConsulClient, o: Record<string, unknown>) => Promise<unknown>,
+    onData: (b: unknown) => void,
+  ): Watch =>
+    watchBlocking({
+      consul: opts.consul,
+      call,
+      waitMs: opts.waitMs ?? 30_000,
+      onData: (body) => {
+        if (watchErrors.delete(name)) log.info('watch answering again', { watch: name });
+        onData(body);
+      },
+      onError: (err) => {
+        const e = errText(err);
+        // One line per new error, not one per retry.
+        if (watchErrors.get(name) !== e) log.warn('watch failed; retrying', { watch: name, error: e });
+        watchErrors.set(name, e);
+      },
+    });
+  const observe = (history: ServiceHistory) => (body: unknown) => {
+    if (history.observe(toObservations(body), now())) changed();
+  };
+  const watches = [
+    watch(
+      'health/state/any',
+      (c, o) => c.health.state({ state: 'any', ...o }),
+      (body) => {
+        checks = toStateChecks(body);
+        recompute();
+      },
+    ),
+    watch(`health/service/${WORKSHOP_SERVICE}`, (c, o) => c.health.service({ service: WORKSHOP_SERVICE, ...o }), observe(workshop)),
+    watch(`health/service/${DEMO_SERVICE}`, (c, o) => c.health.service({ service: DEMO_SERVICE, ...o }), observe(demo)),
+  ];
+
+  // Members, leader and peers cannot block: poll them. This poll also decides "Consul reachable".
+  const pause = new WakeableSleep();
+  let stopped = false;
+  const pollConsul = async (): Promise<void> => {
+    const [m, l, p] = await Promise.allSettled([
+      withTimeout(opts.consul.agent.members() as Promise<unknown>, 3000, 'agent/members'),
+      withTimeout(opts.consul.status.leader() as Promise<unknown>, 3000, 'status/leader'),
+      withTimeout(opts.consul.status.peers() as Promise<unknown>, 3000, 'status/peers'),
+    ]);
+    if (m.status === 'rejected') {
+      setReachable(false, errText(m.reason));
+      return;
+    }
+    members = toMembers(m.value);
+    // No leader: /v1/status/leader says "" and peers may fail with a 500; both are states to show, not errors.
+    leader = l.status === 'fulfilled' && typeof l.value === 'string' ? l.value : '';
+    peers =
+      p.status === 'fulfilled' && Array.isArray(p.value) ? (p.value as unknown[]).filter((x): x is string => typeof x === 'string') : null;
+    setReachable(true, null);
+    recompute();
+  };
+  const pollDemo = async (url: string): Promise<void> => {
+    try {
+      client.requests = await fetchDemoResults(url, now() - viewMs);
+      if (!client.reachable) log.info('demo client reachable', { url });
+      client.reachable = true;
+      client.error = null;
+    } catch (err) {
+      const e = errText(err);
+      if (client.reachable || client.error !== e) log.warn('demo client not reachable', { url, error: e });
+      client.reachable = false;
+      client.error = e;
+    }
+    const json = JSON.stringify(client);
+    if (json !== lastRequestsJson) {
+      lastRequestsJson = json;
+      changed();
+    }
+  };
+  const polling = (async () => {
+    while (!stopped) {
+      const started = now();
+      await Promise.all([pollConsul(), opts.demoResultsUrl ? pollDemo(opts.demoResultsUrl) : undefined]);
+      // Ended instances scroll out of the window even when nothing changes.
+      const prunedW = workshop.prune(started);
+      const prunedD = demo.prune(started);
+      if (prunedW || prunedD) changed();
+      await pause.sleep(Math.max(100, pollMs - (now() - started)));
+    }
+  })();
+
+  return {
+    snapshot: () => ({
+      now: now(),
+      viewMs,
+      consul: { ...consulState },
+      cluster,
+      hosts,
+      workshop: workshop.snapshot(),
+      demo: { instances: demo.snapshot(), client: { ...client, requests: client.requests } },
+    }),
+    async stop() {
+      stopped = true;
+      pause.wake({ stop: true });
+      await Promise.all([polling, ...watches.map((w) => w.stop())]);
+    },
+  };
+}

@@ -1,0 +1,303 @@
+/* global document, window, EventSource */
+// The lab view's page: state pushed over SSE (/events), drawn with DOM and hand-made SVG.
+// Every string from Consul or the demo client is UNTRUSTED: it only ever reaches the page through
+// textContent / SVG text nodes / setAttribute, never innerHTML.
+'use strict';
+
+(function () {
+  const SVG = 'http://www.w3.org/2000/svg';
+  const LABEL_W = 250; // left column of a timeline: the instance's name
+  const STATE_W = 70; // right column of the workshop strips: the current status
+  const ROW_H = 22;
+
+  let state = null;
+  let clockOffset = 0; // server time minus browser time: the timelines use the server's clock
+
+  function el(tag, cls, text) {
+    const e = document.createElement(tag);
+    if (cls) e.className = cls;
+    if (text !== undefined) e.textContent = String(text);
+    return e;
+  }
+
+  function svgEl(tag, attrs, text) {
+    const e = document.createElementNS(SVG, tag);
+    for (const k of Object.keys(attrs || {})) e.setAttribute(k, String(attrs[k]));
+    if (text !== undefined) e.textContent = String(text);
+    return e;
+  }
+
+  function replace(id, ...children) {
+    const box = document.getElementById(id);
+    box.replaceChildren(...children);
+    return box;
+  }
+
+  function banner(text) {
+    const b = document.getElementById('banner');
+    b.textContent = text || '';
+    b.hidden = !text;
+  }
+
+  // --- a) cluster and hosts ---------------------------------------------------------------------
+
+  function renderCluster(s) {
+    const q = document.getElementById('quorum');
+    if (!s.cluster) {
+      q.textContent = s.consul.reachable ? 'no servers known' : 'unknown';
+      q.className = 'quorum bad';
+      replace('servers');
+      return;
+    }
+    q.textContent = s.cluster.summary;
+    q.className = s.cluster.quorum ? 'quorum' : 'quorum bad';
+    replace(
+      'servers',
+      ...s.cluster.servers.map((srv) => {
+        const li = el('li');
+        li.append(el('span', 'badge ' + srv.status, srv.status), el('span', srv.leader ? 'leader' : '', srv.name));
+        if (srv.leader) li.append(el('span', 'leader', ' ★ leader'));
+        if (!srv.voter) li.append(el('span', 'muted', ' (not a voter)'));
+        return li;
+      }),
+    );
+  }
+
+  function renderHosts(s) {
+    if (!s.hosts.length) {
+      replace('hosts', el('p', 'muted', 'no client nodes'));
+      return;
+    }
+    replace(
+      'hosts',
+      ...s.hosts.map((h) => {
+        const box = el('div', 'host');
+        const head = el('div');
+        head.append(el('span', 'badge ' + h.status, h.status), el('span', '', h.name));
+        head.append(el('span', 'muted small', ' serfHealth '), el('span', 'badge ' + (h.serf || 'unknown'), h.serf || 'none'));
+        const ul = el('ul');
+        for (const svc of h.services) {
+          const li = el('li');
+          li.append(el('span', 'badge ' + svc.status, svc.status), el('span', '', svc.name));
+          if (svc.id !== svc.name) li.append(el('span', 'muted small', ' ' + svc.id));
+          ul.append(li);
+        }
+        if (!h.services.length) ul.append(el('li', 'muted small', 'no services'));
+        box.append(head, ul);
+        return box;
+      }),
+    );
+  }
+
+  // --- timelines ----------------------------------------------------------------------------------
+
+  function scale(box, now, viewMs, right) {
+    const width = Math.max(400, box.clientWidth || 800);
+    const x0 = LABEL_W;
+    const x1 = width - right;
+    const t0 = now - viewMs;
+    return {
+      width,
+      x0,
+      x1,
+      t0,
+      x: (t) => x0 + ((Math.min(Math.max(t, t0), now) - t0) / viewMs) * (x1 - x0),
+    };
+  }
+
+  function axis(root, sc, viewMs, y) {
+    for (let s = 0; s <= viewMs / 1000; s += 30) {
+      const x = sc.x1 - ((s * 1000) / viewMs) * (sc.x1 - sc.x0);
+      root.append(svgEl('line', { x1: x, x2: x, y1: 0, y2: y, stroke: '#2a323b' }));
+      root.append(svgEl('text', { x: x - (s === 0 ? 24 : 10), y: y + 12, class: 'axis' }, s === 0 ? 'now' : '-' + s + 's'));
+    }
+  }
+
+  // --- b) consul-demo ------------------------------------------------------------------------------
+
+  /** Lane of an instance: its ID minus the last "-<n>" (host, pid and tag of one server process). */
+  function laneOf(id) {
+    const i = id.lastIndexOf('-');
+    return i > 0 ? id.slice(0, i) : id;
+  }
+
+  function renderDemo(s, now) {
+    const box = document.getElementById('demo');
+    const client = s.demo.client;
+    const note = document.getElementById('demo-client');
+    note.textContent = !client.configured
+      ? 'demo client results not configured (--demo-results)'
+      : client.reachable
+        ? client.requests.length + ' requests in view'
+        : 'demo client not reachable' + (client.error ? ' (' + client.error + ')' : '');
+    const sc = scale(box, now, s.viewMs, 10);
+    const lanes = new Map();
+    for (const t of s.demo.instances) {
+      const key = laneOf(t.id);
+      if (!lanes.has(key)) lanes.set(key, []);
+      lanes.get(key).push(t);
+    }
+    const laneCount = Math.max(lanes.size, 1);
+    const dotsY = laneCount * ROW_H + 8;
+    const height = dotsY + 2 * ROW_H + 16;
+    const root = svgEl('svg', { width: sc.width, height, viewBox: '0 0 ' + sc.width + ' ' + height });
+    axis(root, sc, s.viewMs, height - 14);
+    let row = 0;
+    if (!lanes.size) root.append(svgEl('text', { x: 4, y: 15, class: 'axis' }, 'no consul-demo instances seen'));
+    for (const [key, tracks] of lanes) {
+      const y = row * ROW_H;
+      const g = svgEl('g', { class: 'lane-row', 'data-lane': key });
+      g.append(svgEl('rect', { x: sc.x0, y: y + 2, width: sc.x1 - sc.x0, height: ROW_H - 4, class: 'lane' }));
+      g.append(svgEl('text', { x: 4, y: y + 15 }, key.length > 34 ? '…' + key.slice(-33) : key));
+      for (const t of tracks) {
+        for (const seg of t.segments) {
+          if (seg.status === 'absent') continue;
+          const xa = sc.x(seg.from);
+          const xb = sc.x(seg.to === null ? now : seg.to);
+          if (xb <= sc.x0 || xb - xa < 0.5) continue;
+          const bar = svgEl('rect', { x: xa, y: y + 2, width: Math.max(1, xb - xa), height: ROW_H - 4, class: seg.status });
+          bar.append(svgEl('title', {}, t.id + ' port ' + t.info.port + ' ' + (t.info.version || '') + ' on ' + t.info.node));
+          g.append(bar);
+        }
+        // The label goes where the instance's first live stretch starts, if it is in view.
+        const first = t.segments.find((x) => x.status !== 'absent');
+        const room = first ? sc.x(first.to === null ? now : first.to) - sc.x(first.from) : 0;
+        // Only where it fits: a short-lived instance keeps its label in the bar's tooltip.
+        if (first && room >= 64) {
+          const xa = sc.x(first.from);
+          g.append(svgEl('text', { x: xa + 3, y: y + 15, class: 'bar-label' }, ':' + t.info.port + ' ' + (t.info.version || '')));
+        }
+      }
+      root.append(g);
+      row++;
+    }
+    // The client's requests: DNS lane (circles) and HTTP lane (squares).
+    const laneY = { dns: dotsY + ROW_H / 2, http: dotsY + ROW_H + ROW_H / 2 };
+    root.append(svgEl('text', { x: 4, y: laneY.dns + 4 }, 'client via DNS'));
+    root.append(svgEl('text', { x: 4, y: laneY.http + 4 }, 'client via HTTP API'));
+    for (const r of client.requests) {
+      if (r.at < sc.t0) continue;
+      const x = sc.x(r.at);
+      const y = laneY[r.discovery] || laneY.http;
+      const shape =
+        r.discovery === 'dns'
+          ? svgEl('circle', { cx: x, cy: y, r: 5, class: r.outcome })
+          : svgEl('rect', { x: x - 4.5, y: y - 4.5, width: 9, height: 9, class: r.outcome });
+      shape.append(svgEl('title', {}, [r.outcome, r.instance || '-', r.version || '', r.error || ''].join(' ')));
+      root.append(shape);
+    }
+    box.replaceChildren(root);
+  }
+
+  // --- c) workshop ---------------------------------------------------------------------------------
+
+  function renderWorkshop(s, now) {
+    const box = document.getElementById('workshop');
+    const sc = scale(box, now, s.viewMs, STATE_W);
+    const tracks = s.workshop;
+    const height = Math.max(tracks.length, 1) * ROW_H + 16;
+    const root = svgEl('svg', { width: sc.width, height, viewBox: '0 0 ' + sc.width + ' ' + height });
+    axis(root, sc, s.viewMs, height - 14);
+    if (!tracks.length) root.append(svgEl('text', { x: 4, y: 15, class: 'axis' }, 'no workshop instances seen'));
+    tracks.forEach((t, i) => {
+      const y = i * ROW_H;
+      const g = svgEl('g', { class: 'track', 'data-id': t.id });
+      const label = t.id + (t.info.node ? ' @' + t.info.node : '');
+      g.append(svgEl('text', { x: 4, y: y + 15 }, label.length > 34 ? label.slice(0, 33) + '…' : label));
+      g.append(svgEl('rect', { x: sc.x0, y: y + 3, width: sc.x1 - sc.x0, height: ROW_H - 6, class: 'absent' }));
+      let prev = null;
+      for (const seg of t.segments) {
+        const xa = sc.x(seg.from);
+        const xb = sc.x(seg.to === null ? now : seg.to);
+        if (seg.status !== 'absent' && xb - xa >= 0.5) {
+          g.append(svgEl('rect', { x: xa, y: y + 3, width: Math.max(1, xb - xa), height: ROW_H - 6, class: seg.status }));
+        }
+        // Leaving / re-entering the passing set: what Nginx's upstream list follows.
+        if (prev && (prev.status === 'passing') !== (seg.status === 'passing') && seg.from >= sc.t0) {
+          const back = seg.status === 'passing';
+          const mark = back
+            ? svgEl('path', { d: `M${xa - 5},${y + ROW_H} L${xa + 5},${y + ROW_H} L${xa},${y + ROW_H - 8} Z`, class: 'mark-back' })
+            : svgEl('path', { d: `M${xa - 5},${y} L${xa + 5},${y} L${xa},${y + 8} Z`, class: 'mark-left' });
+          mark.append(svgEl('title', {}, (back ? 're-entered' : 'left') + ' the passing set'));
+          g.append(mark);
+        }
+        prev = seg;
+      }
+      const last = t.segments[t.segments.length - 1];
+      const current = last ? last.status : 'absent';
+      g.append(svgEl('text', { x: sc.x1 + 6, y: y + 15, class: 'state ' + current }, current));
+      root.append(g);
+    });
+    box.replaceChildren(root);
+  }
+
+  // --- d) checklist ------------------------------------------------------------------------------
+
+  function renderChecks(body) {
+    const exercises = body && Array.isArray(body.exercises) ? body.exercises : null;
+    if (!exercises) {
+      replace('checks', el('p', 'muted', 'checks not available' + (body && body.error ? ': ' + body.error : '')));
+      return;
+    }
+    if (!exercises.length) {
+      replace('checks', el('p', 'muted', 'no checks plugged in yet'));
+      return;
+    }
+    replace(
+      'checks',
+      ...exercises.map((ex) => {
+        const box = el('div', 'exercise');
+        box.append(el('div', '', ex.id + '. ' + ex.title));
+        const ul = el('ul');
+        for (const c of ex.checks || []) {
+          const li = el('li');
+          li.append(el('span', c.ok ? 'ok' : 'no', c.ok ? '✓ ' : '✗ '), el('span', '', c.label));
+          if (!c.ok && c.hint) li.append(el('div', 'hint', c.hint));
+          ul.append(li);
+        }
+        box.append(ul);
+        return box;
+      }),
+    );
+  }
+
+  async function loadChecks() {
+    try {
+      const res = await fetch('/api/checks', { cache: 'no-store' });
+      renderChecks(await res.json());
+    } catch {
+      renderChecks(null);
+    }
+  }
+
+  // --- wiring ------------------------------------------------------------------------------------
+
+  function renderTimelines() {
+    if (!state) return;
+    const now = Date.now() + clockOffset;
+    renderDemo(state, now);
+    renderWorkshop(state, now);
+  }
+
+  function render(s) {
+    state = s;
+    clockOffset = s.now - Date.now();
+    banner(s.consul.reachable ? '' : 'Consul not reachable' + (s.consul.error ? ': ' + s.consul.error : '') + ' — retrying');
+    renderCluster(s);
+    renderHosts(s);
+    renderTimelines();
+    document.body.dataset.updated = String(s.now);
+  }
+
+  const events = new EventSource('/events');
+  events.addEventListener('state', (e) => render(JSON.parse(e.data)));
+  events.onerror = () => banner('lab-view server not reachable — reconnecting');
+  events.onopen = () => {
+    if (state) render(state);
+  };
+  // Time moves even when nothing changes: scroll the timelines every second.
+  setInterval(renderTimelines, 1000);
+  setInterval(loadChecks, 5000);
+  loadChecks();
+  window.addEventListener('resize', renderTimelines);
+})();
