@@ -10,6 +10,7 @@ import { writeInstanceFile } from './instanceFile';
 import { Discovery, DiscoveryMethod } from './discovery/types';
 import { ClientOptions, ServerOptions, parseArgs } from './options';
 import { createSelector } from './selection';
+import { RecentResults, startStatusServer } from './statusServer';
 import { DemoServer } from './server';
 import { ClientRequestLine, resultJson, resultText, summaryJson, summaryText } from './summary';
 
@@ -49,6 +50,9 @@ async function runClient(o: ClientOptions): Promise<number> {
     http: consul ? new HttpDiscovery(consul, o.discoveryTimeoutMs) : unused('http'),
   };
   const write = (line: string): void => void process.stdout.write(line + '\n');
+  const recent = new RecentResults();
+  // Before the first request, so that a port that cannot be had is bad input (exit 2) and nothing ran yet.
+  const status = o.statusPort ? await startStatusServer({ port: o.statusPort, bind: o.statusBind, results: recent, logger }) : undefined;
   const client = new DemoClient({
     intervalMs: o.intervalMs,
     count: o.count,
@@ -58,7 +62,10 @@ async function runClient(o: ClientOptions): Promise<number> {
     timeoutMs: o.timeoutMs,
     retryDelayMs: o.retryDelayMs,
     logger,
-    onResult: (r: ClientRequestLine, n: number) => write(o.json ? resultJson(r) : resultText(r, n)),
+    onResult: (r: ClientRequestLine, n: number) => {
+      recent.add(r);
+      write(o.json ? resultJson(r) : resultText(r, n));
+    },
   });
   const printSummary = (): void => {
     const s = client.stats.summary();
@@ -69,11 +76,13 @@ async function runClient(o: ClientOptions): Promise<number> {
     async () => {
       client.stop();
       printSummary();
+      await status?.close();
     },
     { logger, timeoutMs: SHUTDOWN_BUDGET_MS },
   );
   await client.run();
   printSummary();
+  await status?.close();
   consul?.destroy();
   dns?.close();
   return 0;

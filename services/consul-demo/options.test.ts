@@ -2,7 +2,7 @@ import { CommanderError } from 'commander';
 import fc from 'fast-check';
 import { runCli } from '../shared/cli';
 import { UsageError } from '../shared/errors';
-import { ParseIo, RANGES, goStyleFlags, parseArgs, parseBoolEnv, parseVersion } from './options';
+import { ParseIo, RANGES, goStyleFlags, parseArgs, parseBoolEnv, parseStatusPort, parseVersion } from './options';
 
 const DEMO_ENV = Object.keys(process.env).filter((k) => k.startsWith('DEMO_') || k === 'LOG_FORMAT');
 const saved = { ...process.env };
@@ -140,8 +140,50 @@ describe('client', () => {
         logFormat: 'text',
         consulHttp: { host: '127.0.0.1', port: 8500, secure: false },
         consulDns: { host: '127.0.0.1', port: 8600 },
+        statusPort: undefined,
+        statusBind: '127.0.0.1',
       },
     });
+  });
+
+  test('--status-port / DEMO_STATUS_PORT and --status-bind; 0 or empty = off; out of range is bad input', async () => {
+    const p = parse(['client', '--status-port', '9123', '--status-bind', '0.0.0.0']).run();
+    expect(p).toMatchObject({ mode: 'client', options: { statusPort: 9123, statusBind: '0.0.0.0' } });
+    process.env.DEMO_STATUS_PORT = '9124';
+    expect(parse(['client']).run()).toMatchObject({ options: { statusPort: 9124 } });
+    for (const off of ['', '0']) {
+      process.env.DEMO_STATUS_PORT = off;
+      expect(parse(['client']).run()).toMatchObject({ options: { statusPort: undefined } });
+    }
+    delete process.env.DEMO_STATUS_PORT;
+    for (const bad of [
+      ['--status-port', '65536'],
+      ['--status-port', 'http'],
+      ['--status-bind', 'localhost'],
+    ]) {
+      const r = await exitOf(['client', ...bad]);
+      expect(r.code).toBe(2);
+      expect(r.lines).toHaveLength(1);
+      expect(r.lines[0]).toContain(bad[0]);
+    }
+  });
+
+  test('property: --status-port takes exactly the whole numbers 0 to 65535', () => {
+    fc.assert(
+      fc.property(fc.oneof(fc.integer({ min: -10, max: 70_000 }).map(String), fc.string({ maxLength: 8 })), (v) => {
+        const valid = /^\s*\d+\s*$/.test(v) && Number(v) <= 65_535;
+        let got: number | undefined | 'error';
+        try {
+          got = parseStatusPort(v);
+        } catch (e) {
+          expect(e).toBeInstanceOf(UsageError);
+          got = 'error';
+        }
+        if (v.trim() === '') expect(got).toBeUndefined();
+        else if (!valid) expect(got).toBe('error');
+        else expect(got).toBe(Number(v) === 0 ? undefined : Number(v));
+      }),
+    );
   });
 
   test('flags, env and Go-style single dashes', () => {

@@ -6,7 +6,7 @@ import { consulDnsAddrFromEnv, consulHttpAddrFromEnv } from '../shared/consulCli
 import { type DurationRange, parseDurationRange } from '../shared/duration';
 import { UsageError } from '../shared/errors';
 import { LogFormat, parseLogFormat } from '../shared/logger';
-import type { IntRange } from '../shared/numbers';
+import { type IntRange, parseIntInRange } from '../shared/numbers';
 import { defaultAdvertiseAddress, isWildcardAddress } from '../shared/network';
 import { redactSecrets } from '../shared/secrets';
 import { DISCOVERY_MODES, DiscoveryMode } from './client';
@@ -14,6 +14,7 @@ import { DEFAULT_MAX_REPLY_BACKLOG_BYTES } from './connection';
 import { DNS_LOOKUP_MODES, DnsLookupMode } from './discovery/dns';
 import { Version } from './protocol';
 import { SELECTION_MODES, SelectionMode } from './selection';
+import { STATUS_RESULTS_KEPT } from './statusServer';
 import { RESTART_MODES, type RestartMode, type ServerSettings } from './server';
 
 export interface ServerOptions extends ServerSettings {
@@ -38,6 +39,9 @@ export interface ClientOptions {
   /** Only the addresses the chosen discovery uses are read (and must be valid). */
   consulHttp: ConsulHttpAddress | undefined;
   consulDns: HostPort | undefined;
+  /** Serve GET /results and /health here; undefined = off. */
+  statusPort: number | undefined;
+  statusBind: string;
 }
 
 export type ParsedArgs = { mode: 'server'; options: ServerOptions } | { mode: 'client'; options: ClientOptions };
@@ -156,6 +160,13 @@ export function goStyleFlags(args: string[], longNames: ReadonlySet<string>): st
   return out;
 }
 
+/** A TCP port for the status endpoint; 0 or empty (Compose passing an unset variable) = off. */
+export function parseStatusPort(value: string): number | undefined {
+  if (value.trim() === '') return undefined;
+  const port = parseIntInRange(value, '--status-port', { min: 0, max: 65_535 });
+  return port === 0 ? undefined : port;
+}
+
 /** A file path; empty (Compose passing an unset variable) = no file. */
 export function parseInstanceFile(value: string): string | undefined {
   if (value === '') return undefined;
@@ -198,6 +209,8 @@ interface RawClient {
   timeout: number;
   discoveryTimeout: number;
   retryDelay: number;
+  statusPort?: number;
+  statusBind: string;
   logFormat: LogFormat;
 }
 
@@ -339,6 +352,19 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
         250,
       ),
     )
+    .addOption(
+      opt(
+        '--status-port <port>',
+        `serve the last ${STATUS_RESULTS_KEPT} results as JSON (GET /results, GET /health) on this port; 0 = off [0 to 65535]`,
+        'DEMO_STATUS_PORT',
+        parseStatusPort,
+      ),
+    )
+    .addOption(
+      opt('--status-bind <ip>', 'address the status endpoint listens on', 'DEMO_STATUS_BIND', (v) => parseIPv4(v, true)).default(
+        '127.0.0.1',
+      ),
+    )
     .addOption(opt('--log-format <text|json>', 'log line format (stderr)', 'LOG_FORMAT', logFormat).default('text'))
     .addHelpText('after', '\nConsul: CONSUL_HTTP_ADDR (default 127.0.0.1:8500), CONSUL_DNS_ADDR (default 127.0.0.1:8600).')
     .action((o: RawClient) => onClient(o));
@@ -396,6 +422,8 @@ export function parseArgs(args: string[], io: ParseIo = {}): ParsedArgs {
           logFormat: o.logFormat,
           consulHttp: o.discovery === 'dns' ? undefined : consulHttpAddrFromEnv(env),
           consulDns: o.discovery === 'http' ? undefined : dnsServer(env),
+          statusPort: o.statusPort || undefined, // commander hands an empty env var over unparsed
+          statusBind: o.statusBind,
         },
       };
     },
