@@ -6,10 +6,11 @@ import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { composeContextFromLabels, composeFailureLine, repoRoot, runCompose } from './lib/docker/compose';
 import { CONSUL_DEMO_SERVICE_NAME } from '../services/consul-demo/names';
 import { readClientRequests } from './lib/demo/clientRequests';
-import { summarise, trafficByAddress } from './lib/demo/clientLog';
+import { summarise, trafficByServer } from './lib/demo/clientLog';
+import { containerLabel, demoServerPrefixes, readInstancePrefix } from './lib/demo/demoServers';
 import { Lab, openLab } from './lib/lab/openLab';
 import { addProjectOption } from './lib/lab/options';
-import { containerIps, LabContainer, LabNotUpError } from './lib/docker/labContainers';
+import { LabContainer, LabNotUpError } from './lib/docker/labContainers';
 import { DEMO_CLIENT_SERVICE, DEMO_SERVER_SERVICE } from './lib/docker/labServices';
 import { shortName } from './lib/docker/readiness';
 import { runningLabEnv } from './lib/docker/publishedPorts';
@@ -95,9 +96,14 @@ void runCli(NAME, async () => {
         const fresh = running(lab).filter((c) => !before.has(c.id));
         for (const c of fresh) {
           progress.line(`${shortName(c)} started`);
-          const ips = [...(await containerIps(lab.docker, [c])).keys()];
+          // Its instance prefix, written at start (all demo servers share host-b's address, so that can't tell them apart).
           const reg = await pollUntil(
-            async () => (await lab.consul.instances(CONSUL_DEMO_SERVICE_NAME, { passingOnly: true })).find((x) => ips.includes(x.address)),
+            async () => {
+              const prefix = await readInstancePrefix(lab.docker, c);
+              if (!prefix) return undefined;
+              const passing = await lab.consul.instances(CONSUL_DEMO_SERVICE_NAME, { passingOnly: true });
+              return passing.find((x) => x.id.startsWith(`${prefix}-`));
+            },
             {
               timeoutMs: 30_000,
               intervalMs: 200,
@@ -116,21 +122,16 @@ void runCli(NAME, async () => {
 
     // What Consul returns now, and which container each instance is.
     const servs = running(lab);
-    const ipToContainer = await containerIps(lab.docker, servs);
-    const nameOf = (address: string): string => {
-      const c = ipToContainer.get(address);
-      return c ? shortName(c) : '?';
-    };
-    const instances = (await lab.consul.instances(CONSUL_DEMO_SERVICE_NAME)).sort((a, b) =>
-      nameOf(a.address).localeCompare(nameOf(b.address)),
-    );
+    const prefixes = await demoServerPrefixes(lab.docker, servs);
+    const nameOf = (serviceId: string): string => containerLabel(prefixes, serviceId);
+    const instances = (await lab.consul.instances(CONSUL_DEMO_SERVICE_NAME)).sort((a, b) => nameOf(a.id).localeCompare(nameOf(b.id)));
     process.stdout.write(
-      `\nInstances of ${CONSUL_DEMO_SERVICE_NAME} in Consul now (IDs and ports change on every restart; the address stays)\n`,
+      `\nInstances of ${CONSUL_DEMO_SERVICE_NAME} in Consul now (the ID's last number and the port change on every restart; the rest names the process)\n`,
     );
     process.stdout.write(
       renderTable(
         [{ header: 'CONTAINER' }, { header: 'SERVICE ID' }, { header: 'ADDRESS' }, { header: 'TAG' }, { header: 'STATUS' }],
-        instances.map((i) => [nameOf(i.address), i.id, `${i.address}:${i.port}`, i.tags.join(','), i.status]),
+        instances.map((i) => [nameOf(i.id), i.id, `${i.address}:${i.port}`, i.tags.join(','), i.status]),
       ) + '\n',
     );
 
@@ -144,21 +145,18 @@ void runCli(NAME, async () => {
     await sleep(opts.watch);
     const reqs = await readClientRequests(lab.docker, client, from);
     const sum = summarise(reqs);
-    const traffic = trafficByAddress(reqs.filter((r) => r.ok));
+    const traffic = trafficByServer(reqs.filter((r) => r.ok));
     process.stdout.write(
       renderTable(
         [
           { header: 'CONTAINER' },
-          { header: 'ADDRESS' },
+          { header: 'SERVER (instance prefix)' },
           { header: 'REQUESTS', align: 'right' },
           { header: 'SHARE', align: 'right' },
           { header: 'INCARNATIONS', align: 'right' },
           { header: 'PROTOCOLS' },
         ],
-        traffic.map((t) => {
-          const c = ipToContainer.get(t.address);
-          return [c ? shortName(c) : '(gone)', t.address, t.ok, formatPercent(t.ok, sum.ok), t.incarnations, t.protocols.join(',')];
-        }),
+        traffic.map((t) => [nameOf(t.server), t.server, t.ok, formatPercent(t.ok, sum.ok), t.incarnations, t.protocols.join(',')]),
       ) + '\n',
     );
     process.stdout.write(

@@ -33,7 +33,8 @@ export interface PhaseResult {
   warnings: string[];
 }
 
-const EXPECTED_APIS = 3;
+// workshop-api-a1, -a2 on host-a and -b1, -b2 on host-b (docker-compose.yml).
+const EXPECTED_APIS = 4;
 
 /** `down -v`, then `up -d --wait` timed (→ healthy), then polled until the 3 APIs are in Nginx (→ serving). */
 async function upTrial(lab: BenchLab, settings: LabSettings): Promise<UpTrial> {

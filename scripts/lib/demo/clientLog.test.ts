@@ -1,4 +1,4 @@
-import { parseClientLine, parseClientLog, summarise, trafficByAddress } from './clientLog';
+import { demoServerOf, parseClientLine, parseClientLog, summarise, trafficByServer } from './clientLog';
 
 const line = (o: Record<string, unknown>): string =>
   JSON.stringify({
@@ -62,20 +62,33 @@ describe('summarise', () => {
   });
 });
 
-describe('trafficByAddress', () => {
-  it('groups by server address (stable across restarts), counting incarnations by port', () => {
+describe('trafficByServer', () => {
+  it('groups by server process (stable across restarts, apart on a shared address), DNS answers by the port an HTTP request named', () => {
     const reqs = parseClientLog(
       [
-        line({}),
-        line({ serviceId: 'consul-demo-a-1-2', port: 40002, protocol: 'v2' }),
-        line({ address: '10.0.0.131', serviceId: null }),
-        line({ address: '10.0.0.131', serviceId: 'consul-demo-b-1-1' }),
+        line({ serviceId: 'consul-demo-host-b-7-aa11-1', port: 40001 }),
+        line({ serviceId: 'consul-demo-host-b-7-aa11-2', port: 40002, protocol: 'v2' }),
+        line({ serviceId: null, port: 40002 }),
+        line({ serviceId: 'consul-demo-host-b-7-bb22-1', port: 41000 }),
+        line({ serviceId: null, port: 41000 }),
+        line({ serviceId: null, port: 49999 }),
         line({ address: null, ok: false, error: 'no instance' }),
       ].join('\n'),
     );
-    expect(trafficByAddress(reqs)).toEqual([
-      { address: '10.0.0.130', requests: 2, ok: 2, incarnations: 2, protocols: ['v1', 'v2'] },
-      { address: '10.0.0.131', requests: 2, ok: 2, incarnations: 1, protocols: ['v1'] },
+    expect(trafficByServer(reqs)).toEqual([
+      { server: 'consul-demo-host-b-7-aa11', address: '10.0.0.130', requests: 3, ok: 3, incarnations: 2, protocols: ['v1', 'v2'] },
+      { server: 'consul-demo-host-b-7-bb22', address: '10.0.0.130', requests: 2, ok: 2, incarnations: 1, protocols: ['v1'] },
+      {
+        server: '10.0.0.130 (DNS only: no HTTP request named this port)',
+        address: '10.0.0.130',
+        requests: 1,
+        ok: 1,
+        incarnations: 1,
+        protocols: ['v1'],
+      },
     ]);
+  });
+  it('reads the server process out of a service ID', () => {
+    expect(demoServerOf('consul-demo-host-b-7-aa11-12')).toBe('consul-demo-host-b-7-aa11');
   });
 });

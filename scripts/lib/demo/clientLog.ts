@@ -75,32 +75,60 @@ export function summarise(requests: ClientRequest[]): SuccessSummary {
   return { requests: requests.length, ok, firstTry, failed: requests.length - ok, lastError };
 }
 
-export interface InstanceTraffic {
-  /** The server container's address: stable across the server's restarts, unlike its port and service ID. */
+export interface ServerTraffic {
+  /**
+   * The server process: its instance prefix (the service ID without the `-<n>` incarnation, consul-demo's
+   * registration.ts), stable across its restarts. Servers on one simulated host share its address, so the
+   * address no longer tells them apart.
+   */
+  server: string;
   address: string;
   requests: number;
   ok: number;
   /**
    * Distinct ports seen: each restart listens on a new port (and registers a new service ID), so this counts
-   * the server's incarnations the client reached. Ports, not IDs: DNS answers carry no service ID.
+   * the server's incarnations the client reached.
    */
   incarnations: number;
   protocols: string[];
 }
 
-/** Successful requests grouped by the server address that answered them (failed ones have no reliable target). */
-export function trafficByAddress(requests: ClientRequest[]): InstanceTraffic[] {
-  const by = new Map<string, { requests: number; ok: number; ports: Set<number>; protocols: Set<string> }>();
+/** consul-demo-<host>-<pid>-<random>-<n> → consul-demo-<host>-<pid>-<random>: one server process. */
+export function demoServerOf(serviceId: string): string {
+  return serviceId.replace(/-\d+$/, '');
+}
+
+/** Requests a DNS answer led to carry no service ID: the server they reached, if an HTTP request named that address:port. */
+const UNMATCHED = '(DNS only: no HTTP request named this port)';
+
+/**
+ * Successful requests grouped by the server process that answered them. HTTP discovery names the service ID;
+ * a DNS answer only has address:port, attributed to the server an HTTP request reached on the same address:port
+ * (every incarnation listens on a new random port, so a port names one incarnation of one server).
+ */
+export function trafficByServer(requests: ClientRequest[]): ServerTraffic[] {
+  const ownerOf = new Map<string, string>();
+  for (const r of requests)
+    if (r.serviceId && r.address && r.port !== null) ownerOf.set(`${r.address}:${r.port}`, demoServerOf(r.serviceId));
+  const by = new Map<string, { address: string; requests: number; ok: number; ports: Set<number>; protocols: Set<string> }>();
   for (const r of requests) {
     if (!r.address) continue;
-    const e = by.get(r.address) ?? { requests: 0, ok: 0, ports: new Set<number>(), protocols: new Set<string>() };
+    const server = r.serviceId ? demoServerOf(r.serviceId) : (ownerOf.get(`${r.address}:${r.port}`) ?? `${r.address} ${UNMATCHED}`);
+    const e = by.get(server) ?? { address: r.address, requests: 0, ok: 0, ports: new Set<number>(), protocols: new Set<string>() };
     e.requests += 1;
     if (r.ok) e.ok += 1;
     if (r.port !== null) e.ports.add(r.port);
     if (r.protocol) e.protocols.add(r.protocol);
-    by.set(r.address, e);
+    by.set(server, e);
   }
   return [...by.entries()]
-    .map(([address, e]) => ({ address, requests: e.requests, ok: e.ok, incarnations: e.ports.size, protocols: [...e.protocols].sort() }))
-    .sort((a, b) => b.requests - a.requests || a.address.localeCompare(b.address));
+    .map(([server, e]) => ({
+      server,
+      address: e.address,
+      requests: e.requests,
+      ok: e.ok,
+      incarnations: e.ports.size,
+      protocols: [...e.protocols].sort(),
+    }))
+    .sort((a, b) => b.requests - a.requests || a.server.localeCompare(b.server));
 }
