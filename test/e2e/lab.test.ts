@@ -8,7 +8,7 @@
  */
 import { ensureDockerEngine, ensureDockerTools, compose, projectLeftovers, runCommand, type DockerEngine } from '../harness/docker';
 import { sleep, waitFor } from '../harness/waitFor';
-import { ClientRequest, parseClientLog } from '../../scripts/lib/demo/clientLog';
+import { ClientRequest, demoServerOf, parseClientLog } from '../../scripts/lib/demo/clientLog';
 
 const PROJECT = 'consul-lab';
 const ENV = ['--env-file', '.env.offline'];
@@ -42,12 +42,40 @@ async function leader(): Promise<string> {
   return getJson<string>(`${CONSUL}/v1/status/leader`);
 }
 interface HealthEntry {
+  Node: { Node: string };
   Service: { ID: string; Address: string; Port: number; Meta?: Record<string, string> };
 }
 async function passingIds(service: string): Promise<string[]> {
   const entries = await getJson<HealthEntry[]>(`${CONSUL}/v1/health/service/${service}?passing`);
   return entries.map((e) => e.Service.ID).sort();
 }
+/** IDs of the passing instances of `service` on Consul node `node`. */
+async function passingOn(node: string, service: string): Promise<string[]> {
+  const entries = await getJson<HealthEntry[]>(`${CONSUL}/v1/health/service/${service}?passing`);
+  return entries
+    .filter((e) => e.Node.Node === node)
+    .map((e) => e.Service.ID)
+    .sort();
+}
+/** The serfHealth status of a node, as the servers record it. */
+async function serfHealth(node: string): Promise<string | undefined> {
+  const checks = await getJson<Array<{ CheckID: string; Status: string }>>(`${CONSUL}/v1/health/node/${node}`);
+  return checks.find((c) => c.CheckID === 'serfHealth')?.Status;
+}
+function median(xs: number[]): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s.length % 2 ? s[(s.length - 1) / 2]! : (s[s.length / 2 - 1]! + s[s.length / 2]!) / 2;
+}
+/** Seconds of the timeline line whose label matches, e.g. "   6.2 s  host-b's agent marked failed ...". */
+function timelineSeconds(stdout: string, label: RegExp): number | undefined {
+  const line = stdout.split('\n').find((l) => label.test(l) && /\d+(\.\d+)?\s*s\b/.test(l));
+  const m = line?.match(/(\d+(?:\.\d+)?)\s*s\b/);
+  return m ? Number(m[1]) : undefined;
+}
+const HOST_A_APIS = ['api-a1', 'api-a2'];
+const HOST_B_APIS = ['api-b1', 'api-b2'];
+const ALL_APIS = [...HOST_A_APIS, ...HOST_B_APIS];
+
 /** Instance names on the Nginx page, from its tiles (`data-id="workshop-<name>"`). */
 async function pageNames(): Promise<string[]> {
   const { status, body } = await getText(`${NGINX}/`);
@@ -77,7 +105,7 @@ async function labScript(
 }
 
 async function expectHealthyLab(what: string, timeoutMs = 90_000): Promise<void> {
-  await waitFor(async () => (await passingIds('workshop')).length === 3 && (await pageNames()).length === 3, {
+  await waitFor(async () => (await passingIds('workshop')).length === 4 && (await pageNames()).length === 4, {
     timeoutMs,
     intervalMs: 250,
     what,
@@ -139,7 +167,7 @@ afterAll(async () => {
 // --- the assertions -------------------------------------------------------------------------------
 describe('Compose lab on the air-gapped images', () => {
   test(
-    '3 raft peers, a leader, and the client agent alive',
+    '3 raft peers, a leader, and one client agent per simulated host, each with its own services',
     async () => {
       const peers = await getJson<string[]>(`${CONSUL}/v1/status/peers`);
       expect(peers).toHaveLength(3);
@@ -153,7 +181,15 @@ describe('Compose lab on the air-gapped images', () => {
           .map((m) => m.Name)
           .sort(),
       ).toEqual(['consul-server-1', 'consul-server-2', 'consul-server-3']);
-      expect(alive.find((m) => m.Name === 'consul-agent')?.Tags.role).toBe('node');
+      expect(alive.find((m) => m.Name === 'host-a')?.Tags.role).toBe('node');
+      expect(alive.find((m) => m.Name === 'host-b')?.Tags.role).toBe('node');
+      // Each host's services registered through that host's own agent.
+      expect(await passingOn('host-a', 'workshop')).toEqual(HOST_A_APIS.map((n) => `workshop-${n}`));
+      expect(await passingOn('host-b', 'workshop')).toEqual(HOST_B_APIS.map((n) => `workshop-${n}`));
+      await waitFor(async () => (await passingOn('host-b', 'consul-demo')).length === 1, {
+        timeoutMs: 30_000,
+        what: 'the demo server on host-b',
+      });
       // The UI is served by the agent on 127.0.0.1.
       expect((await getText(`${CONSUL}/ui/`)).status).toBe(200);
     },
@@ -180,10 +216,10 @@ describe('Compose lab on the air-gapped images', () => {
   );
 
   test(
-    '3 workshop tiles on the Nginx page, and /api/ answers',
+    '4 workshop tiles on the Nginx page (2 per host), and /api/ answers',
     async () => {
       const names = await pageNames();
-      expect(names).toHaveLength(3);
+      expect(names).toEqual(ALL_APIS);
       expect((await passingIds('workshop')).map((id) => id.replace(/^workshop-/, ''))).toEqual(names);
       expect((await getText(`${NGINX}/api/`)).status).toBe(200);
     },
@@ -209,7 +245,7 @@ describe('Compose lab on the air-gapped images', () => {
           `kill-api ${hard ? '--hard' : '(graceful)'}: command start → out of Consul and off the page (observed after the script)`,
           since(start),
         );
-        expect(await pageNames()).toHaveLength(2);
+        expect(await pageNames()).toHaveLength(3);
 
         const back = Date.now();
         const restore = await labScript('lab:restore-api', [name]);
@@ -229,11 +265,12 @@ describe('Compose lab on the air-gapped images', () => {
       expect(scale.code).toBe(0);
       const running = await compose([...ENV, 'ps', '-q', 'demo-server'], { timeoutMs: 30_000 });
       expect(running.stdout.trim().split('\n').filter(Boolean)).toHaveLength(2);
-      // Both servers registered (they re-register every 5-10 s, so look for both addresses over time).
+      // Both servers registered (they re-register every 5-10 s, so look for both over time). They share host-b's
+      // address: a server process is its service ID without the incarnation number.
       await waitFor(
         async () => {
           const entries = await getJson<HealthEntry[]>(`${CONSUL}/v1/health/service/consul-demo?passing`);
-          return new Set(entries.map((e) => e.Service.Address)).size === 2;
+          return new Set(entries.map((e) => demoServerOf(e.Service.ID))).size === 2;
         },
         { timeoutMs: 30_000, what: 'two demo servers passing in Consul' },
       );
@@ -242,15 +279,16 @@ describe('Compose lab on the air-gapped images', () => {
       await sleep(30_000);
       const lines = await clientRequests(from, Date.now());
       const failed = lines.filter((l) => !l.ok);
-      const byAddress = new Map<string, number>();
-      for (const l of lines) if (l.ok && l.address) byAddress.set(l.address, (byAddress.get(l.address) ?? 0) + 1);
+      const byServer = new Map<string, number>();
+      for (const l of lines)
+        if (l.ok && l.serviceId) byServer.set(demoServerOf(l.serviceId), (byServer.get(demoServerOf(l.serviceId)) ?? 0) + 1);
       const retried = lines.filter((l) => l.ok && l.attempts > 1).length;
       note(
-        `30 s with 2 demo servers: ${lines.length} requests, ${failed.length} failed, ${retried} ok after a retry, per address ${JSON.stringify(Object.fromEntries(byAddress))}`,
+        `30 s with 2 demo servers: ${lines.length} requests, ${failed.length} failed, ${retried} ok after a retry, per server (HTTP-discovered) ${JSON.stringify(Object.fromEntries(byServer))}`,
       );
       expect(lines.length).toBeGreaterThanOrEqual(20);
       expect(failed).toEqual([]);
-      expect(byAddress.size).toBe(2);
+      expect(byServer.size).toBe(2);
     },
     5 * MIN,
   );
@@ -330,6 +368,135 @@ describe('Compose lab on the air-gapped images', () => {
       });
     },
     5 * MIN,
+  );
+
+  test(
+    'lab:partition host-b → every service on host-b out of Consul and Nginx, host-a untouched; --heal brings it back (3 rounds)',
+    async () => {
+      const out: number[] = [];
+      const back: number[] = [];
+      for (let round = 1; round <= 3; round++) {
+        await expectHealthyLab(`all 4 instances on the page before partition round ${round}`);
+        const start = Date.now();
+        const cut = await labScript('lab:partition', ['host-b']);
+        expect(cut.code).toBe(0);
+        // Independently of the script: host-b failed, its services out of every passing set and off the page,
+        // host-a's instances still passing and on the page.
+        await waitFor(async () => (await serfHealth('host-b')) === 'critical', { timeoutMs: 30_000, what: 'host-b serfHealth critical' });
+        await waitFor(
+          async () => (await passingOn('host-b', 'workshop')).length === 0 && (await passingOn('host-b', 'consul-demo')).length === 0,
+          { timeoutMs: 30_000, what: "host-b's services out of the passing set" },
+        );
+        await waitFor(async () => JSON.stringify(await pageNames()) === JSON.stringify(HOST_A_APIS), {
+          timeoutMs: 30_000,
+          what: "only host-a's instances on the page",
+        });
+        expect(await passingOn('host-a', 'workshop')).toEqual(HOST_A_APIS.map((n) => `workshop-${n}`));
+        const seenOut = timelineSeconds(cut.stdout, /Nginx page/i);
+        out.push(seenOut ?? since(start));
+        timing(`partition round ${round}: disconnect → host-b's instances off the Nginx page (script's timeline)`, out[out.length - 1]!);
+
+        const healStart = Date.now();
+        const heal = await labScript('lab:partition', ['--heal', 'host-b']);
+        expect(heal.code).toBe(0);
+        await waitFor(async () => (await serfHealth('host-b')) === 'passing', { timeoutMs: 60_000, what: 'host-b serfHealth passing' });
+        await expectHealthyLab('host-b back on the page after the heal', 60_000);
+        const seenBack = timelineSeconds(heal.stdout, /Nginx page/i);
+        back.push(seenBack ?? since(healStart));
+        timing(
+          `partition round ${round}: reconnect → host-b's instances back on the Nginx page (script's timeline)`,
+          back[back.length - 1]!,
+        );
+      }
+      timing('partition → off the Nginx page, p50 of 3', median(out));
+      timing('heal → back on the Nginx page, p50 of 3', median(back));
+    },
+    10 * MIN,
+  );
+
+  test(
+    "lab:partition refuses host-a (the instructor's host) and unknown hosts, changing nothing",
+    async () => {
+      const a = await labScript('lab:partition', ['host-a'], MIN);
+      expect(a.code).toBe(2);
+      expect(a.stderr).toMatch(/host-a/);
+      const x = await labScript('lab:partition', ['host-z'], MIN);
+      expect(x.code).toBe(2);
+      expect(await pageNames()).toEqual(ALL_APIS);
+    },
+    2 * MIN,
+  );
+
+  test(
+    "lab:kill-agent host-b → host-b's services fail in Consul though they still answer; --restore re-syncs them",
+    async () => {
+      await expectHealthyLab('all 4 instances before the agent kill');
+      const start = Date.now();
+      const kill = await labScript('lab:kill-agent', ['host-b']);
+      expect(kill.code).toBe(0);
+      await waitFor(async () => (await serfHealth('host-b')) === 'critical', { timeoutMs: 30_000, what: 'host-b serfHealth critical' });
+      await waitFor(async () => JSON.stringify(await pageNames()) === JSON.stringify(HOST_A_APIS), {
+        timeoutMs: 30_000,
+        what: "only host-a's instances on the page",
+      });
+      timing('kill-agent host-b → its instances off the page (observed after the script)', since(start));
+      // The services themselves never stopped: api-b1 answers on host-b's own loopback.
+      const probe = await runCommand(
+        'docker',
+        ['exec', `${PROJECT}-workshop-api-b1-1`, 'node', '-e', "fetch('http://127.0.0.1:8081/health').then((r) => console.log(r.status))"],
+        { timeoutMs: 20_000 },
+      );
+      expect(probe.stdout.trim()).toBe('200');
+
+      const restoreStart = Date.now();
+      const restore = await labScript('lab:kill-agent', ['--restore', 'host-b']);
+      expect(restore.code).toBe(0);
+      await expectHealthyLab("host-b's instances back after the agent restore", 60_000);
+      timing('kill-agent --restore host-b → its instances back on the page', since(restoreStart));
+    },
+    5 * MIN,
+  );
+
+  test(
+    "the workshop's node-level check mistake: with --check-scope node, one killed instance takes host-b's other services down",
+    async () => {
+      const up = await labScript('lab:up', ['--offline', '--check-scope', 'node'], 10 * MIN);
+      expect(up.code).toBe(0);
+      await expectHealthyLab('all 4 instances passing with node-level checks', 60_000);
+      const nodeChecks = await getJson<Array<{ CheckID: string; ServiceID: string }>>(`${CONSUL}/v1/health/node/host-b`);
+      // The mistake itself: checks on host-b that belong to no service.
+      expect(nodeChecks.filter((c) => c.CheckID !== 'serfHealth' && c.ServiceID === '').length).toBe(2);
+      const demoBefore = await passingOn('host-b', 'consul-demo');
+      expect(demoBefore.length).toBeGreaterThanOrEqual(1);
+
+      const start = Date.now();
+      const kill = await labScript('lab:kill-api', ['api-b1', '--hard']);
+      expect(kill.code).toBe(0);
+      // Not only api-b1: its sibling on the same host and the demo server go with it; host-a stays.
+      await waitFor(
+        async () => (await passingOn('host-b', 'workshop')).length === 0 && (await passingOn('host-b', 'consul-demo')).length === 0,
+        { timeoutMs: 30_000, what: 'every service on host-b out of the passing set' },
+      );
+      expect(await passingOn('host-a', 'workshop')).toEqual(HOST_A_APIS.map((n) => `workshop-${n}`));
+      timing('node-level check: kill api-b1 → every service on host-b critical', since(start));
+
+      const restore = await labScript('lab:restore-api', ['api-b1']);
+      expect(restore.code).toBe(0);
+      await expectHealthyLab('host-b passing again once api-b1 is back', 60_000);
+
+      // The fix: service-level checks again (lab:up without the flag); no node-level workshop check is left.
+      const fix = await labScript('lab:up', ['--offline'], 10 * MIN);
+      expect(fix.code).toBe(0);
+      await expectHealthyLab('all 4 instances passing with service-level checks', 60_000);
+      await waitFor(
+        async () => {
+          const checks = await getJson<Array<{ CheckID: string; ServiceID: string }>>(`${CONSUL}/v1/health/node/host-b`);
+          return checks.every((c) => c.CheckID === 'serfHealth' || c.ServiceID !== '');
+        },
+        { timeoutMs: 30_000, what: 'no node-level workshop check left on host-b' },
+      );
+    },
+    20 * MIN,
   );
 
   test(

@@ -122,8 +122,8 @@ describe("the compose file's default path (.env, official names) on stand-ins", 
         filters: JSON.stringify({ label: [`com.docker.compose.project=${PROJECT}`] }),
       });
       const byService = new Map(containers.map((c) => [c.Labels['com.docker.compose.service']!, c]));
-      expect(byService.get('consul-agent')?.Image).toBe(env0.CONSUL_IMAGE);
-      expect(byService.get('consul-agent')?.ImageID).toBe(standins!.images[env0.CONSUL_IMAGE!]);
+      expect(byService.get('host-a-agent')?.Image).toBe(env0.CONSUL_IMAGE);
+      expect(byService.get('host-a-agent')?.ImageID).toBe(standins!.images[env0.CONSUL_IMAGE!]);
       expect(byService.get('nginx')?.Image).toBe(BUILT.LAB_NGINX_IMAGE);
       expect(byService.get('demo-server')?.Image).toBe(BUILT.LAB_SERVICES_IMAGE);
       // The services image came from the ROOT Dockerfile: its runtime stage copies what the build stage
@@ -155,16 +155,16 @@ describe("the compose file's default path (.env, official names) on stand-ins", 
   );
 
   test(
-    '3 raft peers and a leader, 3 workshop tiles on the page, the demo client succeeding',
+    '3 raft peers and a leader, 4 workshop tiles on the page, the demo client succeeding',
     async () => {
       expect(await getJson<string[]>(`${CONSUL}/v1/status/peers`)).toHaveLength(3);
       expect(await getJson<string>(`${CONSUL}/v1/status/leader`)).not.toBe('');
       await waitFor(
         async () => {
           const r = await fetch(`${NGINX}/`, { signal: AbortSignal.timeout(3000) });
-          return r.status === 200 && [...(await r.text()).matchAll(/class="tile" data-id="workshop-/g)].length === 3;
+          return r.status === 200 && [...(await r.text()).matchAll(/class="tile" data-id="workshop-/g)].length === 4;
         },
-        { timeoutMs: 30_000, what: '3 tiles on the Nginx page' },
+        { timeoutMs: 30_000, what: '4 tiles on the Nginx page' },
       );
       const logs = await waitFor(
         async () => {
