@@ -162,10 +162,12 @@
         // The label goes where the instance's first live stretch starts, if it is in view.
         const first = t.segments.find((x) => x.status !== 'absent');
         const room = first ? sc.x(first.to === null ? now : first.to) - sc.x(first.from) : 0;
-        // Only where it fits: a short-lived instance keeps its label in the bar's tooltip.
-        if (first && room >= 64) {
-          const xa = sc.x(first.from);
-          g.append(svgEl('text', { x: xa + 3, y: y + 15, class: 'bar-label' }, ':' + t.info.port + ' ' + (t.info.version || '')));
+        // As much as fits (port, then version); a short-lived instance keeps the rest in the bar's tooltip.
+        const v = t.info.version || '';
+        const full = ':' + t.info.port + (v ? ' ' + (v.length > 12 ? v.slice(0, 11) + '…' : v) : '');
+        const label = room >= 7 * full.length + 6 ? full : room >= 7 * String(t.info.port).length + 6 ? String(t.info.port) : '';
+        if (first && label) {
+          g.append(svgEl('text', { x: sc.x(first.from) + 3, y: y + 15, class: 'bar-label' }, label));
         }
       }
       root.append(g);
