@@ -36,7 +36,7 @@ export interface PhaseResult {
 // workshop-api-a1, -a2 on host-a and -b1, -b2 on host-b (docker-compose.yml).
 const EXPECTED_APIS = 4;
 
-/** `down -v`, then `up -d --wait` timed (→ healthy), then polled until the 3 APIs are in Nginx (→ serving). */
+/** `down -v`, then `up -d --wait` timed (→ healthy), then polled until every workshop API is in Nginx (→ serving). */
 async function upTrial(lab: BenchLab, settings: LabSettings): Promise<UpTrial> {
   await lab.down(settings);
   const t0 = performance.now();
@@ -83,7 +83,7 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
       }
     }
     upTrials.push(t);
-    progress.line(`${tag} up trial ${i}/${plan.trials}: healthy after ${sec(t.healthyMs)}, 3 APIs in Nginx after ${sec(t.servingMs)}`);
+    progress.line(`${tag} up trial ${i}/${plan.trials}: healthy after ${sec(t.healthyMs)}, ${EXPECTED_APIS} APIs in Nginx after ${sec(t.servingMs)}`);
   }
 
   const memory = await labMemory(lab.docker, await lab.containers());
