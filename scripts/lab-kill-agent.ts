@@ -7,8 +7,9 @@
 // its data dir (a named volume) and the host comes back without any service re-registering.
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { createConsulClient } from '../services/shared/consulClient';
-import { findRunning } from './lib/docker/labContainers';
-import { LAB_HOSTS, NGINX_SERVICE } from './lib/docker/labServices';
+import { UsageError } from '../services/shared/errors';
+import { INSTRUCTOR_HOST, LAB_HOSTS, NGINX_SERVICE } from './lib/docker/labServices';
+import { findRunning, resolveProjectName } from './lib/docker/labContainers';
 import { probeHealth, probeLine } from './lib/hosts/healthProbe';
 import {
   expectedHostEvents,
@@ -59,8 +60,15 @@ void runCli(NAME, async () => {
   program.parse();
   const opts = program.opts<{ project?: string; restore?: boolean; timeout: number }>();
   const restore = !!opts.restore;
-  // host-a's agent is the one openLab talks to: refused both ways (`docker start` it by hand).
-  const host = resolveHost(NAME, program.args[0], { refuseInstructor: true });
+  // host-a's agent is the one openLab talks to: refused both ways (killing it, or watching its restore).
+  const host = resolveHost(NAME, program.args[0], { refuseInstructor: !restore });
+  if (host.name === INSTRUCTOR_HOST.name) {
+    // (openLab needs that agent running, and the watch asks Consul through it)
+    throw new UsageError(
+      `${host.name}'s agent is the one this command talks to Consul through, so it cannot watch it come back: ` +
+        `start it with \`docker compose -p ${resolveProjectName(opts.project)} start ${host.agentService}\` and watch the Consul UI return`,
+    );
+  }
 
   const lab = await openLab(opts.project);
   const client = createConsulClient(lab.endpoints.consul);
