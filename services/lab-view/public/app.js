@@ -9,6 +9,7 @@
   const LABEL_W = 250; // left column of a timeline: the instance's name
   const STATE_W = 70; // right column of the workshop strips: the current status
   const ROW_H = 22;
+  const LANE_H = 36; // a consul-demo lane: two lines (port, version) in a bar
 
   let state = null;
   let clockOffset = 0; // server time minus browser time: the timelines use the server's clock
@@ -138,37 +139,38 @@
       lanes.get(key).push(t);
     }
     const laneCount = Math.max(lanes.size, 1);
-    const dotsY = laneCount * ROW_H + 8;
+    const dotsY = laneCount * LANE_H + 8;
     const height = dotsY + 2 * ROW_H + 16;
     const root = svgEl('svg', { width: sc.width, height, viewBox: '0 0 ' + sc.width + ' ' + height });
     axis(root, sc, s.viewMs, height - 14);
     let row = 0;
     if (!lanes.size) root.append(svgEl('text', { x: 4, y: 15, class: 'axis' }, 'no consul-demo instances seen'));
     for (const [key, tracks] of lanes) {
-      const y = row * ROW_H;
+      const y = row * LANE_H;
       const g = svgEl('g', { class: 'lane-row', 'data-lane': key });
-      g.append(svgEl('rect', { x: sc.x0, y: y + 2, width: sc.x1 - sc.x0, height: ROW_H - 4, class: 'lane' }));
-      g.append(svgEl('text', { x: 4, y: y + 15 }, key.length > 34 ? '…' + key.slice(-33) : key));
+      g.append(svgEl('rect', { x: sc.x0, y: y + 2, width: sc.x1 - sc.x0, height: LANE_H - 4, class: 'lane' }));
+      g.append(svgEl('text', { x: 4, y: y + 22 }, key.length > 34 ? '…' + key.slice(-33) : key));
       for (const t of tracks) {
         for (const seg of t.segments) {
           if (seg.status === 'absent') continue;
           const xa = sc.x(seg.from);
           const xb = sc.x(seg.to === null ? now : seg.to);
           if (xb <= sc.x0 || xb - xa < 0.5) continue;
-          const bar = svgEl('rect', { x: xa, y: y + 2, width: Math.max(1, xb - xa), height: ROW_H - 4, class: seg.status });
+          const bar = svgEl('rect', { x: xa, y: y + 2, width: Math.max(1, xb - xa), height: LANE_H - 4, class: seg.status });
           bar.append(svgEl('title', {}, t.id + ' port ' + t.info.port + ' ' + (t.info.version || '') + ' on ' + t.info.node));
           g.append(bar);
         }
         // The label goes where the instance's first live stretch starts, if it is in view.
         const first = t.segments.find((x) => x.status !== 'absent');
         const room = first ? sc.x(first.to === null ? now : first.to) - sc.x(first.from) : 0;
-        // As much as fits (port, then version); a short-lived instance keeps the rest in the bar's tooltip.
+        // Port above, version below, each where it fits; a short-lived instance keeps them in the bar's tooltip.
         const v = t.info.version || '';
-        const full = ':' + t.info.port + (v ? ' ' + (v.length > 12 ? v.slice(0, 11) + '…' : v) : '');
-        const label = room >= 7 * full.length + 6 ? full : room >= 7 * String(t.info.port).length + 6 ? String(t.info.port) : '';
-        if (first && label) {
-          g.append(svgEl('text', { x: sc.x(first.from) + 3, y: y + 15, class: 'bar-label' }, label));
-        }
+        const lines = [String(t.info.port), v.length > 12 ? v.slice(0, 11) + '…' : v];
+        lines.forEach((text, i) => {
+          if (first && text && room >= 7 * text.length + 4) {
+            g.append(svgEl('text', { x: sc.x(first.from) + 3, y: y + 16 + i * 13, class: 'bar-label' }, text));
+          }
+        });
       }
       root.append(g);
       row++;
