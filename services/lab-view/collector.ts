@@ -16,6 +16,7 @@ import { toObservations } from './instances';
 
 export const WORKSHOP_SERVICE = 'workshop';
 export const DEMO_SERVICE = 'consul-demo';
+const REQUEST_TIMEOUT_MS = 3000;
 
 export interface Snapshot {
   now: number;
@@ -61,8 +62,10 @@ export function startCollector(opts: CollectorOptions): Collector {
   const pollMs = opts.pollMs ?? 1000;
   const viewMs = opts.viewMs ?? 2 * 60_000;
   const log = opts.logger;
-  const workshop = new ServiceHistory(DEFAULT_LIMITS);
-  const demo = new ServiceHistory(DEFAULT_LIMITS);
+  // Kept a little longer than shown, so a bar that scrolls out does not vanish mid-screen.
+  const limits = { ...DEFAULT_LIMITS, windowMs: viewMs + 30_000 };
+  const workshop = new ServiceHistory(limits);
+  const demo = new ServiceHistory(limits);
   let consulState: Snapshot['consul'] = { reachable: false, error: 'not asked yet' };
   let members: Member[] = [];
   let checks: StateCheck[] = [];
@@ -135,10 +138,14 @@ export function startCollector(opts: CollectorOptions): Collector {
   const pause = new WakeableSleep();
   let stopped = false;
   const pollConsul = async (): Promise<void> => {
+    // The client's own timeout ends the request too (withTimeout alone would leave a wedged one open each second).
+    const ask = (call: Promise<unknown>, what: string): Promise<unknown> => withTimeout(call, REQUEST_TIMEOUT_MS + 500, what);
+    // papi's request option; the package's typings leave it out.
+    const timeout: Record<string, unknown> = { timeout: REQUEST_TIMEOUT_MS };
     const [m, l, p] = await Promise.allSettled([
-      withTimeout(opts.consul.agent.members() as Promise<unknown>, 3000, 'agent/members'),
-      withTimeout(opts.consul.status.leader() as Promise<unknown>, 3000, 'status/leader'),
-      withTimeout(opts.consul.status.peers() as Promise<unknown>, 3000, 'status/peers'),
+      ask(opts.consul.agent.members(timeout), 'agent/members'),
+      ask(opts.consul.status.leader(timeout), 'status/leader'),
+      ask(opts.consul.status.peers(timeout), 'status/peers'),
     ]);
     if (m.status === 'rejected') {
       setReachable(false, errText(m.reason));

@@ -53,8 +53,12 @@ export function createApp(p: AppParts): Express {
     next();
   });
   app.get('/events', (req, res) => {
-    if (!p.hub.add(req, res, { event: 'state', data: p.collector.snapshot() }))
+    if (!p.hub.add(req, res, { event: 'state', data: p.collector.snapshot() })) {
       p.logger.warn('viewer refused: too many', { max: MAX_SSE_CLIENTS });
+      return;
+    }
+    p.logger.info('viewer connected', { viewers: p.hub.size });
+    req.on('close', () => p.logger.info('viewer left', { viewers: p.hub.size }));
   });
   app.get('/api/state', (_req, res) => {
     res.set('Cache-Control', 'no-store').json(p.collector.snapshot());
