@@ -7,6 +7,8 @@
 // --offline: the air-gapped images (.env.offline), built or refreshed first, without trying a registry.
 // --check-scope node: workshop-api registers its check at node level (the original workshop's mistake, for the
 // "a host fails" exercise); running lab:up again without it puts the instances back to service-level checks.
+// --restart-mode make-before-break: the demo server's next incarnation is passing before the old one leaves
+// (exercise 1, closing the restart gap without a second server); lab:up alone goes back to break-before-make.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
@@ -33,7 +35,7 @@ const COMPOSE_IMAGE_VARS = ['CONSUL_IMAGE', 'CONSUL_TEMPLATE_IMAGE', 'NGINX_IMAG
 function upFailureHint(line: string, project: string): string {
   const down = project === DEFAULT_PROJECT ? 'npm run lab:down' : `npm run lab:down -- -p ${project}`;
   if (/address already in use|port is already allocated/i.test(line)) {
-    return `; a host port is taken: pick free ones, e.g. LAB_CONSUL_HTTP_PORT=18500 LAB_CONSUL_DNS_PORT=18600 LAB_NGINX_PORT=18080 npm run lab:up (and \`${down}\` first)`;
+    return `; a host port is taken: pick free ones, e.g. LAB_CONSUL_HTTP_PORT=18500 LAB_CONSUL_DNS_PORT=18600 LAB_NGINX_PORT=18080 LAB_VIEW_PORT=18090 npm run lab:up (and \`${down}\` first)`;
   }
   if (/No such image|pull access denied|manifest unknown|failed to resolve|registry|no such host/i.test(line)) {
     return '; the images could not be pulled: without a registry, use `npm run lab:up -- --offline` (builds the air-gapped images first)';
@@ -57,9 +59,23 @@ void runCli(NAME, async () => {
         .choices(['service', 'node'])
         .default('service'),
     )
+    .addOption(
+      new Option(
+        '--restart-mode <mode>',
+        'how the demo server restarts: break-before-make (the gap is the lesson) or make-before-break (the next incarnation is passing before the old one leaves)',
+      )
+        .choices(['break-before-make', 'make-before-break'])
+        .default('break-before-make'),
+    )
     .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for healthy after this long', 180_000));
   program.parse();
-  const opts = program.opts<{ project?: string; offline?: boolean; timeout: number; checkScope: 'service' | 'node' }>();
+  const opts = program.opts<{
+    project?: string;
+    offline?: boolean;
+    timeout: number;
+    checkScope: 'service' | 'node';
+    restartMode: 'break-before-make' | 'make-before-break';
+  }>();
   const project = resolveProjectName(opts.project);
   const root = repoRoot();
 
@@ -98,12 +114,14 @@ void runCli(NAME, async () => {
   // Compose waits for depends_on: service_healthy itself; meanwhile we show each container's state from the engine.
   if (opts.checkScope === 'node')
     process.stdout.write('workshop-api checks at NODE level (--check-scope node): one failing instance takes its whole host down\n');
-  // The flag wins over a LAB_WORKSHOP_CHECK_SCOPE left in the shell, so `lab:up` alone always means the right way.
+  if (opts.restartMode === 'make-before-break')
+    process.stdout.write('demo server restarts make-before-break: the next incarnation is passing before the old one leaves\n');
+  // The flags win over LAB_* values left in the shell, so `lab:up` alone always means the lab's defaults.
   const compose = runCompose(['up', '-d', '--remove-orphans'], {
     project,
     envFile,
     cwd: root,
-    env: { LAB_WORKSHOP_CHECK_SCOPE: opts.checkScope },
+    env: { LAB_WORKSHOP_CHECK_SCOPE: opts.checkScope, LAB_DEMO_RESTART_MODE: opts.restartMode },
   });
   let composeDone: { code: number; line?: string } | undefined;
   compose.then(
@@ -143,6 +161,7 @@ void runCli(NAME, async () => {
         [
           `  Consul UI   ${browserUrl(ep.consulUrl)}/ui`,
           `  Nginx page  ${browserUrl(ep.nginxUrl)}/`,
+          `  Lab view    ${browserUrl(ep.labViewUrl)}/   (live: cluster, hosts, restarts, health over time, exercise checks)`,
           '',
           'Next:',
           ...cmds.map((c, i) => `  ${c.padEnd(width)}   ${next[i]![1]}`),

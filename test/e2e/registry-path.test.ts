@@ -54,8 +54,13 @@ async function down(): Promise<void> {
 }
 
 beforeAll(async () => {
-  const [http, dns, nginx] = await freePorts(3);
-  Object.assign(env, { LAB_CONSUL_HTTP_PORT: String(http), LAB_CONSUL_DNS_PORT: String(dns), LAB_NGINX_PORT: String(nginx) });
+  const [http, dns, nginx, view] = await freePorts(4);
+  Object.assign(env, {
+    LAB_CONSUL_HTTP_PORT: String(http),
+    LAB_CONSUL_DNS_PORT: String(dns),
+    LAB_NGINX_PORT: String(nginx),
+    LAB_VIEW_PORT: String(view),
+  });
   CONSUL = `http://127.0.0.1:${http}`;
   NGINX = `http://127.0.0.1:${nginx}`;
   await ensureDockerTools(note);

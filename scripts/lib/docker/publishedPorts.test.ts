@@ -22,6 +22,7 @@ describe('labEnvFromContainers', () => {
           { IP: '127.0.0.1', PrivatePort: 8600, PublicPort: 28600, Type: 'tcp' },
           { IP: '127.0.0.1', PrivatePort: 8600, PublicPort: 28600, Type: 'udp' },
           { IP: '127.0.0.1', PrivatePort: 80, PublicPort: 28080, Type: 'tcp' },
+          { IP: '127.0.0.1', PrivatePort: 8090, PublicPort: 28090, Type: 'tcp' },
         ]),
         // Containers inside host-a's namespace publish nothing themselves.
         c('nginx', []),
@@ -32,6 +33,7 @@ describe('labEnvFromContainers', () => {
       LAB_CONSUL_HTTP_PORT: '28500',
       LAB_CONSUL_DNS_PORT: '28600',
       LAB_NGINX_PORT: '28080',
+      LAB_VIEW_PORT: '28090',
       LAB_SUBNET_PREFIX: '10.213.77',
     });
   });
@@ -65,7 +67,11 @@ describe('published ports and endpoints', () => {
       nginxUrl: 'http://127.0.0.1:28080',
     });
     expect(labEndpoints([], { CONSUL_HTTP_ADDR: 'http://10.1.2.3:8501' }).consulUrl).toBe('http://10.1.2.3:8501');
-    expect(labEndpoints([], {})).toMatchObject({ consulUrl: 'http://127.0.0.1:8500', nginxUrl: 'http://127.0.0.1:8080' });
+    expect(labEndpoints([], {})).toMatchObject({
+      consulUrl: 'http://127.0.0.1:8500',
+      nginxUrl: 'http://127.0.0.1:8080',
+      labViewUrl: 'http://127.0.0.1:8090',
+    });
     expect(() => labEndpoints([], { LAB_NGINX_PORT: '99999' })).toThrow(/LAB_NGINX_PORT/);
   });
 });

@@ -27,12 +27,18 @@ export interface LabPorts {
   consulHttp?: HostPort;
   consulDns?: HostPort;
   nginx?: HostPort;
+  labView?: HostPort;
 }
 
-/** What host-a publishes for its agent and nginx; `runningOnly` skips a host-a container that is not running. */
+/** What host-a publishes for its agent, nginx and the lab view; `runningOnly` skips a host-a container that is not running. */
 export function labPorts(containers: LabContainer[], runningOnly: boolean): LabPorts {
   const host = containers.find((c) => c.service === PUBLISHING_SERVICE && (!runningOnly || c.state === 'running'));
-  return { consulHttp: publishedPort(host, 8500), consulDns: publishedPort(host, 8600), nginx: publishedPort(host, 80) };
+  return {
+    consulHttp: publishedPort(host, 8500),
+    consulDns: publishedPort(host, 8600),
+    nginx: publishedPort(host, 80),
+    labView: publishedPort(host, 8090),
+  };
 }
 
 export interface LabEndpoints {
@@ -41,6 +47,8 @@ export interface LabEndpoints {
   consulUrl: string;
   /** http://127.0.0.1:8080 */
   nginxUrl: string;
+  /** http://127.0.0.1:8090 */
+  labViewUrl: string;
 }
 
 /**
@@ -61,7 +69,15 @@ export function labEndpoints(containers: LabContainer[], env: NodeJS.ProcessEnv 
   const nginxPort = published.nginx?.port ?? (env.LAB_NGINX_PORT ? parsePort(env.LAB_NGINX_PORT, 'LAB_NGINX_PORT') : 8080);
   const nginxHost = published.nginx?.host ?? '127.0.0.1';
 
-  return { consul, consulUrl: consulUrl(consul), nginxUrl: `http://${nginxHost}:${nginxPort}` };
+  const viewPort = published.labView?.port ?? (env.LAB_VIEW_PORT ? parsePort(env.LAB_VIEW_PORT, 'LAB_VIEW_PORT') : 8090);
+  const viewHost = published.labView?.host ?? '127.0.0.1';
+
+  return {
+    consul,
+    consulUrl: consulUrl(consul),
+    nginxUrl: `http://${nginxHost}:${nginxPort}`,
+    labViewUrl: `http://${viewHost}:${viewPort}`,
+  };
 }
 
 /** The URLs students open in a browser: "localhost" reads better than 127.0.0.1 and works the same. */
@@ -77,10 +93,11 @@ export function browserUrl(url: string): string {
  */
 export function labEnvFromContainers(containers: LabContainer[], subnet?: string): Record<string, string> {
   const env: Record<string, string> = {};
-  const { consulHttp, consulDns, nginx } = labPorts(containers, false);
+  const { consulHttp, consulDns, nginx, labView } = labPorts(containers, false);
   if (consulHttp) env.LAB_CONSUL_HTTP_PORT = String(consulHttp.port);
   if (consulDns) env.LAB_CONSUL_DNS_PORT = String(consulDns.port);
   if (nginx) env.LAB_NGINX_PORT = String(nginx.port);
+  if (labView) env.LAB_VIEW_PORT = String(labView.port);
   const m = subnet ? /^(\d+\.\d+\.\d+)\.0\/24$/.exec(subnet) : null;
   if (m) env.LAB_SUBNET_PREFIX = m[1]!;
   return env;

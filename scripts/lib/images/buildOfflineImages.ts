@@ -156,7 +156,9 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
 
     // 3. The services image: compiled dist/services + production node_modules from this checkout.
     const dist = path.join(repoRoot, 'dist', 'services');
-    for (const cli of ['consul-demo/cli.js', 'workshop-api/cli.js']) {
+    // The lab view's page: not compiled, so not in dist/; the image has it where lab-view looks (beside package.json).
+    const labViewPublic = path.join(repoRoot, 'services', 'lab-view', 'public');
+    for (const cli of ['consul-demo/cli.js', 'workshop-api/cli.js', 'lab-view/cli.js']) {
       if (!existsSync(path.join(dist, cli))) throw new Error(`dist/services/${cli} not found: run "npm run build" first`);
     }
     const prodModules = await productionModules(repoRoot);
@@ -167,10 +169,12 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
       { file: path.join(repoRoot, 'package-lock.json'), as: 'package-lock.json' },
       `modules:${prodModules.join(',')}`,
       ...dirParts(dist, (rel) => rel.endsWith('.map')),
+      ...dirParts(labViewPublic),
     ]);
     await step(OFFLINE_IMAGES.services, servicesHash, async (labels) => {
       const dir = stage('services', [{ from: path.join(repoRoot, 'package.json'), to: 'package.json' }]);
       cpSync(dist, path.join(dir, 'dist', 'services'), { recursive: true, filter: (src) => !src.endsWith('.map') });
+      cpSync(labViewPublic, path.join(dir, 'services', 'lab-view', 'public'), { recursive: true });
       for (const rel of prodModules) cpSync(path.join(repoRoot, rel), path.join(dir, rel), { recursive: true });
       mkdirSync(path.join(dir, 'node_modules'), { recursive: true });
       progress(`  staged dist/services and ${prodModules.length} production packages`);

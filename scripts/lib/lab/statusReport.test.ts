@@ -5,6 +5,7 @@ const base: StatusReport = {
   project: 'consul-lab',
   consulUrl: 'http://127.0.0.1:8500',
   nginxUrl: 'http://127.0.0.1:8080',
+  labViewUrl: 'http://127.0.0.1:8090',
   containers: [{ name: 'consul-lab-nginx-1', service: 'nginx', state: 'running', health: 'healthy' }],
   members: {
     ok: true,
@@ -31,7 +32,7 @@ const base: StatusReport = {
 describe('renderStatus', () => {
   it('shows URLs, members with the leader, counts, success rate, page names and upstream', () => {
     const out = renderStatus(base);
-    expect(out).toContain('Consul UI http://localhost:8500/ui   Nginx page http://localhost:8080/');
+    expect(out).toContain('Consul UI http://localhost:8500/ui   Nginx page http://localhost:8080/   Lab view http://localhost:8090/');
     expect(out).toMatch(/consul-server-1\s+server\s+alive\s+10\.213\.50\.11\s+<- leader/);
     expect(out).toMatch(/workshop\s+3\s+0\s+0/);
     expect(out).toContain('60 requests: 59 ok (98.3 %), 58 on the first try (96.7 %), 1 failed');

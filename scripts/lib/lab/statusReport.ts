@@ -19,6 +19,7 @@ export interface StatusReport {
   project: string;
   consulUrl: string;
   nginxUrl: string;
+  labViewUrl: string;
   containers: Array<Pick<LabContainer, 'name' | 'service' | 'state' | 'health'>>;
   members: Section<Member[]>;
   leader: Section<string>;
@@ -92,6 +93,7 @@ export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now())
     project: lab.project,
     consulUrl: lab.endpoints.consulUrl,
     nginxUrl: lab.endpoints.nginxUrl,
+    labViewUrl: lab.endpoints.labViewUrl,
     containers: lab.containers.map(({ name, service, state, health }) => ({ name, service, state, health })),
     members,
     leader,
@@ -109,7 +111,9 @@ function failed(error: string): string {
 
 export function renderStatus(r: StatusReport): string {
   const out: string[] = [];
-  out.push(`Lab "${r.project}"   Consul UI ${browserUrl(r.consulUrl)}/ui   Nginx page ${browserUrl(r.nginxUrl)}/`);
+  out.push(
+    `Lab "${r.project}"   Consul UI ${browserUrl(r.consulUrl)}/ui   Nginx page ${browserUrl(r.nginxUrl)}/   Lab view ${browserUrl(r.labViewUrl)}/`,
+  );
   out.push('');
   out.push('Containers');
   out.push(
