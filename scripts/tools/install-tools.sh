@@ -7,6 +7,8 @@
 #                     clones on the same machine, in ${XDG_CACHE_HOME:-~/.cache}/consul-lab/
 #   consul-template - `go install` of .env's release (needs Go + the Go module proxy)
 #   nginx           - Debian's nginx, extracted with dpkg -x (no service is started)
+#   chromium        - Debian's chromium, for the lab view's browser tests (apt-get install; root on a
+#                     Debian-family system; never a browser downloaded by npm)
 #   debootstrap     - with --images or --docker (apt-get install; root on a Debian-family system)
 #                     (--binaries: consul and consul-template only)
 #   docker (opt.)   - Debian's docker.io + compose v2 from trixie, only with --docker
@@ -24,7 +26,7 @@ MACHINE_CACHE="${CONSUL_LAB_CACHE:-${XDG_CACHE_HOME:-$HOME/.cache}/consul-lab}"
 usage() {
   cat <<'USAGE'
 usage: install-tools.sh [--images | --binaries | --docker | --print-versions]
-  (none)            consul, consul-template, nginx into .tools/ (what `npm test` needs)
+  (none)            consul, consul-template, nginx into .tools/ and Debian's chromium (what `npm test` needs)
   --images          consul, consul-template and debootstrap (what `npm run lab:images` needs)
   --binaries        consul and consul-template only (lab:images when its Debian base is already built)
   --docker          everything, plus Debian's docker.io, debootstrap and compose v2 (the e2e test)
@@ -233,6 +235,20 @@ install_debootstrap() {
   }
 }
 
+# --- chromium (the lab view's page in a real browser) ---------------------------
+install_chromium() {
+  { command -v chromium >/dev/null || [ -n "${CHROMIUM_PATH:-}" ]; } && return 0
+  command -v apt-get >/dev/null \
+    || die "chromium is missing and this is not a Debian-family system (no apt-get): install chromium and set CHROMIUM_PATH"
+  [ "$(id -u)" = 0 ] || die "chromium is missing: run 'sudo apt-get install chromium' (or this command as root)"
+  log "chromium: apt-get install chromium (a few minutes, once)"
+  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null 2>&1 || {
+    log "chromium: apt-get update first"
+    apt-get update -qq >/dev/null || die "apt-get update failed: is Debian's archive reachable?"
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium >/dev/null || die "apt-get install chromium failed"
+  }
+}
+
 # --- docker (only for the end-to-end test) -------------------------------------
 install_docker() {
   if ! command -v dockerd >/dev/null; then
@@ -259,9 +275,9 @@ install_docker() {
 install_consul
 install_consul_template
 case "$MODE" in
-  tests) install_nginx ;;
+  tests) install_nginx; install_chromium ;;
   images) install_debootstrap ;;
-  docker) install_nginx; install_docker ;;
+  docker) install_nginx; install_chromium; install_docker ;;
 esac
 ready="$("$BIN/consul" version | head -1), $("$BIN/consul-template" -version 2>&1 | head -1)"
 case "$MODE" in images|binaries) ;; *) ready="$ready, $("$BIN/nginx" -v 2>&1)" ;; esac

@@ -3,8 +3,9 @@
 import { rmSync } from 'node:fs';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import puppeteer, { type Browser, type Page } from 'puppeteer-core';
-import { ensureChromium } from '../../services/lab-view/chromium';
+import type { Browser, Page } from 'puppeteer-core';
+import { ensureChromium } from '../../scripts/lib/browser/chromium';
+import { closeBrowser, launchChromium, projectorPage } from '../../scripts/lib/browser/launch';
 import { type ConsulAgent, consulGet, prepareAgent, startConsulDev, waitForReady } from '../harness/consul';
 import { distPath } from '../harness/paths';
 import { freePort } from '../harness/ports';
@@ -90,7 +91,7 @@ function percentile(sorted: number[], p: number): number {
 
 beforeAll(async () => {
   // First, so that a missing browser is installed (or named) before anything else starts.
-  const chromium = ensureChromium();
+  ensureChromium();
   server = await startConsulDev(`lv-server-${process.pid}`);
   const prepared = await prepareAgent({ name: 'host-a', ip: '127.0.0.1', retryJoin: [`127.0.0.1:${server.serfLanPort}`] });
   clientDataDir = prepared.dataDir;
@@ -127,19 +128,13 @@ beforeAll(async () => {
     env: { ...process.env, CONSUL_HTTP_ADDR: client.httpAddr, LAB_VIEW_PORT: String(port) },
   });
   await view.waitForLine(/listening/, 15_000);
-  browser = await puppeteer.launch({
-    executablePath: chromium,
-    headless: true,
-    args: ['--headless=new', '--no-sandbox', '--disable-gpu', '--no-first-run', '--no-default-browser-check'],
-  });
-  page = await browser.newPage();
-  await page.setViewport({ width: 1280, height: 720 });
+  browser = await launchChromium();
+  page = await projectorPage(browser);
 }, 20 * 60_000);
 
 afterAll(async () => {
   // Each step on its own: one failing must not leave the others running.
-  const pid = browser?.process()?.pid;
-  await browser?.close().catch(() => (pid ? process.kill(pid, 'SIGKILL') : undefined));
+  await closeBrowser(browser);
   await new Promise<void>((resolve) => (results ? results.close(() => resolve()) : resolve()));
   await stopAllProcesses();
   await server?.stop();

@@ -1,7 +1,7 @@
 /*
- * Debian's chromium for the lab view's browser test (puppeteer-core drives it; no browser is ever downloaded
- * by npm). Found on PATH or at CHROMIUM_PATH; when missing and this is a root shell with apt, installed with
- * `apt-get install -y chromium`, as scripts/tools/install-tools.sh installs Nginx. Not used by the service.
+ * Debian's chromium for the lab view's browser tests and the screenshots (puppeteer-core drives it; no browser
+ * is ever downloaded by npm). Found on PATH or at CHROMIUM_PATH; when missing and this is a root shell with apt,
+ * installed with `apt-get install -y chromium` (scripts/tools/install-tools.sh does the same for `npm test`).
  */
 import { execFileSync } from 'node:child_process';
 import { accessSync, constants } from 'node:fs';
