@@ -1,0 +1,46 @@
+// lab:check's plumbing: the demo client's recent requests from `docker logs`, and the ✓/✗ rendering.
+import { DEFAULT_EXERCISE, type DemoRequestFact, EXERCISES, type ExerciseResult } from '../../../services/shared/exercises';
+import { readClientRequests } from '../demo/clientRequests';
+import { DEFAULT_PROJECT } from '../docker/labContainers';
+import { DEMO_CLIENT_SERVICE } from '../docker/labServices';
+import type { Lab } from '../lab/openLab';
+
+/** How far back the demo client's log is read: the checks judge its last 20 requests (one a second by default). */
+export const CLIENT_LOG_WINDOW_MS = 120_000;
+
+/** The demo client's requests of the last two minutes, oldest first, as the exercise checks take them. */
+export async function readDemoRequests(lab: Lab, now = Date.now()): Promise<DemoRequestFact[]> {
+  const client = lab.containers.find((c) => c.service === DEMO_CLIENT_SERVICE);
+  if (!client) throw new Error('no demo-client container in this lab');
+  if (client.state !== 'running') throw new Error(`${client.name} is ${client.state}`);
+  const requests = await readClientRequests(lab.docker, client, now - CLIENT_LOG_WINDOW_MS);
+  return requests.map((r) => ({ at: r.ts, ok: r.ok, attempts: r.attempts, discovery: r.discovery }));
+}
+
+function heading(r: ExerciseResult): string {
+  return r.id === DEFAULT_EXERCISE ? `Lab: ${r.title}` : `Exercise ${r.id}: ${r.title}`;
+}
+
+/** `Exercise 1: …`, then `  ✓ label` / `  ✗ label — hint`, then a summary line (and, for the lab check, the exercise ids). */
+export function renderResult(r: ExerciseResult, project = DEFAULT_PROJECT): string {
+  const out = [heading(r)];
+  for (const c of r.checks) out.push(c.ok ? `  ✓ ${c.label}` : `  ✗ ${c.label} — ${c.hint}`);
+  const ok = r.checks.filter((c) => c.ok).length;
+  out.push(
+    ok === r.checks.length
+      ? r.checks.length === 1
+        ? 'The check passes.'
+        : `All ${r.checks.length} checks pass.`
+      : `${ok} of ${r.checks.length} checks pass: ${r.checks.length - ok} to go.`,
+  );
+  // The hints name commands for the default lab; another project needs its -p.
+  if (project !== DEFAULT_PROJECT && r.checks.some((c) => !c.ok))
+    out.push(`This lab is "${project}": add \`-p ${project}\` to the commands above (npm needs \`--\` before it).`);
+  if (r.id === DEFAULT_EXERCISE)
+    out.push(
+      `Exercises: ${EXERCISES.filter((e) => e.id !== DEFAULT_EXERCISE)
+        .map((e) => e.id)
+        .join(', ')} (npm run lab:check -- <id>)`,
+    );
+  return out.join('\n');
+}

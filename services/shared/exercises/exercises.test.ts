@@ -1,0 +1,421 @@
+// Each exercise on a lab state that passes it and one that does not. The facts are built from answers shaped
+// like a running lab's (Consul 1.20.5's /v1/health/service, /v1/health/state/any, /v1/agent/members,
+// /v1/operator/raft/configuration; Nginx's page), trimmed to the fields that matter, and parsed by the gatherer's
+// own parsers, so these tests also cover the way from Consul's JSON to a ✓ or ✗.
+import { checkExercise, EXERCISES, ExerciseResult, findExercise, passed } from './exercises';
+import { DemoRequestFact, LabFacts, LabHostName, LAB_WORKSHOP_INSTANCES } from './facts';
+import { parseHealthService, parseMembers, parseNodeChecks, parsePageTiles, parseRaft, passingDemoServers } from './gather';
+
+type Status = 'passing' | 'critical';
+
+interface LabState {
+  leader: boolean;
+  serversAlive: number;
+  serf: Record<LabHostName, Status>;
+  /** Per workshop instance name: its /health check's status, or gone (deregistered). */
+  workshop: Record<string, Status | 'gone'>;
+  checkScope: 'service' | 'node';
+  /** consul-demo server processes on host-b (each with one passing incarnation). */
+  demoServers: number;
+  /** Tiles on the page; default: the instances passing in Consul. */
+  page?: string[];
+  api?: number;
+  /** Avatar statuses that differ from 200. */
+  avatars?: Record<string, number>;
+  demo: DemoRequestFact[];
+}
+
+const HOST_IP: Record<LabHostName, string> = { 'host-a': '10.213.63.21', 'host-b': '10.213.63.22' };
+
+function requests(n: number, f: (i: number) => Partial<DemoRequestFact> = () => ({})): DemoRequestFact[] {
+  return Array.from({ length: n }, (_, i) => ({
+    at: 1_700_000_000_000 + i * 1000,
+    ok: true,
+    attempts: 1,
+    discovery: i % 2 ? 'http' : 'dns',
+    ...f(i),
+  }));
+}
+
+function healthyLab(over: Partial<LabState> = {}): LabState {
+  return {
+    leader: true,
+    serversAlive: 3,
+    serf: { 'host-a': 'passing', 'host-b': 'passing' },
+    workshop: { 'api-a1': 'passing', 'api-a2': 'passing', 'api-b1': 'passing', 'api-b2': 'passing' },
+    checkScope: 'service',
+    demoServers: 1,
+    demo: requests(30),
+    ...over,
+  };
+}
+
+const serfCheck = (node: string, status: Status) => ({
+  Node: node,
+  CheckID: 'serfHealth',
+  Name: 'Serf Health Status',
+  Status: status,
+  Notes: '',
+  Output: status === 'passing' ? 'Agent alive and reachable' : 'Agent not live or unreachable',
+  ServiceID: '',
+  ServiceName: '',
+  ServiceTags: [],
+  Type: '',
+  Definition: {},
+  CreateIndex: 25,
+  ModifyIndex: 25,
+});
+
+/** What Consul would answer for this state, then parsed: the facts gatherFacts would return. */
+function factsOf(s: LabState): LabFacts {
+  const servers = ['consul-server-1', 'consul-server-2', 'consul-server-3'];
+  const members = [
+    ...servers.map((name, i) => ({
+      Name: name,
+      Addr: `10.213.63.1${i + 1}`,
+      Port: 8301,
+      Tags: { role: 'consul', dc: 'dc1', build: '1.20.5:' },
+      Status: i < s.serversAlive ? 1 : 4,
+    })),
+    ...(['host-a', 'host-b'] as const).map((h) => ({
+      Name: h,
+      Addr: HOST_IP[h],
+      Port: 8301,
+      Tags: { role: 'node', dc: 'dc1' },
+      Status: s.serf[h] === 'passing' ? 1 : 4,
+    })),
+  ];
+  const raft = {
+    Servers: servers.map((name, i) => ({
+      ID: `id-${i}`,
+      Node: name,
+      Address: `10.213.63.1${i + 1}:8300`,
+      Leader: s.leader && i === 0,
+      Voter: true,
+    })),
+    Index: 0,
+  };
+
+  // Node-level checks: serfHealth of every node, and with --check-scope node one check per workshop instance.
+  const nodeChecks: Array<Record<string, unknown>> = [
+    ...servers.map((n, i) => serfCheck(n, i < s.serversAlive ? 'passing' : 'critical')),
+    ...(['host-a', 'host-b'] as const).map((h) => serfCheck(h, s.serf[h])),
+  ];
+  const registered = LAB_WORKSHOP_INSTANCES.filter((w) => s.workshop[w.name] !== 'gone');
+  if (s.checkScope === 'node')
+    for (const w of registered)
+      nodeChecks.push({
+        Node: w.host,
+        CheckID: `${w.id}-node-check`,
+        Name: `${w.id} /health (node-level)`,
+        Status: s.workshop[w.name],
+        ServiceID: '',
+        ServiceName: '',
+      });
+  const nodeChecksOf = (node: string) => nodeChecks.filter((c) => c.Node === node);
+
+  const entry = (
+    node: LabHostName,
+    service: string,
+    id: string,
+    port: number,
+    meta: Record<string, string>,
+    own: Array<Record<string, unknown>>,
+  ) => ({
+    Node: { ID: `node-${node}`, Node: node, Address: HOST_IP[node], Datacenter: 'dc1', Meta: { 'consul-version': '1.20.5' } },
+    Service: { ID: id, Service: service, Tags: [], Address: HOST_IP[node], Meta: meta, Port: port, Weights: { Passing: 1, Warning: 1 } },
+    Checks: [...nodeChecksOf(node), ...own],
+  });
+  const workshopRaw = registered.map((w, i) =>
+    entry(
+      w.host,
+      'workshop',
+      w.id,
+      8081 + (i % 2),
+      { host: w.host, name: w.name },
+      s.checkScope === 'service'
+        ? [
+            {
+              Node: w.host,
+              CheckID: `service:${w.id}`,
+              Name: `${w.id} /health`,
+              Status: s.workshop[w.name],
+              ServiceID: w.id,
+              ServiceName: 'workshop',
+            },
+          ]
+        : [],
+    ),
+  );
+  const demoRaw = Array.from({ length: s.demoServers }, (_, i) => {
+    const id = `consul-demo-host-b-7-${(0x971e + i).toString(16)}-9`;
+    return entry('host-b', 'consul-demo', id, 37433 + i, { version: 'v1' }, [
+      { Node: 'host-b', CheckID: `service:${id}`, Name: 'consul-demo TCP', Status: 'passing', ServiceID: id, ServiceName: 'consul-demo' },
+    ]);
+  });
+
+  const workshop = parseHealthService(JSON.parse(JSON.stringify(workshopRaw)));
+  const consulDemo = parseHealthService(JSON.parse(JSON.stringify(demoRaw)));
+  const passing = workshop.filter((i) => i.passing).map((i) => i.id);
+  const tiles = s.page ?? passing;
+  const html = tiles.length
+    ? `<ul class="tiles" data-count="${tiles.length}">${tiles.map((t) => `<li class="tile" data-id="${t}"><img src="/avatars/${t}"></li>`).join('\n')}</ul>`
+    : '<p class="empty" id="empty-state">No healthy workshop instances right now.</p>';
+  return {
+    readAt: 1_700_000_100_000,
+    raft: { ok: true, value: parseRaft(raft, s.leader ? '10.213.63.11:8300' : '') },
+    members: { ok: true, value: parseMembers(members) },
+    nodeChecks: { ok: true, value: parseNodeChecks(nodeChecks) },
+    workshop: { ok: true, value: workshop },
+    consulDemo: { ok: true, value: consulDemo },
+    demoServersPassing: { ok: true, value: passingDemoServers(consulDemo) },
+    page: { ok: true, value: { status: tiles.length ? 200 : 503, tiles: parsePageTiles(html) } },
+    api: { ok: true, value: s.api ?? (passing.length ? 200 : 503) },
+    avatars: { ok: true, value: Object.fromEntries(passing.map((id) => [id, { ok: true, value: s.avatars?.[id] ?? 200 }])) },
+    demo: { ok: true, value: s.demo },
+  };
+}
+
+/** The failing checks' labels and hints, one string each, for readable assertions. */
+function failures(r: ExerciseResult): string[] {
+  return r.checks.filter((c) => !c.ok).map((c) => `${c.label} — ${c.hint}`);
+}
+
+function expectPass(id: string, s: LabState): ExerciseResult {
+  const r = checkExercise(id, factsOf(s));
+  expect(failures(r)).toEqual([]);
+  expect(passed(r)).toBe(true);
+  for (const c of r.checks) expect(c.hint).toBe('');
+  return r;
+}
+
+function expectFail(id: string, s: LabState): ExerciseResult {
+  const r = checkExercise(id, factsOf(s));
+  expect(passed(r)).toBe(false);
+  for (const c of r.checks) if (!c.ok) expect(c.hint).not.toBe('');
+  return r;
+}
+
+test('the exercise list: ids, titles and README anchors, lab first', () => {
+  expect(EXERCISES.map((e) => e.id)).toEqual(['lab', '1', '2', '3', '4', '5', '5-node-check']);
+  expect(findExercise('1')?.title).toBe('Discovery and high availability');
+  for (const e of EXERCISES) expect(e.anchor).toMatch(/^#[a-z0-9-]+$/);
+  expect(() => checkExercise('6', factsOf(healthyLab()))).toThrow(/unknown exercise "6": one of lab, 1, 2, 3, 4, 5, 5-node-check/);
+});
+
+test('a result is exactly { id, title, checks: [{ ok, label, hint }] } (the lab view draws it as it is)', () => {
+  const r = checkExercise('2', factsOf(healthyLab()));
+  expect(Object.keys(r).sort()).toEqual(['checks', 'id', 'title']);
+  for (const c of r.checks) expect(Object.keys(c).sort()).toEqual(['hint', 'label', 'ok']);
+});
+
+describe('lab: up and whole', () => {
+  test('passes on a healthy lab with one demo server', () => {
+    expect(expectPass('lab', healthyLab()).checks).toHaveLength(9);
+  });
+
+  test('fails with an instance stopped, host-b cut off, or no leader; each ✗ says what to do', () => {
+    let f = failures(
+      expectFail('lab', healthyLab({ workshop: { 'api-a1': 'passing', 'api-a2': 'gone', 'api-b1': 'passing', 'api-b2': 'passing' } })),
+    );
+    expect(f).toEqual([expect.stringMatching(/all 4 workshop instances passing \(not: api-a2\) — .*npm run lab:restore-api/)]);
+
+    f = failures(expectFail('lab', healthyLab({ serf: { 'host-a': 'passing', 'host-b': 'critical' } })));
+    expect(f).toContainEqual(
+      expect.stringMatching(/host-b's agent is alive \(serfHealth is critical\) — .*lab:partition -- --heal host-b/),
+    );
+    expect(f).toContainEqual(expect.stringMatching(/not: api-b1, api-b2\) — host-b's agent is down/));
+    expect(f).toContainEqual(expect.stringMatching(/a consul-demo server is passing — registered but not passing \(on host-b\)/));
+
+    f = failures(expectFail('lab', healthyLab({ leader: false, serversAlive: 1 })));
+    expect(f).toEqual([
+      expect.stringMatching(/^Consul has a raft leader — no leader: .*docker compose start consul-server-1/),
+      expect.stringMatching(/^3 raft voters, all alive \(1 alive of 3 voters\)/),
+    ]);
+  });
+
+  test('fails when the page and Consul disagree, or the client failed requests', () => {
+    let f = failures(expectFail('lab', healthyLab({ page: ['workshop-api-a1', 'workshop-api-b1', 'workshop-api-b2', 'workshop-api-x9'] })));
+    expect(f).toEqual([expect.stringMatching(/the page shows api-x9 \(not passing\), lacks api-a2: consul-template/)]);
+    f = failures(expectFail('lab', healthyLab({ demo: requests(30, (i) => (i === 25 ? { ok: false, attempts: 2 } : {})) })));
+    expect(f).toEqual([expect.stringMatching(/last 20 requests succeeded \(1 failed\) — .*npm run lab:scale-server/)]);
+    f = failures(expectFail('lab', healthyLab({ demo: requests(5) })));
+    expect(f).toEqual([expect.stringMatching(/\(only 5 read\) — is demo-client running/)]);
+  });
+
+  test('a part that could not be read fails only its checks, saying what could not be read', () => {
+    const facts = factsOf(healthyLab());
+    facts.nodeChecks = { ok: false, error: 'Consul http://127.0.0.1:8500/v1/health/state/any?stale: fetch failed (ECONNREFUSED)' };
+    facts.demo = { ok: false, error: 'checklab-demo-client-1 is exited' };
+    const f = failures(checkExercise('lab', facts));
+    expect(f).toEqual([
+      expect.stringMatching(/^host-a's agent .* — could not read Consul's node checks: .*ECONNREFUSED/),
+      expect.stringMatching(/^host-b's agent .* — could not read Consul's node checks/),
+      expect.stringMatching(
+        /^the demo client's last 20 requests succeeded — could not read the demo client's requests: checklab-demo-client-1 is exited/,
+      ),
+    ]);
+  });
+});
+
+describe('1: discovery and high availability', () => {
+  test('passes with two demo servers and 20 first-try requests over DNS and HTTP', () => {
+    expectPass('1', healthyLab({ demoServers: 2 }));
+  });
+
+  test('fails on a one-server lab, with a hint to scale it or use make-before-break', () => {
+    const f = failures(
+      expectFail('1', healthyLab({ demoServers: 1, demo: requests(30, (i) => (i === 22 || i === 27 ? { attempts: 2 } : {})) })),
+    );
+    expect(f).toEqual([
+      expect.stringMatching(
+        /two or more demo server processes passing \(1\) — .*`npm run lab:scale-server`.*LAB_DEMO_RESTART_MODE=make-before-break npm run lab:up/,
+      ),
+      expect.stringMatching(/all succeeded on the first try \(18 of 20\) — .*npm run lab:scale-server/),
+    ]);
+  });
+
+  test('two incarnations of ONE server are one process; only DNS discovery fails the discovery check', () => {
+    const facts = factsOf(healthyLab({ demoServers: 2, demo: requests(20, () => ({ discovery: 'dns' })) }));
+    facts.demoServersPassing = {
+      ok: true,
+      value: passingDemoServers(
+        facts.consulDemo.ok ? facts.consulDemo.value.map((i) => ({ ...i, id: 'consul-demo-host-b-7-971e-' + i.port })) : [],
+      ),
+    };
+    expect(failures(checkExercise('1', facts))).toEqual([
+      expect.stringMatching(/processes passing \(1\)/),
+      expect.stringMatching(/both by DNS and by HTTP \(only dns\)/),
+    ]);
+  });
+});
+
+describe('2: registration and health checks', () => {
+  test('passes when every instance has its check inside its service definition', () => {
+    expectPass('2', healthyLab());
+  });
+
+  test('fails after `lab:up -- --check-scope node`, with the hint to run lab:up', () => {
+    const f = failures(expectFail('2', healthyLab({ checkScope: 'node' })));
+    expect(f).toEqual([
+      expect.stringMatching(/own check \(ServiceID = its ID\) \(none: api-a1, api-a2, api-b1, api-b2\) — `npm run lab:up`/),
+      expect.stringMatching(
+        /no node-level workshop check on any node \(found workshop-api-a1-node-check on host-a, .*workshop-api-b2-node-check on host-b\) — `npm run lab:up`/,
+      ),
+    ]);
+  });
+
+  test('fails when an instance is critical', () => {
+    const f = failures(
+      expectFail('2', healthyLab({ workshop: { 'api-a1': 'passing', 'api-a2': 'critical', 'api-b1': 'passing', 'api-b2': 'passing' } })),
+    );
+    expect(f).toEqual([expect.stringMatching(/\(not: api-a2\)/)]);
+  });
+});
+
+describe('3: Nginx and consul-template', () => {
+  test('passes when the page, the avatars and /api/ follow Consul', () => {
+    expectPass('3', healthyLab());
+  });
+
+  test('fails when a passing instance is missing from the page and its avatar does not route', () => {
+    const f = failures(
+      expectFail('3', healthyLab({ page: ['workshop-api-a1', 'workshop-api-b1', 'workshop-api-b2'], avatars: { 'workshop-api-a2': 404 } })),
+    );
+    expect(f).toEqual([
+      expect.stringMatching(/the page lacks api-a2/),
+      expect.stringMatching(/\/avatars\/workshop-<name> through Nginx \(not: api-a2\) — api-a2: HTTP 404/),
+    ]);
+  });
+
+  test('with no instance at all, /api/ 503 says why', () => {
+    const gone = { 'api-a1': 'gone', 'api-a2': 'gone', 'api-b1': 'gone', 'api-b2': 'gone' } as const;
+    const f = failures(expectFail('3', healthyLab({ workshop: gone })));
+    expect(f).toEqual([expect.stringMatching(/none passing/), expect.stringMatching(/\(HTTP 503\) — no workshop instance passes/)]);
+  });
+});
+
+describe('4: breaking things', () => {
+  const killed = { 'api-a1': 'passing', 'api-a2': 'gone', 'api-b1': 'passing', 'api-b2': 'critical' } as const;
+
+  test('passes after lab:kill-api: one stopped, one hard-killed (critical), both off the page, /api/ served by the rest', () => {
+    const r = expectPass('4', healthyLab({ workshop: killed }));
+    expect(r.checks[0]!.label).toBe('at least one workshop instance is not passing (api-a2, api-b2)');
+  });
+
+  test('fails on a whole lab with the hint to run lab:kill-api', () => {
+    expect(failures(expectFail('4', healthyLab()))).toEqual([expect.stringMatching(/not passing — stop one: `npm run lab:kill-api`/)]);
+  });
+
+  test('fails while the page still shows a killed instance, and without a leader', () => {
+    const f = failures(
+      expectFail('4', healthyLab({ workshop: killed, leader: false, page: ['workshop-api-a1', 'workshop-api-b1', 'workshop-api-b2'] })),
+    );
+    expect(f).toEqual([
+      expect.stringMatching(/\(still shown: api-b2\) — a hard kill takes a check interval/),
+      expect.stringMatching(/raft leader/),
+    ]);
+  });
+});
+
+describe('5: a host fails', () => {
+  test('passes with host-b partitioned: serfHealth critical, its services out, host-a whole', () => {
+    expectPass('5', healthyLab({ serf: { 'host-a': 'passing', 'host-b': 'critical' } }));
+  });
+
+  test('fails on a whole lab, the first ✗ saying `npm run lab:partition -- host-b`', () => {
+    const f = failures(expectFail('5', healthyLab()));
+    expect(f[0]).toMatch(/host-b's agent is failed \(serfHealth is passing\) — cut host-b off: `npm run lab:partition -- host-b`/);
+    expect(f[1]).toMatch(/still passing: api-b1, api-b2, consul-demo consul-demo-host-b-7-971e\)/);
+    expect(f[2]).toMatch(/\(still shown: api-b1, api-b2\)/);
+    expect(f).toHaveLength(3);
+  });
+
+  test("fails when the page lags behind or host-a's instances are down too", () => {
+    const f = failures(
+      expectFail(
+        '5',
+        healthyLab({
+          serf: { 'host-a': 'passing', 'host-b': 'critical' },
+          workshop: { 'api-a1': 'gone', 'api-a2': 'passing', 'api-b1': 'passing', 'api-b2': 'passing' },
+          page: ['workshop-api-a2', 'workshop-api-b1'],
+        }),
+      ),
+    );
+    expect(f).toEqual([expect.stringMatching(/still shown: api-b1/), expect.stringMatching(/\(not: api-a1\) — `npm run lab:restore-api`/)]);
+  });
+});
+
+describe("5-node-check: the workshop's node-level check", () => {
+  const b1Killed = { 'api-a1': 'passing', 'api-a2': 'passing', 'api-b1': 'critical', 'api-b2': 'passing' } as const;
+
+  test('passes with node-level checks and api-b1 killed hard: api-b2 and consul-demo are out though fine', () => {
+    const r = expectPass('5-node-check', healthyLab({ checkScope: 'node', workshop: b1Killed }));
+    expect(r.checks.map((c) => c.label)).toEqual([
+      'a node-level workshop check on host-b (workshop-api-b1-node-check, workshop-api-b2-node-check)',
+      'one of them is critical (workshop-api-b1-node-check)',
+      'the other services on host-b are out of the passing set, though their own checks pass (api-b2, consul-demo)',
+    ]);
+  });
+
+  test('fails on the default lab, the first ✗ saying `npm run lab:up -- --check-scope node`', () => {
+    const f = failures(expectFail('5-node-check', healthyLab()));
+    expect(f[0]).toMatch(/a node-level workshop check on host-b — .*`npm run lab:up -- --check-scope node`/);
+    expect(f[1]).toMatch(/then `npm run lab:kill-api -- api-b1 --hard`/);
+  });
+
+  test('fails with node-level checks all passing (nothing killed yet), and when host-b itself is down', () => {
+    let f = failures(expectFail('5-node-check', healthyLab({ checkScope: 'node' })));
+    expect(f).toEqual([
+      expect.stringMatching(/one of them is critical — kill one instance hard/),
+      expect.stringMatching(/still passing: api-b1, api-b2, consul-demo/),
+    ]);
+    f = failures(
+      expectFail(
+        '5-node-check',
+        healthyLab({ checkScope: 'node', workshop: b1Killed, serf: { 'host-a': 'passing', 'host-b': 'critical' } }),
+      ),
+    );
+    expect(f).toEqual([expect.stringMatching(/host-b's agent is not alive\) — here the node check must be the cause/)]);
+  });
+});

@@ -1,0 +1,126 @@
+/*
+ * What the exercise checks look at: one snapshot of the lab, read over HTTP only (Consul's API, the Nginx page,
+ * the demo client's recent requests), so `npm run lab:check` and the lab view (a container without a Docker
+ * socket) judge the same facts. Each part is either known or says why it could not be read: one unreadable part
+ * makes only the checks that need it fail, never the others.
+ */
+
+/** A part of the snapshot: its value, or the one-line reason it could not be read. */
+export type Known<T> = { ok: true; value: T } | { ok: false; error: string };
+
+/** Consul's check statuses; "maintenance" and anything unknown count as critical, as Consul's ?passing does. */
+export type CheckStatus = 'passing' | 'warning' | 'critical';
+
+/** Serf's member status (/v1/agent/members Status 0-4); "none" for anything else. */
+export type MemberStatus = 'none' | 'alive' | 'leaving' | 'left' | 'failed';
+
+export interface CheckFact {
+  node: string;
+  checkId: string;
+  name: string;
+  status: CheckStatus;
+  /** "" for a node-level check (serfHealth, the workshop's `--check-scope node` check). */
+  serviceId: string;
+}
+
+/** One entry of /v1/health/service/<name>: the instance and every check that counts for it (its node's too). */
+export interface InstanceFact {
+  id: string;
+  service: string;
+  node: string;
+  address: string;
+  port: number;
+  meta: Record<string, string>;
+  checks: CheckFact[];
+  /** Every check passing: what `?passing` (and so DNS, consul-template, Nginx) sees. */
+  passing: boolean;
+}
+
+export interface MemberFact {
+  name: string;
+  address: string;
+  role: 'server' | 'client';
+  status: MemberStatus;
+}
+
+export interface RaftFact {
+  /** The leader's raft address ("10.213.50.11:8300"), null when the cluster has none. */
+  leader: string | null;
+  /** Raft's voters by node name (from /v1/operator/raft/configuration, read stale: any server answers). */
+  voters: string[];
+}
+
+export interface PageFact {
+  status: number;
+  /** Instance IDs on the page (`workshop-<name>`), in page order. */
+  tiles: string[];
+}
+
+/** One of the demo client's requests, oldest first; `at` is epoch ms when known. */
+export interface DemoRequestFact {
+  at: number | null;
+  ok: boolean;
+  attempts: number;
+  discovery: string;
+}
+
+export interface LabFacts {
+  /** Epoch ms of the snapshot. */
+  readAt: number;
+  raft: Known<RaftFact>;
+  /** The gossip pool as the agent sees it (servers and the hosts' client agents). */
+  members: Known<MemberFact[]>;
+  /** Every node-level check of the datacenter (ServiceID ""): serfHealth per node, workshop node checks. */
+  nodeChecks: Known<CheckFact[]>;
+  /** Every registered `workshop` instance, passing or not. */
+  workshop: Known<InstanceFact[]>;
+  /** Every registered `consul-demo` instance, passing or not. */
+  consulDemo: Known<InstanceFact[]>;
+  /**
+   * consul-demo server processes (service ID minus its `-<n>` incarnation) seen passing in one or two reads
+   * ~1.5 s apart: a server in its restart gap is gone for a moment, and one read would often miss it.
+   */
+  demoServersPassing: Known<string[]>;
+  page: Known<PageFact>;
+  /** HTTP status of GET /api/ through Nginx. */
+  api: Known<number>;
+  /** HTTP status of GET /avatars/<id> through Nginx, for every passing workshop instance. */
+  avatars: Known<Record<string, Known<number>>>;
+  /** The demo client's recent requests, oldest first. */
+  demo: Known<DemoRequestFact[]>;
+}
+
+/** The lab's fixed cast (docker-compose.yml): its hosts, and the workshop instances on each. */
+export const LAB_HOSTS = ['host-a', 'host-b'] as const;
+export type LabHostName = (typeof LAB_HOSTS)[number];
+
+export const WORKSHOP_SERVICE = 'workshop';
+export const CONSUL_DEMO_SERVICE = 'consul-demo';
+
+export interface LabWorkshopInstance {
+  name: string;
+  /** Consul service ID: `workshop-<name>`. */
+  id: string;
+  host: LabHostName;
+}
+
+/** workshop-api's ID form (services/workshop-api/names.ts, which services/shared may not import). */
+export function workshopId(name: string): string {
+  return `${WORKSHOP_SERVICE}-${name}`;
+}
+
+/** workshop-api's node-level check ID under `--check-scope node`: `workshop-<name>-node-check`. */
+export function isWorkshopNodeCheck(checkId: string): boolean {
+  return checkId.startsWith(`${WORKSHOP_SERVICE}-`) && checkId.endsWith('-node-check');
+}
+
+export const LAB_WORKSHOP_INSTANCES: readonly LabWorkshopInstance[] = (['api-a1', 'api-a2', 'api-b1', 'api-b2'] as const).map((name) => ({
+  name,
+  id: workshopId(name),
+  host: name.startsWith('api-a') ? 'host-a' : 'host-b',
+}));
+
+/** consul-demo-<host>-<pid>-<random>-<n> → consul-demo-<host>-<pid>-<random>: one server process (scripts' demoServerOf). */
+export function demoServerOf(serviceId: string): string {
+  return serviceId.replace(/-\d+$/, '');
+}

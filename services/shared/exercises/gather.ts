@@ -1,0 +1,304 @@
+/*
+ * gatherFacts: one LabFacts snapshot over plain HTTP (fetch), so it runs wherever Consul's API, the Nginx page
+ * and the demo client's results are reachable: `npm run lab:check` on the host, the lab view inside host-a.
+ * Consul is asked with `?stale` wherever a leaderless cluster must still answer (any server may then reply);
+ * every request has a deadline; a part that fails is recorded as not known, with why.
+ *
+ * The parsers take whatever came back (`unknown`): Consul's answers are checked field by field, never trusted.
+ */
+import { errorMessage } from '../errors';
+import {
+  CheckFact,
+  CheckStatus,
+  CONSUL_DEMO_SERVICE,
+  DemoRequestFact,
+  demoServerOf,
+  InstanceFact,
+  Known,
+  LabFacts,
+  MemberFact,
+  MemberStatus,
+  RaftFact,
+  WORKSHOP_SERVICE,
+} from './facts';
+
+export interface GatherOptions {
+  /** Consul's HTTP API, e.g. http://127.0.0.1:8500 (no trailing slash needed). */
+  consulUrl: string;
+  /** Nginx, e.g. http://127.0.0.1:8080. */
+  nginxUrl: string;
+  /** The demo client's recent requests, oldest first; a throw is recorded as "not known". */
+  demoRequests: () => Promise<DemoRequestFact[]>;
+  /** Sent as X-Consul-Token when set. */
+  consulToken?: string;
+  /** Deadline of each HTTP request (2 s). */
+  timeoutMs?: number;
+  /** A second read of consul-demo this long after the first when it showed fewer than 2 servers (1500 ms; 0: none). */
+  demoResampleMs?: number;
+  /** For tests. */
+  fetch?: typeof fetch;
+  now?: () => number;
+}
+
+const DEFAULT_TIMEOUT_MS = 2000;
+const DEFAULT_RESAMPLE_MS = 1500;
+
+// ---- parsing (pure) -------------------------------------------------------------------------------------
+
+function rec(v: unknown): Record<string, unknown> {
+  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
+}
+
+function str(v: unknown): string {
+  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
+}
+
+function list(v: unknown, what: string): unknown[] {
+  if (!Array.isArray(v)) throw new Error(`${what}: expected a JSON array`);
+  return v;
+}
+
+export function checkStatus(v: unknown): CheckStatus {
+  return v === 'passing' || v === 'warning' ? v : 'critical';
+}
+
+const SERF_STATUS: readonly MemberStatus[] = ['none', 'alive', 'leaving', 'left', 'failed'];
+
+/** /v1/agent/members → members. Throws only when the answer is not an array. */
+export function parseMembers(raw: unknown): MemberFact[] {
+  return list(raw, 'agent/members').map((m) => {
+    const r = rec(m);
+    const code = typeof r.Status === 'number' ? r.Status : -1;
+    return {
+      name: str(r.Name),
+      address: str(r.Addr),
+      role: rec(r.Tags).role === 'consul' ? 'server' : 'client',
+      status: SERF_STATUS[code] ?? 'none',
+    };
+  });
+}
+
+/** /v1/operator/raft/configuration + /v1/status/leader (a JSON string, "" without a leader). */
+export function parseRaft(config: unknown, leader: unknown): RaftFact {
+  const servers = list(rec(config).Servers, 'operator/raft/configuration Servers');
+  return {
+    leader: typeof leader === 'string' && leader !== '' ? leader : null,
+    voters: servers
+      .map(rec)
+      .filter((s) => s.Voter === true)
+      .map((s) => str(s.Node) || str(s.ID)),
+  };
+}
+
+function parseCheck(c: unknown, node = ''): CheckFact {
+  const r = rec(c);
+  return {
+    node: str(r.Node) || node,
+    checkId: str(r.CheckID),
+    name: str(r.Name),
+    status: checkStatus(r.Status),
+    serviceId: str(r.ServiceID),
+  };
+}
+
+/** /v1/health/state/any → the node-level checks (ServiceID ""). */
+export function parseNodeChecks(raw: unknown): CheckFact[] {
+  return list(raw, 'health/state/any')
+    .map((c) => parseCheck(c))
+    .filter((c) => c.serviceId === '');
+}
+
+/** /v1/health/service/<name> → instances with all their checks and whether `?passing` would list them. */
+export function parseHealthService(raw: unknown): InstanceFact[] {
+  return list(raw, 'health/service').map((e) => {
+    const r = rec(e);
+    const svc = rec(r.Service);
+    const nodeRec = rec(r.Node);
+    const node = str(nodeRec.Node);
+    const checks = Array.isArray(r.Checks) ? r.Checks.map((c) => parseCheck(c, node)) : [];
+    const port = typeof svc.Port === 'number' && Number.isFinite(svc.Port) ? svc.Port : 0;
+    return {
+      id: str(svc.ID),
+      service: str(svc.Service),
+      node,
+      address: str(svc.Address) || str(nodeRec.Address),
+      port,
+      meta: Object.fromEntries(Object.entries(rec(svc.Meta)).map(([k, v]) => [k, str(v)])),
+      checks,
+      passing: checks.every((c) => c.status === 'passing'),
+    };
+  });
+}
+
+function decode(s: string): string {
+  try {
+    return decodeURIComponent(s);
+  } catch {
+    return s;
+  }
+}
+
+/**
+ * The instance IDs on the Nginx page (nginx/templates/index.html.ctmpl: `<li class="tile" data-id="<ID>">`),
+ * unique, in page order; the avatar links `/avatars/<ID>` when a page has no data-id. The empty-state page: [].
+ */
+export function parsePageTiles(html: string): string[] {
+  const ids: string[] = [];
+  const add = (v: string): void => {
+    const id = decode(v);
+    if (id && !ids.includes(id)) ids.push(id);
+  };
+  for (const m of html.matchAll(/data-id="([^"]+)"/g)) add(m[1]!);
+  if (ids.length === 0) for (const m of html.matchAll(/\/avatars\/([^"'?#/\s<>]+)/g)) add(m[1]!);
+  return ids;
+}
+
+/**
+ * The demo client's GET /results body (`{"results": [{at, ok, attempts, discovery, ...}]}`) → requests, oldest
+ * first. Malformed entries are skipped; a body without a results array throws.
+ */
+export function demoRequestsFromResults(body: unknown): DemoRequestFact[] {
+  const results = list(rec(body).results, 'demo client /results');
+  const out: DemoRequestFact[] = [];
+  for (const item of results) {
+    const r = rec(item);
+    if (typeof r.ok !== 'boolean') continue;
+    const at = typeof r.at === 'string' ? Date.parse(r.at) : typeof r.at === 'number' ? r.at : NaN;
+    out.push({
+      at: Number.isFinite(at) ? at : null,
+      ok: r.ok,
+      attempts: typeof r.attempts === 'number' && Number.isFinite(r.attempts) ? r.attempts : 1,
+      discovery: str(r.discovery) || '?',
+    });
+  }
+  // Stable: entries without a time keep their place relative to each other.
+  return out
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => (a.r.at ?? 0) - (b.r.at ?? 0) || a.i - b.i)
+    .map(({ r }) => r);
+}
+
+/** Distinct consul-demo server processes among the passing instances. */
+export function passingDemoServers(instances: InstanceFact[]): string[] {
+  return [...new Set(instances.filter((i) => i.passing).map((i) => demoServerOf(i.id)))].sort();
+}
+
+// ---- fetching -------------------------------------------------------------------------------------------
+
+/** An error's message (also from another realm, where instanceof Error fails), first line only. */
+function messageOf(err: unknown): string {
+  const m =
+    err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string'
+      ? (err as { message: string }).message
+      : errorMessage(err);
+  return m.split('\n')[0]!;
+}
+
+/** fetch's "fetch failed" says why only in its cause (ECONNREFUSED, a timeout, …): both, one line. */
+function firstLine(err: unknown): string {
+  const cause = err !== null && typeof err === 'object' ? (err as { cause?: unknown }).cause : undefined;
+  return cause ? `${messageOf(err)} (${messageOf(cause)})` : messageOf(err);
+}
+
+/** A read that failed, its message already saying why (its cause included). */
+class ReadError extends Error {
+  override name = 'ReadError';
+}
+
+async function known<T>(fn: () => Promise<T>): Promise<Known<T>> {
+  try {
+    return { ok: true, value: await fn() };
+  } catch (err) {
+    return { ok: false, error: err instanceof ReadError ? messageOf(err) : firstLine(err) };
+  }
+}
+
+function base(url: string): string {
+  return url.replace(/\/+$/, '');
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
+
+export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
+  const doFetch = opts.fetch ?? fetch;
+  const timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS;
+  const consul = base(opts.consulUrl);
+  const nginx = base(opts.nginxUrl);
+  const now = opts.now ?? Date.now;
+  const readAt = now();
+
+  async function get(url: string, what: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+    let res: Response;
+    try {
+      res = await doFetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { 'cache-control': 'no-cache', ...headers } });
+    } catch (err) {
+      throw new ReadError(`${what}: ${firstLine(err)}`, { cause: err });
+    }
+    return { status: res.status, body: await res.text() };
+  }
+
+  async function consulJson(path: string): Promise<unknown> {
+    const what = `Consul ${consul}${path}`;
+    const { status, body } = await get(`${consul}${path}`, what, opts.consulToken ? { 'x-consul-token': opts.consulToken } : {});
+    if (status !== 200) throw new Error(`${what}: HTTP ${status}${body.trim() ? `: ${body.trim().split('\n')[0]!.slice(0, 200)}` : ''}`);
+    try {
+      return JSON.parse(body) as unknown;
+    } catch {
+      throw new Error(`${what}: not JSON`);
+    }
+  }
+
+  const health = (service: string): Promise<InstanceFact[]> =>
+    consulJson(`/v1/health/service/${encodeURIComponent(service)}?stale`).then(parseHealthService);
+
+  const workshopP = known(() => health(WORKSHOP_SERVICE));
+  const consulDemoP = known(() => health(CONSUL_DEMO_SERVICE));
+
+  const [raft, members, nodeChecks, workshop, consulDemo, page, api, demo] = await Promise.all([
+    known(async () => {
+      const [config, leader] = await Promise.all([consulJson('/v1/operator/raft/configuration?stale'), consulJson('/v1/status/leader')]);
+      return parseRaft(config, leader);
+    }),
+    known(async () => parseMembers(await consulJson('/v1/agent/members'))),
+    known(async () => parseNodeChecks(await consulJson('/v1/health/state/any?stale'))),
+    workshopP,
+    consulDemoP,
+    known(async () => {
+      const { status, body } = await get(`${nginx}/`, `Nginx page ${nginx}/`);
+      return { status, tiles: parsePageTiles(body) };
+    }),
+    known(async () => (await get(`${nginx}/api/`, `Nginx ${nginx}/api/`)).status),
+    known(async () => {
+      const r = await opts.demoRequests();
+      if (!Array.isArray(r)) throw new Error("the demo client's requests: not a list");
+      return r;
+    }),
+  ]);
+
+  const avatars: Known<Record<string, Known<number>>> = workshop.ok
+    ? {
+        ok: true,
+        value: Object.fromEntries(
+          await Promise.all(
+            workshop.value
+              .filter((i) => i.passing)
+              .map(async (i) => {
+                const url = `${nginx}/avatars/${encodeURIComponent(i.id)}`;
+                return [i.id, await known(async () => (await get(url, `Nginx ${url}`)).status)] as const;
+              }),
+          ),
+        ),
+      }
+    : { ok: false, error: workshop.error };
+
+  let demoServersPassing: Known<string[]> = consulDemo.ok ? { ok: true, value: passingDemoServers(consulDemo.value) } : consulDemo;
+  const resampleMs = opts.demoResampleMs ?? DEFAULT_RESAMPLE_MS;
+  if (resampleMs > 0 && demoServersPassing.ok && demoServersPassing.value.length < 2) {
+    await sleep(resampleMs);
+    const again = await known(() => health(CONSUL_DEMO_SERVICE));
+    if (again.ok)
+      demoServersPassing = { ok: true, value: [...new Set([...demoServersPassing.value, ...passingDemoServers(again.value)])].sort() };
+  }
+
+  return { readAt, raft, members, nodeChecks, workshop, consulDemo, demoServersPassing, page, api, avatars, demo };
+}
