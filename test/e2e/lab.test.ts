@@ -6,6 +6,8 @@
  * (project consul-lab, .env.offline), breaks it with the lab scripts, and always ends with
  * `docker compose down -v`. Prints the timings the issue asks for (lines starting with [e2e]).
  */
+import type { Browser, Page } from 'puppeteer-core';
+import { closeBrowser, launchChromium, projectorPage } from '../../scripts/lib/browser/launch';
 import { ensureDockerEngine, ensureDockerTools, compose, projectLeftovers, runCommand, type DockerEngine } from '../harness/docker';
 import { sleep, waitFor } from '../harness/waitFor';
 import { ClientRequest, demoServerOf, parseClientLog } from '../../scripts/lib/demo/clientLog';
@@ -14,6 +16,7 @@ const PROJECT = 'consul-lab';
 const ENV = ['--env-file', '.env.offline'];
 const CONSUL = 'http://127.0.0.1:8500'; // LAB_CONSUL_HTTP_PORT in .env.offline
 const NGINX = 'http://127.0.0.1:8080'; // LAB_NGINX_PORT in .env.offline
+const LAB_VIEW = 'http://127.0.0.1:8090'; // LAB_VIEW_PORT in .env.offline
 const MIN = 60_000;
 
 const t0 = Date.now();
@@ -224,6 +227,74 @@ describe('Compose lab on the air-gapped images', () => {
       expect((await getText(`${NGINX}/api/`)).status).toBe(200);
     },
     MIN,
+  );
+
+  test(
+    'the lab view (a real browser) shows the servers, consul-demo and every passing instance, and follows lab:kill-api',
+    async () => {
+      // The page's DOM is read in the browser; these are the few members used (the repo has no DOM lib).
+      interface Node {
+        textContent: string | null;
+        getAttribute(n: string): string | null;
+        querySelector(s: string): Node | null;
+        querySelectorAll(s: string): ArrayLike<Node> & Iterable<Node>;
+      }
+      const pageState = (p: Page): Promise<{ servers: string[]; demo: string; strips: Record<string, string> }> =>
+        p.evaluate(() => {
+          const doc = (globalThis as unknown as { document: Node }).document;
+          const strips: Record<string, string> = {};
+          for (const g of doc.querySelectorAll('#workshop g.track'))
+            strips[g.getAttribute('data-id') ?? '?'] = g.querySelector('text.state')?.textContent ?? '';
+          return {
+            servers: [...doc.querySelectorAll('#servers li')].map((li) => li.textContent ?? ''),
+            demo: doc.querySelector('#demo')?.textContent ?? '',
+            strips,
+          };
+        });
+      let browser: Browser | undefined;
+      try {
+        await expectHealthyLab('4 passing instances before the lab view test');
+        browser = await launchChromium(note);
+        const page = await projectorPage(browser);
+        const opened = Date.now();
+        const res = await page.goto(`${LAB_VIEW}/`, { waitUntil: 'load', timeout: 15_000 });
+        expect(res?.status()).toBe(200);
+        timing('lab view: page load event', since(opened));
+        await page.waitForFunction(
+          () => (globalThis as unknown as { document: Node }).document.querySelectorAll('#workshop g.track').length >= 4,
+          { timeout: 15_000 },
+        );
+        timing('lab view: first pushed state with the 4 instances drawn', since(opened));
+        const before = await pageState(page);
+        expect(before.servers.filter((t) => /consul-server-[123]/.test(t))).toHaveLength(3);
+        expect(before.servers.some((t) => /leader/.test(t))).toBe(true);
+        expect(before.demo).toMatch(/consul-demo-host-b-/);
+        for (const n of ALL_APIS) expect(before.strips[`workshop-${n}`]).toBe('passing');
+
+        // Graceful stop: the instance deregisters, so its strip leaves "passing" within a few seconds.
+        const start = Date.now();
+        const kill = await labScript('lab:kill-api', ['api-a1']);
+        expect(kill.code).toBe(0);
+        await page.waitForFunction(
+          (id) => {
+            const doc = (globalThis as unknown as { document: Node }).document;
+            const g = [...doc.querySelectorAll('#workshop g.track')].find((x) => x.getAttribute('data-id') === id);
+            return g !== undefined && g.querySelector('text.state')?.textContent !== 'passing';
+          },
+          { timeout: 10_000 },
+          'workshop-api-a1',
+        );
+        timing('lab view: lab:kill-api api-a1 → its strip no longer passing (from the command start)', since(start));
+        const after = await pageState(page);
+        for (const n of ['api-a2', ...HOST_B_APIS]) expect(after.strips[`workshop-${n}`]).toBe('passing');
+      } finally {
+        await closeBrowser(browser);
+      }
+      const restore = await labScript('lab:restore-api', ['api-a1']);
+      expect(restore.code).toBe(0);
+      await expectHealthyLab('api-a1 back after the lab view test', 60_000);
+    },
+    5 * MIN,
   );
 
   for (const hard of [false, true]) {
