@@ -82,11 +82,17 @@ describe('snapshot', () => {
     expect(sideOf('upstream')).toBe('upstream');
   });
 
-  it("finds the instance's registration by ID or by its container hostname", async () => {
-    const reg = { id: 'workshop-renamed', meta: { host: 'aaaaaa111111' }, status: 'critical', address: '10.0.0.9', port: 8080 };
-    const sides = { docker: {}, consul: { instances: async () => [reg] }, nginxUrl: '' } as unknown as Sides;
-    const s = await snapshot(sides, 'id', w, new Set(['consul']));
-    expect(s.consul).toEqual({ status: 'critical', address: '10.0.0.9:8080' });
+  it("finds the instance's registration by its ID, never by a sibling that shares its host", async () => {
+    const mine = { id: w.serviceId, meta: { host: 'host-a' }, status: 'critical', address: '10.0.0.9', port: 8081 };
+    const sibling = { id: 'workshop-api-a2', meta: { host: 'host-a' }, status: 'passing', address: '10.0.0.9', port: 8082 };
+    const withBoth = { docker: {}, consul: { instances: async () => [sibling, mine] }, nginxUrl: '' } as unknown as Sides;
+    expect((await snapshot(withBoth, 'id', { ...w, hostname: 'host-a' }, new Set(['consul']))).consul).toEqual({
+      status: 'critical',
+      address: '10.0.0.9:8081',
+    });
+    // Deregistered: absent, although a sibling with the same Meta.host is still there.
+    const onlySibling = { docker: {}, consul: { instances: async () => [sibling] }, nginxUrl: '' } as unknown as Sides;
+    expect((await snapshot(onlySibling, 'id', { ...w, hostname: 'host-a' }, new Set(['consul']))).consul).toEqual({ status: 'absent' });
   });
 });
 

@@ -108,7 +108,9 @@ export async function snapshot(
     want.has('consul') &&
       soft('consul', async () => {
         const all = await sides.consul.instances(WORKSHOP_SERVICE_NAME);
-        const mine = all.find((i) => i.id === w.serviceId || i.meta.host === w.hostname);
+        // By service ID only: instances on one simulated host share its hostname (Meta.host), so a sibling's
+        // registration must never stand in for a deregistered one.
+        const mine = all.find((i) => i.id === w.serviceId);
         s.consul = mine ? { status: mine.status, address: `${mine.address}:${mine.port}` } : { status: 'absent' };
       }),
     want.has('upstream') &&
