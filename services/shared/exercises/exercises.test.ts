@@ -237,8 +237,12 @@ describe('lab: up and whole', () => {
   test('fails when the page and Consul disagree, or the client failed requests', () => {
     let f = failures(expectFail('lab', healthyLab({ page: ['workshop-api-a1', 'workshop-api-b1', 'workshop-api-b2', 'workshop-api-x9'] })));
     expect(f).toEqual([expect.stringMatching(/the page shows api-x9 \(not passing\), lacks api-a2: consul-template/)]);
-    f = failures(expectFail('lab', healthyLab({ demo: requests(30, (i) => (i === 25 ? { ok: false, attempts: 2 } : {})) })));
-    expect(f).toEqual([expect.stringMatching(/last 20 requests succeeded \(1 failed\) — .*npm run lab:scale-server/)]);
+    // A lone demo server's restart gap costs a request now and then: up to 3 of 20 are tolerated, 4 are not.
+    expectPass('lab', healthyLab({ demo: requests(30, (i) => (i % 6 === 0 ? { ok: false, attempts: 2 } : {})) }));
+    f = failures(expectFail('lab', healthyLab({ demo: requests(30, (i) => (i % 5 === 0 ? { ok: false, attempts: 2 } : {})) })));
+    expect(f).toEqual([
+      expect.stringMatching(/at most 3 of the last 20 failed: a lone server's restart gap\): 4 failed — .*npm run lab:scale-server/),
+    ]);
     f = failures(expectFail('lab', healthyLab({ demo: requests(5) })));
     expect(f).toEqual([expect.stringMatching(/\(only 5 read\) — is demo-client running/)]);
   });
@@ -252,7 +256,7 @@ describe('lab: up and whole', () => {
       expect.stringMatching(/^host-a's agent .* — could not read Consul's node checks: .*ECONNREFUSED/),
       expect.stringMatching(/^host-b's agent .* — could not read Consul's node checks/),
       expect.stringMatching(
-        /^the demo client's last 20 requests succeeded — could not read the demo client's requests: checklab-demo-client-1 is exited/,
+        /^the demo client's requests succeed .* — could not read the demo client's requests: checklab-demo-client-1 is exited/,
       ),
     ]);
   });

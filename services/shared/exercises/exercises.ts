@@ -219,17 +219,24 @@ function recentRequests(f: LabFacts, label: string, fn: (last: DemoRequestFact[]
   });
 }
 
+/**
+ * How many of the last RECENT_REQUESTS may fail while the lab still counts as whole: the default lab runs ONE demo
+ * server, whose restart gap the client's single retry does not always bridge (README, exercise 1: one outright
+ * failure every 15-30 s, more on a busy machine). Exercise 1 is where that gap has to go.
+ */
+export const LAB_CLIENT_FAILURES_TOLERATED = 3;
+
 function clientOkCheck(f: LabFacts): CheckResult {
-  const label = `the demo client's last ${RECENT_REQUESTS} requests succeeded`;
+  const label = `the demo client's requests succeed (at most ${LAB_CLIENT_FAILURES_TOLERATED} of the last ${RECENT_REQUESTS} failed: a lone server's restart gap)`;
   return recentRequests(f, label, (last) => {
     const failed = last.filter((r) => !r.ok).length;
     const noServer = f.demoServersPassing.ok && f.demoServersPassing.value.length === 0;
     return check(
-      failed === 0,
-      failed ? `${label} (${failed} failed)` : label,
+      failed <= LAB_CLIENT_FAILURES_TOLERATED,
+      failed ? `${label}: ${failed} failed` : label,
       noServer
         ? 'no demo server is passing (above): the client has nothing to find'
-        : 'with one demo server some requests fall into its restart gap: `npm run lab:scale-server`; otherwise `docker compose logs demo-client`',
+        : 'see why: `docker compose logs demo-client`; a second server removes the restart gap: `npm run lab:scale-server`',
     );
   });
 }
