@@ -107,6 +107,30 @@ async function labScript(
   return r;
 }
 
+/** Run `body`; if it throws, run `cleanup` (logged, never masking the first error) so later tests start from a whole lab. */
+async function withCleanup(body: () => Promise<void>, cleanup: () => Promise<unknown>): Promise<void> {
+  try {
+    await body();
+  } catch (err) {
+    await cleanup().catch((e: Error) => note(`clean-up after a failure failed too: ${e.message}`));
+    throw err;
+  }
+}
+
+/** `npm run lab:check [exercise]` until it exits `want` (the demo client's last 20 requests take time to settle). */
+async function expectLabCheck(exercise: string | undefined, want: 0 | 1, timeoutMs = 60_000): Promise<string> {
+  let last = '';
+  await waitFor(
+    async () => {
+      const r = await labScript('lab:check', exercise ? [exercise] : [], MIN);
+      last = r.stdout;
+      return r.code === want;
+    },
+    { timeoutMs, intervalMs: 2000, what: `lab:check ${exercise ?? ''} exiting ${want}` },
+  );
+  return last;
+}
+
 async function expectHealthyLab(what: string, timeoutMs = 90_000): Promise<void> {
   await waitFor(async () => (await passingIds('workshop')).length === 4 && (await pageNames()).length === 4, {
     timeoutMs,
@@ -225,8 +249,13 @@ describe('Compose lab on the air-gapped images', () => {
       expect(names).toEqual(ALL_APIS);
       expect((await passingIds('workshop')).map((id) => id.replace(/^workshop-/, ''))).toEqual(names);
       expect((await getText(`${NGINX}/api/`)).status).toBe(200);
+      // The exercises that describe a whole lab check out; the one about a broken instance does not.
+      await expectLabCheck(undefined, 0);
+      await expectLabCheck('2', 0);
+      await expectLabCheck('3', 0);
+      expect(await expectLabCheck('4', 1)).toMatch(/lab:kill-api/);
     },
-    MIN,
+    3 * MIN,
   );
 
   test(
@@ -289,9 +318,10 @@ describe('Compose lab on the air-gapped images', () => {
         for (const n of ['api-a2', ...HOST_B_APIS]) expect(after.strips[`workshop-${n}`]).toBe('passing');
       } finally {
         await closeBrowser(browser);
+        // Also after a failure: the tests after this one start from a whole lab.
+        const restore = await labScript('lab:restore-api', ['api-a1']);
+        expect(restore.code).toBe(0);
       }
-      const restore = await labScript('lab:restore-api', ['api-a1']);
-      expect(restore.code).toBe(0);
       await expectHealthyLab('api-a1 back after the lab view test', 60_000);
     },
     5 * MIN,
@@ -317,6 +347,7 @@ describe('Compose lab on the air-gapped images', () => {
           since(start),
         );
         expect(await pageNames()).toHaveLength(3);
+        if (!hard) await expectLabCheck('4', 0, 30_000);
 
         const back = Date.now();
         const restore = await labScript('lab:restore-api', [name]);
@@ -332,6 +363,8 @@ describe('Compose lab on the air-gapped images', () => {
   test(
     'lab:scale-server 2 → client traffic over 2 instances, no failed request over 30 s',
     async () => {
+      // One server: exercise 1 is not done yet, and the hint says how.
+      expect(await expectLabCheck('1', 1)).toMatch(/lab:scale-server/);
       const scale = await labScript('lab:scale-server', ['2', '--watch', '5s']);
       expect(scale.code).toBe(0);
       const running = await compose([...ENV, 'ps', '-q', 'demo-server'], { timeoutMs: 30_000 });
@@ -360,6 +393,7 @@ describe('Compose lab on the air-gapped images', () => {
       expect(lines.length).toBeGreaterThanOrEqual(20);
       expect(failed).toEqual([]);
       expect(byServer.size).toBe(2);
+      await expectLabCheck('1', 0);
     },
     5 * MIN,
   );
@@ -446,39 +480,51 @@ describe('Compose lab on the air-gapped images', () => {
     async () => {
       const out: number[] = [];
       const back: number[] = [];
-      for (let round = 1; round <= 3; round++) {
-        await expectHealthyLab(`all 4 instances on the page before partition round ${round}`);
-        const start = Date.now();
-        const cut = await labScript('lab:partition', ['host-b']);
-        expect(cut.code).toBe(0);
-        // Independently of the script: host-b failed, its services out of every passing set and off the page,
-        // host-a's instances still passing and on the page.
-        await waitFor(async () => (await serfHealth('host-b')) === 'critical', { timeoutMs: 30_000, what: 'host-b serfHealth critical' });
-        await waitFor(
-          async () => (await passingOn('host-b', 'workshop')).length === 0 && (await passingOn('host-b', 'consul-demo')).length === 0,
-          { timeoutMs: 30_000, what: "host-b's services out of the passing set" },
-        );
-        await waitFor(async () => JSON.stringify(await pageNames()) === JSON.stringify(HOST_A_APIS), {
-          timeoutMs: 30_000,
-          what: "only host-a's instances on the page",
-        });
-        expect(await passingOn('host-a', 'workshop')).toEqual(HOST_A_APIS.map((n) => `workshop-${n}`));
-        const seenOut = timelineSeconds(cut.stdout, /Nginx page/i);
-        out.push(seenOut ?? since(start));
-        timing(`partition round ${round}: disconnect → host-b's instances off the Nginx page (script's timeline)`, out[out.length - 1]!);
+      await withCleanup(
+        async () => {
+          for (let round = 1; round <= 3; round++) {
+            await expectHealthyLab(`all 4 instances on the page before partition round ${round}`);
+            const start = Date.now();
+            const cut = await labScript('lab:partition', ['host-b']);
+            expect(cut.code).toBe(0);
+            // Independently of the script: host-b failed, its services out of every passing set and off the page,
+            // host-a's instances still passing and on the page.
+            await waitFor(async () => (await serfHealth('host-b')) === 'critical', {
+              timeoutMs: 30_000,
+              what: 'host-b serfHealth critical',
+            });
+            await waitFor(
+              async () => (await passingOn('host-b', 'workshop')).length === 0 && (await passingOn('host-b', 'consul-demo')).length === 0,
+              { timeoutMs: 30_000, what: "host-b's services out of the passing set" },
+            );
+            await waitFor(async () => JSON.stringify(await pageNames()) === JSON.stringify(HOST_A_APIS), {
+              timeoutMs: 30_000,
+              what: "only host-a's instances on the page",
+            });
+            expect(await passingOn('host-a', 'workshop')).toEqual(HOST_A_APIS.map((n) => `workshop-${n}`));
+            if (round === 1) await expectLabCheck('5', 0, 30_000);
+            const seenOut = timelineSeconds(cut.stdout, /Nginx page/i);
+            out.push(seenOut ?? since(start));
+            timing(
+              `partition round ${round}: disconnect → host-b's instances off the Nginx page (script's timeline)`,
+              out[out.length - 1]!,
+            );
 
-        const healStart = Date.now();
-        const heal = await labScript('lab:partition', ['--heal', 'host-b']);
-        expect(heal.code).toBe(0);
-        await waitFor(async () => (await serfHealth('host-b')) === 'passing', { timeoutMs: 60_000, what: 'host-b serfHealth passing' });
-        await expectHealthyLab('host-b back on the page after the heal', 60_000);
-        const seenBack = timelineSeconds(heal.stdout, /Nginx page/i);
-        back.push(seenBack ?? since(healStart));
-        timing(
-          `partition round ${round}: reconnect → host-b's instances back on the Nginx page (script's timeline)`,
-          back[back.length - 1]!,
-        );
-      }
+            const healStart = Date.now();
+            const heal = await labScript('lab:partition', ['--heal', 'host-b']);
+            expect(heal.code).toBe(0);
+            await waitFor(async () => (await serfHealth('host-b')) === 'passing', { timeoutMs: 60_000, what: 'host-b serfHealth passing' });
+            await expectHealthyLab('host-b back on the page after the heal', 60_000);
+            const seenBack = timelineSeconds(heal.stdout, /Nginx page/i);
+            back.push(seenBack ?? since(healStart));
+            timing(
+              `partition round ${round}: reconnect → host-b's instances back on the Nginx page (script's timeline)`,
+              back[back.length - 1]!,
+            );
+          }
+        },
+        () => labScript('lab:partition', ['--heal', 'host-b']),
+      );
       timing('partition → off the Nginx page, p50 of 3', median(out));
       timing('heal → back on the Nginx page, p50 of 3', median(back));
     },
@@ -502,23 +548,33 @@ describe('Compose lab on the air-gapped images', () => {
     "lab:kill-agent host-b → host-b's services fail in Consul though they still answer; --restore re-syncs them",
     async () => {
       await expectHealthyLab('all 4 instances before the agent kill');
-      const start = Date.now();
-      const kill = await labScript('lab:kill-agent', ['host-b']);
-      expect(kill.code).toBe(0);
-      await waitFor(async () => (await serfHealth('host-b')) === 'critical', { timeoutMs: 30_000, what: 'host-b serfHealth critical' });
-      await waitFor(async () => JSON.stringify(await pageNames()) === JSON.stringify(HOST_A_APIS), {
-        timeoutMs: 30_000,
-        what: "only host-a's instances on the page",
-      });
-      timing('kill-agent host-b → its instances off the page (observed after the script)', since(start));
-      // The services themselves never stopped: api-b1 answers on host-b's own loopback.
-      const probe = await runCommand(
-        'docker',
-        ['exec', `${PROJECT}-workshop-api-b1-1`, 'node', '-e', "fetch('http://127.0.0.1:8081/health').then((r) => console.log(r.status))"],
-        { timeoutMs: 20_000 },
+      await withCleanup(
+        async () => {
+          const start = Date.now();
+          const kill = await labScript('lab:kill-agent', ['host-b']);
+          expect(kill.code).toBe(0);
+          await waitFor(async () => (await serfHealth('host-b')) === 'critical', { timeoutMs: 30_000, what: 'host-b serfHealth critical' });
+          await waitFor(async () => JSON.stringify(await pageNames()) === JSON.stringify(HOST_A_APIS), {
+            timeoutMs: 30_000,
+            what: "only host-a's instances on the page",
+          });
+          timing('kill-agent host-b → its instances off the page (observed after the script)', since(start));
+          // The services themselves never stopped: api-b1 answers on host-b's own loopback.
+          const probe = await runCommand(
+            'docker',
+            [
+              'exec',
+              `${PROJECT}-workshop-api-b1-1`,
+              'node',
+              '-e',
+              "fetch('http://127.0.0.1:8081/health').then((r) => console.log(r.status))",
+            ],
+            { timeoutMs: 20_000 },
+          );
+          expect(probe.stdout.trim()).toBe('200');
+        },
+        () => labScript('lab:kill-agent', ['--restore', 'host-b']),
       );
-      expect(probe.stdout.trim()).toBe('200');
-
       const restoreStart = Date.now();
       const restore = await labScript('lab:kill-agent', ['--restore', 'host-b']);
       expect(restore.code).toBe(0);
@@ -531,30 +587,39 @@ describe('Compose lab on the air-gapped images', () => {
   test(
     "the workshop's node-level check mistake: with --check-scope node, one killed instance takes host-b's other services down",
     async () => {
-      const up = await labScript('lab:up', ['--offline', '--check-scope', 'node'], 10 * MIN);
-      expect(up.code).toBe(0);
-      await expectHealthyLab('all 4 instances passing with node-level checks', 60_000);
-      const nodeChecks = await getJson<Array<{ CheckID: string; ServiceID: string }>>(`${CONSUL}/v1/health/node/host-b`);
-      // The mistake itself: checks on host-b that belong to no service.
-      expect(nodeChecks.filter((c) => c.CheckID !== 'serfHealth' && c.ServiceID === '').length).toBe(2);
-      const demoBefore = await passingOn('host-b', 'consul-demo');
-      expect(demoBefore.length).toBeGreaterThanOrEqual(1);
+      await withCleanup(
+        async () => {
+          const up = await labScript('lab:up', ['--offline', '--check-scope', 'node'], 10 * MIN);
+          expect(up.code).toBe(0);
+          await expectHealthyLab('all 4 instances passing with node-level checks', 60_000);
+          const nodeChecks = await getJson<Array<{ CheckID: string; ServiceID: string }>>(`${CONSUL}/v1/health/node/host-b`);
+          // The mistake itself: checks on host-b that belong to no service.
+          expect(nodeChecks.filter((c) => c.CheckID !== 'serfHealth' && c.ServiceID === '').length).toBe(2);
+          const demoBefore = await passingOn('host-b', 'consul-demo');
+          expect(demoBefore.length).toBeGreaterThanOrEqual(1);
 
-      const start = Date.now();
-      const kill = await labScript('lab:kill-api', ['api-b1', '--hard']);
-      expect(kill.code).toBe(0);
-      // Not only api-b1: its sibling on the same host and the demo server go with it; host-a stays.
-      await waitFor(
-        async () => (await passingOn('host-b', 'workshop')).length === 0 && (await passingOn('host-b', 'consul-demo')).length === 0,
-        { timeoutMs: 30_000, what: 'every service on host-b out of the passing set' },
+          const start = Date.now();
+          const kill = await labScript('lab:kill-api', ['api-b1', '--hard']);
+          expect(kill.code).toBe(0);
+          // Not only api-b1: its sibling on the same host and the demo server go with it; host-a stays.
+          await waitFor(
+            async () => (await passingOn('host-b', 'workshop')).length === 0 && (await passingOn('host-b', 'consul-demo')).length === 0,
+            { timeoutMs: 30_000, what: 'every service on host-b out of the passing set' },
+          );
+          expect(await passingOn('host-a', 'workshop')).toEqual(HOST_A_APIS.map((n) => `workshop-${n}`));
+          timing('node-level check: kill api-b1 → every service on host-b critical', since(start));
+          await expectLabCheck('5-node-check', 0, 30_000);
+          expect(await expectLabCheck('2', 1)).toMatch(/lab:up/);
+
+          const restore = await labScript('lab:restore-api', ['api-b1']);
+          expect(restore.code).toBe(0);
+          await expectHealthyLab('host-b passing again once api-b1 is back', 60_000);
+        },
+        async () => {
+          await labScript('lab:restore-api', ['api-b1']);
+          await labScript('lab:up', ['--offline'], 10 * MIN);
+        },
       );
-      expect(await passingOn('host-a', 'workshop')).toEqual(HOST_A_APIS.map((n) => `workshop-${n}`));
-      timing('node-level check: kill api-b1 → every service on host-b critical', since(start));
-
-      const restore = await labScript('lab:restore-api', ['api-b1']);
-      expect(restore.code).toBe(0);
-      await expectHealthyLab('host-b passing again once api-b1 is back', 60_000);
-
       // The fix: service-level checks again (lab:up without the flag); no node-level workshop check is left.
       const fix = await labScript('lab:up', ['--offline'], 10 * MIN);
       expect(fix.code).toBe(0);
