@@ -19,11 +19,21 @@ consul {
 }
 
 # Quiescence: render once the data has been stable for `min`, but never later than `max` after the first
-# change. 500 ms merges a burst (three replicas registering, a scale-down) into one render and one reload,
-# yet adds at most half a second to failover; `max` bounds the delay if the data keeps flapping.
+# change. `min` is added, whole, to every failover: it was the largest step of a graceful stop's
+# (npm run bench prints where the time goes, docs/benchmark.md).
+#   min = 100ms  Instances stopped or killed together leave Consul within a few ms of each other, so 100 ms
+#                still merges them into one render and one reload (npm run bench counts the reloads of a
+#                scale-down of 3 and of a restart of all 4). The price of a shorter `min`: changes further
+#                apart than it (instances coming back one by one after a restart, each when its first check
+#                passes) each get their own reload; a reload is cheap (old workers finish their requests),
+#                but each one is a new set of workers and a new `nginx -t`. 500 ms (before #14) merged more
+#                of those and cost 0.4 s on every failover; 0 (no `wait`) would reload on every change.
+#   max = 1s     Bounds the delay while the data keeps changing (a flapping check, a rolling restart):
+#                a render at least every second then. Longer merges more reloads but delays every change
+#                that happens during the storm; shorter than `min` makes no sense.
 wait {
-  min = "500ms"
-  max = "2s"
+  min = "100ms"
+  max = "1s"
 }
 
 # All three templates render into staging/ and share one command: consul-template runs the command after

@@ -15,7 +15,7 @@ import { BenchLab } from './lib/bench/benchLab';
 import { benchJson, roundFigures, shapeProblems } from './lib/bench/figures';
 import { ensureOfflineImages } from './lib/images/ensureOfflineImages';
 import { PhaseResult, runPhase } from './lib/bench/phase';
-import { missedTargets, renderBenchTable } from './lib/bench/report';
+import { missedTargets, renderBenchTable, renderBreakdownTable } from './lib/bench/report';
 import {
   BASELINE,
   BenchPlan,
@@ -52,7 +52,10 @@ function phaseDetails(p: PhaseResult): Record<string, unknown> {
       outOfPageMs: t.outOfPageMs,
       stoppedMs: t.stoppedMs,
       backInNginxMs: t.backInNginxMs,
+      stagesMs: t.stages,
+      stamps: t.stamps,
     })),
+    reloadBursts: p.reloadBursts,
     api: p.api,
     clientWindows: p.clientWindows.map((w) => ({ ...w, from: new Date(w.from).toISOString(), to: new Date(w.to).toISOString() })),
     memoryMiB: Object.fromEntries(p.memory.containers.map((c) => [c.name, Math.round(c.mib * 10) / 10])),
@@ -88,6 +91,11 @@ void runCli(NAME, async () => {
       new Option('--nginx-port <port>', 'host port of its Nginx').argParser(argParser(parseBenchPort)).default(DEFAULT_WHERE.nginxPort),
     )
     .addOption(
+      new Option('--lab-view-port <port>', 'host port of its lab view')
+        .argParser(argParser(parseBenchPort))
+        .default(DEFAULT_WHERE.labViewPort),
+    )
+    .addOption(
       new Option('--subnet-prefix <a.b.c>', 'its lab network, a /24')
         .argParser(argParser(parseSubnetPrefix))
         .default(DEFAULT_WHERE.subnetPrefix),
@@ -106,6 +114,7 @@ void runCli(NAME, async () => {
     consulHttpPort: number;
     consulDnsPort: number;
     nginxPort: number;
+    labViewPort: number;
     subnetPrefix: string;
     trials?: number;
     traffic?: number;
@@ -118,10 +127,11 @@ void runCli(NAME, async () => {
     consulHttpPort: o.consulHttpPort,
     consulDnsPort: o.consulDnsPort,
     nginxPort: o.nginxPort,
+    labViewPort: o.labViewPort,
     subnetPrefix: o.subnetPrefix,
   };
-  if (new Set([where.consulHttpPort, where.consulDnsPort, where.nginxPort]).size < 3)
-    throw new UsageError('--consul-http-port, --consul-dns-port and --nginx-port must differ');
+  if (new Set([where.consulHttpPort, where.consulDnsPort, where.nginxPort, where.labViewPort]).size < 4)
+    throw new UsageError('--consul-http-port, --consul-dns-port, --nginx-port and --lab-view-port must differ');
 
   const progress = new Progress((l) => process.stderr.write(`bench ${l.trimStart()}\n`));
   const started = new Date();
@@ -165,12 +175,18 @@ void runCli(NAME, async () => {
       percentiles: 'nearest rank over the trials (p95 of 10 trials = the worst one)',
       errors: '"5xx" figures count /api/ answers >= 500 plus requests Nginx did not answer at all (refused, reset, timeout)',
       rates: 'fractions 0..1 of the demo client requests in the window',
+      failoverBreakdown:
+        "p50 ms per stage over the trials (docs/benchmark.md); from the agents' and the nginx container's logs, apply-render.sh's timing and a blocking query on host-a's agent",
+      oursOnly: 'oneServerMakeBeforeBreak* are measured with our settings only: null under baseline',
       memory: ours.memory.method,
       ours: OURS.summary,
       baseline: BASELINE.summary,
       warnings,
     };
-    const json = benchJson(oursF, baseF, { ours: phaseDetails(ours), baseline: phaseDetails(baseline) }, meta);
+    const json = benchJson(oursF, baseF, { ours: phaseDetails(ours), baseline: phaseDetails(baseline) }, meta, {
+      ours: ours.breakdown,
+      baseline: baseline.breakdown,
+    });
     const problems = shapeProblems(json);
     if (problems.length) throw new Error(`result is incomplete: ${problems.join('; ')}`);
     if (o.out) {
@@ -182,6 +198,7 @@ void runCli(NAME, async () => {
     );
     process.stdout.write(`ours: ${OURS.summary}; baseline: ${BASELINE.summary}\n\n`);
     process.stdout.write(renderBenchTable(oursF, baseF) + '\n');
+    process.stdout.write(`\nWhere the failover time goes (p50 per stage)\n${renderBreakdownTable(ours.breakdown, baseline.breakdown)}\n`);
     const missed = missedTargets(oursF);
     process.stdout.write(missed.length ? `\nTargets missed:\n${missed.map((m) => `  - ${m}`).join('\n')}\n` : '\nEvery target met.\n');
     if (warnings.length) process.stdout.write(`\nWarnings:\n${warnings.map((w) => `  - ${w}`).join('\n')}\n`);

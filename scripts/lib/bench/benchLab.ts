@@ -8,6 +8,8 @@ import { DEMO_SERVER_SERVICE } from '../docker/labServices';
 import { OFFLINE_ENV_FILE } from '../docker/envFile';
 import { LabSettings, BenchWhere, composeEnv } from './settings';
 
+export type DemoRestartMode = 'break-before-make' | 'make-before-break';
+
 /**
  * The bench's own copy of the lab, driven through Compose (up/down/scale need Compose semantics) with the
  * air-gapped images, its own project name, ports and subnet. One job: start, switch, scale, stop it.
@@ -15,6 +17,8 @@ import { LabSettings, BenchWhere, composeEnv } from './settings';
 export class BenchLab {
   readonly consul: LabConsul;
   readonly nginxUrl: string;
+  /** host-a's agent, as published on the host. */
+  readonly consulUrl: string;
   private readonly closeConsul: () => void;
 
   constructor(
@@ -23,16 +27,22 @@ export class BenchLab {
     private readonly onComposeLine: (line: string) => void = () => undefined,
   ) {
     const client = createConsulClient({ host: '127.0.0.1', port: where.consulHttpPort, secure: false });
-    this.consul = new LabConsul(client, `http://127.0.0.1:${where.consulHttpPort}`);
+    this.consulUrl = `http://127.0.0.1:${where.consulHttpPort}`;
+    this.consul = new LabConsul(client, this.consulUrl);
     this.closeConsul = () => client.destroy();
     this.nginxUrl = `http://127.0.0.1:${where.nginxPort}`;
   }
 
-  private async compose(args: string[], settings: LabSettings, what: string): Promise<ComposeResult> {
+  private async compose(
+    args: string[],
+    settings: LabSettings,
+    what: string,
+    extraEnv: Record<string, string> = {},
+  ): Promise<ComposeResult> {
     const r = await runCompose(args, {
       project: this.where.project,
       envFile: OFFLINE_ENV_FILE,
-      env: composeEnv(this.where, settings),
+      env: { ...composeEnv(this.where, settings), ...extraEnv },
       onLine: (l) => this.onComposeLine(l),
     });
     if (r.code !== 0) {
@@ -59,12 +69,26 @@ export class BenchLab {
     await this.compose(['down', '-v', '--remove-orphans', '-t', String(timeoutS)], settings, 'down -v');
   }
 
-  /** Scale demo-server only (--no-deps: never start a workshop-api container a trial has stopped). */
-  async scaleDemoServers(n: number, settings: LabSettings): Promise<void> {
+  /**
+   * demo-server with `n` replicas in a restart mode (break-before-make, the lab's default, or make-before-break).
+   * `keep`: --no-recreate, the running containers stay (a scale with the same mode); without it, a mode other
+   * than the running containers' recreates them. --no-deps: never start a workshop-api container a trial stopped.
+   */
+  async demoServers(n: number, settings: LabSettings, restartMode: DemoRestartMode, keep: boolean): Promise<void> {
     await this.compose(
-      ['up', '-d', '--no-deps', '--no-recreate', '--wait', '--scale', `${DEMO_SERVER_SERVICE}=${n}`, DEMO_SERVER_SERVICE],
+      [
+        'up',
+        '-d',
+        '--no-deps',
+        ...(keep ? ['--no-recreate'] : []),
+        '--wait',
+        '--scale',
+        `${DEMO_SERVER_SERVICE}=${n}`,
+        DEMO_SERVER_SERVICE,
+      ],
       settings,
-      `scale ${DEMO_SERVER_SERVICE}=${n}`,
+      `${DEMO_SERVER_SERVICE}=${n} ${restartMode}`,
+      { LAB_DEMO_RESTART_MODE: restartMode },
     );
   }
 

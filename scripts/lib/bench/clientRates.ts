@@ -11,6 +11,8 @@ import { rate } from './stats';
 /** The demo client's requests over one traffic window, with a given number of demo servers. */
 export interface ClientWindow {
   servers: number;
+  /** The demo servers' restart mode in this window (set by the phase; break-before-make is the lab's default). */
+  restartMode?: 'break-before-make' | 'make-before-break';
   from: number;
   to: number;
   requests: number;

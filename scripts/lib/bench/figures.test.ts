@@ -22,8 +22,9 @@ test('every key the issue names is a figure, and keys are unique', () => {
 test("the issue's targets", () => {
   const t = Object.fromEntries(FIGURES.filter((f) => 'target' in f).map((f) => [f.key, (f as { target: unknown }).target]));
   expect(t).toEqual({
-    gracefulOutOfNginxP95Ms: { op: '<=', value: 1000 },
-    hardKillOutOfNginxP95Ms: { op: '<=', value: 3000 },
+    gracefulOutOfNginxP95Ms: { op: '<=', value: 500 },
+    hardKillOutOfNginxP95Ms: { op: '<=', value: 2500 },
+    oneServerMakeBeforeBreakFirstTryRate: { op: '>=', value: 0.999 },
     graceful5xx: { op: '<=', value: 0 },
     twoServerFirstTryRate: { op: '>=', value: 0.999 },
     twoServerWithRetryRate: { op: '>=', value: 1 },
@@ -35,18 +36,33 @@ test("the issue's targets", () => {
 });
 
 describe('the JSON --out writes', () => {
-  const json = benchJson(figures(1), figures(2), { ours: {} }, { mode: 'quick' });
+  const breakdown = {
+    ours: { graceful: { detect: 10 }, hardKill: { detect: 500 } },
+    baseline: { graceful: {}, hardKill: { detect: 5000 } },
+  };
+  const json = benchJson(figures(1), figures(2), { ours: {} }, { mode: 'quick' }, breakdown);
 
   test('every figure at the top level as a number, the same keys under baseline', () => {
     for (const k of REQUIRED_KEYS) {
       expect(typeof json[k]).toBe('number');
       expect(typeof json.baseline[k]).toBe('number');
     }
-    expect(Object.keys(json.baseline).sort()).toEqual([...FIGURE_KEYS].sort());
-    expect(Object.keys(json).sort()).toEqual([...FIGURE_KEYS, 'baseline', 'details', 'meta'].sort());
+    expect(Object.keys(json.baseline).sort()).toEqual([...FIGURE_KEYS, 'failoverBreakdown'].sort());
+    expect(Object.keys(json).sort()).toEqual([...FIGURE_KEYS, 'baseline', 'details', 'failoverBreakdown', 'meta'].sort());
+    expect(json.failoverBreakdown).toEqual(breakdown.ours);
+    expect(json.baseline.failoverBreakdown).toEqual(breakdown.baseline);
     expect(json.graceful5xx).toBe(1);
     expect(json.baseline.graceful5xx).toBe(2);
     expect(shapeProblems(JSON.parse(JSON.stringify(json)))).toEqual([]);
+  });
+
+  test('a figure measured with our settings only is null under baseline, and that is no problem', () => {
+    const parsed = JSON.parse(JSON.stringify(json)) as Record<string, unknown> & { baseline: Record<string, unknown> };
+    expect(parsed.oneServerMakeBeforeBreakFirstTryRate).toBe(1);
+    expect(parsed.baseline.oneServerMakeBeforeBreakFirstTryRate).toBeNull();
+    expect(shapeProblems(parsed)).toEqual([]);
+    delete parsed.oneServerMakeBeforeBreakFirstTryRate;
+    expect(shapeProblems(parsed)).toEqual(['result.oneServerMakeBeforeBreakFirstTryRate: missing']);
   });
 
   test('a missing or non-numeric figure is reported, at the top or in baseline', () => {

@@ -96,7 +96,7 @@ describe('where and how the bench lab runs', () => {
       LAB_CONSUL_HTTP_PORT: '19500',
       LAB_NGINX_PORT: '19080',
       LAB_SUBNET_PREFIX: '10.213.77',
-      LAB_WORKSHOP_CHECK_INTERVAL: '2s',
+      LAB_WORKSHOP_CHECK_INTERVAL: '1s',
       LAB_NGINX_APPLY: 'reload',
       LAB_DEMO_DNS_LOOKUP: 'srv',
     });

@@ -1,9 +1,11 @@
 import type { Progress } from '../term/progress';
 import { formatSeconds } from '../term/table';
 import { ApiLoad, countApiWindows } from './apiLoad';
-import type { BenchLab } from './benchLab';
+import type { BenchLab, DemoRestartMode } from './benchLab';
 import { ClientWindow, clientWindow } from './clientRates';
-import type { Figures } from './figures';
+import type { FailoverBreakdown, Figures } from './figures';
+import { stageP50s } from './breakdown';
+import { ReloadBurst, runReloadBursts } from './reloadBursts';
 import { LabMemory, labMemory } from './memory';
 import { servingView, isServing } from './serving';
 import type { BenchPlan, LabSettings } from './settings';
@@ -24,6 +26,9 @@ export interface PhaseResult {
   stopTrials: StopTrial[];
   clientWindows: ClientWindow[];
   memory: LabMemory;
+  /** p50 of each failover stage (breakdown.ts). */
+  breakdown: FailoverBreakdown;
+  reloadBursts: ReloadBurst[];
   api: {
     graceful: ReturnType<typeof countApiWindows>;
     hard: ReturnType<typeof countApiWindows>;
@@ -83,7 +88,9 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
       }
     }
     upTrials.push(t);
-    progress.line(`${tag} up trial ${i}/${plan.trials}: healthy after ${sec(t.healthyMs)}, ${EXPECTED_APIS} APIs in Nginx after ${sec(t.servingMs)}`);
+    progress.line(
+      `${tag} up trial ${i}/${plan.trials}: healthy after ${sec(t.healthyMs)}, ${EXPECTED_APIS} APIs in Nginx after ${sec(t.servingMs)}`,
+    );
   }
 
   const memory = await labMemory(lab.docker, await lab.containers());
@@ -92,13 +99,14 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
   const load = new ApiLoad(`${lab.nginxUrl}/api/`, plan.apiRate);
   load.start();
   const stopTrials: StopTrial[] = [];
+  const reloadBursts: ReloadBurst[] = [];
   const workshopSide = (async () => {
     for (const kind of ['graceful', 'hard'] as StopKind[]) {
       for (let i = 0; i < plan.trials; i++) {
         let t: StopTrial | undefined;
         for (let attempt = 1; !t; attempt++) {
           try {
-            t = await runStopTrial(lab, kind, i, DEFAULT_TRIAL_OPTIONS);
+            t = await runStopTrial(lab, kind, i, { ...DEFAULT_TRIAL_OPTIONS, expected: EXPECTED_APIS });
           } catch (err) {
             const why = `${tag} ${kind} trial ${i + 1} attempt ${attempt} failed: ${(err as Error).message}`;
             warnings.push(why);
@@ -118,28 +126,54 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
         const errs = countApiWindows(load.results(), [[t.startedAt, t.restoreStartedAt]]);
         progress.line(
           `${tag} ${kind === 'graceful' ? 'graceful stop' : 'hard kill'} ${i + 1}/${plan.trials} (${t.target}): out of Consul ${sec(t.outOfConsulMs)}, ` +
-            `out of Nginx ${sec(t.outOfNginxMs)}, back in Nginx ${sec(t.backInNginxMs)} after start; /api/ errors ${errs.errors}/${errs.requests}`,
+            `out of Nginx ${sec(t.outOfNginxMs)}, back in Nginx ${sec(t.backInNginxMs)} after start; /api/ errors ${errs.errors}/${errs.requests}; ` +
+            `stages ${Object.entries(t.stages)
+              .map(([k, v]) => `${k} ${v}`)
+              .join(', ')} ms`,
         );
       }
     }
+    for (const b of await runReloadBursts(lab, EXPECTED_APIS)) {
+      reloadBursts.push(b);
+      progress.line(`${tag} reloads, ${b.what} (${b.instances} instances at once): ${b.reloads}, settled after ${sec(b.settledMs)}`);
+    }
   })();
   const clientWindows: ClientWindow[] = [];
+  // The lab starts with 1 demo server in break-before-make (the lab's default), then 2 (scaled: the running one is
+  // kept). Ours then adds a window with 1 server in make-before-break (issue #14: the mode without a restart
+  // gap), last, so that only this switch recreates a container.
+  const windows: Array<{ servers: number; mode: DemoRestartMode }> = [
+    { servers: 1, mode: 'break-before-make' },
+    { servers: 2, mode: 'break-before-make' },
+    ...(settings.name === 'ours' ? [{ servers: 1, mode: 'make-before-break' as const }] : []),
+  ];
   const demoSide = (async () => {
-    for (const servers of [1, 2]) {
-      if (servers > 1) {
-        await lab.scaleDemoServers(servers, settings);
-        progress.line(`${tag} demo-server scaled to ${servers}`);
+    let now = windows[0]!;
+    for (const win of windows) {
+      const what = `${win.servers} server(s)${win.mode === 'make-before-break' ? ', make-before-break' : ''}`;
+      if (win.servers !== now.servers || win.mode !== now.mode) {
+        // A busy machine can make one `up --wait` miss a healthcheck: once more before giving up the run.
+        const keep = win.mode === now.mode;
+        await lab.demoServers(win.servers, settings, win.mode, keep).catch(async (err: Error) => {
+          const why = `${tag} demo-server: ${what} failed once (${err.message}), trying again`;
+          warnings.push(why);
+          progress.line(why);
+          await lab.demoServers(win.servers, settings, win.mode, keep);
+        });
+        progress.line(`${tag} demo-server: ${what}`);
+        now = win;
       }
-      const w = await clientWindow(lab, servers, plan.trafficMs, (part, elapsed) =>
+      const w = await clientWindow(lab, win.servers, plan.trafficMs, (part, elapsed) =>
         progress.line(
-          `${tag} client traffic, ${servers} server(s): ${sec(elapsed)}/${sec(plan.trafficMs)}, ${part.requests} requests, first try ${(part.firstTryRate * 100).toFixed(2)} %`,
+          `${tag} client traffic, ${what}: ${sec(elapsed)}/${sec(plan.trafficMs)}, ${part.requests} requests, first try ${(part.firstTryRate * 100).toFixed(2)} %`,
         ),
       );
+      w.restartMode = win.mode;
       clientWindows.push(w);
       progress.line(
-        `${tag} client traffic, ${servers} server(s) done: ${w.requests} requests, first try ${(w.firstTryRate * 100).toFixed(2)} %, with retry ${(w.withRetryRate * 100).toFixed(2)} %`,
+        `${tag} client traffic, ${what} done: ${w.requests} requests, first try ${(w.firstTryRate * 100).toFixed(2)} %, with retry ${(w.withRetryRate * 100).toFixed(2)} %`,
       );
-      if (w.requests === 0) warnings.push(`${tag} the demo client logged no requests with ${servers} server(s)`);
+      if (w.requests === 0) warnings.push(`${tag} the demo client logged no requests with ${what}`);
     }
   })();
   try {
@@ -171,8 +205,14 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
   const restore = d(stopTrials.map((t) => t.backInNginxMs));
   const healthy = d(upTrials.map((t) => t.healthyMs));
   const serving = d(upTrials.map((t) => t.servingMs));
-  const one = clientWindows.find((w) => w.servers === 1)!;
+  const one = clientWindows.find((w) => w.servers === 1 && w.restartMode !== 'make-before-break')!;
+  const oneMbb = clientWindows.find((w) => w.servers === 1 && w.restartMode === 'make-before-break');
   const two = clientWindows.find((w) => w.servers === 2)!;
+  const burst = (what: ReloadBurst['what']): number => reloadBursts.find((b) => b.what === what)?.reloads ?? Number.NaN;
+  const breakdown: FailoverBreakdown = {
+    graceful: stageP50s(graceful.map((t) => t.stages)),
+    hardKill: stageP50s(hard.map((t) => t.stages)),
+  };
   const figures: Figures = {
     gracefulOutOfConsulP50Ms: gConsul.p50,
     gracefulOutOfConsulP95Ms: gConsul.p95,
@@ -192,14 +232,18 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
     oneServerFirstTryRate: one.firstTryRate,
     oneServerWithRetryRate: one.withRetryRate,
     oneServerRequests: one.requests,
+    oneServerMakeBeforeBreakFirstTryRate: oneMbb?.firstTryRate ?? Number.NaN,
+    oneServerMakeBeforeBreakRequests: oneMbb?.requests ?? Number.NaN,
     twoServerFirstTryRate: two.firstTryRate,
     twoServerWithRetryRate: two.withRetryRate,
     twoServerRequests: two.requests,
+    reloadsScaleDown3: burst('scaleDown3'),
+    reloadsRestartAll: burst('restartAll'),
     upToHealthyP50Ms: healthy.p50,
     upToHealthyMs: healthy.p95,
     upToServingP50Ms: serving.p50,
     upToServingP95Ms: serving.p95,
     labMemoryMiB: memory.totalMiB,
   };
-  return { settings, figures, upTrials, stopTrials, clientWindows, memory, api, warnings };
+  return { settings, figures, upTrials, stopTrials, clientWindows, memory, breakdown, reloadBursts, api, warnings };
 }

@@ -1,5 +1,5 @@
 import { FIGURE_KEYS, Figures } from './figures';
-import { formatRatio, formatTarget, formatValue, missedTargets, renderBenchTable } from './report';
+import { formatRatio, formatTarget, formatValue, missedTargets, renderBenchTable, renderBreakdownTable } from './report';
 
 const figures = (v: number): Figures => Object.fromEntries(FIGURE_KEYS.map((k) => [k, v])) as Figures;
 
@@ -42,13 +42,14 @@ test('targets read as written in the issue', () => {
 describe('the table', () => {
   const ours = {
     ...figures(1),
-    gracefulOutOfNginxP95Ms: 840,
+    gracefulOutOfNginxP95Ms: 420,
     graceful5xx: 0,
     twoServerFirstTryRate: 0.998,
     twoServerWithRetryRate: 1,
     upToHealthyMs: 15_000,
     labMemoryMiB: 158,
-    hardKillOutOfNginxP95Ms: 2900,
+    hardKillOutOfNginxP95Ms: 2100,
+    oneServerMakeBeforeBreakFirstTryRate: 0.9995,
   };
   const base = {
     ...figures(2),
@@ -69,7 +70,9 @@ describe('the table', () => {
   });
   test('a row shows both values, the ratio and the verdict', () => {
     const row = lines.find((l) => l.includes('graceful stop -> out of Nginx, p95'))!;
-    expect(row).toMatch(/0\.84 s\s+0\.98 s\s+0\.86x\s+<= 1 s\s+met$/);
+    expect(row).toMatch(/0\.42 s\s+0\.98 s\s+0\.43x\s+<= 0\.50 s\s+met$/);
+    const kill = lines.find((l) => l.includes('hard kill -> out of Nginx, p95'))!;
+    expect(kill).toMatch(/2\.10 s\s+10\.50 s\s+0\.20x\s+<= 2\.50 s\s+met$/);
     const missed = lines.find((l) => l.includes('2 servers: first try'))!;
     expect(missed).toMatch(/99\.80 %\s+75\.00 %\s+1\.33x\s+>= 99\.90 %\s+MISSED$/);
   });
@@ -77,4 +80,15 @@ describe('the table', () => {
     expect(missedTargets(ours)).toEqual(['demo client, 2 servers: first try: 99.80 % (target >= 99.90 %)']);
     expect(missedTargets({ ...ours, twoServerFirstTryRate: 1 })).toEqual([]);
   });
+});
+
+test('the breakdown table: one row per stage, p50s of ours and the baseline, "-" for a stage not seen', () => {
+  const lines = renderBreakdownTable(
+    { graceful: { detect: 12, templateWait: 105 }, hardKill: { detect: 480 } },
+    { graceful: { detect: 15 }, hardKill: {} },
+  ).split('\n');
+  expect(lines[0]).toMatch(/^\s*STAGE \(p50\)\s+OURS GRACEFUL\s+OURS KILL\s+BASE GRACEFUL\s+BASE KILL$/);
+  expect(lines).toHaveLength(8);
+  expect(lines[1]).toMatch(/action -> the agent knows.*\s0\.01 s\s+0\.48 s\s+0\.01 s\s+-$/);
+  expect(lines.find((l) => l.includes("consul-template's wait"))).toMatch(/0\.10 s\s+-\s+-\s+-$/);
 });

@@ -1,5 +1,6 @@
 import { renderTable } from '../term/table';
-import { FIGURES, FigureDef, Figures, Target, Unit, meetsTarget } from './figures';
+import { STAGES } from './breakdown';
+import { FIGURES, FailoverBreakdown, FigureDef, Figures, Target, Unit, meetsTarget } from './figures';
 
 /** One figure as a person reads it: seconds with two decimals, percentages, whole counts, MiB. */
 export function formatValue(value: number, unit: Unit): string {
@@ -66,4 +67,26 @@ export function missedTargets(ours: Figures, defs: readonly FigureDef[] = FIGURE
   return defs
     .filter((d) => d.target && !meetsTarget(ours[d.key as keyof Figures], d.target))
     .map((d) => `${d.label}: ${formatValue(ours[d.key as keyof Figures], d.unit)} (target ${formatTarget(d.target, d.unit)})`);
+}
+
+/** Where the failover time goes: one row per stage (breakdown.ts), p50 in seconds, ours and the baseline. */
+export function renderBreakdownTable(ours: FailoverBreakdown, baseline: FailoverBreakdown): string {
+  const v = (x: number | undefined): string => (x === undefined ? '-' : formatValue(x, 'ms'));
+  const rows = STAGES.map((st) => [
+    st.label,
+    v(ours.graceful[st.key]),
+    v(ours.hardKill[st.key]),
+    v(baseline.graceful[st.key]),
+    v(baseline.hardKill[st.key]),
+  ]);
+  return renderTable(
+    [
+      { header: 'STAGE (p50)' },
+      { header: 'OURS GRACEFUL', align: 'right' },
+      { header: 'OURS KILL', align: 'right' },
+      { header: 'BASE GRACEFUL', align: 'right' },
+      { header: 'BASE KILL', align: 'right' },
+    ],
+    rows,
+  );
 }

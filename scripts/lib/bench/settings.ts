@@ -4,7 +4,7 @@ import { DEFAULT_PROJECT } from '../docker/labContainers';
 
 /**
  * The two configurations the benchmark compares, as the LAB_* values docker-compose.yml reads:
- * - ours: the lab's defaults (2 s check, Nginx reloaded on each render, address+port from one SRV answer);
+ * - ours: the lab's defaults (1 s check, Nginx reloaded on each render, address+port from one SRV answer);
  * - baseline: the original workshop's settings (10 s check, Nginx restarted on each render, the SRV port
  *   plus a separate A lookup for the address).
  */
@@ -16,8 +16,8 @@ export interface LabSettings {
 
 export const OURS: LabSettings = {
   name: 'ours',
-  env: { LAB_WORKSHOP_CHECK_INTERVAL: '2s', LAB_NGINX_APPLY: 'reload', LAB_DEMO_DNS_LOOKUP: 'srv' },
-  summary: 'check every 2s, Nginx reloaded, SRV address+port',
+  env: { LAB_WORKSHOP_CHECK_INTERVAL: '1s', LAB_NGINX_APPLY: 'reload', LAB_DEMO_DNS_LOOKUP: 'srv' },
+  summary: 'check every 1s, Nginx reloaded, SRV address+port',
 };
 
 export const BASELINE: LabSettings = {
@@ -38,6 +38,8 @@ export interface BenchWhere {
   consulHttpPort: number;
   consulDnsPort: number;
   nginxPort: number;
+  /** The lab view's host port. */
+  labViewPort: number;
   subnetPrefix: string;
 }
 
@@ -46,6 +48,7 @@ export const DEFAULT_WHERE: BenchWhere = {
   consulHttpPort: 19500,
   consulDnsPort: 19600,
   nginxPort: 19080,
+  labViewPort: 19090,
   subnetPrefix: '10.213.77',
 };
 
@@ -77,6 +80,7 @@ export function composeEnv(where: BenchWhere, settings: LabSettings): Record<str
     LAB_CONSUL_HTTP_PORT: String(where.consulHttpPort),
     LAB_CONSUL_DNS_PORT: String(where.consulDnsPort),
     LAB_NGINX_PORT: String(where.nginxPort),
+    LAB_VIEW_PORT: String(where.labViewPort),
     LAB_SUBNET_PREFIX: where.subnetPrefix,
     LAB_DEMO_INTERVAL: BENCH_DEMO_INTERVAL,
     ...settings.env,

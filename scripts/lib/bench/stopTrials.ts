@@ -12,6 +12,8 @@ import {
   watchUntilDone,
 } from '../workshop/watch';
 import type { BenchLab } from './benchLab';
+import { FailoverStamps, StageMs, stagesOf } from './breakdown';
+import { stampsFromLogs, watchLeavesPassing } from './breakdownProbe';
 import { waitServing } from './serving';
 
 export type StopKind = 'graceful' | 'hard';
@@ -35,6 +37,9 @@ export interface StopTrial {
   backInNginxMs: number;
   /** Events not seen before the timeout; their figure is the timeout (a lower bound). */
   notSeen: string[];
+  /** Epoch ms of each step between the action and the reload (breakdown.ts), and the stages between them. */
+  stamps: FailoverStamps;
+  stages: StageMs;
 }
 
 export interface TrialOptions {
@@ -46,7 +51,7 @@ export interface TrialOptions {
   settleMs: number;
 }
 
-export const DEFAULT_TRIAL_OPTIONS: TrialOptions = { expected: 3, pollMs: 100, timeoutMs: 45_000, settleMs: 1000 };
+export const DEFAULT_TRIAL_OPTIONS: TrialOptions = { expected: 4, pollMs: 100, timeoutMs: 45_000, settleMs: 1000 };
 
 /** The trial's target: the running instances in name order, taken in turn so every instance gets stopped. */
 export function pickTarget(targets: WorkshopTarget[], index: number): WorkshopTarget | undefined {
@@ -73,40 +78,45 @@ export async function runStopTrial(
   const container = lab.docker.getContainer(target.container.id);
 
   const gone = new Timeline();
-  gone
-    .expect('stopped', 'container stopped')
-    .expect('consul', 'out of Consul')
-    .expect('upstream', 'out of the upstream')
-    .expect('page', 'off the page');
+  // Out of Consul is timed by the blocking query below, not by the watch's 100 ms polling: the query's answer is
+  // the very wake-up consul-template gets, and a stage of the breakdown.
+  gone.expect('stopped', 'container stopped').expect('upstream', 'out of the upstream').expect('page', 'off the page');
+  const goneFromRouting = (s: ApiSnapshot, w: WatchedInstance): ObservedEvent[] => goneEvents(s, w).filter((e) => e.key !== 'consul');
+  // Already waiting on host-a's agent when the action happens: its answer times the wake-up consul-template gets.
+  const passing = watchLeavesPassing(lab.consulUrl, target.serviceId);
+  await passing.ready;
   const startedAt = Date.now();
   let stopping: Promise<unknown> = Promise.resolve();
   if (kind === 'hard') await container.kill({ signal: 'SIGKILL' });
   else stopping = container.stop({ t: 10 }); // not awaited: Consul and Nginx drop it before the container exits
   stopping.catch(() => undefined);
 
-  await watchUntilDone(sides, gone, [{ containerId: target.container.id, instance: watched, events: goneEvents }], {
+  await watchUntilDone(sides, gone, [{ containerId: target.container.id, instance: watched, events: goneFromRouting }], {
     timeoutMs: opts.timeoutMs,
     pollMs: opts.pollMs,
   });
   await stopping.catch((e: Error) => {
     throw new Error(`docker stop ${target.container.name}: ${e.message}`);
   });
+  const wokeUp = await Promise.race([passing.gone, sleep(2000).then(() => undefined)]);
+  passing.stop();
   const notSeen = gone.pending().map((e) => `${kind} ${target.name}: ${e.label}`);
+  if (wokeUp === undefined) notSeen.push(`${kind} ${target.name}: out of Consul's passing set`);
   const at = (key: string): number => gone.at(key) ?? opts.timeoutMs;
   await sleep(opts.settleMs);
+  const stamps = await stampsFromLogs(lab, target.serviceId, startedAt, wokeUp);
 
   const back = new Timeline();
-  back.expect('consul', 'back in Consul').expect('upstream', 'back in the upstream').expect('page', 'back on the page');
+  back.expect('upstream', 'back in the upstream').expect('page', 'back on the page');
   const restoreStartedAt = Date.now();
   await container.start();
-  // Only Consul and Nginx count here (the container's own running/healthy are not figures); a restarted
-  // container can get another IP, so the address follows what Consul says now.
+  // Only Nginx counts here (back in Consul and the container's own running/healthy are not figures); the address
+  // cannot change: an instance has its host's address and its own port.
   const backInRouting = (s: ApiSnapshot, w: WatchedInstance): ObservedEvent[] =>
-    backEvents(s, w).filter((e) => e.key !== 'running' && e.key !== 'healthy');
+    backEvents(s, w).filter((e) => e.key === 'upstream' || e.key === 'page');
   await watchUntilDone(sides, back, [{ containerId: target.container.id, instance: watched, events: backInRouting }], {
     timeoutMs: 90_000,
     pollMs: opts.pollMs * 2,
-    followAddress: true,
   });
   if (!back.done())
     throw new Error(
@@ -121,7 +131,7 @@ export async function runStopTrial(
     kind,
     target: target.name,
     startedAt,
-    outOfConsulMs: at('consul'),
+    outOfConsulMs: wokeUp !== undefined ? wokeUp - startedAt : opts.timeoutMs,
     outOfUpstreamMs: at('upstream'),
     outOfPageMs: at('page'),
     outOfNginxMs: Math.max(at('upstream'), at('page')),
@@ -130,5 +140,7 @@ export async function runStopTrial(
     restoredAt: restoreStartedAt + backInNginxMs,
     backInNginxMs,
     notSeen,
+    stamps,
+    stages: stagesOf(stamps),
   };
 }
