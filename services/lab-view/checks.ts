@@ -1,20 +1,11 @@
 /*
- * The checklist panel's data: whatever a pluggable provider says about the exercises. The lab:check logic
- * is plugged in later; until then the provider is empty and the panel says so.
+ * The checklist panel's data: what a provider says about the exercises. In the lab that is labChecks.ts (the
+ * checks of `npm run lab:check`); tests may plug in their own. The result shape is the shared one.
  */
 import type { ConsulClient } from '../shared/consulClient';
+import type { ExerciseResult } from '../shared/exercises';
 
-export interface CheckResult {
-  ok: boolean;
-  label: string;
-  hint: string;
-}
-
-export interface ExerciseResult {
-  id: string;
-  title: string;
-  checks: CheckResult[];
-}
+export type { CheckResult, ExerciseResult } from '../shared/exercises';
 
 /** Asked on every GET /api/checks; a throw becomes HTTP 500 with its one-line message. */
 export type ChecksProvider = (consul: ConsulClient) => Promise<ExerciseResult[]>;

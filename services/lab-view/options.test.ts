@@ -8,8 +8,15 @@ test('defaults: port 8090 on 0.0.0.0, no demo results, Consul at 127.0.0.1:8500'
     port: 8090,
     bind: '0.0.0.0',
     demoResults: undefined,
+    nginxUrl: 'http://127.0.0.1:80',
     consulHttp: { host: '127.0.0.1', port: 8500 },
   });
+});
+
+test('the Nginx page for the checklist: flag, else LAB_VIEW_NGINX, no trailing slash; not a URL is bad input', () => {
+  expect(parseLabViewArgs(argv('--nginx', 'http://127.0.0.1:8080/'), {}).nginxUrl).toBe('http://127.0.0.1:8080');
+  expect(parseLabViewArgs(argv(), { LAB_VIEW_NGINX: 'http://10.0.0.2:81' }).nginxUrl).toBe('http://10.0.0.2:81');
+  expect(() => parseLabViewArgs(argv('--nginx', 'ftp://x'), {})).toThrow(UsageError);
 });
 
 test('env sets them, flags win, empty env is unset', () => {

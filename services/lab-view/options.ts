@@ -7,12 +7,16 @@ import { type LogFormat, parseLogFormat } from '../shared/logger';
 
 export const NAME = 'lab-view';
 export const DEFAULT_PORT = 8090;
+/** In the lab, Nginx shares host-a's network namespace with the lab view. */
+export const DEFAULT_NGINX_URL = 'http://127.0.0.1:80';
 
 export interface LabViewOptions {
   port: number;
   bind: string;
   /** The consul-demo client's results endpoint, e.g. http://127.0.0.1:9100/results; unset = panel says so. */
   demoResults?: string;
+  /** Nginx's page for the checklist (exercise 3 and the rest), as this process reaches it. */
+  nginxUrl: string;
   logFormat: LogFormat;
   consulHttp: ConsulHttpAddress;
 }
@@ -36,6 +40,7 @@ interface Flags {
   port?: string;
   bind?: string;
   demoResults?: string;
+  nginx?: string;
   logFormat?: string;
 }
 
@@ -46,12 +51,13 @@ function pick(flag: string | undefined, flagName: string, env: string | undefine
   return undefined;
 }
 
-/** Flags, else env (LAB_VIEW_PORT, LAB_VIEW_BIND, LAB_VIEW_DEMO_RESULTS, LOG_FORMAT); bad input = one line, exit 2 (runCli). */
+/** Flags, else env (LAB_VIEW_PORT, LAB_VIEW_BIND, LAB_VIEW_DEMO_RESULTS, LAB_VIEW_NGINX, LOG_FORMAT); bad input = one line, exit 2 (runCli). */
 export function parseLabViewArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): LabViewOptions {
   const program = createProgram(NAME, "The lab view: a live page of the lab's Consul cluster, hosts, services and the demo's requests")
     .option('--port <port>', `port to listen on (env LAB_VIEW_PORT, default ${DEFAULT_PORT})`)
     .option('--bind <addr>', 'address to listen on (env LAB_VIEW_BIND, default 0.0.0.0)')
     .option('--demo-results <url>', "the consul-demo client's results endpoint, GET …/results (env LAB_VIEW_DEMO_RESULTS)")
+    .option('--nginx <url>', `the Nginx page the checklist reads (env LAB_VIEW_NGINX, default ${DEFAULT_NGINX_URL})`)
     .option('--log-format <format>', 'text or json (env LOG_FORMAT)')
     .addHelpText('after', '\nEnv: CONSUL_HTTP_ADDR the local Consul agent (default 127.0.0.1:8500), CONSUL_HTTP_TOKEN its ACL token.');
   program.parse(argv);
@@ -61,6 +67,7 @@ export function parseLabViewArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   const port = pick(flags.port, '--port', env.LAB_VIEW_PORT, 'LAB_VIEW_PORT');
   const bind = pick(flags.bind, '--bind', env.LAB_VIEW_BIND, 'LAB_VIEW_BIND');
   const results = pick(flags.demoResults, '--demo-results', env.LAB_VIEW_DEMO_RESULTS, 'LAB_VIEW_DEMO_RESULTS');
+  const nginx = pick(flags.nginx, '--nginx', env.LAB_VIEW_NGINX, 'LAB_VIEW_NGINX');
   const bindAddr = bind ? parseBind(...bind) : '0.0.0.0';
   let logFormat: LogFormat;
   try {
@@ -72,6 +79,7 @@ export function parseLabViewArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     port: port ? parsePort(...port) : DEFAULT_PORT,
     bind: bindAddr,
     demoResults: results ? parseResultsUrl(...results) : undefined,
+    nginxUrl: (nginx ? parseResultsUrl(...nginx) : DEFAULT_NGINX_URL).replace(/\/+$/, ''),
     logFormat,
     consulHttp: consulHttpAddrFromEnv(env),
   };

@@ -13,6 +13,7 @@ import { type Logger, createLogger } from '../shared/logger';
 import { findRepoRoot } from '../shared/repoRoot';
 import { onShutdown } from '../shared/shutdown';
 import { type ChecksProvider, emptyChecksProvider } from './checks';
+import { labChecksProvider } from './labChecks';
 import { type Collector, startCollector } from './collector';
 import { NAME, type LabViewOptions } from './options';
 import { SseHub } from './sse';
@@ -134,6 +135,7 @@ export async function startLabView(
 /** The CLI: run until SIGINT/SIGTERM. */
 export async function runLabView(opts: LabViewOptions): Promise<void> {
   const logger = createLogger({ name: NAME, format: opts.logFormat });
-  const view = await startLabView(opts, logger);
+  const checks = labChecksProvider({ consulHttp: opts.consulHttp, nginxUrl: opts.nginxUrl, demoResults: opts.demoResults });
+  const view = await startLabView(opts, logger, checks);
   onShutdown(() => view.close(), { logger });
 }

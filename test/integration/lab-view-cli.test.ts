@@ -1,5 +1,6 @@
 // lab-view as built: what it says and does at the edges, with no Consul at all (no browser needed).
 import net from 'node:net';
+import { EXERCISES } from '../../services/shared/exercises';
 import { distPath } from '../harness/paths';
 import { freePort } from '../harness/ports';
 import { type ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
@@ -74,7 +75,13 @@ test('no Consul: serves the page and says "not reachable" in its state; SIGTERM 
   );
   expect(state.consul.reachable).toBe(false);
   expect(state.demo.client).toMatchObject({ configured: true, reachable: false });
-  expect(await (await fetch(`http://127.0.0.1:${port}/api/checks`)).json()).toEqual({ exercises: [] });
+  // The lab:check checklist, judged on what could be read: without Consul nothing passes, and it says why.
+  const checks = (await (await fetch(`http://127.0.0.1:${port}/api/checks`)).json()) as {
+    exercises: Array<{ id: string; checks: Array<{ ok: boolean; hint: string }> }>;
+  };
+  expect(checks.exercises.map((e) => e.id)).toEqual(EXERCISES.map((e) => e.id));
+  const lab = checks.exercises.find((e) => e.id === 'lab')!;
+  expect(lab.checks.some((c) => !c.ok)).toBe(true);
   await p.waitForLine(/Consul not reachable; will keep trying/, 10_000);
   const t0 = Date.now();
   const { code } = await p.stop('SIGTERM', 8000);

@@ -247,19 +247,25 @@
       replace('checks', el('p', 'muted', 'no checks plugged in yet'));
       return;
     }
+    // One line per exercise (a projector has no room for every check): ✓/✗, title, how many checks pass, and
+    // for an exercise not done yet its first open check with the hint; every check is in the line's tooltip.
     replace(
       'checks',
       ...exercises.map((ex) => {
+        const checks = Array.isArray(ex.checks) ? ex.checks : [];
+        const okCount = checks.filter((c) => c.ok).length;
+        const done = checks.length > 0 && okCount === checks.length;
         const box = el('div', 'exercise');
-        box.append(el('div', '', ex.id + '. ' + ex.title));
-        const ul = el('ul');
-        for (const c of ex.checks || []) {
-          const li = el('li');
-          li.append(el('span', c.ok ? 'ok' : 'no', c.ok ? '✓ ' : '✗ '), el('span', '', c.label));
-          if (!c.ok && c.hint) li.append(el('div', 'hint', c.hint));
-          ul.append(li);
-        }
-        box.append(ul);
+        const head = el('div');
+        head.append(
+          el('span', done ? 'ok' : 'no', done ? '✓ ' : '✗ '),
+          el('span', '', (ex.id === 'lab' ? '' : ex.id + '. ') + ex.title),
+          el('span', 'muted small', '  ' + okCount + '/' + checks.length),
+        );
+        box.append(head);
+        box.title = checks.map((c) => (c.ok ? '✓ ' : '✗ ') + c.label).join('\n');
+        const open = checks.find((c) => !c.ok);
+        if (!done && open) box.append(el('div', 'hint', open.label + (open.hint ? ' — ' + open.hint : '')));
         return box;
       }),
     );
