@@ -3,6 +3,13 @@ import { STAGES, agentKnewAt, appliedRenders, countApplied, parseTimestampedLog,
 const T = Date.parse('2026-11-23T00:00:00Z');
 const iso = (ms: number): string => new Date(T + ms).toISOString().replace(/\.(\d{3})Z$/, '.$1456789Z');
 
+test("a line with its own ms timestamp (Consul, consul-template) is timed by it, not by Docker's", () => {
+  const [l] = parseTimestampedLog(`${iso(180)} 2026-11-23T00:00:00.123Z [INFO]  agent: Deregistered service: service=x\n`);
+  expect(l!.at).toBe(T + 123);
+  // apply-render.sh's own lines have whole seconds only: Docker's time it is.
+  expect(parseTimestampedLog(`${iso(180)} 2026-11-23T00:00:00Z apply-render: applied render\n`)[0]!.at).toBe(T + 180);
+});
+
 test('docker logs --timestamps lines become epoch ms + text; other lines are skipped', () => {
   const lines = parseTimestampedLog(`${iso(123)} hello world\nnot a log line\n${iso(2000)} 2026/11/23 00:00:02 [notice] x\n`);
   expect(lines).toEqual([

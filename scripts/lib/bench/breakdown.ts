@@ -75,14 +75,19 @@ export interface LogLine {
   text: string;
 }
 
-/** Split `docker logs --timestamps` output ("2026-01-01T00:00:00.123456789Z text") into lines with epoch ms. */
+/**
+ * Split `docker logs --timestamps` output ("2026-01-01T00:00:00.123456789Z text") into lines with epoch ms.
+ * A line that starts with its own millisecond timestamp (Consul's and consul-template's logs) is timed by that:
+ * Docker's is when it read the line from the pipe, which a busy machine delays by tens of ms.
+ */
 export function parseTimestampedLog(text: string): LogLine[] {
   const out: LogLine[] = [];
   for (const line of text.split('\n')) {
     const m = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d)(\.\d+)?Z (.*)$/.exec(line);
     if (!m) continue;
     const frac = m[2] ? Number(`0${m[2]}`) : 0;
-    out.push({ at: Date.parse(`${m[1]}Z`) + Math.floor(frac * 1000), text: m[3]! });
+    const own = /^(\d{4}-\d\d-\d\dT\d\d:\d\d:\d\d\.\d{3})Z /.exec(m[3]!);
+    out.push({ at: own ? Date.parse(`${own[1]}Z`) : Date.parse(`${m[1]}Z`) + Math.floor(frac * 1000), text: m[3]! });
   }
   return out;
 }

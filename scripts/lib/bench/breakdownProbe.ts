@@ -21,6 +21,11 @@ export async function timestampedLogs(docker: Docker, containerId: string, since
   return [...parseTimestampedLog(stdout), ...parseTimestampedLog(stderr)].sort((a, b) => a.at - b.at);
 }
 
+/** timestampedLogs, asked twice before giving up (a busy Docker engine can time out once); [] then. */
+async function logsOrNone(docker: Docker, containerId: string, sinceMs: number): Promise<LogLine[]> {
+  return timestampedLogs(docker, containerId, sinceMs).catch(() => timestampedLogs(docker, containerId, sinceMs).catch(() => []));
+}
+
 /**
  * A blocking query on host-a's agent (the agent consul-template asks) for workshop's passing instances: `gone`
  * resolves with the epoch ms of the answer that no longer lists `serviceId` (undefined if stopped first).
@@ -39,10 +44,21 @@ export function watchLeavesPassing(
     try {
       while (!ac.signal.aborted) {
         const url = `${consulUrl}/v1/health/service/${WORKSHOP_SERVICE_NAME}?passing=1${first ? '' : `&index=${index}&wait=30s`}`;
-        const res = await fetch(url, { signal: ac.signal });
-        const at = Date.now();
-        const body = (await res.json()) as Array<{ Service: { ID: string } }>;
-        const next = res.headers.get('x-consul-index') ?? '0';
+        let body: Array<{ Service: { ID: string } }>;
+        let next: string;
+        let at: number;
+        try {
+          const res = await fetch(url, { signal: ac.signal });
+          at = Date.now();
+          if (!res.ok) throw new Error(`HTTP ${res.status}`);
+          body = (await res.json()) as Array<{ Service: { ID: string } }>;
+          next = res.headers.get('x-consul-index') ?? '0';
+        } catch (err) {
+          if (ac.signal.aborted) break;
+          // A busy machine can drop one answer (reset, timeout): ask again, from the same index.
+          await new Promise((r) => setTimeout(r, 50));
+          continue;
+        }
         index = Number(next) < Number(index) ? '0' : next;
         const listed = body.some((e) => e.Service.ID === serviceId);
         if (first) {
@@ -50,8 +66,6 @@ export function watchLeavesPassing(
           markReady();
         } else if (!listed) return at;
       }
-    } catch {
-      // aborted (or the agent went away): no time
     } finally {
       markReady();
     }
@@ -77,7 +91,7 @@ export async function stampsFromLogs(
   for (const h of LAB_HOSTS) {
     const agent = findRunning(containers, h.agentService);
     if (!agent) continue;
-    const at = agentKnewAt(await timestampedLogs(lab.docker, agent.id, action).catch(() => []), serviceId, action);
+    const at = agentKnewAt(await logsOrNone(lab.docker, agent.id, action), serviceId, action);
     if (at !== undefined) knownAt.push(at);
   }
   if (knownAt.length) stamps.known = Math.min(...knownAt);
@@ -85,7 +99,7 @@ export async function stampsFromLogs(
   if (nginx) {
     // The first render once the agent knew (our own query's wake-up may come a few ms after consul-template's).
     const after = stamps.known ?? action;
-    Object.assign(stamps, renderStepsAfter(await timestampedLogs(lab.docker, nginx.id, action).catch(() => []), after));
+    Object.assign(stamps, renderStepsAfter(await logsOrNone(lab.docker, nginx.id, action), after));
   }
   return stamps;
 }
