@@ -46,3 +46,25 @@ test('unknown paths: JSON 404', async () => {
   const res = await fetch(`${base}/nope`);
   expect(res.status).toBe(404);
 });
+
+test('GET /avatar with an AvatarSource: its image when it has one, the generated SVG when not', async () => {
+  const png = Buffer.from([0x89, 0x50, 0x4e, 0x47]);
+  let has = true;
+  const source = { get: async () => (has ? { body: png, contentType: 'image/png' } : undefined) };
+  const app = createApp({ name: 'bob', id: 'workshop-bob', version: '1' }, { draining: false }, source);
+  const srv = app.listen(0, '127.0.0.1');
+  await new Promise((r) => srv.once('listening', r));
+  const url = `http://127.0.0.1:${(srv.address() as AddressInfo).port}/avatar`;
+  try {
+    const res = await fetch(url);
+    expect(res.headers.get('content-type')).toBe('image/png');
+    expect(res.headers.get('x-content-type-options')).toBe('nosniff');
+    expect(Buffer.from(await res.arrayBuffer())).toEqual(png);
+    has = false;
+    const gen = await fetch(url);
+    expect(gen.headers.get('content-type')).toMatch(/^image\/svg\+xml/);
+    expect(await gen.text()).toBe(avatarSvg('bob'));
+  } finally {
+    await new Promise((r) => srv.close(r));
+  }
+});

@@ -1,5 +1,6 @@
 import express, { type Express } from 'express';
 import { AVATAR_CONTENT_TYPE, avatarSvg } from './avatar';
+import type { AvatarSource } from './githubAvatar';
 
 export interface AppState {
   /** true once shutdown began: /health answers 503 so the check (and Nginx) drop this instance. */
@@ -16,7 +17,7 @@ export interface AppInfo {
  * The HTTP API. It knows nothing of Consul: registration and shutdown live in cli.ts, so the app can be
  * tested on its own. Responses never include the token (the app is never given it).
  */
-export function createApp(info: AppInfo, state: AppState): Express {
+export function createApp(info: AppInfo, state: AppState, avatars?: AvatarSource): Express {
   const app = express();
   app.disable('x-powered-by');
   app.set('etag', false);
@@ -34,9 +35,14 @@ export function createApp(info: AppInfo, state: AppState): Express {
     res.json({ name: info.name, id: info.id, version: info.version });
   });
 
-  app.get('/avatar', (_req, res) => {
-    res.type(AVATAR_CONTENT_TYPE).setHeader('Cache-Control', 'public, max-age=60');
-    res.send(avatar);
+  // With an AvatarSource (--avatars github): the GitHub picture of `name`, else (and whenever the source has
+  // none: offline, rate-limited, unknown user) the generated one. The source never throws.
+  app.get('/avatar', async (_req, res) => {
+    const image = avatars ? await avatars.get(info.name) : undefined;
+    res.setHeader('Cache-Control', 'public, max-age=60');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    if (image) res.type(image.contentType).send(image.body);
+    else res.type(AVATAR_CONTENT_TYPE).send(avatar);
   });
 
   app.get('/health', (_req, res) => {

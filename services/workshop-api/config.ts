@@ -23,7 +23,7 @@ export const workshopConfigSchema = z
     name: z
       .string({ error: (issue) => (issue.input === undefined ? 'required' : 'must be a string') })
       .regex(NAME_PATTERN, { message: 'must be 1-40 of a-z, 0-9 and "-", starting and ending with a letter or digit' }),
-    /** GitHub token, secret: never logged, never returned. Reserved for the optional GitHub avatar. */
+    /** GitHub token, secret: never logged, never returned; sent to the GitHub API host only (githubAvatar.ts), to lift its rate limit. */
     token: z.string().min(1, { message: 'must not be empty (leave it out instead)' }).optional(),
     /** Address registered in Consul and used in the check URL. Default: first non-internal IPv4, else 127.0.0.1. */
     host: hostField.optional(),

@@ -106,3 +106,39 @@ test('--check-scope: service by default, node on request (flag or WORKSHOP_CHECK
   expect(() => parse([], { ...env, WORKSHOP_CHECK_SCOPE: 'nodes' })).toThrow(/^WORKSHOP_CHECK_SCOPE: "nodes" is not a check scope/);
   expect(() => parse(['--check-scope', 'node', '--no-check'])).toThrow('--check-scope node needs a check: drop --no-check');
 });
+
+describe('--avatars and --github-api', () => {
+  test('defaults: github avatars from https://api.github.com', () => {
+    expect(parse([])).toMatchObject({ avatars: 'github', githubApi: 'https://api.github.com' });
+  });
+
+  test('flag over env; empty env = unset; trailing slashes dropped', () => {
+    expect(parse(['--avatars', 'generated']).avatars).toBe('generated');
+    expect(parse([], { ...env, WORKSHOP_AVATARS: 'generated' }).avatars).toBe('generated');
+    expect(parse(['--avatars', 'github'], { ...env, WORKSHOP_AVATARS: 'generated' }).avatars).toBe('github');
+    expect(parse([], { ...env, WORKSHOP_AVATARS: '' }).avatars).toBe('github');
+    expect(parse(['--github-api', 'https://ghe.example.com/api/v3/']).githubApi).toBe('https://ghe.example.com/api/v3');
+    expect(parse([], { ...env, WORKSHOP_GITHUB_API: 'http://127.0.0.1:9999' }).githubApi).toBe('http://127.0.0.1:9999');
+  });
+
+  test('bad values: exit 2 naming the source; credentials never shown', () => {
+    expect(() => parse(['--avatars', 'gravatar'])).toThrow(
+      new UsageError('--avatars: "gravatar" is not an avatar mode (allowed: github, generated)'),
+    );
+    expect(() => parse([], { ...env, WORKSHOP_AVATARS: 'x' })).toThrow(/^WORKSHOP_AVATARS: "x"/);
+    expect(() => parse(['--github-api', 'ftp://example.com'])).toThrow(/--github-api: .* must be an http\(s\) URL/);
+    expect(() => parse(['--github-api', 'not a url'])).toThrow(/--github-api: "not a url" is not a URL/);
+    expect(() => parse(['--github-api', 'https://h/api?x=1'])).toThrow(/query or fragment/);
+    for (const bad of ['https://user:s3cretPass@api.github.com', 'https://ghp_tok3nValue@api.github.com']) {
+      let msg = '';
+      try {
+        parse([], { ...env, WORKSHOP_GITHUB_API: bad });
+      } catch (err) {
+        expect(err).toBeInstanceOf(UsageError);
+        msg = (err as Error).message;
+      }
+      expect(msg).toMatch(/^WORKSHOP_GITHUB_API: credentials in the URL are not supported/);
+      expect(msg).not.toMatch(/s3cretPass|ghp_tok3nValue/);
+    }
+  });
+});

@@ -51,7 +51,15 @@ export interface WorkshopOptions {
   logFormat: LogFormat;
   /** Parsed completely before anything listens: a bad CONSUL_HTTP_ADDR is exit 2, never a late "Invalid URL". */
   consulHttp: ConsulHttpAddress;
+  /** `github`: GET /avatar serves the GitHub account's picture (githubAvatar.ts); `generated`: the identicon only. */
+  avatars: AvatarMode;
+  /** The GitHub API's base URL (http(s), no credentials, query or fragment); the token goes to this host only. */
+  githubApi: string;
 }
+
+export const AVATAR_MODES = ['github', 'generated'] as const;
+export type AvatarMode = (typeof AVATAR_MODES)[number];
+export const DEFAULT_GITHUB_API = 'https://api.github.com';
 
 interface Flags {
   config?: string;
@@ -68,6 +76,8 @@ interface Flags {
   drainDelay: number;
   reregisterInterval: number;
   logFormat?: string;
+  avatars?: string;
+  githubApi?: string;
 }
 
 /** A duration flag; its help writes durations as Consul does ("2s", "60s"), 0 as "never". */
@@ -142,12 +152,21 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
         RANGES.reregisterInterval,
       ),
     )
+    .option(
+      '--avatars <mode>',
+      'github (default: GET /avatar serves the GitHub picture of the account `name`, the generated one when that fails) or generated (never leaves the host) (env WORKSHOP_AVATARS)',
+    )
+    .option(
+      '--github-api <url>',
+      `GitHub API base URL, e.g. GitHub Enterprise's https://host/api/v3 (default ${DEFAULT_GITHUB_API}; env WORKSHOP_GITHUB_API)`,
+    )
     .option('--log-format <format>', 'text or json (env LOG_FORMAT)');
   program.addHelpText(
     'after',
     '\nEnv: WORKSHOP_NAME, WORKSHOP_TOKEN, WORKSHOP_HOST, WORKSHOP_PORT override the config file;\n' +
       'CONSUL_HTTP_ADDR (default 127.0.0.1:8500; also http://host:port, [::1]:8500) is the local Consul agent;\n' +
-      'CONSUL_HTTP_TOKEN its ACL token; LOG_FORMAT=text|json.',
+      'CONSUL_HTTP_TOKEN its ACL token; LOG_FORMAT=text|json; WORKSHOP_AVATARS, WORKSHOP_GITHUB_API as the flags.\n' +
+      'The token (config "token" / WORKSHOP_TOKEN) is sent to the GitHub API host only, to lift its anonymous rate limit.',
   );
   program.parse(argv);
   const flags = program.opts<Flags>();
@@ -188,7 +207,39 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     logFormat,
     // Read even with --no-register: a bad value is bad input either way, and said at once.
     consulHttp: consulHttpAddrFromEnv(env),
+    avatars: parseAvatarMode(flags.avatars, env.WORKSHOP_AVATARS),
+    githubApi: parseGithubApi(flags.githubApi, env.WORKSHOP_GITHUB_API),
   };
+}
+
+/** The flag wins over WORKSHOP_AVATARS; empty = unset. */
+function parseAvatarMode(flag: string | undefined, fromEnv: string | undefined): AvatarMode {
+  const [value, source] = flag !== undefined ? [flag, '--avatars'] : fromEnv ? [fromEnv, 'WORKSHOP_AVATARS'] : ['github', ''];
+  const mode = AVATAR_MODES.find((m) => m === value);
+  if (mode === undefined) throw new UsageError(`${source}: "${value}" is not an avatar mode (allowed: ${AVATAR_MODES.join(', ')})`);
+  return mode;
+}
+
+/**
+ * http(s) only, and no credentials (the token has its own field, and must reach only this host), query or
+ * fragment (the path is a prefix: /users/<name> is appended). Checked even with --avatars generated: bad input
+ * is bad input. A value with "@" is never shown: it may hold a user name and password.
+ */
+export function parseGithubApi(flag: string | undefined, fromEnv: string | undefined): string {
+  const [value, source] =
+    flag !== undefined ? [flag, '--github-api'] : fromEnv ? [fromEnv, 'WORKSHOP_GITHUB_API'] : [DEFAULT_GITHUB_API, ''];
+  if (value.includes('@')) throw new UsageError(`${source}: credentials in the URL are not supported (the token goes in WORKSHOP_TOKEN)`);
+  let url: URL;
+  try {
+    url = new URL(value);
+  } catch {
+    throw new UsageError(`${source}: "${value}" is not a URL (e.g. ${DEFAULT_GITHUB_API})`);
+  }
+  if (url.protocol !== 'http:' && url.protocol !== 'https:') throw new UsageError(`${source}: "${value}" must be an http(s) URL`);
+  if (url.search || url.hash || value.includes('?') || value.includes('#')) {
+    throw new UsageError(`${source}: "${value}" must not have a query or fragment`);
+  }
+  return url.href.replace(/\/+$/, '');
 }
 
 /** The flag wins over WORKSHOP_CHECK_SCOPE; empty = unset (as Compose passes it); a bad value names its source. */

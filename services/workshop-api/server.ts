@@ -10,6 +10,7 @@ import { findRepoRoot } from '../shared/repoRoot';
 import { onShutdown } from '../shared/shutdown';
 import { createApp, type AppState } from './app';
 import { loadWorkshopConfig } from './config';
+import { GithubAvatars } from './githubAvatar';
 import { WORKSHOP_SERVICE_NAME } from './names';
 import { NAME, type WorkshopOptions } from './options';
 import { DuplicateInstanceError, buildRegistration, deregister, deregisterCheck, keepRegistered, registerWithRetry } from './registration';
@@ -61,10 +62,16 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
   const consulAddr = consulUrl(o.consulHttp);
 
   const state: AppState = { draining: false };
-  const app = createApp({ name: cfg.name, id: cfg.id, version: readVersion() }, state);
+  // Lazy: nothing is asked of GitHub until the first GET /avatar (an instance that is never asked stays offline).
+  const avatars = o.avatars === 'github' ? new GithubAvatars({ apiUrl: o.githubApi, token: cfg.token, logger }) : undefined;
+  const app = createApp({ name: cfg.name, id: cfg.id, version: readVersion() }, state, avatars);
   const server = http.createServer(app);
   await listen(server, cfg.port, cfg.bind);
-  logger.info('listening', { bind: cfg.bind, port: cfg.port });
+  logger.info('listening', {
+    bind: cfg.bind,
+    port: cfg.port,
+    avatars: o.avatars === 'github' ? `github (${o.githubApi}${cfg.token ? ', with token' : ''})` : 'generated',
+  });
 
   const inst = { id: cfg.id, name: cfg.name, host: cfg.host, port: cfg.port };
   const { service: def, nodeCheck } = buildRegistration(inst, o.check, o.checkScope);
