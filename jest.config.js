@@ -13,7 +13,13 @@ module.exports = {
     { ...common, displayName: 'unit', testMatch: ['<rootDir>/services/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts'] },
     // Integration tests start real Consul / consul-template / nginx processes. On a 2-core machine jest's
     // default is one worker, so their files run one at a time and timings stay honest.
-    { ...common, displayName: 'integration', testMatch: ['<rootDir>/test/integration/**/*.test.ts'] },
+    // offlineEnv: no test process ever reaches a public address (workshop-api's avatars default to GitHub's API).
+    {
+      ...common,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      setupFiles: ['<rootDir>/test/harness/offlineEnv.ts'],
+    },
     { ...common, displayName: 'e2e', testMatch: ['<rootDir>/test/e2e/**/*.test.ts'] },
   ],
 };
