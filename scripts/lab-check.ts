@@ -31,6 +31,8 @@ void runCli(NAME, async () => {
     const facts = await gatherFacts({
       consulUrl: lab.endpoints.consulUrl,
       nginxUrl: lab.endpoints.nginxUrl,
+      // As the `consul` client does (services/shared/consulClient.ts): the ACL token, when the lab has ACLs.
+      consulToken: process.env.CONSUL_HTTP_TOKEN || undefined,
       demoRequests: () => readDemoRequests(lab),
     });
     const result = checkExercise(id, facts);

@@ -5,6 +5,7 @@ import { mkdirSync } from 'node:fs';
 import path from 'node:path';
 import { sleep } from '../services/shared/async';
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
+import type { Browser } from 'puppeteer-core';
 import { closeBrowser, launchChromium, projectorPage } from './lib/browser/launch';
 import { repoRoot } from './lib/docker/compose';
 import { browserUrl } from './lib/docker/publishedPorts';
@@ -26,8 +27,9 @@ void runCli(NAME, async () => {
 
   const lab = await openLab(opts.project);
   const progress = new Progress();
-  const browser = await launchChromium((l) => progress.line(l));
+  let browser: Browser | undefined;
   try {
+    browser = await launchChromium((l) => progress.line(l));
     const page = await projectorPage(browser);
     const url = `${lab.endpoints.labViewUrl}/`;
     progress.line(`opening ${browserUrl(url)}`);

@@ -21,11 +21,24 @@ export async function projectorPage(browser: Browser): Promise<Page> {
   return page;
 }
 
-/** Close the browser; if it does not answer, kill its process (a test or script must never leave one behind). */
-export async function closeBrowser(browser: Browser | undefined): Promise<void> {
+/** Close the browser; if it does not answer within `graceMs`, kill its process (a test or script must never leave one behind). */
+export async function closeBrowser(browser: Browser | undefined, graceMs = 5000): Promise<void> {
   if (!browser) return;
   const pid = browser.process()?.pid;
-  await browser.close().catch(() => {
-    if (pid) process.kill(pid, 'SIGKILL');
-  });
+  let timer: NodeJS.Timeout | undefined;
+  const closed = await Promise.race([
+    browser.close().then(
+      () => true,
+      () => false,
+    ),
+    new Promise<boolean>((resolve) => (timer = setTimeout(() => resolve(false), graceMs))),
+  ]);
+  clearTimeout(timer);
+  if (!closed && pid) {
+    try {
+      process.kill(pid, 'SIGKILL');
+    } catch {
+      // already gone (ESRCH): nothing left to end
+    }
+  }
 }

@@ -16,6 +16,7 @@ import {
   serfStatus,
   snapshotHost,
   timedHostEvents,
+  unitsOn,
   WatchedHost,
   watchedHostFrom,
   watchHost,
@@ -130,6 +131,19 @@ describe('hostDownEvents / hostUpEvents', () => {
     expect(expectedHostEvents({ ...w, workshop: [] }, 'down', true).map((e) => e.key)).toEqual(['stopped', 'serf', 'consul']);
     expect(expectedHostEvents({ ...w, agent: undefined }, 'up', false).map((e) => e.key)).toEqual(['serf', 'consul', 'page']);
     expect(expectedHostEvents(w, 'up', true)[2]!.label).toBe("host-b's services back in Consul's passing set (3 instances)");
+  });
+});
+
+describe('unitsOn', () => {
+  it('counts each workshop instance, and each demo server process once whatever its incarnations', () => {
+    const old = inst('consul-demo-host-b-7-aa11-4', 'host-b', 'consul-demo', 34001);
+    const next = inst('consul-demo-host-b-7-aa11-5', 'host-b', 'consul-demo', 34002);
+    const other = inst('consul-demo-host-b-8-bb22-1', 'host-b', 'consul-demo', 34003);
+    // A make-before-break handover: two incarnations of one process are one unit.
+    expect(unitsOn([b1, b2, old, next], 'host-b')).toBe(3);
+    expect(unitsOn([b1, b2, next], 'host-b')).toBe(3);
+    expect(unitsOn([b1, b2, old, other], 'host-b')).toBe(4);
+    expect(unitsOn([b1, inst('workshop-api-a1', 'host-a')], 'host-b')).toBe(1);
   });
 });
 

@@ -9,6 +9,7 @@ import { errorMessage } from '../../../services/shared/errors';
 import { CONSUL_DEMO_SERVICE_NAME } from '../../../services/consul-demo/names';
 import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
 import { ConsulUnavailableError, worstStatus, type CheckStatus, type ServiceInstance } from '../consul/labConsul';
+import { demoServerOf } from '../demo/clientLog';
 import { pageHasInstance } from '../nginx/parseNginx';
 import { readPage, readUpstream } from '../nginx/readNginx';
 import type { Timeline } from '../term/timeline';
@@ -93,7 +94,19 @@ export function watchedHostFrom(
     .filter((r) => r.service === WORKSHOP_SERVICE_NAME)
     .map((r) => ({ name: r.meta.name || r.id, serviceId: r.id, address: `${r.address}:${r.port}` }))
     .sort((a, b) => a.name.localeCompare(b.name));
-  return { name: host, agent, workshop, expectedBack: fine.length };
+  return { name: host, agent, workshop, expectedBack: unitsOn(fine, host) };
+}
+
+/**
+ * What "back" counts: each workshop instance, and each demo server PROCESS once. A demo server's incarnations come
+ * and go (a make-before-break handover briefly has two, a restart gap none), so counting its registrations would
+ * make "back" depend on the moment each look happened to catch.
+ */
+export function unitsOn(instances: ServiceInstance[], node: string): number {
+  const units = new Set(
+    instances.filter((i) => i.node === node).map((i) => (i.service === CONSUL_DEMO_SERVICE_NAME ? `demo:${demoServerOf(i.id)}` : i.id)),
+  );
+  return units.size;
 }
 
 /** Passing instances per node (what `?passing` returned). */
@@ -148,7 +161,10 @@ export function expectedHostEvents(w: WatchedHost, dir: Direction, nginxUpstream
   );
   if (dir === 'down') ev.push({ key: 'consul', label: `every service on ${h} out of Consul's passing set` });
   else if (w.expectedBack > 0)
-    ev.push({ key: 'consul', label: `${h}'s services back in Consul's passing set (${w.expectedBack} instances)` });
+    ev.push({
+      key: 'consul',
+      label: `${h}'s services back in Consul's passing set (${w.expectedBack} instance${w.expectedBack === 1 ? '' : 's'})`,
+    });
   if (w.workshop.length) {
     const verb = dir === 'down' ? 'gone from' : 'back in';
     if (nginxUpstream) ev.push({ key: 'upstream', label: `${h}'s workshop instances ${verb} the Nginx upstream` });
@@ -183,7 +199,7 @@ export function hostUpEvents(s: HostSnapshot, w: WatchedHost): HostEvent[] {
   const ev: HostEvent[] = [];
   if (w.agent && s.agent?.running === true) ev.push({ key: 'running', label: labelOf(w, 'up', 'running') });
   if (s.serf === 'passing') ev.push({ key: 'serf', label: labelOf(w, 'up', 'serf') });
-  if (w.expectedBack > 0 && s.passing && (passingByNode(s.passing).get(w.name) ?? 0) >= w.expectedBack)
+  if (w.expectedBack > 0 && s.passing && unitsOn(s.passing, w.name) >= w.expectedBack)
     ev.push({ key: 'consul', label: labelOf(w, 'up', 'consul') });
   if (w.workshop.length && s.upstream && w.workshop.every((i) => s.upstream!.includes(i.address)))
     ev.push({ key: 'upstream', label: labelOf(w, 'up', 'upstream') });

@@ -17,6 +17,8 @@ interface LabState {
   checkScope: 'service' | 'node';
   /** consul-demo server processes on host-b (each with one passing incarnation). */
   demoServers: number;
+  /** What the demo servers register in Meta.restart_mode (consul-demo's registration.ts). */
+  restartMode?: 'break-before-make' | 'make-before-break';
   /** Tiles on the page; default: the instances passing in Consul. */
   page?: string[];
   api?: number;
@@ -149,7 +151,7 @@ function factsOf(s: LabState): LabFacts {
   );
   const demoRaw = Array.from({ length: s.demoServers }, (_, i) => {
     const id = `consul-demo-host-b-7-${(0x971e + i).toString(16)}-9`;
-    return entry('host-b', 'consul-demo', id, 37433 + i, { version: 'v1' }, [
+    return entry('host-b', 'consul-demo', id, 37433 + i, { version: 'v1', restart_mode: s.restartMode ?? 'break-before-make' }, [
       { Node: 'host-b', CheckID: `service:${id}`, Name: 'consul-demo TCP', Status: 'passing', ServiceID: id, ServiceName: 'consul-demo' },
     ]);
   });
@@ -267,13 +269,17 @@ describe('1: discovery and high availability', () => {
     expectPass('1', healthyLab({ demoServers: 2 }));
   });
 
+  test('passes with ONE server restarting make-before-break: no gap, every request first try', () => {
+    expectPass('1', healthyLab({ demoServers: 1, restartMode: 'make-before-break' }));
+  });
+
   test('fails on a one-server lab, with a hint to scale it or use make-before-break', () => {
     const f = failures(
       expectFail('1', healthyLab({ demoServers: 1, demo: requests(30, (i) => (i === 22 || i === 27 ? { attempts: 2 } : {})) })),
     );
     expect(f).toEqual([
       expect.stringMatching(
-        /two or more demo server processes passing \(1\) — .*`npm run lab:scale-server`.*LAB_DEMO_RESTART_MODE=make-before-break npm run lab:up/,
+        /two or more demo servers, or one restarting make-before-break \(1 server, break-before-make\) — .*`npm run lab:scale-server`.*`npm run lab:up -- --restart-mode make-before-break`/,
       ),
       expect.stringMatching(/all succeeded on the first try \(18 of 20\) — .*npm run lab:scale-server/),
     ]);
@@ -288,7 +294,7 @@ describe('1: discovery and high availability', () => {
       ),
     };
     expect(failures(checkExercise('1', facts))).toEqual([
-      expect.stringMatching(/processes passing \(1\)/),
+      expect.stringMatching(/make-before-break \(1 server, break-before-make\)/),
       expect.stringMatching(/both by DNS and by HTTP \(only dns\)/),
     ]);
   });
