@@ -36,8 +36,10 @@ wait {
   max = "1s"
 }
 
-# All three templates render into staging/ and share one command: consul-template runs the command after
-# rendering, once, and it validates and publishes the three files together (nginx -t, then reload).
+# All three templates render into staging/ and share one command, which validates and publishes the three
+# files together (nginx -t, then reload). consul-template renders every template first, then runs the command
+# once per template that changed (up to three times per change): apply-render.sh applies only a render that
+# differs from what is live, so the 2nd and 3rd runs do nothing and one change is one reload.
 # The command always exits 0 (a rejected render is logged, not fatal): a non-zero exit would stop consul-template.
 template {
   source          = "templates/upstreams.conf.ctmpl"
