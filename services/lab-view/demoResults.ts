@@ -3,6 +3,7 @@
  * (or a newer client's extra field) drops that entry, never the panel.
  */
 import { z } from 'zod';
+import { readBounded } from './readBounded';
 
 export type Outcome = 'first' | 'retry' | 'failed';
 
@@ -59,15 +60,13 @@ export function parseDemoResults(body: unknown, since: number): DemoRequest[] {
 }
 
 /** Largest /results body read: a few hundred results are ~100 kB. */
-const MAX_BODY = 4 * 1024 * 1024;
+export const MAX_BODY = 4 * 1024 * 1024;
 
 /** Fetch and parse; throws a one-line Error on any failure (unreachable, HTTP error, not JSON, too big). */
 export async function fetchDemoResults(url: string, since: number, timeoutMs = 2000): Promise<DemoRequest[]> {
   const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
   if (!res.ok) throw new Error(`HTTP ${res.status}`);
-  const len = Number(res.headers.get('content-length') ?? '0');
-  if (len > MAX_BODY) throw new Error(`answer too big (${len} bytes)`);
-  const body = await res.text();
-  if (body.length > MAX_BODY) throw new Error(`answer too big (${body.length} characters)`);
-  return parseDemoResults(JSON.parse(body), since);
+  // Bounded while reading, not after: a huge or endless answer must not be buffered whole first.
+  const body = await readBounded(res, MAX_BODY);
+  return parseDemoResults(JSON.parse(body.toString('utf8')), since);
 }

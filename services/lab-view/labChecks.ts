@@ -3,8 +3,11 @@
  * only (host-a's agent, Nginx on host-a's loopback, the demo client's /results): no Docker socket needed.
  */
 import { consulUrl, type ConsulHttpAddress } from '../shared/consulAddress';
-import { EXERCISES, checkExercise, demoRequestsFromResults, gatherFacts } from '../shared/exercises';
+import { EXERCISES, checkExercise, demoRequestsFromResults, gatherFacts, type DemoRequestFact } from '../shared/exercises';
+import { registerSecret } from '../shared/secrets';
 import type { ChecksProvider } from './checks';
+import { MAX_BODY } from './demoResults';
+import { readBounded } from './readBounded';
 
 export interface LabChecksOptions {
   consulHttp: ConsulHttpAddress;
@@ -12,18 +15,32 @@ export interface LabChecksOptions {
   nginxUrl: string;
   /** The demo client's results endpoint; without it the demo checks say they could not read it. */
   demoResults?: string;
+  /** Consul's ACL token; CONSUL_HTTP_TOKEN when unset, as for the collector's client (createConsulClient). */
+  consulToken?: string;
+}
+
+/** The demo client's recent requests: bounded like the collector's read, and no redirect is followed. */
+export async function fetchDemoRequests(url: string, timeoutMs = 2000): Promise<DemoRequestFact[]> {
+  const res = await fetch(url, { signal: AbortSignal.timeout(timeoutMs), redirect: 'error' });
+  if (!res.ok) throw new Error(`demo client results: HTTP ${res.status}`);
+  const body = await readBounded(res, MAX_BODY);
+  return demoRequestsFromResults(JSON.parse(body.toString('utf8')));
 }
 
 export function labChecksProvider(opts: LabChecksOptions): ChecksProvider {
+  // Without the token every Consul read gets 403 when ACLs are on, and the checklist shows only failures.
+  const consulToken = opts.consulToken ?? process.env.CONSUL_HTTP_TOKEN;
+  // A secret: redacted from any log line or error message that quotes it.
+  registerSecret(consulToken);
+  const demoResults = opts.demoResults;
   return async () => {
     const facts = await gatherFacts({
       consulUrl: consulUrl(opts.consulHttp),
       nginxUrl: opts.nginxUrl,
+      consulToken,
       demoRequests: async () => {
-        if (!opts.demoResults) throw new Error('no demo client results endpoint configured (--demo-results)');
-        const res = await fetch(opts.demoResults, { signal: AbortSignal.timeout(2000) });
-        if (!res.ok) throw new Error(`demo client results: HTTP ${res.status}`);
-        return demoRequestsFromResults(await res.json());
+        if (!demoResults) throw new Error('no demo client results endpoint configured (--demo-results)');
+        return fetchDemoRequests(demoResults);
       },
     });
     return EXERCISES.map((e) => checkExercise(e.id, facts));

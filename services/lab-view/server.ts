@@ -6,13 +6,12 @@ import { existsSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
-import { withTimeout } from '../shared/async';
 import { type ConsulClient, createConsulClient } from '../shared/consulClient';
 import { errorMessage } from '../shared/errors';
 import { type Logger, createLogger } from '../shared/logger';
 import { findRepoRoot } from '../shared/repoRoot';
 import { onShutdown } from '../shared/shutdown';
-import { type ChecksProvider, emptyChecksProvider } from './checks';
+import { type ChecksProvider, emptyChecksProvider, sharedChecks } from './checks';
 import { labChecksProvider } from './labChecks';
 import { type Collector, startCollector } from './collector';
 import { NAME, type LabViewOptions } from './options';
@@ -48,6 +47,8 @@ export interface AppParts {
 
 export function createApp(p: AppParts): Express {
   const app = express();
+  // One check run at a time, its outcome shared for 3 s: N open pages must not mean N full runs every 5 s.
+  const checks = sharedChecks(p.checks);
   app.disable('x-powered-by');
   app.use((_req, res, next) => {
     res.set({ 'Content-Security-Policy': CSP, 'X-Content-Type-Options': 'nosniff', 'Referrer-Policy': 'no-referrer' });
@@ -67,7 +68,7 @@ export function createApp(p: AppParts): Express {
   app.get('/api/checks', async (_req, res) => {
     res.set('Cache-Control', 'no-store');
     try {
-      const exercises = await withTimeout(p.checks(p.consul), 10_000, 'checks');
+      const exercises = await checks(p.consul);
       res.json({ exercises });
     } catch (err) {
       res.status(500).json({ error: errorMessage(err).split('\n')[0] });
@@ -100,11 +101,18 @@ export async function startLabView(
   // Listen before anything else starts: when the port is taken, the one error line is all that is said.
   const server = createServer();
   await new Promise<void>((resolve, reject) => {
-    server.once('error', (err: NodeJS.ErrnoException) => {
+    const onListenError = (err: NodeJS.ErrnoException): void => {
       hub.close();
       reject(new Error(`cannot listen on ${opts.bind}:${opts.port}: ${err.code ?? err.message}`));
+    };
+    server.once('error', onListenError);
+    server.listen(opts.port, opts.bind, () => {
+      // Left attached, the listen handler would take a later error for a failed start and close the SSE hub
+      // without a word; once listening, an error is only logged.
+      server.removeListener('error', onListenError);
+      server.on('error', (err) => logger.error('server error', { error: errorMessage(err).split('\n')[0] }));
+      resolve();
     });
-    server.listen(opts.port, opts.bind, () => resolve());
   });
   let timer: NodeJS.Timeout | undefined;
   const push = (): void => {

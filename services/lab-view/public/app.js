@@ -271,12 +271,19 @@
     );
   }
 
+  // A check run can take seconds: without this flag a slow answer would have the next poll queued behind it.
+  let checksPending = false;
+
   async function loadChecks() {
+    if (checksPending) return;
+    checksPending = true;
     try {
       const res = await fetch('/api/checks', { cache: 'no-store' });
       renderChecks(await res.json());
     } catch {
       renderChecks(null);
+    } finally {
+      checksPending = false;
     }
   }
 
@@ -299,12 +306,29 @@
     document.body.dataset.updated = String(s.now);
   }
 
-  const events = new EventSource('/events');
-  events.addEventListener('state', (e) => render(JSON.parse(e.data)));
-  events.onerror = () => banner('lab-view server not reachable — reconnecting');
-  events.onopen = () => {
-    if (state) render(state);
-  };
+  const RECONNECT_MS = 5000;
+  let reconnectTimer = null;
+
+  function connect() {
+    reconnectTimer = null;
+    const events = new EventSource('/events');
+    events.addEventListener('state', (e) => render(JSON.parse(e.data)));
+    events.onerror = () => {
+      if (events.readyState !== EventSource.CLOSED) {
+        banner('lab-view server not reachable — reconnecting');
+        return;
+      }
+      // A non-200 answer (503 when the server has its maximum of viewers) makes EventSource give up for good;
+      // without this the page would say "reconnecting" forever. Try again on a timer.
+      banner('lab-view server refused the live stream (too many viewers?) — retrying every ' + RECONNECT_MS / 1000 + ' s');
+      if (reconnectTimer === null) reconnectTimer = setTimeout(connect, RECONNECT_MS);
+    };
+    events.onopen = () => {
+      if (state) render(state);
+    };
+  }
+
+  connect();
   // Time moves even when nothing changes: scroll the timelines every second.
   setInterval(renderTimelines, 1000);
   setInterval(loadChecks, 5000);
