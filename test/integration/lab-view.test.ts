@@ -230,3 +230,38 @@ test('a deregistered instance turns absent; with the Consul agent gone the page 
   client!.process = client!.launch();
   await page.waitForFunction(() => document.getElementById('banner')?.hidden === true, { timeout: 30_000 });
 }, 90_000);
+
+test('a page refused at the viewer cap says so, and gets in by itself once a place is free', async () => {
+  // Fill the hub from here (the test page holds one stream already) until the server answers 503.
+  const held: AbortController[] = [];
+  try {
+    for (;;) {
+      const ac = new AbortController();
+      const res = await fetch(`${viewUrl}events`, { signal: ac.signal });
+      if (res.status === 503) {
+        await res.body?.cancel();
+        break;
+      }
+      expect(res.status).toBe(200);
+      held.push(ac);
+      if (held.length > 100) throw new Error('no 503 after 100 streams');
+    }
+    const late = await browser!.newPage();
+    try {
+      await late.goto(viewUrl, { waitUntil: 'load' });
+      await late.waitForFunction(() => /retrying every 5 s/.test(document.getElementById('banner')?.textContent ?? ''), {
+        timeout: 15_000,
+      });
+      expect(await late.evaluate(() => document.body.dataset.updated)).toBeUndefined();
+      // A place frees up: EventSource alone would never try again after the 503; the page's own timer does.
+      held.pop()!.abort();
+      await late.waitForFunction(() => document.body.dataset.updated !== undefined && document.getElementById('banner')?.hidden === true, {
+        timeout: 20_000,
+      });
+    } finally {
+      await late.close();
+    }
+  } finally {
+    for (const ac of held) ac.abort();
+  }
+}, 90_000);
