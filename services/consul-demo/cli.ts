@@ -51,7 +51,7 @@ async function runClient(o: ClientOptions): Promise<number> {
   };
   const write = (line: string): void => void process.stdout.write(line + '\n');
   const recent = new RecentResults();
-  // Before the first request, so that a port that cannot be had is bad input (exit 2) and nothing ran yet.
+  // Before the first request, so that a port that cannot be had ends the client (exit 1) before anything ran.
   const status = o.statusPort ? await startStatusServer({ port: o.statusPort, bind: o.statusBind, results: recent, logger }) : undefined;
   const client = new DemoClient({
     intervalMs: o.intervalMs,
@@ -80,11 +80,15 @@ async function runClient(o: ClientOptions): Promise<number> {
     },
     { logger, timeoutMs: SHUTDOWN_BUDGET_MS },
   );
-  await client.run();
-  printSummary();
-  await status?.close();
-  consul?.destroy();
-  dns?.close();
+  try {
+    await client.run();
+    printSummary();
+  } finally {
+    // Also when run() rejects: a status server left listening would keep the process alive after the error line.
+    await status?.close();
+    consul?.destroy();
+    dns?.close();
+  }
   return 0;
 }
 

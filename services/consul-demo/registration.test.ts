@@ -30,14 +30,20 @@ test('property: any hostname gives an ID of [A-Za-z0-9-] whose serverKey is the 
 });
 
 test('registration: name, tag, meta, address/port and a TCP check attached to the service', () => {
-  const r = registrationFor({ id: 'consul-demo-h-1-1', version: 'v2', address: '172.28.0.7', port: 40123 });
+  const r = registrationFor({
+    id: 'consul-demo-h-1-1',
+    version: 'v2',
+    address: '172.28.0.7',
+    port: 40123,
+    restartMode: 'break-before-make',
+  });
   expect(r).toEqual({
     name: 'consul-demo',
     id: 'consul-demo-h-1-1',
     address: '172.28.0.7',
     port: 40123,
     tags: ['v2'],
-    meta: { version: 'v2' },
+    meta: { version: 'v2', restart_mode: 'break-before-make' },
     check: {
       name: 'consul-demo TCP 172.28.0.7:40123',
       tcp: '172.28.0.7:40123',
@@ -46,5 +52,17 @@ test('registration: name, tag, meta, address/port and a TCP check attached to th
       deregistercriticalserviceafter: '1m',
       status: 'passing',
     },
+  });
+});
+
+test('Meta.restart_mode says how the server hands over, so a one-server make-before-break lab is told from a gap lab', () => {
+  const input = { id: 'consul-demo-h-1-2', version: 'v1' as const, address: '10.0.0.2', port: 40000 };
+  expect(registrationFor({ ...input, restartMode: 'make-before-break' }).meta).toEqual({
+    version: 'v1',
+    restart_mode: 'make-before-break',
+  });
+  expect(registrationFor({ ...input, restartMode: 'break-before-make' }).meta).toEqual({
+    version: 'v1',
+    restart_mode: 'break-before-make',
   });
 });

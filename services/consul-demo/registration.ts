@@ -3,6 +3,7 @@ import os from 'node:os';
 import type { ConsulClient } from '../shared/consulClient';
 import { CONSUL_DEMO_SERVICE_NAME } from './names';
 import { Version } from './protocol';
+import type { RestartMode } from './server';
 
 /**
  * Consul's minimum for DeregisterCriticalServiceAfter is one minute (its reaper runs every 30 s).
@@ -32,6 +33,7 @@ export interface RegistrationInput {
   version: Version;
   address: string;
   port: number;
+  restartMode: RestartMode;
 }
 
 /** The body of PUT /v1/agent/service/register, in the `consul` client's option form. */
@@ -42,7 +44,10 @@ export function registrationFor(r: RegistrationInput) {
     address: r.address,
     port: r.port,
     tags: [r.version],
-    meta: { version: r.version },
+    // restart_mode: a one-server make-before-break lab always has an instance, a one-server break-before-make lab
+    // has a gap on every restart; the lab's checks and view read this to tell the two apart. Another program reads
+    // these keys: change them only together with it (services/shared/exercises).
+    meta: { version: r.version, restart_mode: r.restartMode },
     // `check` (singular) inside the service definition: Consul attaches it to this service
     // (ServiceID = r.id), so a failing check removes exactly this instance from DNS and the health API.
     check: {

@@ -253,6 +253,35 @@ describe('make-before-break', () => {
     const deregistered = f.calls.filter((c) => c.op === 'deregister').map((c) => c.id);
     expect(deregistered.sort()).toEqual(registered.sort());
   });
+
+  test('stop() while the next incarnation cannot listen yet: the old one, still current, is retired once', async () => {
+    const f = fakeConsul();
+    (f.consul as unknown as { health: unknown }).health = { service: async () => [] };
+    const server = new DemoServer({ ...mbb, consul: f.consul, restartEveryMs: [100, 100], drainMs: 0 });
+    await server.start();
+    await until(() => f.calls.length === 1);
+    // Every listen from now on fails (not as bad input): the handover sits in its 1 s retry sleep, the old
+    // incarnation both `current` and `previous`.
+    const realCreateServer = net.createServer.bind(net);
+    const spy = jest.spyOn(net, 'createServer').mockImplementation(() => {
+      const srv = realCreateServer();
+      srv.listen = (() => {
+        process.nextTick(() => srv.emit('error', Object.assign(new Error('listen EADDRINUSE'), { code: 'EADDRINUSE' })));
+        return srv;
+      }) as typeof srv.listen;
+      return srv;
+    });
+    try {
+      await until(() => logged('listen failed, retrying').length === 1);
+      await server.stop();
+    } finally {
+      spy.mockRestore();
+    }
+    const [only] = f.calls;
+    expect(f.calls.map((c) => `${c.op} ${c.id}`)).toEqual([`register ${only!.id}`, `deregister ${only!.id}`]);
+    expect(logged('deregistering')).toHaveLength(1);
+    expect(logs.filter((l) => / {2}closed {2}.*\bport=/.test(l))).toHaveLength(1);
+  });
 });
 
 /** Read what a server sends on a fresh connection until it closes (or 2 s pass). */

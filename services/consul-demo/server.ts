@@ -11,7 +11,14 @@ import { EventSummary } from './eventSummary';
 import { FD_RESERVE, connectionCapFor, openFileLimit } from './fdLimit';
 import { VERSIONS, Version } from './protocol';
 import { PeerTracker, passingServiceIds } from './peers';
-import { deregisterService, instancePrefixFor, isRegisteredLocally, registerService, serviceIdFor } from './registration';
+import {
+  type RegistrationInput,
+  deregisterService,
+  instancePrefixFor,
+  isRegisteredLocally,
+  registerService,
+  serviceIdFor,
+} from './registration';
 
 /**
  * How an incarnation hands over to the next. break-before-make (the lesson): the old one leaves, then the new one
@@ -239,7 +246,9 @@ export class DemoServer {
     // and can be deregistered, but shutdown does not wait on a slow Consul for long.
     if (this.loop) await Promise.race([this.loop, sleep(500)]);
     // Both, during a make-before-break handover; one already retiring is left to the loop's retire, as before.
-    const live = [this.current, this.previous].filter((i): i is Incarnation => i !== undefined && !i.retiring);
+    // De-duplicated: until the next incarnation listens (up to MAX_LISTEN_FAILURES retries), `current` is still
+    // the old one that `previous` names too, and retiring it twice would deregister, drain and close it twice.
+    const live = [...new Set([this.current, this.previous])].filter((i): i is Incarnation => i !== undefined && !i.retiring);
     this.current = undefined;
     this.previous = undefined;
     await Promise.all(live.map((i) => this.retire(i, SHUTDOWN_DRAIN_MS, SHUTDOWN_CLOSE_GRACE_MS, false)));
@@ -440,7 +449,7 @@ export class DemoServer {
    * is not guaranteed). An error retrying cannot fix is thrown, and ends the server (see fail()).
    */
   private async register(inc: Incarnation): Promise<void> {
-    const reg = { id: inc.id, version: inc.version, address: this.cfg.advertise, port: inc.port };
+    const reg = this.registrationOf(inc);
     while (!this.stopping) {
       try {
         inc.registerSent = true;
@@ -472,9 +481,13 @@ export class DemoServer {
     }
   }
 
+  private registrationOf(inc: Incarnation): RegistrationInput {
+    return { id: inc.id, version: inc.version, address: this.cfg.advertise, port: inc.port, restartMode: this.cfg.restartMode };
+  }
+
   /** Keep the incarnation registered while it lives (an agent restarted without its data forgets it). */
   private watch(inc: Incarnation): RegistrationWatch {
-    const reg = { id: inc.id, version: inc.version, address: this.cfg.advertise, port: inc.port };
+    const reg = this.registrationOf(inc);
     return watchRegistration({
       isRegistered: () => isRegisteredLocally(this.cfg.consul, inc.id, this.consulTimeoutMs),
       register: () => registerService(this.cfg.consul, reg, this.consulTimeoutMs),

@@ -78,13 +78,15 @@ describe('endpoint', () => {
   });
 });
 
-test('a port already taken is bad input naming the flag', async () => {
+test('a port already taken is an environment error (exit 1, not a usage error) naming the flag', async () => {
   const taken = net.createServer();
   await new Promise<void>((r) => taken.listen({ host: '127.0.0.1', port: 0 }, () => r()));
   const port = (taken.address() as net.AddressInfo).port;
   try {
     const err = await startStatusServer({ port, bind: '127.0.0.1', results: new RecentResults(), logger }).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(UsageError);
+    expect(err).toBeInstanceOf(Error);
+    // runCli exits 2 for a UsageError only.
+    expect(err).not.toBeInstanceOf(UsageError);
     expect((err as Error).message).toBe(`--status-port ${port}: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`);
   } finally {
     taken.close();

@@ -1,5 +1,4 @@
 import http from 'node:http';
-import { UsageError } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import type { DiscoveryMethod } from './discovery/types';
 import { RingBuffer } from './ringBuffer';
@@ -73,7 +72,8 @@ function send(res: http.ServerResponse, status: number, body: unknown, headers: 
 
 /**
  * `GET /results` → `{"results":[…]}` (oldest first), `GET /health` → 200; any other path 404, another method on
- * these two 405. Read-only and small, so plain node:http. A port that cannot be had is bad input (exit 2).
+ * these two 405. Read-only and small, so plain node:http. A port that cannot be had (taken by another process) is
+ * the machine's state, not bad input: a plain Error, one line and exit 1, as lab-view and the other services do.
  */
 export function startStatusServer(opts: { port: number; bind: string; results: RecentResults; logger: Logger }): Promise<StatusServer> {
   const server = http.createServer((req, res) => {
@@ -90,7 +90,7 @@ export function startStatusServer(opts: { port: number; bind: string; results: R
   server.keepAliveTimeout = 5000;
   return new Promise((resolve, reject) => {
     server.once('error', (err: NodeJS.ErrnoException) =>
-      reject(new UsageError(`--status-port ${opts.port}: cannot listen on ${opts.bind}:${opts.port} (${err.code ?? err.message})`)),
+      reject(new Error(`--status-port ${opts.port}: cannot listen on ${opts.bind}:${opts.port} (${err.code ?? err.message})`)),
     );
     server.listen({ host: opts.bind, port: opts.port }, () => {
       server.removeAllListeners('error');

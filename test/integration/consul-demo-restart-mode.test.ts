@@ -4,7 +4,7 @@
  * make-before-break must reach >= 99.9 % first-try success; break-before-make, in the same setup, must still show
  * first-try failures (the lesson's gap), so the test fails either way the two modes stop differing.
  */
-import { ConsulAgent, startConsulDev } from '../harness/consul';
+import { ConsulAgent, consulGet, startConsulDev } from '../harness/consul';
 import { DemoLogEvent, demoEnv, serverEvents } from '../harness/consulDemo';
 import { distPath } from '../harness/paths';
 import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
@@ -41,6 +41,9 @@ async function measure(mode: string) {
   const server = startServer(mode);
   try {
     await waitFor(() => serverEvents(server, 'registered').length === 1, { timeoutMs: 10_000, what: 'server registered' });
+    // The mode is in the registration, for the lab's checks and view: one server alone tells nothing about it.
+    const listed = await consulGet<Array<{ Service: { Meta: Record<string, string> } }>>(consul, '/v1/health/service/consul-demo');
+    expect(listed.map((e) => e.Service.Meta.restart_mode)).toEqual([mode]);
     const t0 = Date.now();
     const client = startProcess(process.execPath, [CLI, 'client', '--json', '--count', String(REQUESTS), '--interval', '20ms'], {
       name: `demo-client-${++serial}`,

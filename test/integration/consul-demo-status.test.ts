@@ -3,6 +3,7 @@
  * (npm run build first): GET /results serves the last 200 requests, oldest first, in the agreed shape, and they
  * are the same requests the client printed with --json.
  */
+import net from 'node:net';
 import { ConsulAgent, startConsulDev } from '../harness/consul';
 import { demoEnv, serverEvents } from '../harness/consulDemo';
 import { distPath } from '../harness/paths';
@@ -86,3 +87,21 @@ test('GET /results: the last 200 requests, oldest first, as the client printed t
     await Promise.all([client.stop(), server.stop()]);
   }
 }, 60_000);
+
+test('a status port already taken: one line naming it, exit 1 (the machine, not the input), before any request', async () => {
+  const blocker = net.createServer();
+  await new Promise<void>((resolve) => blocker.listen(0, '127.0.0.1', resolve));
+  const port = (blocker.address() as net.AddressInfo).port;
+  try {
+    const client = startProcess(process.execPath, [CLI, 'client', '--json', '--status-port', String(port)], {
+      name: 'demo-client-taken',
+      env: demoEnv(consul, { DEMO_STATUS_BIND: '127.0.0.1' }),
+    });
+    const { code } = await client.exited;
+    expect(code).toBe(1);
+    expect(client.stderrLines).toEqual([`consul-demo: error: --status-port ${port}: cannot listen on 127.0.0.1:${port} (EADDRINUSE)`]);
+    expect(client.stdoutLines).toEqual([]);
+  } finally {
+    blocker.close();
+  }
+}, 30_000);
