@@ -220,6 +220,34 @@ describe('GithubAvatars', () => {
   });
 });
 
+test('neither request follows a redirect: a 3xx is a miss with one line, the Location never fetched', async () => {
+  for (const from of ['api', 'image'] as const) {
+    const calls: Array<{ url: string; redirect: RequestInit['redirect'] }> = [];
+    const impl = (async (input: string | URL, init?: RequestInit) => {
+      const url = String(input);
+      calls.push({ url, redirect: init?.redirect });
+      const redirectHere = from === 'api' ? url.startsWith(API) : url.includes(AVATAR_HOST);
+      if (redirectHere) return new Response(null, { status: 302, headers: { location: 'http://169.254.169.254/latest/meta-data/' } });
+      return Response.json({ avatar_url: `https://${AVATAR_HOST}/u/grace?v=4` });
+    }) as typeof fetch;
+    const lines: string[] = [];
+    const logger = createLogger({ name: 't', write: (l) => lines.push(l) });
+    const avatars = new GithubAvatars({ apiUrl: API, token: TOKEN, logger, fetchImpl: impl });
+    for (let i = 0; i < 3; i++) expect(await avatars.get('grace')).toBeUndefined();
+    // 'manual' (or 'error') is what keeps undici from following; the default, 'follow', would.
+    for (const c of calls) expect(c.redirect).toBe('manual');
+    expect(calls.map((c) => c.url)).toEqual(
+      from === 'api' ? [`${API}/users/grace`] : [`${API}/users/grace`, `https://${AVATAR_HOST}/u/grace?v=4`],
+    );
+    expect(lines).toHaveLength(1);
+    expect(lines[0]).toMatch(
+      from === 'api'
+        ? /avatar: GitHub API redirected \(302\), not followed; serving the generated avatar for grace$/
+        : /avatar: avatar image at avatars\.example\.test redirected \(302\), not followed; serving the generated avatar for grace$/,
+    );
+  }
+});
+
 test('readBounded refuses a declared or streamed body over the limit', async () => {
   await expect(readBounded(new Response('x'.repeat(10), { headers: { 'content-length': '10' } }), 5)).rejects.toThrow(
     'larger than 5 bytes',

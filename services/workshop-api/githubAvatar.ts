@@ -7,7 +7,7 @@ import type { Logger } from '../shared/logger';
  *
  * Why plain `fetch` (Node's built-in undici) and not Octokit: we make ONE kind of request, a GET returning a
  * small JSON document, then a GET of an image from another host. What matters here is what we bound (a 3 s
- * timeout per request, a byte limit on both bodies, no redirect for the request that carries the token) and
+ * timeout per request, a byte limit on both bodies, no redirect followed by either request) and
  * where the token goes (the API host only, never the avatar host). With fetch all of it is in this file, in
  * ~200 lines a reader can check. Octokit would add a dependency tree (and its own retry/throttle plug-ins,
  * which would retry a rate limit we want to *report* and fall back from, not wait out), and the avatar
@@ -216,7 +216,17 @@ export class GithubAvatars implements AvatarSource {
     const { timeoutMs, maxImageBytes } = this.limits;
     const where = url.host;
     try {
-      const res = await this.fetchImpl(url, { headers: { 'user-agent': 'workshop-api' }, signal: AbortSignal.timeout(timeoutMs) });
+      // redirect 'manual': avatar_url comes from the API's answer, and a redirect could point anywhere (the
+      // container's network, a cloud metadata address); following it would fetch that for whoever controls either.
+      const res = await this.fetchImpl(url, {
+        headers: { 'user-agent': 'workshop-api' },
+        redirect: 'manual',
+        signal: AbortSignal.timeout(timeoutMs),
+      });
+      if (res.status >= 300 && res.status < 400) {
+        void res.body?.cancel().catch(() => undefined);
+        return { miss: { cause: 'bad-avatar', message: `avatar image at ${where} redirected (${res.status}), not followed` } };
+      }
       if (res.status !== 200) {
         void res.body?.cancel().catch(() => undefined);
         return { miss: { cause: 'bad-avatar', message: `avatar image at ${where} answered ${res.status}` } };
@@ -248,6 +258,8 @@ function apiMiss(res: Response, name: string, nowMs: number, limits: AvatarLimit
     const ttlMs = Number.isFinite(waitMs) ? Math.min(limits.hitTtlMs, Math.max(limits.failureTtlMs, waitMs)) : undefined;
     return { cause: 'rate-limit', message: `GitHub rate limit (${s}${when})`, ttlMs };
   }
+  // Said as such: "answered 302" would read like a GitHub fault, when it is our refusal to follow (see lookup()).
+  if (s >= 300 && s < 400) return { cause: 'api-error', message: `GitHub API redirected (${s}), not followed` };
   if (s === 404) return { cause: 'not-found', message: `no GitHub user ${JSON.stringify(name)} (404)` };
   if (s === 401) return { cause: 'unauthorized', message: 'GitHub API refused the token (401)' };
   return { cause: 'api-error', message: `GitHub API answered ${s}` };

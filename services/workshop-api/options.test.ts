@@ -1,6 +1,6 @@
 import { CommanderError } from 'commander';
 import { UsageError } from '../shared/errors';
-import { COUNT_RANGES, RANGES, parseWorkshopArgs } from './options';
+import { COUNT_RANGES, RANGES, checkGithubApiForToken, parseWorkshopArgs } from './options';
 
 const env = { CONSUL_HTTP_ADDR: '127.0.0.1:8500' } as NodeJS.ProcessEnv;
 const parse = (args: string[], e: NodeJS.ProcessEnv = env) => parseWorkshopArgs(['node', 'workshop-api', ...args], e);
@@ -140,5 +140,35 @@ describe('--avatars and --github-api', () => {
       expect(msg).toMatch(/^WORKSHOP_GITHUB_API: credentials in the URL are not supported/);
       expect(msg).not.toMatch(/s3cretPass|ghp_tok3nValue/);
     }
+  });
+});
+
+describe('a token over plain http', () => {
+  test('refused (exit 2) for a host that is not loopback, naming the URL, never the token', () => {
+    for (const api of ['http://ghe.example.com/api/v3', 'http://10.0.0.5:8080', 'http://127.0.0.1.nip.io', 'http://[::2]']) {
+      let err: unknown;
+      try {
+        checkGithubApiForToken(api, true);
+      } catch (e) {
+        err = e;
+      }
+      expect(err).toBeInstanceOf(UsageError);
+      expect((err as Error).message).toBe(
+        `--github-api/WORKSHOP_GITHUB_API "${api}": plain http would send the token unencrypted; use https (http only to a loopback host)`,
+      );
+    }
+  });
+
+  test('allowed: https anywhere, http to loopback (the tests use stand-ins there), anything without a token', () => {
+    for (const api of [
+      'https://api.github.com',
+      'http://127.0.0.1:9999',
+      'http://127.8.9.10',
+      'http://localhost:3000/api',
+      'http://[::1]:9',
+    ]) {
+      expect(() => checkGithubApiForToken(parse(['--github-api', api]).githubApi, true)).not.toThrow();
+    }
+    expect(() => checkGithubApiForToken('http://ghe.example.com/api/v3', false)).not.toThrow();
   });
 });

@@ -242,6 +242,28 @@ export function parseGithubApi(flag: string | undefined, fromEnv: string | undef
   return url.href.replace(/\/+$/, '');
 }
 
+/** 127.0.0.0/8, ::1 or `localhost`: traffic that never leaves this machine (URL has normalised the forms). */
+export function isLoopbackHost(hostname: string): boolean {
+  const host = hostname.replace(/^\[|\]$/g, '').toLowerCase();
+  return host === 'localhost' || host === '::1' || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(host);
+}
+
+/**
+ * The token travels as `Authorization: Bearer` to the API URL: over plain http anyone on the path could read it
+ * (a misconfigured WORKSHOP_GITHUB_API). Refused as bad input (exit 2), unless the host is loopback (a stand-in on
+ * this machine, as the tests use). Checked once the config is loaded (the token may come from the file), and with
+ * --avatars generated too, like parseGithubApi. The message names the URL, never the token.
+ */
+export function checkGithubApiForToken(apiUrl: string, hasToken: boolean): void {
+  if (!hasToken) return;
+  const url = new URL(apiUrl);
+  if (url.protocol === 'http:' && !isLoopbackHost(url.hostname)) {
+    throw new UsageError(
+      `--github-api/WORKSHOP_GITHUB_API "${apiUrl}": plain http would send the token unencrypted; use https (http only to a loopback host)`,
+    );
+  }
+}
+
 /** The flag wins over WORKSHOP_CHECK_SCOPE; empty = unset (as Compose passes it); a bad value names its source. */
 function parseCheckScope(flag: string | undefined, fromEnv: string | undefined): CheckScope {
   const [value, source] = flag !== undefined ? [flag, '--check-scope'] : fromEnv ? [fromEnv, 'WORKSHOP_CHECK_SCOPE'] : ['service', ''];

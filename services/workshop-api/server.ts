@@ -12,7 +12,7 @@ import { createApp, type AppState } from './app';
 import { loadWorkshopConfig } from './config';
 import { GithubAvatars } from './githubAvatar';
 import { WORKSHOP_SERVICE_NAME } from './names';
-import { NAME, type WorkshopOptions } from './options';
+import { NAME, type WorkshopOptions, checkGithubApiForToken } from './options';
 import { DuplicateInstanceError, buildRegistration, deregister, deregisterCheck, keepRegistered, registerWithRetry } from './registration';
 
 /** The repo's package.json version (dist/services/workshop-api → three levels up; src → two). */
@@ -56,6 +56,8 @@ function closeServer(server: Server, graceMs: number): Promise<void> {
  */
 export async function runWorkshop(o: WorkshopOptions): Promise<void> {
   const cfg = loadWorkshopConfig({ file: o.config, flags: { bind: o.bind } });
+  // Here, not in parseWorkshopArgs: the token may come from the config file.
+  checkGithubApiForToken(o.githubApi, cfg.token !== undefined);
   const logger: Logger = createLogger({ name: NAME, format: o.logFormat }).child({ id: cfg.id });
   // Built before listening: nothing about the address can fail once the server is up.
   const consul = createConsulClient(o.consulHttp);

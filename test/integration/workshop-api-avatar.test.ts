@@ -31,10 +31,24 @@ let api: { server: Server; url: string };
 /** A port nothing listens on (freePort closes what it opened): "GitHub unreachable". */
 let downUrl = '';
 let avatars: { server: Server; url: string };
+/** Where the stand-ins' redirects point (a third port): nothing may ever reach it. */
+let target: { server: Server; url: string };
+const targetSeen: Seen[] = [];
+/** Requests for the avatar stand-in's redirecting path. */
+const redirectSeen: Seen[] = [];
 
 beforeAll(async () => {
   downUrl = `http://127.0.0.1:${await freePort()}`;
+  target = await listen((req, res) => {
+    targetSeen.push({ path: req.url ?? '', headers: req.headers });
+    res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
+  });
   avatars = await listen((req, res) => {
+    if ((req.url ?? '').startsWith('/moved/')) {
+      redirectSeen.push({ path: req.url ?? '', headers: req.headers });
+      res.writeHead(302, { location: `${target.url}/internal` }).end();
+      return;
+    }
     avatarSeen.push({ path: req.url ?? '', headers: req.headers });
     res.writeHead(200, { 'content-type': 'image/png', 'content-length': PNG.length }).end(PNG);
   });
@@ -45,6 +59,12 @@ beforeAll(async () => {
       res
         .writeHead(200, { 'content-type': 'application/json' })
         .end(JSON.stringify({ login: 'alice', avatar_url: `${avatars.url}/u/1?v=4` }));
+    } else if (name === 'hopper') {
+      res
+        .writeHead(200, { 'content-type': 'application/json' })
+        .end(JSON.stringify({ login: 'hopper', avatar_url: `${avatars.url}/moved/2?v=4` }));
+    } else if (name === 'lovelace') {
+      res.writeHead(302, { location: `${target.url}/users/lovelace` }).end();
     } else if (name === 'limited') {
       const reset = Math.floor(Date.now() / 1000) + 12 * 60;
       res
@@ -60,6 +80,7 @@ afterAll(async () => {
   await stopAllProcesses();
   await new Promise((r) => api?.server.close(r));
   await new Promise((r) => avatars?.server.close(r));
+  await new Promise((r) => target?.server.close(r));
 });
 
 async function startApi(name: string, githubApi: string): Promise<{ url: string; proc: ManagedProcess }> {
@@ -153,4 +174,59 @@ test.each([
   const asked = apiSeen.slice(before).filter((s) => s.path === `/users/${name}`).length;
   expect(asked).toBe(githubApi() === api.url && name !== 'api--a1' ? 1 : 0);
   expect(avatarSeen.filter((s) => s.path !== '/u/1?v=4')).toEqual([]);
+});
+
+test('the avatar image answering 302 to another port: not followed, the generated avatar, one log line', async () => {
+  const { url, proc } = await startApi('hopper', api.url);
+  const got = await avatarOf(url);
+  expect(got.type).toMatch(/^image\/svg\+xml/);
+  expect(got.body.toString()).toContain('<title>hopper</title>');
+  expect(redirectSeen.map((s) => s.path)).toEqual(['/moved/2?v=4']);
+  expect(targetSeen).toEqual([]);
+  const lines = avatarLines(proc);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(
+    /avatar: avatar image at 127\.0\.0\.1:\d+ redirected \(302\), not followed; serving the generated avatar for hopper {2}id=workshop-hopper$/,
+  );
+  expectNoToken(proc);
+});
+
+test('the API answering 302 to the request with the token: not followed, so the token never reaches the target', async () => {
+  const { url, proc } = await startApi('lovelace', api.url);
+  const got = await avatarOf(url);
+  expect(got.type).toMatch(/^image\/svg\+xml/);
+  const toApi = apiSeen.filter((s) => s.path === '/users/lovelace');
+  expect(toApi).toHaveLength(1);
+  expect(toApi[0]!.headers.authorization).toBe(`Bearer ${TOKEN}`);
+  // Nothing at all reached the redirect target: no request, so no Authorization header either.
+  expect(targetSeen).toEqual([]);
+  const lines = avatarLines(proc);
+  expect(lines).toHaveLength(1);
+  expect(lines[0]).toMatch(
+    /avatar: GitHub API redirected \(302\), not followed; serving the generated avatar for lovelace {2}id=workshop-lovelace$/,
+  );
+  expectNoToken(proc);
+});
+
+test('a token with an http:// API that is not loopback: refused at start, exit 2, one line, the token not in it', async () => {
+  const proc = startProcess(
+    process.execPath,
+    [distPath('services/workshop-api/cli.js'), '--no-register', '--bind', '127.0.0.1', '--github-api', 'http://ghe.example.invalid/api/v3'],
+    {
+      name: 'workshop-plain-http',
+      env: {
+        ...process.env,
+        WORKSHOP_NAME: 'plain',
+        WORKSHOP_HOST: '127.0.0.1',
+        WORKSHOP_PORT: String(await freePort()),
+        WORKSHOP_TOKEN: TOKEN,
+      },
+    },
+  );
+  expect((await proc.exited).code).toBe(2);
+  expect(proc.stderrLines).toEqual([
+    'workshop-api: error: --github-api/WORKSHOP_GITHUB_API "http://ghe.example.invalid/api/v3": plain http would send the token unencrypted; use https (http only to a loopback host)',
+  ]);
+  expect(proc.stdoutLines).toEqual([]);
+  expectNoToken(proc);
 });
