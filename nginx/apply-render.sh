@@ -5,8 +5,7 @@
 #    reload Nginx with SIGHUP to its master (a reload, never a restart: in-flight requests finish on the old workers).
 #    NGINX_APPLY=restart (the benchmark's baseline only) asks run.sh to stop and start nginx instead.
 # 3. If it fails: keep the running config, log why. Exit 0 either way, since a failing command stops consul-template.
-# Staged files stay in staging/, so consul-template only re-runs this when a render really differs; a run that
-# finds the staged files already live (the 2nd and 3rd run of one change) does nothing.
+# Staged files stay in staging/, so consul-template only re-runs this when a render really differs.
 set -u
 W="${NGINX_WORK_DIR:?NGINX_WORK_DIR is not set}"
 NGINX="${NGINX_BIN:-nginx}"
@@ -22,15 +21,6 @@ t_start="$(now_ms)"
 # One apply at a time, whatever consul-template does with the three templates' shared command.
 exec 9>"$W/apply.lock"
 flock 9 2>/dev/null || true
-
-# consul-template runs this command once per template it rendered: three runs, one after the other (the lock),
-# for one change in Consul. The first publishes all three files; the others find nothing new and stop here,
-# so one change is one `nginx -t` and one reload, not three (npm run bench counts the reloads of a burst).
-if cmp -s "$W/staging/upstreams.conf" "$W/conf/rendered/upstreams.conf" \
-  && cmp -s "$W/staging/locations.conf" "$W/conf/rendered/locations.conf" \
-  && cmp -s "$W/staging/index.html" "$W/html/index.html"; then
-  exit 0
-fi
 
 if ! out="$("$NGINX" -t -q -p "$W" -c "$W/check/nginx.conf" -e stderr 2>&1)"; then
   log "REJECTED new render (nginx -t failed), keeping the running config: $(printf '%s' "$out" | tr '\n' ' ')"

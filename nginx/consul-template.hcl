@@ -22,12 +22,13 @@ consul {
 # change. `min` is added, whole, to every failover: it was the largest step of a graceful stop's
 # (npm run bench prints where the time goes, docs/benchmark.md).
 #   min = 100ms  Instances stopped or killed together leave Consul within a few ms of each other, so 100 ms
-#                still merges them into one render and one reload (npm run bench counts the reloads of a
-#                scale-down of 3 and of a restart of all 4). The price of a shorter `min`: changes further
-#                apart than it (instances coming back one by one after a restart, each when its first check
-#                passes) each get their own reload; a reload is cheap (old workers finish their requests),
-#                but each one is a new set of workers and a new `nginx -t`. 500 ms (before #14) merged more
-#                of those and cost 0.4 s on every failover; 0 (no `wait`) would reload on every change.
+#                still merges them into one render. The price of a shorter `min`: changes further apart than
+#                it (instances coming back one by one after a restart, each when its first check passes) each
+#                get their own render and reload. npm run bench counts the reloads (2 cores, 5 trials):
+#                3 of 4 stopped at once -> 3 (one render, see below), all 4 restarted -> 11-14; with 500 ms:
+#                3 and 9. A reload is cheap (old workers finish their requests) but each is a new set of
+#                workers and a new `nginx -t`; 500 ms (before #14) cost 0.4 s on every failover; 0 (no
+#                `wait`) would render and reload on every single change.
 #   max = 1s     Bounds the delay while the data keeps changing (a flapping check, a rolling restart):
 #                a render at least every second then. Longer merges more reloads but delays every change
 #                that happens during the storm; shorter than `min` makes no sense.
@@ -37,9 +38,9 @@ wait {
 }
 
 # All three templates render into staging/ and share one command, which validates and publishes the three
-# files together (nginx -t, then reload). consul-template renders every template first, then runs the command
-# once per template that changed (up to three times per change): apply-render.sh applies only a render that
-# differs from what is live, so the 2nd and 3rd runs do nothing and one change is one reload.
+# files together (nginx -t, then reload). consul-template 0.41 renders them one at a time and runs the command
+# after each one it rendered: one change in Consul is up to three applies and reloads, ~50 ms apart (the
+# nginx container's log shows "rendered" and "executing command" interleaved; npm run bench counts them).
 # The command always exits 0 (a rejected render is logged, not fatal): a non-zero exit would stop consul-template.
 template {
   source          = "templates/upstreams.conf.ctmpl"
