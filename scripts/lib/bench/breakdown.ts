@@ -9,7 +9,7 @@
  *   wokeUp     a blocking query on host-a's agent (where consul-template asks)        (the bench's own query)
  *              returns the passing set without the instance
  *   rendered   consul-template wrote the first template: its `wait` has elapsed        (nginx container's log)
- *   started    apply-render.sh began (all three templates rendered)                   (its timing suffix)
+ *   started    apply-render.sh began (run after that first template)                   (its timing suffix)
  *   checked    `nginx -t` of the staged files passed                                  (its timing suffix)
  *   applied    published, SIGHUP sent to the nginx master                             (its timing suffix)
  *   reloaded   the master started its new workers                                     (nginx's own log)
@@ -19,7 +19,7 @@ export const STAGES = [
   { key: 'detect', label: 'action -> the agent knows (deregistered / check critical)' },
   { key: 'propagate', label: 'agent -> servers -> blocking query on host-a wakes up' },
   { key: 'templateWait', label: "consul-template's wait, until the first template is rendered" },
-  { key: 'render', label: 'rendering the three templates, starting apply-render.sh' },
+  { key: 'render', label: 'rendered -> apply-render.sh starts' },
   { key: 'nginxTest', label: 'nginx -t' },
   { key: 'publish', label: 'publish the files, signal the reload' },
   { key: 'reload', label: 'signal -> new workers started' },
