@@ -3,7 +3,7 @@
  * (or a newer client's extra field) drops that entry, never the panel.
  */
 import { z } from 'zod';
-import { readBounded } from './readBounded';
+import { readBounded } from '../shared/readBounded';
 
 export type Outcome = 'first' | 'retry' | 'failed';
 

@@ -7,7 +7,7 @@ import { EXERCISES, checkExercise, demoRequestsFromResults, gatherFacts, type De
 import { registerSecret } from '../shared/secrets';
 import type { ChecksProvider } from './checks';
 import { MAX_BODY } from './demoResults';
-import { readBounded } from './readBounded';
+import { readBounded } from '../shared/readBounded';
 
 export interface LabChecksOptions {
   consulHttp: ConsulHttpAddress;

@@ -1,5 +1,6 @@
 import { errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
+import { readBounded } from '../shared/readBounded';
 
 /*
  * The GitHub avatar (issue 12): `name` is the student's GitHub account; GET /avatar serves the picture of
@@ -276,30 +277,6 @@ export function safeHttpUrl(raw: string): URL | undefined {
   if (url.protocol !== 'http:' && url.protocol !== 'https:') return undefined;
   if (url.username || url.password) return undefined;
   return url;
-}
-
-/** The body, or an error once it passes `max` bytes (Content-Length checked first, then while reading). */
-export async function readBounded(res: Response, max: number): Promise<Buffer> {
-  const declared = Number(res.headers.get('content-length'));
-  if (declared > max) {
-    void res.body?.cancel().catch(() => undefined);
-    throw new Error(`larger than ${max} bytes`);
-  }
-  if (!res.body) return Buffer.alloc(0);
-  const reader = res.body.getReader();
-  const chunks: Uint8Array[] = [];
-  let total = 0;
-  for (;;) {
-    const { done, value } = await reader.read();
-    if (done) break;
-    total += value.byteLength;
-    if (total > max) {
-      await reader.cancel().catch(() => undefined);
-      throw new Error(`larger than ${max} bytes`);
-    }
-    chunks.push(value);
-  }
-  return Buffer.concat(chunks);
 }
 
 /** "timed out after 3 s", or the network error's code (ECONNREFUSED, ENOTFOUND...) rather than "fetch failed". */
