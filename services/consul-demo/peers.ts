@@ -1,11 +1,10 @@
 import type { ConsulClient } from '../shared/consulClient';
+import { demoServerOf } from '../shared/demoServerId';
 import type { HealthEntry } from './discovery/http';
 import { CONSUL_DEMO_SERVICE_NAME } from './names';
 
 /** One server process across its incarnations: its instance prefix, i.e. the service ID without the `-<n>` (registration.ts). */
-export function serverKey(serviceId: string): string {
-  return serviceId.replace(/-\d+$/, '');
-}
+export const serverKey = demoServerOf;
 
 /**
  * Remembers which OTHER demo servers were passing recently, so a server about to restart can tell

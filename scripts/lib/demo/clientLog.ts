@@ -1,4 +1,5 @@
 import type { ClientRequestLine } from '../../../services/consul-demo/summary';
+import { demoServerOf } from '../../../services/shared/demoServerId';
 
 /*
  * The demo client (consul-demo client --json) prints one JSON object per request on stdout: the line type is
@@ -94,9 +95,7 @@ export interface ServerTraffic {
 }
 
 /** consul-demo-<host>-<pid>-<random>-<n> → consul-demo-<host>-<pid>-<random>: one server process. */
-export function demoServerOf(serviceId: string): string {
-  return serviceId.replace(/-\d+$/, '');
-}
+export { demoServerOf };
 
 /** Requests a DNS answer led to carry no service ID: the server they reached, if an HTTP request named that address:port. */
 const UNMATCHED = '(DNS only: no HTTP request named this port)';

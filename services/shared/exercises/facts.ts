@@ -120,7 +120,5 @@ export const LAB_WORKSHOP_INSTANCES: readonly LabWorkshopInstance[] = (['api-a1'
   host: name.startsWith('api-a') ? 'host-a' : 'host-b',
 }));
 
-/** consul-demo-<host>-<pid>-<random>-<n> → consul-demo-<host>-<pid>-<random>: one server process (scripts' demoServerOf). */
-export function demoServerOf(serviceId: string): string {
-  return serviceId.replace(/-\d+$/, '');
-}
+/** One demo server process across its incarnations (the rule lives in ../demoServerId.ts). */
+export { demoServerOf } from '../demoServerId';
