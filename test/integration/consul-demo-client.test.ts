@@ -45,6 +45,11 @@ test('one server locked v1 and one locked v2, through a client agent of a 3-serv
     const v1 = startServer(agent, ['-version', 'v1', '--restart-every', '0']);
     const v2 = startServer(agent, ['--version', 'v2', '--restart-every', '0']);
     await waitFor(async () => (await registeredCount(agent)) === 2, { timeoutMs: 15_000, what: 'both servers registered and passing' });
+    // Consul can report both passing before a server's `registered` line has come through its stdout pipe.
+    await waitFor(() => serverEvents(v1, 'registered').length > 0 && serverEvents(v2, 'registered').length > 0, {
+      timeoutMs: 5_000,
+      what: "both servers' registered log lines",
+    });
     const [r1] = serverEvents(v1, 'registered');
     const [r2] = serverEvents(v2, 'registered');
     const byAddress = new Map([
