@@ -1,0 +1,69 @@
+import fc from 'fast-check';
+import { type JoinInfo, joinInfoFor, parseJoinInfo, serializeJoinInfo } from './joinInfo';
+
+const octet = fc.integer({ min: 0, max: 255 });
+const ipv4 = fc.tuple(octet, octet, octet, octet).map((o) => o.join('.'));
+const port = fc.integer({ min: 1, max: 65535 });
+const b64 = fc.uint8Array({ minLength: 32, maxLength: 32 }).map((b) => Buffer.from(b).toString('base64'));
+const code = fc.stringMatching(/^[a-z0-9-]{6,64}$/);
+const url = fc.tuple(ipv4, port, fc.constantFrom('/', '/ui/', '')).map(([h, p, s]) => `http://${h}:${p}${s}`);
+
+const joinInfo: fc.Arbitrary<JoinInfo> = fc.record({
+  version: fc.constant(1 as const),
+  datacenter: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
+  instructor: ipv4,
+  servers: fc.array(
+    fc.tuple(ipv4, port).map(([h, p]) => `${h}:${p}`),
+    { minLength: 1, maxLength: 16 },
+  ),
+  gossipKey: b64,
+  joinCode: code,
+  enrollUrl: url,
+  consulUi: url,
+  page: url,
+});
+
+const FIELDS = ['version', 'datacenter', 'instructor', 'servers', 'gossipKey', 'joinCode', 'enrollUrl', 'consulUi', 'page'] as const;
+
+describe('joinInfo', () => {
+  it('parse(serialize(x)) round-trips', () => {
+    fc.assert(fc.property(joinInfo, (x) => expect(parseJoinInfo(serializeJoinInfo(x))).toEqual(x)));
+  });
+
+  it('junk in one field gives one line naming that field and never the value', () => {
+    const junk = fc.oneof(fc.string(), fc.integer(), fc.constant(null), fc.array(fc.string()), fc.constant({}));
+    fc.assert(
+      fc.property(joinInfo, fc.constantFrom(...FIELDS), junk, (x, field, bad) => {
+        const broken: Record<string, unknown> = { ...x, [field]: bad };
+        let message = '';
+        try {
+          parseJoinInfo(JSON.stringify(broken));
+        } catch (e) {
+          message = (e as Error).message;
+        }
+        // A junk value can happen to be valid (e.g. a string that is a fine datacenter name): then no error.
+        if (!message) return;
+        expect(message).not.toContain('\n');
+        expect(message.startsWith(`join.json: ${field}`)).toBe(true);
+        if (field === 'gossipKey' || field === 'joinCode') expect(message).not.toContain(x[field]);
+      }),
+    );
+  });
+
+  it('names a missing field, an unknown one, and non-JSON', () => {
+    const ok = joinInfoFor('192.168.1.20', { gossipKey: Buffer.alloc(32).toString('base64'), joinCode: 'kite-maple-7421' }, 8080);
+    const { gossipKey: _g, ...noKey } = ok;
+    expect(() => parseJoinInfo(JSON.stringify(noKey))).toThrow(/^join\.json: gossipKey: /);
+    expect(() => parseJoinInfo(JSON.stringify({ ...ok, extra: 1 }))).toThrow(/^join\.json: \(top level\): /);
+    expect(() => parseJoinInfo('{nope', 'join-info answer')).toThrow('join-info answer: not JSON');
+  });
+
+  it('joinInfoFor lays out the ports of the design', () => {
+    const j = joinInfoFor('192.168.1.20', { gossipKey: Buffer.alloc(32).toString('base64'), joinCode: 'kite-maple-7421' }, 8080);
+    expect(j.servers).toEqual(['192.168.1.20:8301', '192.168.1.20:8311', '192.168.1.20:8321']);
+    expect(j.enrollUrl).toBe('http://192.168.1.20:8099');
+    expect(j.consulUi).toBe('http://192.168.1.20:8500/ui/');
+    expect(j.page).toBe('http://192.168.1.20:8080/');
+    expect(parseJoinInfo(serializeJoinInfo(j))).toEqual(j);
+  });
+});

@@ -1,0 +1,85 @@
+// join.json: everything a student's machine needs to join the instructor's cluster. Written by
+// `lab:up --classroom` (0600, in the classroom dir), served by the enrollment service (GET /v1/join-info, code
+// required) and read by `lab:join`; one schema for all three, so a field renamed on one side fails loudly.
+// It holds the gossip key and the join code (never a Consul token: the code is exchanged for the student's own).
+import { isIP } from 'node:net';
+import { z } from 'zod';
+
+export const JOIN_INFO_VERSION = 1;
+
+/** `192.168.1.20:8301`: an IPv4 address (what Consul advertises here) and a port. */
+const hostPort = z
+  .string()
+  .regex(/^\d{1,3}(\.\d{1,3}){3}:\d{1,5}$/, 'must be <IPv4>:<port>')
+  .refine((v) => {
+    const [ip, port] = v.split(':');
+    const n = Number(port);
+    return isIP(ip ?? '') === 4 && n >= 1 && n <= 65535;
+  }, 'must be <IPv4>:<port> with a port 1-65535');
+
+const httpUrl = z
+  .string()
+  .max(200)
+  .refine((v) => {
+    try {
+      return new URL(v).protocol === 'http:';
+    } catch {
+      return false;
+    }
+  }, 'must be an http:// URL');
+
+export const JoinInfoSchema = z
+  .object({
+    version: z.literal(JOIN_INFO_VERSION),
+    datacenter: z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'must be a Consul datacenter name'),
+    instructor: z.string().refine((v) => isIP(v) === 4, 'must be an IPv4 address'),
+    servers: z.array(hostPort).min(1).max(16),
+    // base64 of 32 bytes: 44 characters ending in "=".
+    gossipKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes'),
+    joinCode: z.string().regex(/^[a-z0-9-]{6,64}$/, 'must be 6-64 of a-z, 0-9, -'),
+    enrollUrl: httpUrl,
+    consulUi: httpUrl,
+    page: httpUrl,
+  })
+  .strict();
+
+export type JoinInfo = z.infer<typeof JoinInfoSchema>;
+
+export function serializeJoinInfo(info: JoinInfo): string {
+  return JSON.stringify(JoinInfoSchema.parse(info), null, 2) + '\n';
+}
+
+/**
+ * Parse join.json text (or the enrollment service's answer). Junk gives ONE line naming the first bad field,
+ * never the value (it may be the gossip key): `join.json: gossipKey: must be base64 of 32 bytes`.
+ */
+export function parseJoinInfo(text: string, what = 'join.json'): JoinInfo {
+  let raw: unknown;
+  try {
+    raw = JSON.parse(text);
+  } catch {
+    throw new Error(`${what}: not JSON`);
+  }
+  const r = JoinInfoSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue && issue.path.length ? issue.path.join('.') : '(top level)';
+  // zod's own messages for type errors quote only types, never values; ours name the rule.
+  const msg = (issue?.message ?? 'invalid').replace(/\s+/g, ' ');
+  throw new Error(`${what}: ${field}: ${msg}`);
+}
+
+/** The JoinInfo of an instructor at `lan` with the lab's ports (design doc's table). */
+export function joinInfoFor(lan: string, secrets: { gossipKey: string; joinCode: string }, nginxPort: number): JoinInfo {
+  return {
+    version: JOIN_INFO_VERSION,
+    datacenter: 'dc1',
+    instructor: lan,
+    servers: [8301, 8311, 8321].map((p) => `${lan}:${p}`),
+    gossipKey: secrets.gossipKey,
+    joinCode: secrets.joinCode,
+    enrollUrl: `http://${lan}:8099`,
+    consulUi: `http://${lan}:8500/ui/`,
+    page: `http://${lan}:${nginxPort}/`,
+  };
+}

@@ -1,0 +1,34 @@
+import { UsageError } from '../../../services/shared/errors';
+import { defaultRouteAddress, localIpv4Addresses, resolveLanAddress } from './lanAddress';
+
+const local = (): string[] => ['127.0.0.1', '192.168.1.20', '172.17.0.1'];
+
+describe('resolveLanAddress', () => {
+  it('takes a given address of this machine', async () => {
+    await expect(resolveLanAddress('192.168.1.20', { local })).resolves.toBe('192.168.1.20');
+  });
+
+  it.each([
+    ['not-an-ip', /not an IPv4 address/],
+    ['::1', /not an IPv4 address/],
+    ['127.0.0.1', /loopback/],
+    ['10.9.9.9', /10\.9\.9\.9 is not an address of this machine \(it has 192\.168\.1\.20, 172\.17\.0\.1\)/],
+  ])('refuses %s with one line (exit 2)', async (given, msg) => {
+    const p = resolveLanAddress(given, { local });
+    await expect(p).rejects.toThrow(msg);
+    await expect(resolveLanAddress(given, { local })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('defaults to the default route address', async () => {
+    await expect(resolveLanAddress(undefined, { local, defaultRoute: async () => '192.168.1.20' })).resolves.toBe('192.168.1.20');
+  });
+
+  it('without a default route and no flag: a UsageError saying to give --lan-address', async () => {
+    await expect(resolveLanAddress(undefined, { local, defaultRoute: async () => undefined })).rejects.toThrow(/--lan-address/);
+  });
+
+  it('the real lookup answers an address of this machine or nothing', async () => {
+    const a = await defaultRouteAddress();
+    if (a !== undefined) expect(localIpv4Addresses()).toContain(a);
+  });
+});

@@ -1,0 +1,66 @@
+// What `classroom:sim up` hands to its caller (the last stdout line, JSON) and keeps in its state dir so a
+// second `up` can say "already up" and print it again. No secret is in it: the management token is in its
+// own 0600 file, named by managementTokenFile.
+import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+
+export const SimStudentSchema = z.object({
+  name: z.string(),
+  machine: z.string(),
+  address: z.string(),
+  /** Seconds from starting lab:join on the student's machine to its exit 0 (= its avatar is on the page). */
+  joinSeconds: z.number(),
+});
+
+export const SimOutputSchema = z.object({
+  /** The room's view of the instructor's Consul HTTP API (anonymous = read-only), via 127.0.0.1. */
+  consulHttp: z.string(),
+  /** The instructor's shared page (Nginx), via 127.0.0.1. */
+  nginx: z.string(),
+  managementTokenFile: z.string(),
+  lan: z.object({ network: z.string(), subnet: z.string(), instructor: z.string(), github: z.string() }),
+  students: z.array(SimStudentSchema),
+});
+
+export type SimOutput = z.infer<typeof SimOutputSchema>;
+export type SimStudent = z.infer<typeof SimStudentSchema>;
+
+/** LAB_CLASSROOM_SIM_DIR, default <repo>/.classroom-sim (git-ignored). */
+export function simDir(repoRoot: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.LAB_CLASSROOM_SIM_DIR || path.join(repoRoot, '.classroom-sim'));
+}
+
+export const STATE_FILE = 'sim.json';
+export const TOKEN_FILE = 'management.token';
+
+/** The state dir, 0700 (it holds the management token). */
+export function ensureSimDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  chmodSync(dir, 0o700);
+}
+
+/** A secret into a 0600 file (written with that mode from the start, never readable by others). */
+export function writeSecretFile(file: string, content: string): void {
+  rmSync(file, { force: true });
+  writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
+}
+
+export function writeState(dir: string, out: SimOutput): void {
+  writeFileSync(path.join(dir, STATE_FILE), JSON.stringify(out, null, 2) + '\n', { mode: 0o600 });
+}
+
+/** The last successful up's output, or undefined (missing or unreadable: treated as "not up"). */
+export function readState(dir: string): SimOutput | undefined {
+  const file = path.join(dir, STATE_FILE);
+  if (!existsSync(file)) return undefined;
+  try {
+    return SimOutputSchema.parse(JSON.parse(readFileSync(file, 'utf8')));
+  } catch {
+    return undefined;
+  }
+}
+
+export function removeSimDir(dir: string): void {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,117 @@
+// The student's side of the classroom on disk: `LAB_STUDENT_DIR` (default `<repo>/.classroom-student/`, 0700,
+// git-ignored) holds student.json (0600: the name, the student's own Consul token and the join info, which has
+// the gossip key) and github.token (0600, only when --github-token was given). A re-run of lab:join with the same
+// name reuses them (no second enrollment); lab:leave reads them to free the name, then removes them.
+import {
+  chmodSync,
+  existsSync,
+  mkdirSync,
+  readFileSync,
+  readdirSync,
+  renameSync,
+  rmdirSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import path from 'node:path';
+import { z } from 'zod';
+import { JoinInfoSchema, type JoinInfo } from './joinInfo';
+
+export const STATE_FILE = 'student.json';
+export const GITHUB_TOKEN_FILE = 'github.token';
+
+/** `LAB_STUDENT_DIR`, else `<repo>/.classroom-student`. */
+export function studentDir(repoRoot: string, env: NodeJS.ProcessEnv = process.env): string {
+  return path.resolve(env.LAB_STUDENT_DIR || path.join(repoRoot, '.classroom-student'));
+}
+
+export const StudentStateSchema = z
+  .object({
+    version: z.literal(1),
+    name: z.string().min(1).max(39),
+    nodeName: z.string().min(1),
+    serviceId: z.string().min(1),
+    /** The student's own Consul ACL token (SecretID): secret. */
+    token: z.string().min(8).max(200),
+    accessorId: z.string().max(200),
+    joinInfo: JoinInfoSchema,
+    /** What the stack was last started with, so lab:leave brings down exactly that (Compose project, address). */
+    project: z.string().min(1).optional(),
+    address: z.string().optional(),
+  })
+  .strict();
+
+export type StudentState = z.infer<typeof StudentStateSchema>;
+
+/** The folder, created 0700 (and tightened when it exists with a looser mode). */
+export function ensureStudentDir(dir: string): void {
+  mkdirSync(dir, { recursive: true, mode: 0o700 });
+  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
+}
+
+/** Written to a temporary 0600 file, then renamed: a crash never leaves half a file or a readable one. */
+function writeSecretFile(file: string, text: string): void {
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, text, { mode: 0o600 });
+  chmodSync(tmp, 0o600);
+  renameSync(tmp, file);
+}
+
+export function writeStudentState(dir: string, state: StudentState): void {
+  ensureStudentDir(dir);
+  writeSecretFile(path.join(dir, STATE_FILE), JSON.stringify(StudentStateSchema.parse(state), null, 2) + '\n');
+}
+
+/**
+ * student.json, or undefined when there is none. A damaged file is one line naming the field, never a value
+ * (the file holds a token and the gossip key).
+ */
+export function readStudentState(dir: string): StudentState | undefined {
+  const file = path.join(dir, STATE_FILE);
+  if (!existsSync(file)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new Error(`${file}: not JSON; remove it (npm run lab:leave -- --forget) and join again`);
+  }
+  const r = StudentStateSchema.safeParse(raw);
+  if (r.success) return r.data;
+  const issue = r.error.issues[0];
+  const field = issue && issue.path.length ? issue.path.join('.') : '(top level)';
+  throw new Error(
+    `${file}: ${field}: ${(issue?.message ?? 'invalid').replace(/\s+/g, ' ')}; remove it (npm run lab:leave -- --forget) and join again`,
+  );
+}
+
+export function writeGithubToken(dir: string, token: string): void {
+  ensureStudentDir(dir);
+  writeSecretFile(path.join(dir, GITHUB_TOKEN_FILE), token + '\n');
+}
+
+export function readGithubToken(dir: string): string | undefined {
+  const file = path.join(dir, GITHUB_TOKEN_FILE);
+  if (!existsSync(file)) return undefined;
+  return readFileSync(file, 'utf8').trim() || undefined;
+}
+
+/** Removes student.json and github.token, then the folder when nothing else is in it. */
+export function removeStudentState(dir: string): void {
+  for (const f of [STATE_FILE, GITHUB_TOKEN_FILE]) rmSync(path.join(dir, f), { force: true });
+  if (existsSync(dir) && readdirSync(dir).length === 0) rmdirSync(dir);
+}
+
+/**
+ * Whether saved state can be reused for this join: same name and same class (enrollment service and gossip
+ * key). Otherwise one line saying what is in the way.
+ */
+export function reuseConflict(state: StudentState, name: string, joinInfo: JoinInfo): string | undefined {
+  if (state.name !== name) {
+    return `this machine already joined as "${state.name}": run npm run lab:leave first, then join as "${name}"`;
+  }
+  if (state.joinInfo.enrollUrl !== joinInfo.enrollUrl || state.joinInfo.gossipKey !== joinInfo.gossipKey) {
+    return `this machine joined another class (instructor ${state.joinInfo.instructor}) as "${state.name}": run npm run lab:leave first`;
+  }
+  return undefined;
+}

@@ -1,0 +1,83 @@
+// What the enrollment service asks of Consul, over its HTTP API with fetch: the `consul` npm client (2.x) has
+// no ACL token or policy endpoints (only bootstrap/replication), and these few calls are plain JSON requests.
+// The agent it talks to (host-a's, on 127.0.0.1:8500) has the management token as its default token, and the
+// service sends its own CONSUL_HTTP_TOKEN too when it has one.
+import { studentNodeName, studentServiceId, studentTokenDescription, STUDENT_POLICY } from './names';
+
+export interface MintedToken {
+  accessorId: string;
+  secretId: string;
+}
+
+/** The part of Consul the enrollment service needs (a fake in the app's tests). */
+export interface StudentRegistry {
+  /** Why `name` is taken (a token, a node, a service ID), or undefined when it is free. */
+  takenBy(name: string): Promise<string | undefined>;
+  mintToken(name: string, datacenter: string): Promise<MintedToken>;
+  /** The Description and accessor of the token whose secret is `secret`; undefined when Consul does not know it. */
+  tokenSelf(secret: string): Promise<{ accessorId: string; description: string } | undefined>;
+  deleteToken(accessorId: string): Promise<void>;
+}
+
+export class ConsulHttpError extends Error {
+  override name = 'ConsulHttpError';
+  constructor(
+    readonly status: number,
+    what: string,
+  ) {
+    super(`${what}: Consul answered HTTP ${status}`);
+  }
+}
+
+interface TokenListEntry {
+  AccessorID: string;
+  Description?: string;
+}
+
+export function consulAclRegistry(baseUrl: string, token: string | undefined, timeoutMs = 5000): StudentRegistry {
+  const call = async (method: string, path: string, body?: unknown, asToken = token): Promise<Response> =>
+    fetch(`${baseUrl}${path}`, {
+      method,
+      headers: { ...(asToken ? { 'X-Consul-Token': asToken } : {}), ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+      redirect: 'error',
+      signal: AbortSignal.timeout(timeoutMs),
+    });
+  const json = async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+    const res = await call(method, path, body);
+    if (!res.ok) throw new ConsulHttpError(res.status, `${method} ${path.split('?')[0]}`);
+    return (await res.json()) as T;
+  };
+
+  return {
+    async takenBy(name) {
+      const tokens = await json<TokenListEntry[]>('GET', '/v1/acl/tokens');
+      if (tokens.some((t) => t.Description === studentTokenDescription(name))) return 'token';
+      const node = await call('GET', `/v1/catalog/node/${encodeURIComponent(studentNodeName(name))}`);
+      if (node.ok && (await node.json()) !== null) return 'node';
+      if (!node.ok && node.status !== 404) throw new ConsulHttpError(node.status, 'GET /v1/catalog/node');
+      const filter = encodeURIComponent(`ServiceID == "${studentServiceId(name)}"`);
+      const services = await json<unknown[]>('GET', `/v1/catalog/service/workshop?filter=${filter}`);
+      return services.length > 0 ? 'service' : undefined;
+    },
+    async mintToken(name, datacenter) {
+      const t = await json<{ AccessorID: string; SecretID: string }>('PUT', '/v1/acl/token', {
+        Description: studentTokenDescription(name),
+        Policies: [{ Name: STUDENT_POLICY }],
+        NodeIdentities: [{ NodeName: studentNodeName(name), Datacenter: datacenter }],
+      });
+      return { accessorId: t.AccessorID, secretId: t.SecretID };
+    },
+    async tokenSelf(secret) {
+      const res = await call('GET', '/v1/acl/token/self', undefined, secret);
+      if (res.status === 403 || res.status === 401 || res.status === 404) return undefined;
+      if (!res.ok) throw new ConsulHttpError(res.status, 'GET /v1/acl/token/self');
+      const t = (await res.json()) as TokenListEntry;
+      return { accessorId: t.AccessorID, description: t.Description ?? '' };
+    },
+    async deleteToken(accessorId) {
+      const res = await call('DELETE', `/v1/acl/token/${encodeURIComponent(accessorId)}`);
+      if (!res.ok) throw new ConsulHttpError(res.status, 'DELETE /v1/acl/token');
+    },
+  };
+}
