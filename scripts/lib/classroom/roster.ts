@@ -215,7 +215,8 @@ function plural(n: number, one: string, many: string): string {
  */
 export function renderRoster(roster: Roster): string {
   const lines: string[] = [];
-  const rows = roster.students.map((s) => [quoteForTerminal(s.name), ...LABELS.map(([k, label]) => factText(label, s[k]))]);
+  // 40: GitHub logins are at most 39 characters; a longer name is not one, and must not widen every line.
+  const rows = roster.students.map((s) => [quoteForTerminal(s.name, 40), ...LABELS.map(([k, label]) => factText(label, s[k]))]);
   const widths = rows.reduce<number[]>((w, r) => r.map((cell, i) => Math.max(w[i] ?? 0, [...cell].length)), []);
   for (const r of rows) lines.push(('  ' + r.map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length)).join('  ')).trimEnd());
   const c = rosterCounts(roster.students);
