@@ -1,0 +1,118 @@
+// Classroom ACLs against a real Consul (the pinned version) with default_policy deny and the management token
+// bootstrapped from acl.tokens.initial_management, as lab:up --classroom configures the servers: the ACL set-up
+// is idempotent, the room reads but never writes, and the enrollment service mints tokens that let a student
+// write its own node only.
+import http from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { randomUUID } from 'node:crypto';
+import { createLogger } from '../../services/shared/logger';
+import { createEnrollmentApp } from '../../services/enrollment/app';
+import { consulAclRegistry } from '../../services/enrollment/consulAcl';
+import { setUpClassroomAcls } from '../../scripts/lib/classroom/aclSetup';
+import { type ConsulAgent, prepareAgent, waitForReady } from '../harness/consul';
+import { readyOrStopped } from '../harness/processes';
+
+const MGMT = randomUUID();
+const CODE = 'kite-maple-7421';
+let consul: ConsulAgent;
+let server: http.Server;
+let enrollUrl: string;
+
+beforeAll(async () => {
+  const prepared = await prepareAgent({
+    name: `classroom-acl-${process.pid}`,
+    ip: '127.0.0.1',
+    dev: true,
+    extraHcl: [
+      `acl { enabled = true  default_policy = "deny"  enable_token_persistence = true  tokens { initial_management = "${MGMT}"  agent = "${MGMT}" } }`,
+    ],
+  });
+  const proc = prepared.launch();
+  consul = { ...prepared, process: proc, stop: () => proc.stop('SIGTERM', 5000).then(() => undefined) };
+  await readyOrStopped(consul, () => waitForReady(consul, { intervalMs: 100 }));
+  const app = createEnrollmentApp(
+    { joinInfoJson: JSON.stringify({ joinCode: CODE, datacenter: 'dc1' }), joinCode: CODE, datacenter: 'dc1' },
+    consulAclRegistry(consul.httpUrl, MGMT),
+    createLogger({ name: 'enrollment', write: () => undefined }),
+  );
+  server = http.createServer(app);
+  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
+  enrollUrl = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+}, 60_000);
+
+afterAll(async () => {
+  await new Promise<void>((r) => (server ? server.close(() => r()) : r()));
+  await consul?.stop();
+});
+
+const consulReq = (method: string, path: string, token?: string, body?: unknown): Promise<Response> =>
+  fetch(`${consul.httpUrl}${path}`, {
+    method,
+    headers: token ? { 'X-Consul-Token': token } : {},
+    body: body === undefined ? undefined : JSON.stringify(body),
+  });
+
+const enroll = (name: string, code = CODE): Promise<Response> =>
+  fetch(`${enrollUrl}/v1/students`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ code, name }),
+  });
+
+test('ACL set-up creates the policies and opens reads to the room, then changes nothing', async () => {
+  const first = await setUpClassroomAcls({ consulUrl: consul.httpUrl, managementToken: MGMT });
+  expect(first).toEqual([
+    'policy lab-anonymous-read created',
+    'policy lab-student created',
+    'anonymous token: lab-anonymous-read attached',
+  ]);
+  expect(await setUpClassroomAcls({ consulUrl: consul.httpUrl, managementToken: MGMT })).toEqual([]);
+
+  expect((await consulReq('PUT', '/v1/kv/x', undefined, 'y')).status).toBe(403);
+  expect((await consulReq('PUT', '/v1/catalog/register', undefined, { Node: 'intruder', Address: '10.0.0.9' })).status).toBe(403);
+  const nodes = await consulReq('GET', '/v1/catalog/nodes');
+  expect(nodes.status).toBe(200);
+  expect(((await nodes.json()) as unknown[]).length).toBeGreaterThan(0);
+  expect((await consulReq('PUT', '/v1/kv/x', MGMT, 'y')).status).toBe(200);
+}, 60_000);
+
+test('enrollment: 201 then 409, wrong code 403; a student writes its own node only; leaving frees the name', async () => {
+  const a = await enroll('alice');
+  expect(a.status).toBe(201);
+  const alice = (await a.json()) as { token: string; nodeName: string };
+  expect(alice.nodeName).toBe('student-alice');
+  expect((await enroll('alice')).status).toBe(409);
+  expect((await enroll('carol', 'wrong-code-0000')).status).toBe(403);
+  const bob = (await (await enroll('bob')).json()) as { token: string };
+
+  // Each registers its own node (as its agent would) and its workshop service.
+  for (const [name, token] of [
+    ['alice', alice.token],
+    ['bob', bob.token],
+  ] as const) {
+    const r = await consulReq('PUT', '/v1/catalog/register', token, {
+      Node: `student-${name}`,
+      Address: '127.0.0.1',
+      Service: { ID: `workshop-${name}`, Service: 'workshop', Port: 8081 },
+    });
+    expect(r.status).toBe(200);
+  }
+  // alice may not take bob's node away, nor register on it.
+  expect((await consulReq('PUT', '/v1/catalog/deregister', alice.token, { Node: 'student-bob' })).status).toBe(403);
+  expect((await consulReq('PUT', '/v1/catalog/register', alice.token, { Node: 'student-bob', Address: '127.0.0.9' })).status).toBe(403);
+  expect((await consulReq('GET', '/v1/catalog/node/student-bob', alice.token)).status).toBe(200);
+  // Consul's rule, documented in services/enrollment/names.ts: service write is by NAME, shared by every student,
+  // so a catalog deregister of bob's workshop instance by ServiceID IS allowed (bob's agent re-adds it at its next
+  // anti-entropy sync); his node is not.
+  expect((await consulReq('PUT', '/v1/catalog/deregister', alice.token, { Node: 'student-bob', ServiceID: 'workshop-bob' })).status).toBe(
+    200,
+  );
+  // a node already in the catalog keeps its name taken even without a token
+  const leave = (name: string, token: string): Promise<Response> =>
+    fetch(`${enrollUrl}/v1/students/${name}`, { method: 'DELETE', headers: { 'X-Consul-Token': token } });
+  expect((await leave('alice', bob.token)).status).toBe(403);
+  expect((await leave('alice', alice.token)).status).toBe(204);
+  expect((await enroll('alice')).status).toBe(409); // node student-alice is still in the catalog
+  expect((await consulReq('PUT', '/v1/catalog/deregister', MGMT, { Node: 'student-alice' })).status).toBe(200);
+  expect((await enroll('alice')).status).toBe(201);
+}, 60_000);
