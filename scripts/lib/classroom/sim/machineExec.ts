@@ -79,10 +79,13 @@ export async function execIn(docker: Docker, container: string, cmd: string[], o
       if (e) reject(e);
       else resolve();
     };
-    const timer = setTimeout(() => {
-      stream.destroy();
-      finish(new Error(`${cmd.join(' ')} in ${container}: no end within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s`));
-    }, opts.timeoutMs ?? 10 * 60_000);
+    const timer = setTimeout(
+      () => {
+        stream.destroy();
+        finish(new Error(`${cmd.join(' ')} in ${container}: no end within ${Math.round((opts.timeoutMs ?? 0) / 1000)} s`));
+      },
+      opts.timeoutMs ?? 10 * 60_000,
+    );
     stream.on('end', () => finish());
     stream.on('close', () => finish());
     stream.on('error', (e: Error) => finish(e));

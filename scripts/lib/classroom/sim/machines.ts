@@ -25,7 +25,8 @@ function statusOf(err: unknown): number | undefined {
 export async function ensureLan(docker: Docker): Promise<void> {
   try {
     const info = (await docker.getNetwork(LAN_NETWORK).inspect()) as { Labels?: Record<string, string> };
-    if (!info.Labels?.[SIM_LABEL]) throw new Error(`a network named ${LAN_NETWORK} exists and was not made by classroom:sim: remove it first`);
+    if (!info.Labels?.[SIM_LABEL])
+      throw new Error(`a network named ${LAN_NETWORK} exists and was not made by classroom:sim: remove it first`);
     return;
   } catch (err) {
     if (statusOf(err) !== 404) throw err;
@@ -98,7 +99,9 @@ export async function waitForMachineDocker(docker: Docker, container: string, ti
   }
   const { stdout, stderr } = await readContainerLogs(docker, container, { tail: 5 }).catch(() => ({ stdout: '', stderr: '' }));
   const log = lastLine(stderr) || lastLine(stdout);
-  throw new Error(`${container}: its dockerd did not answer within ${timeoutMs / 1000} s (${last || 'not running'}; log: ${log.slice(0, 200)})`);
+  throw new Error(
+    `${container}: its dockerd did not answer within ${timeoutMs / 1000} s (${last || 'not running'}; log: ${log.slice(0, 200)})`,
+  );
 }
 
 /** The GitHub stand-in: node from the services image, the compiled stand-in from /lab/dist. */

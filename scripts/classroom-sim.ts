@@ -1,0 +1,62 @@
+#!/usr/bin/env node
+// npm run classroom:sim -- up [--students N] | down
+// A whole classroom on this one Docker engine, for trying classroom mode (and its e2e test) without a room full
+// of laptops: an instructor machine and N student machines (containers, each with its own dockerd) on a venue
+// LAN network, a GitHub stand-in, and inside the machines exactly the commands the people run (lab:up
+// --classroom, lab:join). Progress goes to stderr; the last stdout line of `up` is JSON:
+//   {"consulHttp","nginx","managementTokenFile","lan":{...},"students":[{"name","machine","address","joinSeconds"}]}
+// `up` when a finished classroom is still running prints that JSON again (it does not rebuild it: use `down`
+// first for a fresh one); leftovers of an unfinished one are removed first. A failed `up` removes what it
+// started. `down` removes everything labelled lab.classroom-sim, volumes too.
+import { Argument } from 'commander';
+import { countOption, createProgram, runCli } from '../services/shared/cli';
+import { repoRoot } from './lib/docker/compose';
+import { connectDocker } from './lib/docker/engine';
+import { classroomDown, classroomUp } from './lib/classroom/sim/classroom';
+import { MAX_STUDENTS } from './lib/classroom/sim/layout';
+import { removeSimResources } from './lib/classroom/sim/machines';
+import { Progress } from './lib/term/progress';
+import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
+
+const NAME = 'classroom:sim';
+
+exitQuietlyOnClosedStdout();
+
+void runCli(NAME, async () => {
+  const program = createProgram(NAME, 'A simulated classroom (instructor + students as Docker-in-Docker machines) on this Docker engine')
+    .addArgument(new Argument('<action>', 'up: start it (prints JSON last); down: remove it').choices(['up', 'down']))
+    .addOption(countOption('--students <n>', 'how many student machines (up)', 2, { min: 1, max: MAX_STUDENTS }))
+    .option('--keep-on-failure', 'leave the machines of a failed up running, to look into (down removes them)');
+  program.parse();
+  const [action] = program.processedArgs as [string];
+  const opts = program.opts<{ students: number; keepOnFailure?: boolean }>();
+  const progress = new Progress((line) => process.stderr.write(line + '\n'));
+  const say = (line: string): void => progress.line(line);
+  const root = repoRoot();
+  const docker = await connectDocker();
+
+  if (action === 'down') {
+    const removed = await classroomDown(docker, root, say);
+    process.stderr.write(removed ? `${NAME}: down (${(progress.elapsedMs() / 1000).toFixed(1)} s)\n` : `${NAME}: nothing to remove\n`);
+    return 0;
+  }
+
+  // Ctrl-C (or a test's SIGTERM) during up: remove what it started rather than leave machines half-made.
+  let interrupted = false;
+  const onSignal = (sig: NodeJS.Signals): void => {
+    if (interrupted) return;
+    interrupted = true;
+    say(`${sig}: removing what this up started`);
+    void removeSimResources(docker, say, 5)
+      .catch((e: Error) => say(`clean-up failed: ${e.message.split('\n')[0]}`))
+      .finally(() => process.exit(130));
+  };
+  process.on('SIGINT', onSignal);
+  process.on('SIGTERM', onSignal);
+
+  const r = await classroomUp({ docker, repoRoot: root, students: opts.students, say, keepOnFailure: opts.keepOnFailure });
+  if (r.already)
+    say(`the simulated classroom is already up (${r.output.students.length} students): printing it again; "down" first for a fresh one`);
+  process.stdout.write(JSON.stringify(r.output) + '\n');
+  return 0;
+});

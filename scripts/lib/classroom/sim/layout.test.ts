@@ -1,0 +1,38 @@
+import { GITHUB_LOGIN } from '../../../../services/workshop-api/githubAvatar';
+import { GITHUB_ADDRESS, INSTRUCTOR_ADDRESS, LAN_PREFIX, MAX_STUDENTS, machineVolume, studentSlot, studentSlots } from './layout';
+
+describe('simulated classroom layout', () => {
+  test('students get distinct GitHub-valid names, containers and LAN addresses, apart from the instructor and GitHub', () => {
+    const slots = studentSlots(MAX_STUDENTS);
+    expect(new Set(slots.map((s) => s.name)).size).toBe(MAX_STUDENTS);
+    expect(new Set(slots.map((s) => s.address)).size).toBe(MAX_STUDENTS);
+    for (const s of slots) {
+      expect(GITHUB_LOGIN.test(s.name)).toBe(true);
+      expect(s.address.startsWith(`${LAN_PREFIX}.`)).toBe(true);
+      expect(Number(s.address.split('.')[3])).toBeLessThan(255);
+      expect([INSTRUCTOR_ADDRESS, GITHUB_ADDRESS]).not.toContain(s.address);
+    }
+  });
+
+  test('the first two are alice and bob, with the node and service IDs lab:join registers', () => {
+    expect(studentSlot(1)).toEqual({
+      index: 1,
+      name: 'alice',
+      container: 'classroom-student-1',
+      address: '10.213.80.101',
+      nodeName: 'student-alice',
+      serviceId: 'workshop-alice',
+    });
+    expect(studentSlot(2).name).toBe('bob');
+    expect(studentSlot(40).name).toBe('student40');
+  });
+
+  test('out-of-range indexes are refused', () => {
+    expect(() => studentSlot(0)).toThrow(/not 1-/);
+    expect(() => studentSlot(MAX_STUDENTS + 1)).toThrow(/not 1-/);
+  });
+
+  test('each machine has its own engine volume', () => {
+    expect(machineVolume('classroom-instructor')).toBe('classroom-instructor-docker');
+  });
+});
