@@ -9,6 +9,11 @@
 // "a host fails" exercise); running lab:up again without it puts the instances back to service-level checks.
 // --restart-mode make-before-break: the demo server's next incarnation is passing before the old one leaves
 // (exercise 1, closing the restart gap without a second server); lab:up alone goes back to break-before-make.
+// --no-build: the air-gapped images already in this engine (.env.offline), never built or pulled; one line naming a
+// missing one (the simulated classroom's machines get their images by docker load).
+// --classroom [--lan-address IP]: the lab becomes the room's cluster (classroom/instructor.compose.yml says what
+// changes): secrets created or reused in the classroom dir (LAB_CLASSROOM_DIR, default .classroom/), passed to
+// Compose in its process env; once healthy, the ACL objects, join.json, and the one command students run.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
@@ -26,10 +31,69 @@ import { formatSeconds } from './lib/term/table';
 import { sleep } from '../services/shared/async';
 import { Progress } from './lib/term/progress';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
+import { UsageError } from '../services/shared/errors';
+import { resolveLanAddress } from './lib/classroom/lanAddress';
+import { classroomDir, JOIN_FILE, loadOrCreateSecrets, MANAGEMENT_TOKEN_FILE, writePrivateFile } from './lib/classroom/secrets';
+import { joinInfoFor, serializeJoinInfo, type JoinInfo } from './lib/classroom/joinInfo';
+import { INSTRUCTOR_COMPOSE_FILE, instructorComposeEnv, studentJoinCommand } from './lib/classroom/instructorEnv';
+import { setUpClassroomAcls } from './lib/classroom/aclSetup';
+import { parsePort } from '../services/shared/consulAddress';
 
 const NAME = 'lab:up';
 /** The image variables docker-compose.yml interpolates. */
 const COMPOSE_IMAGE_VARS = ['CONSUL_IMAGE', 'CONSUL_TEMPLATE_IMAGE', 'NGINX_IMAGE', 'NODE_IMAGE', 'LAB_SERVICES_IMAGE', 'LAB_NGINX_IMAGE'];
+/** The images Compose runs (the others only feed builds), which --no-build requires in the engine. */
+const RUN_IMAGE_VARS = ['CONSUL_IMAGE', 'LAB_SERVICES_IMAGE', 'LAB_NGINX_IMAGE'];
+
+/** What classroom mode needs after `up`: where its files are and what to hand Compose. */
+interface Classroom {
+  lan: string;
+  dir: string;
+  created: boolean;
+  managementToken: string;
+  join: JoinInfo;
+  env: Record<string, string>;
+}
+
+/**
+ * Secrets (created or reused) and what Compose needs, before anything starts. The shared page's port on the LAN is
+ * the one the lab publishes on 127.0.0.1 (LAB_NGINX_PORT).
+ */
+function prepareClassroom(root: string, lan: string, envFile: string | undefined): Classroom {
+  const dir = classroomDir(root);
+  const { secrets, created } = loadOrCreateSecrets(dir);
+  const fileEnv = envFile
+    ? readEnvFile(path.join(root, envFile))
+    : existsSync(path.join(root, REGISTRY_ENV_FILE))
+      ? readEnvFile(path.join(root, REGISTRY_ENV_FILE))
+      : {};
+  const nginxPort = parsePort(process.env.LAB_NGINX_PORT || fileEnv.LAB_NGINX_PORT || '8080', 'LAB_NGINX_PORT');
+  const join = joinInfoFor(lan, secrets, nginxPort);
+  return { lan, dir, created, managementToken: secrets.managementToken, join, env: instructorComposeEnv(lan, secrets, join) };
+}
+
+/**
+ * What the room needs, printed once the lab is ready. The join code is printed in clear on purpose: the instructor
+ * must hand it out, and projecting (or writing on the board) the one-line command works on any venue Wi-Fi, with no
+ * discovery protocol, shared drive or client isolation in the way; the code only lets a student enrol under its
+ * own name (and read the gossip key, which every student's agent needs anyway). The gossip key and the management
+ * token are never printed: they stay in the 0600 files named here.
+ */
+function classroomLines(c: Classroom, roomApiPort: string): string[] {
+  return [
+    `Classroom on ${c.lan}: gossip encrypted, ACLs deny by default, anonymous = read-only (${c.created ? 'new secrets' : 'secrets reused'} in ${c.dir})`,
+    `  Room Consul UI  ${c.join.consulUi}   (also http://127.0.0.1:${roomApiPort}/ui/ from here: the room's anonymous view)`,
+    `  Room page       ${c.join.page}`,
+    `  Enrollment      ${c.join.enrollUrl}`,
+    `  join.json       ${path.join(c.dir, JOIN_FILE)}   (0600: gossip key + join code, for a student who gets it as a file)`,
+    `  Management token in ${path.join(c.dir, MANAGEMENT_TOKEN_FILE)} (0600; never printed)`,
+    `  Room ports on ${c.lan}: 8300-8301, 8310-8311, 8320-8321, 8331, 8341 (tcp+udp), 8500, 8099, ${new URL(c.join.page).port} (tcp): open them in this laptop's firewall`,
+    '',
+    'Students run (project this line or write it on the board):',
+    `  ${studentJoinCommand(c.lan, c.join.joinCode)}`,
+    '',
+  ];
+}
 
 /** What to do about the failures students meet most. */
 function upFailureHint(line: string, project: string): string {
@@ -67,6 +131,12 @@ void runCli(NAME, async () => {
         .choices(['break-before-make', 'make-before-break'])
         .default('break-before-make'),
     )
+    .option('--no-build', `use the air-gapped images already in this engine (${OFFLINE_ENV_FILE}); never build or pull them`)
+    .option(
+      '--classroom',
+      "run the lab as the room's cluster: gossip encryption, ACLs, published on the LAN address, enrollment for students",
+    )
+    .option('--lan-address <ip>', "with --classroom: this machine's LAN address to publish on and advertise (default: the default route's)")
     .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for healthy after this long', 180_000));
   program.parse();
   const opts = program.opts<{
@@ -75,7 +145,13 @@ void runCli(NAME, async () => {
     timeout: number;
     checkScope: 'service' | 'node';
     restartMode: 'break-before-make' | 'make-before-break';
+    build: boolean;
+    classroom?: boolean;
+    lanAddress?: string;
   }>();
+  if (opts.lanAddress !== undefined && !opts.classroom) throw new UsageError('--lan-address only makes sense with --classroom');
+  // Before anything starts or builds: no LAN address is exit 2 with nothing done.
+  const lan = opts.classroom ? await resolveLanAddress(opts.lanAddress) : undefined;
   const project = resolveProjectName(opts.project);
   const root = repoRoot();
 
@@ -83,7 +159,17 @@ void runCli(NAME, async () => {
   const docker = await connectDocker();
 
   const progress = new Progress();
-  let offline = opts.offline === true;
+  let offline = opts.offline === true || !opts.build;
+  if (!opts.build) {
+    // The air-gapped images must already be here (the simulated classroom's machines load them): no build.
+    if (!existsSync(path.join(root, OFFLINE_ENV_FILE))) throw new Error(`${OFFLINE_ENV_FILE} is missing in ${root}`);
+    const fileEnv = readEnvFile(path.join(root, OFFLINE_ENV_FILE));
+    const refs = RUN_IMAGE_VARS.map((k) => fileEnv[k]).filter((v): v is string => !!v);
+    const present = await presentImages(docker, new Set(refs));
+    const missing = refs.filter((r) => !present.has(r));
+    if (missing.length)
+      throw new Error(`--no-build: image ${missing.join(', ')} is not in this engine (load it, or run without --no-build to build it)`);
+  }
   if (!offline) {
     // Pull what .env pins and is not here yet, with progress (Compose would pull silently behind `up -d`).
     const fileEnv = existsSync(path.join(root, REGISTRY_ENV_FILE)) ? readEnvFile(path.join(root, REGISTRY_ENV_FILE)) : {};
@@ -105,11 +191,14 @@ void runCli(NAME, async () => {
     if (!existsSync(path.join(root, OFFLINE_ENV_FILE))) throw new Error(`${OFFLINE_ENV_FILE} is missing in ${root}`);
     // The same set-up and cached build as `npm run lab:images`: seconds when nothing changed, and the lab
     // never starts on images older than this checkout's code.
-    await setupAndBuildOfflineImages({ repoRoot: root, docker, progress: (m) => progress.line(`images: ${m}`) });
+    if (opts.build) await setupAndBuildOfflineImages({ repoRoot: root, docker, progress: (m) => progress.line(`images: ${m}`) });
   }
+  const classroom = lan ? prepareClassroom(root, lan, envFile) : undefined;
 
+  // Classroom: both files named (with -f, Compose no longer reads docker-compose.yml by itself).
+  const fileArgs = classroom ? ['-f', 'docker-compose.yml', '-f', INSTRUCTOR_COMPOSE_FILE] : [];
   process.stdout.write(
-    `Starting lab "${project}"${offline ? ' with the air-gapped images' : ''} (docker compose${envFile ? ` --env-file ${envFile}` : ''} up -d)\n`,
+    `Starting lab "${project}"${offline ? ' with the air-gapped images' : ''}${classroom ? ` as a classroom on ${classroom.lan}` : ''} (docker compose${envFile ? ` --env-file ${envFile}` : ''}${fileArgs.length ? ` ${fileArgs.join(' ')}` : ''} up -d)\n`,
   );
   // Compose waits for depends_on: service_healthy itself; meanwhile we show each container's state from the engine.
   if (opts.checkScope === 'node')
@@ -117,11 +206,12 @@ void runCli(NAME, async () => {
   if (opts.restartMode === 'make-before-break')
     process.stdout.write('demo server restarts make-before-break: the next incarnation is passing before the old one leaves\n');
   // The flags win over LAB_* values left in the shell, so `lab:up` alone always means the lab's defaults.
-  const compose = runCompose(['up', '-d', '--remove-orphans'], {
+  const compose = runCompose([...fileArgs, 'up', '-d', '--remove-orphans'], {
     project,
     envFile,
     cwd: root,
-    env: { LAB_WORKSHOP_CHECK_SCOPE: opts.checkScope, LAB_DEMO_RESTART_MODE: opts.restartMode },
+    // The classroom's secrets reach Compose (and through it CONSUL_LOCAL_CONFIG) in this environment only.
+    env: { LAB_WORKSHOP_CHECK_SCOPE: opts.checkScope, LAB_DEMO_RESTART_MODE: opts.restartMode, ...classroom?.env },
   });
   let composeDone: { code: number; line?: string } | undefined;
   compose.then(
@@ -141,6 +231,17 @@ void runCli(NAME, async () => {
     if (composeDone && containers.length > 0 && unready.length === 0) {
       process.stdout.write(`All ${containers.length} containers ready after ${formatSeconds(progress.elapsedMs())}.\n\n`);
       const ep = labEndpoints(containers);
+      if (classroom) {
+        // host-a's agent (default token = management) is the one this laptop talks to; the token is sent anyway.
+        await setUpClassroomAcls({
+          consulUrl: ep.consulUrl,
+          managementToken: classroom.managementToken,
+          say: (l) => progress.line(`ACL ${l}`),
+        });
+        writePrivateFile(path.join(classroom.dir, JOIN_FILE), serializeJoinInfo(classroom.join));
+        const roomPort = process.env.LAB_ROOM_CONSUL_HTTP_PORT || '8501';
+        process.stdout.write(classroomLines(classroom, roomPort).join('\n') + '\n');
+      }
       const projectArgs = project === DEFAULT_PROJECT ? [] : ['-p', project];
       const next: Array<[string, string]> = [
         ['lab:status', 'members, health, demo client success rate, Nginx page'],
@@ -148,6 +249,7 @@ void runCli(NAME, async () => {
         ['lab:kill-api', 'stop one workshop-api; see how fast Consul and Nginx drop it'],
         ['lab:partition host-b', 'cut host-b off the network; every service on it fails (heal: --heal host-b)'],
         ['lab:kill-agent host-b', "kill only host-b's agent; its services still answer, Consul drops them"],
+        ...(classroom ? [['lab:roster', 'one line per student: joined, agent alive, API passing, on the page'] as [string, string]] : []),
         ['lab:down', "stop the lab (lab:down -- -v also deletes Consul's data)"],
       ];
       // `npm run lab:partition -- host-b`, with `-p X` before the host when the project is not the default.
