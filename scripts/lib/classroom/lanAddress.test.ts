@@ -1,7 +1,8 @@
 import { UsageError } from '../../../services/shared/errors';
-import { defaultRouteAddress, localIpv4Addresses, resolveLanAddress } from './lanAddress';
+import { canBind, defaultRouteAddress, localIpv4Addresses, resolveLanAddress } from './lanAddress';
 
 const local = (): string[] => ['127.0.0.1', '192.168.1.20', '172.17.0.1'];
+const bindable = async (ip: string): Promise<boolean> => ip === '10.1.1.1';
 
 describe('resolveLanAddress', () => {
   it('takes a given address of this machine', async () => {
@@ -14,9 +15,17 @@ describe('resolveLanAddress', () => {
     ['127.0.0.1', /loopback/],
     ['10.9.9.9', /10\.9\.9\.9 is not an address of this machine \(it has 192\.168\.1\.20, 172\.17\.0\.1\)/],
   ])('refuses %s with one line (exit 2)', async (given, msg) => {
-    const p = resolveLanAddress(given, { local });
-    await expect(p).rejects.toThrow(msg);
-    await expect(resolveLanAddress(given, { local })).rejects.toBeInstanceOf(UsageError);
+    await expect(resolveLanAddress(given, { local, bindable })).rejects.toThrow(msg);
+    await expect(resolveLanAddress(given, { local, bindable })).rejects.toBeInstanceOf(UsageError);
+  });
+
+  it('takes an address this machine can bind even when its interface is not listed (no carrier)', async () => {
+    await expect(resolveLanAddress('10.1.1.1', { local, bindable })).resolves.toBe('10.1.1.1');
+  });
+
+  it('canBind: loopback yes, a foreign address no', async () => {
+    await expect(canBind('127.0.0.1')).resolves.toBe(true);
+    await expect(canBind('203.0.113.77')).resolves.toBe(false);
   });
 
   it('defaults to the default route address', async () => {

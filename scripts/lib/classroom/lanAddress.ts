@@ -2,7 +2,7 @@
 // Default: the local address of the default route, found the portable way (a UDP socket "connected" to an
 // address outside any LAN picks the source address of the default route; connect() on UDP sends nothing).
 import { createSocket } from 'node:dgram';
-import { isIP } from 'node:net';
+import { createServer, isIP } from 'node:net';
 import os from 'node:os';
 import { UsageError } from '../../../services/shared/errors';
 
@@ -38,19 +38,32 @@ export function localIpv4Addresses(interfaces = os.networkInterfaces()): string[
 }
 
 /**
+ * Whether this machine can bind `ip` (what Docker does to publish on it). The interface list alone is not enough:
+ * it leaves out interfaces without a carrier (e.g. docker0 with no container), whose addresses still work.
+ */
+export function canBind(ip: string): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = createServer();
+    server.once('error', () => resolve(false));
+    server.listen(0, ip, () => server.close(() => resolve(true)));
+  });
+}
+
+/**
  * `--lan-address` checked (an IPv4 address of this machine, not loopback: students could not reach it), or the
  * default route's address. UsageError (exit 2) when neither works.
  */
 export async function resolveLanAddress(
   given: string | undefined,
-  deps: { defaultRoute?: () => Promise<string | undefined>; local?: () => string[] } = {},
+  deps: { defaultRoute?: () => Promise<string | undefined>; local?: () => string[]; bindable?: (ip: string) => Promise<boolean> } = {},
 ): Promise<string> {
   const local = (deps.local ?? localIpv4Addresses)();
+  const bindable = deps.bindable ?? canBind;
   if (given !== undefined) {
     if (isIP(given) !== 4) throw new UsageError(`--lan-address: ${JSON.stringify(given.slice(0, 60))} is not an IPv4 address`);
     if (given.startsWith('127.'))
       throw new UsageError("--lan-address: a loopback address is not reachable from the room; give this machine's LAN address");
-    if (!local.includes(given)) {
+    if (!local.includes(given) && !(await bindable(given))) {
       throw new UsageError(
         `--lan-address: ${given} is not an address of this machine (it has ${local.filter((a) => !a.startsWith('127.')).join(', ') || 'none'})`,
       );
