@@ -57,6 +57,11 @@ describe('enrollment app', () => {
   const enroll = (body: unknown): Promise<Response> =>
     fetch(`${base}/v1/students`, { method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body) });
 
+  it('/health answers without a code and logs nothing', async () => {
+    expect((await fetch(`${base}/health`)).status).toBe(200);
+    expect(lines).toEqual([]);
+  });
+
   it('join-info: the JoinInfo for the right code, 403 otherwise', async () => {
     const ok = await fetch(`${base}/v1/join-info?code=${CODE}`);
     expect(ok.status).toBe(200);

@@ -56,6 +56,11 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
     res.status(502).json({ error: `${what} failed: the instructor's Consul did not answer as expected` });
   };
 
+  // For the container's healthcheck: answers without a code, so checks do not fill the log with refusals.
+  app.get('/health', (_req, res) => {
+    res.json({ status: 'ok' });
+  });
+
   app.get('/v1/join-info', (req: Request, res: Response) => {
     if (!codeMatches(req.query.code, cfg.joinCode)) {
       log.warn('join-info refused: wrong join code', { from: req.ip });
