@@ -1,0 +1,80 @@
+// classroom/instructor.compose.yml against the rules the room depends on: each Consul agent's serf/RPC port is
+// published on the LAN address with the SAME number inside and outside (what it advertises is where it is
+// reached), serf on tcp AND udp, and JoinInfo's server addresses are the servers' published serf ports.
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { findRepoRoot } from '../../../services/shared/repoRoot';
+import { INSTRUCTOR_COMPOSE_FILE } from './instructorEnv';
+import { joinInfoFor } from './joinInfo';
+
+const root = findRepoRoot(__dirname)!;
+const text = readFileSync(path.join(root, INSTRUCTOR_COMPOSE_FILE), 'utf8');
+const LAN = '${LAB_LAN_ADDRESS:-127.0.0.1}';
+
+/** The overlay's services and their lines (top-level keys under `services:`, two-space indent). */
+function serviceBlocks(): Map<string, string> {
+  const body = text.slice(text.indexOf('\nservices:\n'));
+  const blocks = new Map<string, string>();
+  for (const part of body.split(/\n {2}(?=[a-z0-9-]+:\n)/).slice(1)) {
+    const name = part.slice(0, part.indexOf(':'));
+    blocks.set(name, part);
+  }
+  return blocks;
+}
+
+/** `LAN:8301:8301/udp` lines of a block as [host port, container port, protocol]. */
+function lanPorts(block: string): Array<[string, string, string]> {
+  const out: Array<[string, string, string]> = [];
+  for (const line of block.split('\n')) {
+    const q = /^\s+- "(.*)"$/.exec(line)?.[1];
+    if (!q?.startsWith(`${LAN}:`)) continue;
+    const m = /^(.*):(\d+)\/(tcp|udp)$/.exec(q.slice(LAN.length + 1));
+    if (m) out.push([m[1]!, m[2]!, m[3]!]);
+  }
+  return out;
+}
+
+describe('classroom/instructor.compose.yml', () => {
+  const blocks = serviceBlocks();
+  const agents: Array<[string, string, string[]]> = [
+    ['consul-server-1', 'consul-server-1', ['8300', '8301']],
+    ['consul-server-2', 'consul-server-2', ['8310', '8311']],
+    ['consul-server-3', 'consul-server-3', ['8320', '8321']],
+    ['host-a-agent', 'host-a', ['8331']],
+    ['host-b-agent', 'host-b', ['8341']],
+  ];
+
+  it.each(agents)('%s advertises the LAN address on ports %s published the same inside and out by %s', (agent, publisher, ports) => {
+    const cmd = blocks.get(agent)!;
+    expect(cmd).toContain(`"-advertise=${LAN}"`);
+    const serf = ports[ports.length - 1]!;
+    expect(cmd).toContain(`"-serf-lan-port=${serf}"`);
+    if (ports.length === 2) expect(cmd).toContain(`"-server-port=${ports[0]}"`);
+    const published = lanPorts(blocks.get(publisher)!);
+    for (const p of ports) expect(published).toContainEqual([p, p, 'tcp']);
+    expect(published).toContainEqual([serf, serf, 'udp']);
+    // Directly or through the anchor of the first server / agent.
+    expect(blocks.get(agent)).toMatch(/CONSUL_LOCAL_CONFIG|environment: \*(server|agent)-env/);
+  });
+
+  it('publishes the room API (server-1), the page and enrollment on the LAN, and labels the classroom containers', () => {
+    expect(lanPorts(blocks.get('consul-server-1')!)).toContainEqual(['8500', '8500', 'tcp']);
+    expect(lanPorts(blocks.get('host-a')!)).toContainEqual(['${LAB_NGINX_PORT:-8080}', '80', 'tcp']);
+    expect(lanPorts(blocks.get('host-a')!)).toContainEqual(['8099', '8099', 'tcp']);
+    for (const s of ['consul-server-1', 'consul-server-2', 'consul-server-3', 'host-a', 'host-b', 'enrollment']) {
+      expect(blocks.get(s)).toMatch(/labels: (\*classroom-label|&classroom-label\n\s+lab\.classroom: "1")/);
+    }
+  });
+
+  it("JoinInfo's servers are the servers' published serf ports", () => {
+    const j = joinInfoFor('192.168.1.20', { gossipKey: Buffer.alloc(32).toString('base64'), joinCode: 'kite-maple-7421' }, 8080);
+    expect(j.servers.map((s) => s.split(':')[1])).toEqual(['8301', '8311', '8321']);
+  });
+
+  it('never carries a secret itself: only ${...} references to what lab:up passes', () => {
+    for (const v of ['CONSUL_LOCAL_CONFIG', 'CONSUL_HTTP_TOKEN', 'ENROLL_JOIN_INFO']) {
+      for (const line of text.split('\n').filter((l) => l.trim().startsWith(`${v}:`)))
+        expect(line).toMatch(/: \$\{LAB_CLASSROOM_[A-Z_]+:-\}$/);
+    }
+  });
+});
