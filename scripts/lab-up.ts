@@ -36,7 +36,7 @@ import { resolveLanAddress } from './lib/classroom/lanAddress';
 import { classroomDir, JOIN_FILE, loadOrCreateSecrets, MANAGEMENT_TOKEN_FILE, writePrivateFile } from './lib/classroom/secrets';
 import { joinInfoFor, serializeJoinInfo, type JoinInfo } from './lib/classroom/joinInfo';
 import { INSTRUCTOR_COMPOSE_FILE, instructorComposeEnv, studentJoinCommand } from './lib/classroom/instructorEnv';
-import { setUpClassroomAcls } from './lib/classroom/aclSetup';
+import { setUpClassroomAcls, verifyGossipKey } from './lib/classroom/aclSetup';
 import { parsePort } from '../services/shared/consulAddress';
 
 const NAME = 'lab:up';
@@ -51,6 +51,7 @@ interface Classroom {
   dir: string;
   created: boolean;
   managementToken: string;
+  gossipKey: string;
   join: JoinInfo;
   env: Record<string, string>;
 }
@@ -69,7 +70,15 @@ function prepareClassroom(root: string, lan: string, envFile: string | undefined
       : {};
   const nginxPort = parsePort(process.env.LAB_NGINX_PORT || fileEnv.LAB_NGINX_PORT || '8080', 'LAB_NGINX_PORT');
   const join = joinInfoFor(lan, secrets, nginxPort);
-  return { lan, dir, created, managementToken: secrets.managementToken, join, env: instructorComposeEnv(lan, secrets, join) };
+  return {
+    lan,
+    dir,
+    created,
+    managementToken: secrets.managementToken,
+    gossipKey: secrets.gossipKey,
+    join,
+    env: instructorComposeEnv(lan, secrets, join),
+  };
 }
 
 /**
@@ -164,7 +173,8 @@ void runCli(NAME, async () => {
     // The air-gapped images must already be here (the simulated classroom's machines load them): no build.
     if (!existsSync(path.join(root, OFFLINE_ENV_FILE))) throw new Error(`${OFFLINE_ENV_FILE} is missing in ${root}`);
     const fileEnv = readEnvFile(path.join(root, OFFLINE_ENV_FILE));
-    const refs = RUN_IMAGE_VARS.map((k) => fileEnv[k]).filter((v): v is string => !!v);
+    // This shell's values win, as they do in Compose's interpolation.
+    const refs = RUN_IMAGE_VARS.map((k) => process.env[k] || fileEnv[k]).filter((v): v is string => !!v);
     const present = await presentImages(docker, new Set(refs));
     const missing = refs.filter((r) => !present.has(r));
     if (missing.length)
@@ -238,6 +248,7 @@ void runCli(NAME, async () => {
           managementToken: classroom.managementToken,
           say: (l) => progress.line(`ACL ${l}`),
         });
+        await verifyGossipKey(ep.consulUrl, classroom.managementToken, classroom.gossipKey, project);
         writePrivateFile(path.join(classroom.dir, JOIN_FILE), serializeJoinInfo(classroom.join));
         const roomPort = process.env.LAB_ROOM_CONSUL_HTTP_PORT || '8501';
         process.stdout.write(classroomLines(classroom, roomPort).join('\n') + '\n');

@@ -8,11 +8,12 @@ import { randomUUID } from 'node:crypto';
 import { createLogger } from '../../services/shared/logger';
 import { createEnrollmentApp } from '../../services/enrollment/app';
 import { consulAclRegistry } from '../../services/enrollment/consulAcl';
-import { setUpClassroomAcls } from '../../scripts/lib/classroom/aclSetup';
+import { setUpClassroomAcls, verifyGossipKey } from '../../scripts/lib/classroom/aclSetup';
 import { type ConsulAgent, prepareAgent, waitForReady } from '../harness/consul';
 import { readyOrStopped } from '../harness/processes';
 
 const MGMT = randomUUID();
+const GOSSIP_KEY = Buffer.alloc(32, 3).toString('base64');
 const CODE = 'kite-maple-7421';
 let consul: ConsulAgent;
 let server: http.Server;
@@ -24,6 +25,7 @@ beforeAll(async () => {
     ip: '127.0.0.1',
     dev: true,
     extraHcl: [
+      `encrypt = "${GOSSIP_KEY}"`,
       `acl { enabled = true  default_policy = "deny"  enable_token_persistence = true  tokens { initial_management = "${MGMT}"  agent = "${MGMT}" } }`,
     ],
   });
@@ -116,3 +118,10 @@ test('enrollment: 201 then 409, wrong code 403; a student writes its own node on
   expect((await consulReq('PUT', '/v1/catalog/deregister', MGMT, { Node: 'student-alice' })).status).toBe(200);
   expect((await enroll('alice')).status).toBe(201);
 }, 60_000);
+
+test("verifyGossipKey: the cluster's key passes; another one is an error saying how to start afresh", async () => {
+  await verifyGossipKey(consul.httpUrl, MGMT, GOSSIP_KEY, 'cl-test');
+  await expect(verifyGossipKey(consul.httpUrl, MGMT, Buffer.alloc(32, 4).toString('base64'), 'cl-test')).rejects.toThrow(
+    /another key .*`npm run lab:down -- -p cl-test -v`/,
+  );
+}, 30_000);

@@ -3,6 +3,7 @@
 // and changes nothing (or puts back rules someone edited).
 // Over the HTTP API with fetch: the `consul` npm client (2.x) has no ACL policy or token endpoints.
 import { sleep } from '../../../services/shared/async';
+import { DEFAULT_PROJECT } from '../docker/labContainers';
 import {
   ANONYMOUS_READ_POLICY,
   ANONYMOUS_READ_RULES,
@@ -110,4 +111,32 @@ export async function setUpClassroomAcls(opts: AclSetupOptions): Promise<string[
   }
   for (const c of changed) say(c);
   return changed;
+}
+
+interface KeyringPool {
+  WAN: boolean;
+  Segment?: string;
+  Keys: Record<string, number>;
+  PrimaryKeys?: Record<string, number>;
+}
+
+/**
+ * The running cluster gossips with `gossipKey`. Consul keeps its keyring in the data dir and then ignores
+ * `encrypt`: Consul data from an earlier classroom (other secrets) would keep the old key while join.json hands out
+ * the new one, and every student's agent would be refused ("No installed keys could decrypt the message").
+ */
+export async function verifyGossipKey(consulUrl: string, managementToken: string, gossipKey: string, project: string): Promise<void> {
+  const res = await fetch(`${consulUrl}/v1/operator/keyring`, {
+    headers: { 'X-Consul-Token': managementToken },
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new AclRequestError(res.status, 'GET /v1/operator/keyring', await res.text().catch(() => ''));
+  const pools = ((await res.json()) as KeyringPool[]).filter((p) => !p.WAN);
+  const primary = (p: KeyringPool): string[] => Object.keys(p.PrimaryKeys ?? p.Keys);
+  if (pools.length === 0 || pools.some((p) => !primary(p).includes(gossipKey))) {
+    const down = project === DEFAULT_PROJECT ? 'npm run lab:down -- -v' : `npm run lab:down -- -p ${project} -v`;
+    throw new Error(
+      `the lab's Consul data gossips with another key than this classroom's (its keyring is from an earlier classroom), so students' agents would be refused: run \`${down}\`, then lab:up --classroom again`,
+    );
+  }
 }
