@@ -49,7 +49,11 @@ describe('classroom/instructor.compose.yml', () => {
     expect(cmd).toContain(`"-advertise=${LAN}"`);
     const serf = ports[ports.length - 1]!;
     expect(cmd).toContain(`"-serf-lan-port=${serf}"`);
-    if (ports.length === 2) expect(cmd).toContain(`"-server-port=${ports[0]}"`);
+    if (ports.length === 2) {
+      expect(cmd).toContain(`"-server-port=${ports[0]}"`);
+      // WAN gossip stays on the server's own fixed lab IP (.11-.13).
+      expect(cmd).toContain(`"-advertise-wan=\${LAB_SUBNET_PREFIX:-10.213.50}.1${agent.slice(-1)}"`);
+    }
     const published = lanPorts(blocks.get(publisher)!);
     for (const p of ports) expect(published).toContainEqual([p, p, 'tcp']);
     expect(published).toContainEqual([serf, serf, 'udp']);
