@@ -164,12 +164,16 @@ describe('renderRoster', () => {
   it('shows a hostile name quoted and escaped, on one line, cut short', () => {
     const r = room();
     const evil = 'x\u001b[2J\u001b]0;pwned\u0007\nalice  joined ✓\u009b31m' + 'A'.repeat(5000);
+    // A token Description with a space is not a student's (the enrollment rule: `lab student <no spaces>`); a node
+    // name is whatever an agent said.
     r.tokens = [token(evil)];
-    r.nodes = [];
+    r.nodes = [node(`student-${evil}`)];
     const out = renderRoster(roster(buildRoster(r)));
     const lines = out.split('\n');
     expect(lines).toHaveLength(2);
-    expect(lines[0]).toMatch(/^ {2}"x\\u001b\[2J\\u001b\]0;pwned\\u0007\\nalice {2}joined ✓\\u009b31mA+"…\(\+\d+ more\) {2}joined ✓/);
+    expect(lines[0]).toMatch(
+      /^ {2}"x\\u001b\[2J\\u001b\]0;pwned\\u0007\\nalice {2}joined ✓\\u009b31mA+"…\(\+\d+ more\) {2}joined ✗ no token/,
+    );
     expect(lines[0]!.length).toBeLessThan(400);
   });
 });

@@ -9,17 +9,12 @@
 import { readBounded } from '../../../services/shared/readBounded';
 import { errorMessage } from '../../../services/shared/errors';
 import { registerSecret } from '../../../services/shared/secrets';
-import { workshopServiceId, WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
+import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
+import { studentFromTokenDescription, studentNodeName, studentServiceId } from '../../../services/enrollment/names';
 import { quoteForTerminal } from '../term/terminalText';
 
-/** The Description the enrollment service gives a student's token: `lab student <name>`. */
-export const STUDENT_TOKEN_DESCRIPTION_PREFIX = 'lab student ';
-/** A student's agent runs as node `student-<name>`. */
-export const STUDENT_NODE_PREFIX = 'student-';
-
-export function studentNodeName(name: string): string {
-  return `${STUDENT_NODE_PREFIX}${name}`;
-}
+/** A student's agent runs as node `student-<name>` (services/enrollment/names.ts's rule). */
+const STUDENT_NODE_PREFIX = studentNodeName('');
 
 /** One yes/no about a student, and when no, a short why (our own words, or data already quoted). */
 export interface Fact {
@@ -75,9 +70,8 @@ function str(v: unknown): string {
 export function tokenNames(tokens: unknown): Map<string, number> {
   const names = new Map<string, number>();
   for (const t of asArray(tokens)) {
-    const d = str(asRecord(t).Description);
-    if (!d.startsWith(STUDENT_TOKEN_DESCRIPTION_PREFIX)) continue;
-    const name = d.slice(STUDENT_TOKEN_DESCRIPTION_PREFIX.length);
+    // The enrollment service's rule (`lab student <name>`), the one its name check uses too.
+    const name = studentFromTokenDescription(str(asRecord(t).Description));
     if (name) names.set(name, (names.get(name) ?? 0) + 1);
   }
   return names;
@@ -151,7 +145,7 @@ function agentFact(name: string, nodes: Set<string>, serf: Map<string, string>):
 
 /** The student's instance is the one on their own node: a `workshop-<name>` elsewhere is someone else's. */
 function apiFact(name: string, entries: WorkshopEntry[]): Fact {
-  const id = workshopServiceId(name);
+  const id = studentServiceId(name);
   const node = studentNodeName(name);
   const withId = entries.filter((e) => e.id === id);
   const mine = withId.find((e) => e.node === node);
@@ -168,7 +162,7 @@ function apiFact(name: string, entries: WorkshopEntry[]): Fact {
 
 function pageFact(name: string, page: PageRead, ids: Set<string>): Fact {
   if (!page.ok) return { ok: false, why: 'page unreadable' };
-  return ids.has(workshopServiceId(name)) ? { ok: true } : { ok: false, why: 'not there' };
+  return ids.has(studentServiceId(name)) ? { ok: true } : { ok: false, why: 'not there' };
 }
 
 /** Students = token holders ∪ student nodes, sorted by name (code unit order: stable on every machine). */
