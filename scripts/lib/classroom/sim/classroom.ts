@@ -117,7 +117,9 @@ export async function classroomUp(opts: UpOptions): Promise<UpResult> {
   }
   const leftovers = await listSimResources(docker);
   if (leftovers.containers.length || leftovers.networks.length || leftovers.volumes.length) {
-    say(`found leftovers of an earlier, unfinished classroom (${leftovers.containers.length} containers): removing them first`);
+    say(
+      `found leftovers of an earlier, unfinished classroom (${leftovers.containers.length} containers, ${leftovers.networks.length} networks, ${leftovers.volumes.length} volumes): removing them first`,
+    );
     await removeSimResources(docker, say, 5);
   }
   removeSimDir(dir);

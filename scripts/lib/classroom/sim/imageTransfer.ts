@@ -3,6 +3,7 @@
 // machine through `docker exec -i`. No machine ever reaches a registry.
 import { execFile } from 'node:child_process';
 import { createReadStream, statSync } from 'node:fs';
+import { Transform } from 'node:stream';
 import { promisify } from 'node:util';
 import type Docker from 'dockerode';
 import { execIn, lastLine } from './machineExec';
@@ -32,9 +33,22 @@ export async function loadImages(
 ): Promise<number> {
   const total = statSync(tarPath).size;
   let sent = 0;
-  const input = createReadStream(tarPath);
-  input.on('data', (chunk: Buffer | string) => (sent += chunk.length));
-  const ticker = setInterval(() => say(`${container}: docker load ${Math.round(sent / MB)}/${Math.round(total / MB)} MB`), everyMs);
+  // Counted on the way through (a 'data' listener on the file stream would start it flowing, and lose
+  // bytes, before execIn has piped it anywhere).
+  const input = createReadStream(tarPath).pipe(
+    new Transform({
+      transform(chunk: Buffer, _enc, done) {
+        sent += chunk.length;
+        done(null, chunk);
+      },
+    }),
+  );
+  let said = -1;
+  const ticker = setInterval(() => {
+    if (sent === said) return; // all sent: docker load is unpacking, its "Loaded image" lines come next
+    said = sent;
+    say(`${container}: docker load ${Math.round(sent / MB)}/${Math.round(total / MB)} MB sent`);
+  }, everyMs);
   try {
     const r = await execIn(docker, container, ['docker', 'load'], {
       stdin: input,
