@@ -52,7 +52,10 @@ export function diagnoseAgentLog(log: string, ctx: DiagnosisContext): Diagnosis 
     };
   }
   if (/No cluster leader/i.test(log)) {
-    return { cause: 'no-leader', line: `the instructor's cluster has no leader right now (servers down?): ask the instructor (npm run lab:status there)` };
+    return {
+      cause: 'no-leader',
+      line: `the instructor's cluster has no leader right now (servers down?): ask the instructor (npm run lab:status there)`,
+    };
   }
   return undefined;
 }
