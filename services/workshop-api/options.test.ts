@@ -1,6 +1,7 @@
 import { CommanderError } from 'commander';
 import { UsageError } from '../shared/errors';
-import { COUNT_RANGES, RANGES, checkGithubApiForToken, parseWorkshopArgs } from './options';
+import fc from 'fast-check';
+import { COUNT_RANGES, RANGES, checkGithubApiForToken, checkServiceForInstance, parseServiceChoice, parseWorkshopArgs } from './options';
 
 const env = { CONSUL_HTTP_ADDR: '127.0.0.1:8500' } as NodeJS.ProcessEnv;
 const parse = (args: string[], e: NodeJS.ProcessEnv = env) => parseWorkshopArgs(['node', 'workshop-api', ...args], e);
@@ -170,5 +171,55 @@ describe('a token over plain http', () => {
       expect(() => checkGithubApiForToken(parse(['--github-api', api]).githubApi, true)).not.toThrow();
     }
     expect(() => checkGithubApiForToken('http://ghe.example.com/api/v3', false)).not.toThrow();
+  });
+});
+
+describe('--service / WORKSHOP_SERVICE', () => {
+  const choose = (args: string[], e: NodeJS.ProcessEnv = env) => checkServiceForInstance(parse(args, e).service, 'workshop-alice');
+
+  test('default workshop; the instance ID accepted from the flag or the env; the flag wins; empty env = unset', () => {
+    expect(choose([])).toBe('workshop');
+    expect(choose(['--service', 'workshop-alice'])).toBe('workshop-alice');
+    expect(choose([], { ...env, WORKSHOP_SERVICE: 'workshop-alice' })).toBe('workshop-alice');
+    expect(choose(['--service', 'workshop'], { ...env, WORKSHOP_SERVICE: 'workshop-alice' })).toBe('workshop');
+    expect(choose([], { ...env, WORKSHOP_SERVICE: '' })).toBe('workshop');
+  });
+
+  test('another name is a usage error naming where it came from, at parse time when it is not workshop-*', () => {
+    expect(() => parse(['--service', 'other'])).toThrow(UsageError);
+    expect(() => parse(['--service', 'other'])).toThrow(/^--service: "other" is not/);
+    expect(() => parse([], { ...env, WORKSHOP_SERVICE: 'workshopx' })).toThrow(/^WORKSHOP_SERVICE: "workshopx" is not/);
+    expect(() => choose(['--service', 'workshop-bob'])).toThrow(UsageError);
+    expect(() => choose(['--service', 'workshop-bob'])).toThrow(/^--service: "workshop-bob" is not .*own ID "workshop-alice"/);
+    expect(() => choose([], { ...env, WORKSHOP_SERVICE: 'workshop-alice|passing' })).toThrow(/^WORKSHOP_SERVICE: /);
+  });
+
+  test('property: accepted exactly when the name is "workshop" or the instance ID, and then returned as is', () => {
+    const id = fc.stringMatching(/^[a-z0-9]{1,8}$/).map((n) => `workshop-${n}`);
+    const name = fc.oneof(
+      fc.constant('workshop'),
+      id,
+      fc.string({ maxLength: 20 }),
+      fc.string({ maxLength: 12 }).map((s) => `workshop${s}`),
+    );
+    fc.assert(
+      fc.property(name, id, fc.constantFrom<'--service' | 'WORKSHOP_SERVICE'>('--service', 'WORKSHOP_SERVICE'), (n, own, source) => {
+        const allowed = n === 'workshop' || n === own;
+        let result: string | undefined;
+        let error: unknown;
+        try {
+          result = checkServiceForInstance(
+            parseServiceChoice(source === '--service' ? n : undefined, source === 'WORKSHOP_SERVICE' ? n : undefined),
+            own,
+          );
+        } catch (err) {
+          error = err;
+        }
+        // An empty WORKSHOP_SERVICE is unset: the default.
+        if (source === 'WORKSHOP_SERVICE' && n === '') return result === 'workshop';
+        if (allowed) return result === n;
+        return error instanceof UsageError && error.message.startsWith(`${source}: ${JSON.stringify(n)} `);
+      }),
+    );
   });
 });

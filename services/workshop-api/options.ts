@@ -6,6 +6,7 @@ import { type DurationRange, consulDuration, parseDurationMs } from '../shared/d
 import { UsageError, errorMessage } from '../shared/errors';
 import { type LogFormat, parseLogFormat } from '../shared/logger';
 import type { IntRange } from '../shared/numbers';
+import { WORKSHOP_SERVICE_NAME, workshopServiceId } from './names';
 import { CHECK_SCOPES, type CheckScope, type CheckSettings, DEFAULT_CHECK, DEFAULT_REREGISTER_INTERVAL_MS } from './registration';
 
 export const NAME = 'workshop-api';
@@ -55,6 +56,14 @@ export interface WorkshopOptions {
   avatars: AvatarMode;
   /** The GitHub API's base URL (http(s), no credentials, query or fragment); the token goes to this host only. */
   githubApi: string;
+  /** The Consul service name asked for (`--service` / WORKSHOP_SERVICE); checkServiceForInstance decides once the ID is known. */
+  service: ServiceChoice;
+}
+
+/** A service name and where it came from (`--service`, `WORKSHOP_SERVICE`, or '' for the default), for the error line. */
+export interface ServiceChoice {
+  name: string;
+  source: '--service' | 'WORKSHOP_SERVICE' | '';
 }
 
 export const AVATAR_MODES = ['github', 'generated'] as const;
@@ -78,6 +87,7 @@ interface Flags {
   logFormat?: string;
   avatars?: string;
   githubApi?: string;
+  service?: string;
 }
 
 /** A duration flag; its help writes durations as Consul does ("2s", "60s"), 0 as "never". */
@@ -160,12 +170,16 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
       '--github-api <url>',
       `GitHub API base URL, e.g. GitHub Enterprise's https://host/api/v3 (default ${DEFAULT_GITHUB_API}; env WORKSHOP_GITHUB_API)`,
     )
+    .option(
+      '--service <name>',
+      `Consul service name: ${WORKSHOP_SERVICE_NAME} (default) or this instance's own ID ${workshopServiceId('<name>')} (a classroom student's, whose token may write only that service) (env WORKSHOP_SERVICE)`,
+    )
     .option('--log-format <format>', 'text or json (env LOG_FORMAT)');
   program.addHelpText(
     'after',
     '\nEnv: WORKSHOP_NAME, WORKSHOP_TOKEN, WORKSHOP_HOST, WORKSHOP_PORT override the config file;\n' +
       'CONSUL_HTTP_ADDR (default 127.0.0.1:8500; also http://host:port, [::1]:8500) is the local Consul agent;\n' +
-      'CONSUL_HTTP_TOKEN its ACL token; LOG_FORMAT=text|json; WORKSHOP_AVATARS, WORKSHOP_GITHUB_API as the flags.\n' +
+      'CONSUL_HTTP_TOKEN its ACL token; LOG_FORMAT=text|json; WORKSHOP_AVATARS, WORKSHOP_GITHUB_API, WORKSHOP_SERVICE as the flags.\n' +
       'The token (config "token" / WORKSHOP_TOKEN) is sent to the GitHub API host only, to lift its anonymous rate limit.',
   );
   program.parse(argv);
@@ -209,7 +223,42 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     consulHttp: consulHttpAddrFromEnv(env),
     avatars: parseAvatarMode(flags.avatars, env.WORKSHOP_AVATARS),
     githubApi: parseGithubApi(flags.githubApi, env.WORKSHOP_GITHUB_API),
+    service: parseServiceChoice(flags.service, env.WORKSHOP_SERVICE),
   };
+}
+
+/**
+ * The flag wins over WORKSHOP_SERVICE; empty env = unset. Only `workshop` or `workshop-<something>` get past
+ * here (said at once, before any config is read); whether `<something>` is this instance's own name is
+ * checkServiceForInstance's, once the name is known.
+ */
+export function parseServiceChoice(flag: string | undefined, fromEnv: string | undefined): ServiceChoice {
+  const choice: ServiceChoice =
+    flag !== undefined
+      ? { name: flag, source: '--service' }
+      : fromEnv
+        ? { name: fromEnv, source: 'WORKSHOP_SERVICE' }
+        : { name: WORKSHOP_SERVICE_NAME, source: '' };
+  if (choice.name !== WORKSHOP_SERVICE_NAME && !choice.name.startsWith(workshopServiceId(''))) throw serviceUsageError(choice);
+  return choice;
+}
+
+/**
+ * The service name to register under: exactly `workshop`, or exactly this instance's ID (`workshop-<name>`).
+ * Anything else is bad input (UsageError, exit 2, naming the flag or variable): in a classroom the student's
+ * token may write only `workshop-<its name>`, and the shared page lists only `workshop` and `workshop-*`.
+ */
+export function checkServiceForInstance(choice: ServiceChoice, instanceId: string): string {
+  if (choice.name === WORKSHOP_SERVICE_NAME || choice.name === instanceId) return choice.name;
+  throw serviceUsageError(choice, instanceId);
+}
+
+function serviceUsageError(choice: ServiceChoice, instanceId?: string): UsageError {
+  // The value is shown quoted (JSON.stringify): it came from argv or the environment and may hold anything.
+  const own = instanceId === undefined ? workshopServiceId('<name>') : JSON.stringify(instanceId);
+  return new UsageError(
+    `${choice.source || '--service'}: ${JSON.stringify(choice.name)} is not a service name this instance may use (allowed: "${WORKSHOP_SERVICE_NAME}" or this instance's own ID ${own})`,
+  );
 }
 
 /** The flag wins over WORKSHOP_AVATARS; empty = unset. */

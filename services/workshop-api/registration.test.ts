@@ -93,15 +93,30 @@ test('--check-scope node: the service carries no check; a separate check with NO
   });
 });
 
+test('--service workshop-<name>: registered under that name, and the ID-collision check asks about that name', async () => {
+  const own = { ...inst, service: 'workshop-alice' };
+  expect(createService(buildServiceDefinition(own, DEFAULT_CHECK))).toMatchObject({ Name: 'workshop-alice', ID: 'workshop-alice' });
+  const { client, calls } = fakeConsul({});
+  await registerWithRetry(client, own, buildServiceDefinition(own, DEFAULT_CHECK), {
+    attempts: 1,
+    logger: logger().logger,
+    consulAddr: 'x',
+    sleep: noSleep,
+  });
+  expect(calls.queried).toEqual([{ service: 'workshop-alice' }]);
+  expect(calls.register).toEqual([expect.objectContaining({ name: 'workshop-alice', id: 'workshop-alice' })]);
+});
+
 /** A fake of the two agent/health calls registration makes: the boundary, not the thing under test. */
 function fakeConsul(opts: { failTimes?: number; existing?: unknown[] }) {
-  const calls = { register: [] as unknown[], checkRegister: 0, checkBodies: [] as unknown[], healthQueries: 0 };
+  const calls = { register: [] as unknown[], checkRegister: 0, checkBodies: [] as unknown[], healthQueries: 0, queried: [] as unknown[] };
   let failures = opts.failTimes ?? 0;
   const refuse = (): Promise<never> => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8500'));
   const client = {
     health: {
-      service: () => {
+      service: (q: unknown) => {
         calls.healthQueries++;
+        calls.queried.push(q);
         if (failures > 0) {
           failures--;
           return refuse();

@@ -40,6 +40,12 @@ export interface Instance {
   /** Address registered in Consul and used by the check. */
   host: string;
   port: number;
+  /**
+   * The Consul service name (`--service`): `workshop` (the lab's own instances), or the instance's own ID
+   * `workshop-<name>` (a classroom student's, so its ACL token needs write on its own service name only).
+   * Default `workshop`.
+   */
+  service?: string;
 }
 
 /** What the `consul` client's agent.service.register takes (its lower-case option names). */
@@ -78,7 +84,7 @@ function httpCheck(inst: Instance, check: CheckSettings): HttpCheck {
  */
 export function buildServiceDefinition(inst: Instance, check: CheckSettings, hostname: string = os.hostname()): ServiceDefinition {
   const def: ServiceDefinition = {
-    name: WORKSHOP_SERVICE_NAME,
+    name: inst.service ?? WORKSHOP_SERVICE_NAME,
     id: inst.id,
     address: inst.host,
     port: inst.port,
@@ -143,7 +149,7 @@ export class DuplicateInstanceError extends Error {
  */
 export async function assertIdFree(consul: ConsulClient, inst: Instance, timeoutMs = 3000): Promise<void> {
   const entries = (await withTimeout(
-    consul.health.service({ service: WORKSHOP_SERVICE_NAME }) as Promise<HealthServiceEntry[]>,
+    consul.health.service({ service: inst.service ?? WORKSHOP_SERVICE_NAME }) as Promise<HealthServiceEntry[]>,
     timeoutMs,
     'Consul health query',
   )) as HealthServiceEntry[];

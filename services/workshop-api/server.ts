@@ -11,8 +11,7 @@ import { onShutdown } from '../shared/shutdown';
 import { createApp, type AppState } from './app';
 import { loadWorkshopConfig } from './config';
 import { GithubAvatars } from './githubAvatar';
-import { WORKSHOP_SERVICE_NAME } from './names';
-import { NAME, type WorkshopOptions, checkGithubApiForToken } from './options';
+import { NAME, type WorkshopOptions, checkGithubApiForToken, checkServiceForInstance } from './options';
 import { DuplicateInstanceError, buildRegistration, deregister, deregisterCheck, keepRegistered, registerWithRetry } from './registration';
 
 /** The repo's package.json version (dist/services/workshop-api → three levels up; src → two). */
@@ -58,6 +57,8 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
   const cfg = loadWorkshopConfig({ file: o.config, flags: { bind: o.bind } });
   // Here, not in parseWorkshopArgs: the token may come from the config file.
   checkGithubApiForToken(o.githubApi, cfg.token !== undefined);
+  // Here too: whether the service name is this instance's own depends on the name, which the file may give.
+  const service = checkServiceForInstance(o.service, cfg.id);
   const logger: Logger = createLogger({ name: NAME, format: o.logFormat }).child({ id: cfg.id });
   // Built before listening: nothing about the address can fail once the server is up.
   const consul = createConsulClient(o.consulHttp);
@@ -75,7 +76,7 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
     avatars: o.avatars === 'github' ? `github (${o.githubApi}${cfg.token ? ', with token' : ''})` : 'generated',
   });
 
-  const inst = { id: cfg.id, name: cfg.name, host: cfg.host, port: cfg.port };
+  const inst = { id: cfg.id, name: cfg.name, host: cfg.host, port: cfg.port, service };
   const { service: def, nodeCheck } = buildRegistration(inst, o.check, o.checkScope);
   let registered = false;
   let stopKeeping = async (): Promise<void> => undefined;
@@ -161,7 +162,7 @@ export async function runWorkshop(o: WorkshopOptions): Promise<void> {
     stopKeeping = keepRegistered(consul, def, { intervalMs: o.reregisterIntervalMs, logger, onFatal: resolve, nodeCheck });
   });
   logger.info('registered in Consul', {
-    service: WORKSHOP_SERVICE_NAME,
+    service,
     address: `${cfg.host}:${cfg.port}`,
     check: o.check.enabled ? `GET /health every ${o.check.intervalMs}ms${nodeCheck ? ', node-level' : ''}` : 'none (--no-check)',
     consul: consulAddr,
