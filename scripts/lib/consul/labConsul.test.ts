@@ -29,6 +29,15 @@ describe('parseMembers', () => {
       { name: 'consul-agent', address: '10.213.50.10', role: 'client', status: 'alive', leader: false },
     ]);
   });
+  it('tells servers sharing one address apart by their RPC port (classroom mode advertises the LAN address)', () => {
+    const room = [8300, 8310, 8320].map((port, i) => ({
+      Name: `consul-server-${i + 1}`,
+      Addr: '192.168.1.20',
+      Status: 1,
+      Tags: { role: 'consul', port: String(port) },
+    }));
+    expect(parseMembers(room, '192.168.1.20:8310').map((m) => m.leader)).toEqual([false, true, false]);
+  });
   it('marks no leader when there is none', () => {
     expect(parseMembers(members, '').some((m) => m.leader)).toBe(false);
     expect(parseMembers(members, undefined).some((m) => m.leader)).toBe(false);

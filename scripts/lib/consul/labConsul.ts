@@ -50,7 +50,9 @@ function str(v: unknown): string {
 
 /** /v1/agent/members → members with role and status; `leader` is /v1/status/leader ("ip:8300" or ""). */
 export function parseMembers(raw: unknown[], leader: string | undefined): Member[] {
+  // "ip:port": in classroom mode the three servers share one advertised (LAN) address and differ by RPC port.
   const leaderIp = (leader ?? '').replace(/:\d+$/, '');
+  const leaderPort = /:(\d+)$/.exec(leader ?? '')?.[1];
   return raw
     .map((m) => {
       const r = asRecord(m);
@@ -63,7 +65,11 @@ export function parseMembers(raw: unknown[], leader: string | undefined): Member
         address,
         role,
         status: SERF_STATUS[code] ?? 'none',
-        leader: role === 'server' && leaderIp !== '' && address === leaderIp,
+        leader:
+          role === 'server' &&
+          leaderIp !== '' &&
+          address === leaderIp &&
+          (leaderPort === undefined || tags.port === undefined || str(tags.port) === leaderPort),
       };
     })
     .sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'server' ? -1 : 1));
