@@ -96,7 +96,7 @@ function classroomLines(c: Classroom, roomApiPort: string): string[] {
     `  Enrollment      ${c.join.enrollUrl}`,
     `  join.json       ${path.join(c.dir, JOIN_FILE)}   (0600: gossip key + join code, for a student who gets it as a file)`,
     `  Management token in ${path.join(c.dir, MANAGEMENT_TOKEN_FILE)} (0600; never printed)`,
-    `  Room ports on ${c.lan}: 8300-8301, 8310-8311, 8320-8321, 8331, 8341 (tcp+udp), 8500, 8099, ${new URL(c.join.page).port} (tcp): open them in this laptop's firewall`,
+    `  Room ports on ${c.lan}: 8301, 8311, 8321, 8331, 8341 (tcp+udp); 8300, 8310, 8320, 8500, 8099, ${new URL(c.join.page).port} (tcp): open them in this laptop's firewall`,
     '',
     'Students run (project this line or write it on the board):',
     `  ${studentJoinCommand(c.lan, c.join.joinCode)}`,
