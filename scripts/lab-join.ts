@@ -29,7 +29,7 @@ import { formatSeconds } from './lib/term/table';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 import { enrollStudent, fetchJoinInfo, type EnrollClientOptions } from './lib/classroom/enrollClient';
 import { parseJoinInfo, type JoinInfo } from './lib/classroom/joinInfo';
-import { diagnoseAgentLog, diagnoseApiLog, type DiagnosisContext } from './lib/classroom/studentDiagnosis';
+import { diagnoseAgentLog, diagnoseApiLog, type Diagnosis, type DiagnosisContext } from './lib/classroom/studentDiagnosis';
 import {
   instructorPortsHint,
   localAddressToward,
@@ -158,15 +158,21 @@ async function onPage(page: string, serviceId: string): Promise<boolean> {
 }
 
 /** A cause from the agent's and the API's logs, if they show one. */
-async function diagnose(docker: Docker, containers: LabContainer[], ctx: DiagnosisContext): Promise<string | undefined> {
+async function diagnose(docker: Docker, containers: LabContainer[], ctx: DiagnosisContext): Promise<Diagnosis | undefined> {
   for (const c of containers) {
     if (c.service !== 'student-agent' && c.service !== 'workshop-api') continue;
     const { stdout, stderr } = await readContainerLogs(docker, c.id, { tail: 300 }).catch(() => ({ stdout: '', stderr: '' }));
     const d = c.service === 'student-agent' ? diagnoseAgentLog(stdout + stderr, ctx) : diagnoseApiLog(stdout + stderr, ctx);
-    if (d) return d.line;
+    if (d) return d;
   }
   return undefined;
 }
+
+/** Causes no wait can cure: lab:join stops at once with the fix. */
+const FINAL_CAUSES = new Set<Diagnosis['cause']>(['gossip-key', 'token']);
+
+/** Set while `docker compose up` runs: on an early error lab:join exits without waiting for it (see the end). */
+let composeRunning = false;
 
 void runCli(NAME, async () => {
   const program = createProgram(
@@ -268,10 +274,15 @@ void runCli(NAME, async () => {
   const env = studentComposeEnv({ state, settings, githubApi, githubToken });
   process.stdout.write(`Starting your host (docker compose -p ${settings.project} -f ${STUDENT_COMPOSE_FILE} up -d)\n`);
   const compose = runCompose(['-f', composeFile, 'up', '-d', '--remove-orphans'], { project: settings.project, envFile, cwd: root, env });
+  composeRunning = true;
   let composeDone: { code: number; line?: string } | undefined;
+  const settle = (done: { code: number; line?: string }): void => {
+    composeDone = done;
+    composeRunning = false;
+  };
   compose.then(
-    (r: ComposeResult) => (composeDone = { code: r.code, line: r.code === 0 ? undefined : composeFailureLine(r) }),
-    (e: Error) => (composeDone = { code: 1, line: e.message }),
+    (r: ComposeResult) => settle({ code: r.code, line: r.code === 0 ? undefined : composeFailureLine(r) }),
+    (e: Error) => settle({ code: 1, line: e.message }),
   );
 
   const ctx: DiagnosisContext = {
@@ -289,7 +300,7 @@ void runCli(NAME, async () => {
     const containers = await listLabContainers(docker, settings.project);
     for (const l of stateChanges(seen, containers)) progress.line(l);
     if (composeDone && composeDone.code !== 0) {
-      const cause = await diagnose(docker, containers, ctx);
+      const cause = (await diagnose(docker, containers, ctx))?.line;
       throw new Error(cause ?? `docker compose up failed: ${composeDone.line}; npm run lab:leave removes what was started`);
     }
     if (phase === 'containers' && composeDone && containers.length > 0 && containers.every(isReady)) {
@@ -313,14 +324,15 @@ void runCli(NAME, async () => {
       );
       return 0;
     }
-    // The logs tell a stuck join's cause long before the timeout: look every 10 s while not yet joined.
-    if (phase === 'containers' && Date.now() - lastDiagnosis > 10_000 && progress.elapsedMs() > 15_000) {
+    // The logs tell a stuck join's cause long before the timeout. A rejected gossip key or token is final at once;
+    // unreachable ports only after a while (an instructor restarting its lab refuses connections for seconds).
+    if (phase === 'containers' && Date.now() - lastDiagnosis > 5000 && progress.elapsedMs() > 8000) {
       lastDiagnosis = Date.now();
-      const cause = await diagnose(docker, containers, ctx);
-      if (cause && !/no leader/.test(cause)) throw new Error(`${cause}`);
+      const d = await diagnose(docker, containers, ctx);
+      if (d && (FINAL_CAUSES.has(d.cause) || (d.cause !== 'no-leader' && progress.elapsedMs() > 40_000))) throw new Error(d.line);
     }
     if (Date.now() > deadline) {
-      const cause = await diagnose(docker, containers, ctx);
+      const cause = (await diagnose(docker, containers, ctx))?.line;
       const unready = containers.filter((c) => !isReady(c)).map((c) => `${shortName(c)} (${c.state === 'running' ? c.health : c.state})`);
       const where =
         phase === 'containers'
@@ -334,4 +346,9 @@ void runCli(NAME, async () => {
     }
     await sleep(1000);
   }
+}).then(() => {
+  // Compose's `up` waits for the agent's healthcheck (up to its start period) even when lab:join already knows why it
+  // cannot pass (a rejected gossip key): exit now, once the error line is out. What Compose started stays for
+  // `docker compose logs`; lab:leave removes it.
+  if (composeRunning) process.stderr.write('', () => process.exit());
 });
