@@ -27,7 +27,7 @@ import { imagePresent, pullFailureReason, pullImage } from './lib/images/pull';
 import { Progress } from './lib/term/progress';
 import { formatSeconds } from './lib/term/table';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
-import { enrollStudent, fetchJoinInfo, type EnrollClientOptions } from './lib/classroom/enrollClient';
+import { enrollStudent, fetchJoinInfo, tokenServiceName, type EnrollClientOptions } from './lib/classroom/enrollClient';
 import { parseJoinInfo, type JoinInfo } from './lib/classroom/joinInfo';
 import { diagnoseAgentLog, diagnoseApiLog, type Diagnosis, type DiagnosisContext } from './lib/classroom/studentDiagnosis';
 import {
@@ -141,10 +141,11 @@ async function ensureImages(docker: Docker, root: string, offline: boolean, prog
   return envPath;
 }
 
-/** The student's workshop instance as the cluster sees it through this machine's agent: passing or not. */
-async function apiPassing(settings: StudentSettings, serviceId: string, token: string): Promise<boolean> {
-  const url = `http://127.0.0.1:${settings.httpPort}/v1/health/checks/workshop?filter=${encodeURIComponent(`ServiceID == "${serviceId}"`)}`;
-  const res = await fetch(url, { headers: { 'x-consul-token': token }, signal: AbortSignal.timeout(3000) });
+/** The student's workshop instance as the cluster sees it (its node's checks for that ID, whatever the service name). */
+async function apiPassing(settings: StudentSettings, state: StudentState): Promise<boolean> {
+  const filter = encodeURIComponent(`ServiceID == "${state.serviceId}"`);
+  const url = `http://127.0.0.1:${settings.httpPort}/v1/health/node/${encodeURIComponent(state.nodeName)}?filter=${filter}`;
+  const res = await fetch(url, { headers: { 'x-consul-token': state.token }, signal: AbortSignal.timeout(3000) });
   if (res.status !== 200) return false;
   const checks = (await res.json()) as Array<{ Status?: string }>;
   return checks.length > 0 && checks.every((c) => c.Status === 'passing');
@@ -270,8 +271,12 @@ void runCli(NAME, async () => {
     );
   }
 
+  // Its own service workshop-<name> when the token may write only that (else the shared "workshop").
+  const serviceName = (await tokenServiceName(new URL(joinInfo.consulUi).origin, state.token, state.serviceId)) ?? 'workshop';
+  progress.line(`your API registers as service "${serviceName}", ID ${state.serviceId}`);
+
   const envFile = await ensureImages(docker, root, opts.offline === true, progress);
-  const env = studentComposeEnv({ state, settings, githubApi, githubToken });
+  const env = studentComposeEnv({ state, settings, githubApi, githubToken, serviceName });
   process.stdout.write(`Starting your host (docker compose -p ${settings.project} -f ${STUDENT_COMPOSE_FILE} up -d)\n`);
   const compose = runCompose(['-f', composeFile, 'up', '-d', '--remove-orphans'], { project: settings.project, envFile, cwd: root, env });
   composeRunning = true;
@@ -307,7 +312,7 @@ void runCli(NAME, async () => {
       progress.line(`your agent joined the cluster as ${state.nodeName}`);
       phase = 'passing';
     }
-    if (phase === 'passing' && (await apiPassing(settings, state.serviceId, state.token).catch(() => false))) {
+    if (phase === 'passing' && (await apiPassing(settings, state).catch(() => false))) {
       progress.line(`${state.serviceId} is passing in Consul`);
       phase = 'page';
     }

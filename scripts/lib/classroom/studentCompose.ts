@@ -28,6 +28,8 @@ export interface StudentComposeInput {
   settings: StudentSettings;
   githubApi: string;
   githubToken?: string;
+  /** The Consul service name workshop-api registers under: `workshop`, or its own ID (enrollClient.tokenServiceName). */
+  serviceName: string;
 }
 
 /** The environment of `docker compose up` for this student (the knobs the compose file's header lists). */
@@ -36,6 +38,7 @@ export function studentComposeEnv(input: StudentComposeInput): Record<string, st
   return {
     ...publicEnv(state.name, state.address ?? '', settings),
     LAB_GITHUB_API: input.githubApi,
+    LAB_STUDENT_SERVICE: input.serviceName,
     CONSUL_LOCAL_CONFIG: agentLocalConfig(state.joinInfo, state.token),
     CONSUL_HTTP_TOKEN: state.token,
     // Empty = no token (workshop-api treats an empty WORKSHOP_TOKEN as unset): a token in the shell is not passed on.
