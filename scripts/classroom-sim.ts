@@ -12,9 +12,9 @@ import { Argument } from 'commander';
 import { countOption, createProgram, runCli } from '../services/shared/cli';
 import { repoRoot } from './lib/docker/compose';
 import { connectDocker } from './lib/docker/engine';
-import { classroomDown, classroomUp } from './lib/classroom/sim/classroom';
+import { UpCleanup, classroomDown, classroomUp } from './lib/classroom/sim/classroom';
+import { simDir } from './lib/classroom/sim/simState';
 import { MAX_STUDENTS } from './lib/classroom/sim/layout';
-import { removeSimResources } from './lib/classroom/sim/machines';
 import { Progress } from './lib/term/progress';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 
@@ -41,20 +41,30 @@ void runCli(NAME, async () => {
     return 0;
   }
 
-  // Ctrl-C (or a test's SIGTERM) during up: remove what it started rather than leave machines half-made.
+  // Ctrl-C (or a test's SIGTERM) during up: remove what it started rather than leave machines half-made. The
+  // failure path of up (its docker execs break when the machines go) waits on the same removal.
+  const cleanup = new UpCleanup(docker, simDir(root), say);
   let interrupted = false;
   const onSignal = (sig: NodeJS.Signals): void => {
     if (interrupted) return;
     interrupted = true;
     say(`${sig}: removing what this up started`);
-    void removeSimResources(docker, say, 5)
-      .catch((e: Error) => say(`clean-up failed: ${e.message.split('\n')[0]}`))
-      .finally(() => process.exit(130));
+    void cleanup.run().finally(() => {
+      process.stderr.write(`${NAME}: interrupted (${sig}); removed what this up had started\n`);
+      process.exit(130);
+    });
   };
   process.on('SIGINT', onSignal);
   process.on('SIGTERM', onSignal);
 
-  const r = await classroomUp({ docker, repoRoot: root, students: opts.students, say, keepOnFailure: opts.keepOnFailure });
+  let r: Awaited<ReturnType<typeof classroomUp>>;
+  try {
+    r = await classroomUp({ docker, repoRoot: root, students: opts.students, say, keepOnFailure: opts.keepOnFailure, cleanup });
+  } catch (err) {
+    // Interrupted: the signal handler says so and exits 130 once the removal is done; no second error line.
+    if (interrupted) return new Promise<never>(() => undefined);
+    throw err;
+  }
   if (r.already)
     say(`the simulated classroom is already up (${r.output.students.length} students): printing it again; "down" first for a fresh one`);
   process.stdout.write(JSON.stringify(r.output) + '\n');

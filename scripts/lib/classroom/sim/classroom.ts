@@ -14,6 +14,7 @@ import {
   CLASSROOM_DIR_IN_MACHINE,
   GITHUB_API,
   GITHUB_ADDRESS,
+  GITHUB_CONTAINER,
   INSTRUCTOR_ADDRESS,
   INSTRUCTOR_CONTAINER,
   INSTRUCTOR_PAGE_PORT,
@@ -22,6 +23,7 @@ import {
   LAB_IN_MACHINE,
   LAN_NETWORK,
   LAN_SUBNET,
+  SIM_LABEL,
   STUDENT_DIR_IN_MACHINE,
   type StudentSlot,
   studentSlots,
@@ -58,6 +60,36 @@ export interface UpOptions {
   say: Say;
   /** Leave a failed up's machines running to look into (default: remove everything it started). */
   keepOnFailure?: boolean;
+  /** Shared with the caller's signal handler (made here when not given). */
+  cleanup?: UpCleanup;
+}
+
+/**
+ * Removing what an `up` started, once, whoever asks first: the failure path and a Ctrl-C arriving at the same
+ * time share one removal (two racing removals left volumes behind).
+ */
+export class UpCleanup {
+  private running?: Promise<void>;
+  private readonly paths: string[] = [];
+  constructor(
+    private readonly docker: Docker,
+    private readonly dir: string,
+    private readonly say: Say,
+  ) {}
+
+  /** A temporary path (the image tars) to delete with the rest. */
+  addPath(p: string): void {
+    this.paths.push(p);
+  }
+
+  run(): Promise<void> {
+    this.running ??= (async () => {
+      await removeSimResources(this.docker, this.say, 5).catch((e: Error) => this.say(`clean-up failed: ${e.message.split('\n')[0]}`));
+      removeSimDir(this.dir);
+      for (const p of this.paths) rmSync(p, { recursive: true, force: true });
+    })();
+    return this.running;
+  }
 }
 
 export type UpResult = { already: true; output: SimOutput } | { already: false; output: SimOutput };
@@ -124,6 +156,15 @@ export async function classroomUp(opts: UpOptions): Promise<UpResult> {
   }
   removeSimDir(dir);
 
+  // A container with one of our names that is not ours (no label) would stop up half-way: say so before anything starts.
+  for (const name of [GITHUB_CONTAINER, INSTRUCTOR_CONTAINER, ...studentSlots(opts.students).map((s) => s.container)]) {
+    const foreign = await docker
+      .getContainer(name)
+      .inspect()
+      .then((info) => !info.Config.Labels?.[SIM_LABEL])
+      .catch(() => false);
+    if (foreign) throw new Error(`a container named ${name} exists and was not made by classroom:sim: remove or rename it first`);
+  }
   for (const tag of [OFFLINE_IMAGES.base, ...STUDENT_IMAGES, ...INSTRUCTOR_EXTRA_IMAGES]) {
     if (await imageMissing(docker, tag)) throw new Error(`${tag} not found: run "npm run lab:images" first`);
   }
@@ -131,7 +172,9 @@ export async function classroomUp(opts: UpOptions): Promise<UpResult> {
   const binds = machineBinds(repoRoot, process.execPath, composePlugin);
   await ensureMachineImage(docker, repoRoot, say);
 
+  const cleanup = opts.cleanup ?? new UpCleanup(docker, dir, say);
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'classroom-sim-'));
+  cleanup.addPath(tmp);
   try {
     return { already: false, output: await buildClassroom(opts, dir, tmp, binds) };
   } catch (err) {
@@ -139,8 +182,7 @@ export async function classroomUp(opts: UpOptions): Promise<UpResult> {
       say('up failed: leaving its machines as they are (--keep-on-failure); "npm run classroom:sim -- down" removes them');
     else {
       say('up failed: removing what it started');
-      await removeSimResources(docker, say, 5).catch((e: Error) => say(`clean-up failed too: ${e.message.split('\n')[0]}`));
-      removeSimDir(dir);
+      await cleanup.run();
     }
     throw err;
   } finally {

@@ -169,29 +169,50 @@ export async function removeSimResources(docker: Docker, say: (line: string) => 
     found.containers.map(async (c) => {
       const container = docker.getContainer(c.id);
       if (c.running) await container.stop({ t: stopSeconds }).catch(() => undefined);
-      await container.remove({ force: true, v: true }).catch((err: unknown) => {
-        if (statusOf(err) !== 404) throw err;
-      });
+      await container.remove({ force: true, v: true }).catch(() => undefined);
+      // Another removal may be under way (409 "already in progress"): either way, wait until it is gone.
+      await untilGone(() => container.inspect(), `container ${c.name}`);
       say(`removed ${c.name}`);
     }),
   );
   for (const n of found.networks) {
-    await docker
-      .getNetwork(n)
-      .remove()
-      .catch((err: unknown) => {
-        if (statusOf(err) !== 404) throw err;
-      });
+    await retryBriefly(() => docker.getNetwork(n).remove(), `network ${n}`);
     say(`removed network ${n}`);
   }
-  for (const v of found.volumes) {
-    await docker
-      .getVolume(v)
-      .remove()
-      .catch((err: unknown) => {
-        if (statusOf(err) !== 404) throw err;
-      });
-  }
+  for (const v of found.volumes) await retryBriefly(() => docker.getVolume(v).remove(), `volume ${v}`);
   if (found.volumes.length) say(`removed ${found.volumes.length} volumes`);
   return found;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((res) => setTimeout(res, ms));
+
+/** Poll `inspect` until the engine says 404. */
+async function untilGone(inspect: () => Promise<unknown>, what: string, timeoutMs = 60_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      await inspect();
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      throw err;
+    }
+    if (Date.now() - t0 > timeoutMs) throw new Error(`${what} is still there after ${timeoutMs / 1000} s`);
+    await sleep(250);
+  }
+}
+
+/** Remove something that may still be in use for a moment (a container going away); 404 = already gone. */
+async function retryBriefly(remove: () => Promise<unknown>, what: string, timeoutMs = 20_000): Promise<void> {
+  const t0 = Date.now();
+  for (;;) {
+    try {
+      await remove();
+      return;
+    } catch (err) {
+      if (statusOf(err) === 404) return;
+      if (Date.now() - t0 > timeoutMs)
+        throw new Error(`could not remove ${what}: ${(err as Error).message.split('\n')[0]}`, { cause: err });
+    }
+    await sleep(500);
+  }
 }
