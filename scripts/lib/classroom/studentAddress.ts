@@ -42,8 +42,10 @@ function addressTarget(hostPart: string, shown: string): JoinTarget {
   if (hostPart.includes('/')) throw new UsageError(`instructor address ${quote(shown)}: give the address only, without a path`);
   // parseHostPort refuses credentials, bad hosts and ports with one line (and never quotes a user:password).
   const { host, port } = parseHostPort(hostPart, 'instructor address', ENROLL_PORT);
-  const urlHost = isIP(host) === 6 ? `[${host}]` : host;
-  return { kind: 'address', host, port, enrollUrl: `http://${urlHost}:${port}` };
+  const enrollUrl = `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+  // A name that DNS rules allow can still be no URL host (`a.0`: a numeric last label is read as a bad IPv4).
+  if (!URL.canParse(enrollUrl)) throw new UsageError(`instructor address ${quote(shown)}: not a host name or an IP address`);
+  return { kind: 'address', host, port, enrollUrl };
 }
 
 /**
