@@ -4,7 +4,7 @@ import { createLogger } from '../shared/logger';
 import { GITHUB_LOGIN } from '../workshop-api/githubAvatar';
 import { codeMatches, createEnrollmentApp, takenMessage } from './app';
 import type { StudentRegistry } from './consulAcl';
-import { STUDENT_NAME } from './names';
+import { STUDENT_NAME, studentServiceName, studentTokenIdentities } from './names';
 
 const CODE = 'kite-maple-7421';
 const JOIN = JSON.stringify({ version: 1, datacenter: 'dc1', joinCode: CODE, gossipKey: 'k'.repeat(43) + '=' });
@@ -81,6 +81,7 @@ describe('enrollment app', () => {
       name: 'alice',
       nodeName: 'student-alice',
       serviceId: 'workshop-alice',
+      serviceName: 'workshop-alice',
       token: 'secret-1-xxxxxxxx',
       accessorId: 'acc-1',
     });
@@ -104,6 +105,10 @@ describe('enrollment app', () => {
 
   it('400 for a bad name, 403 for a wrong code, 400/413 for bad bodies', async () => {
     expect((await enroll({ code: CODE, name: '-bad' })).status).toBe(400);
+    // Consul's service identity for workshop-x also writes workshop-x-sidecar-proxy: that name would be x's to take.
+    const sidecar = await enroll({ code: CODE, name: 'x-Sidecar-Proxy' });
+    expect(sidecar.status).toBe(400);
+    expect(await sidecar.json()).toEqual({ error: expect.stringContaining('-sidecar-proxy') });
     expect((await enroll({ code: CODE })).status).toBe(400);
     expect((await enroll({ code: 'wrong', name: 'alice' })).status).toBe(403);
     expect((await enroll({ name: 'alice' })).status).toBe(403);
@@ -146,5 +151,13 @@ describe('codeMatches', () => {
 describe('STUDENT_NAME', () => {
   it("is workshop-api's GitHub login rule", () => {
     expect(STUDENT_NAME.source).toBe(GITHUB_LOGIN.source);
+  });
+});
+
+test("a student's token: its own node and its own service workshop-<name>, no policy (no write on the shared workshop)", () => {
+  expect(studentServiceName('alice')).toBe('workshop-alice');
+  expect(studentTokenIdentities('alice', 'dc1')).toEqual({
+    NodeIdentities: [{ NodeName: 'student-alice', Datacenter: 'dc1' }],
+    ServiceIdentities: [{ ServiceName: 'workshop-alice' }],
   });
 });

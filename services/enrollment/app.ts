@@ -2,7 +2,15 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from '../shared/logger';
 import type { StudentRegistry } from './consulAcl';
-import { STUDENT_NAME, studentFromTokenDescription, studentNodeName, studentServiceId, studentTokenDescription } from './names';
+import {
+  SIDECAR_SUFFIX,
+  STUDENT_NAME,
+  studentFromTokenDescription,
+  studentNodeName,
+  studentServiceId,
+  studentServiceName,
+  studentTokenDescription,
+} from './names';
 
 export interface EnrollmentConfig {
   /** The JoinInfo JSON as lab:up wrote it, served as is to whoever knows the code. */
@@ -78,6 +86,11 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
       res.status(400).json({ error: 'name must be a GitHub account: 1-39 letters, digits or single inner hyphens' });
       return;
     }
+    if (name.toLowerCase().endsWith(SIDECAR_SUFFIX)) {
+      // names.ts SIDECAR_SUFFIX: another student's service identity would cover this name's service.
+      res.status(400).json({ error: `a name ending in "${SIDECAR_SUFFIX}" cannot join (Consul gives "x" write on "x${SIDECAR_SUFFIX}")` });
+      return;
+    }
     if (!codeMatches(body.code, cfg.joinCode)) {
       log.warn('enrollment refused: wrong join code', { name, from: req.ip });
       res.status(403).json({ error: 'wrong join code' });
@@ -99,6 +112,7 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
           name,
           nodeName: studentNodeName(name),
           serviceId: studentServiceId(name),
+          serviceName: studentServiceName(name),
           token: t.secretId,
           accessorId: t.accessorId,
         });

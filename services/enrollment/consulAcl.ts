@@ -2,7 +2,7 @@
 // no ACL token or policy endpoints (only bootstrap/replication), and these few calls are plain JSON requests.
 // The agent it talks to (host-a's, on 127.0.0.1:8500) has the management token as its default token, and the
 // service sends its own CONSUL_HTTP_TOKEN too when it has one.
-import { studentNodeName, studentServiceId, studentTokenDescription, STUDENT_POLICY } from './names';
+import { studentNodeName, studentServiceId, studentServiceName, studentTokenDescription, studentTokenIdentities } from './names';
 
 export interface MintedToken {
   accessorId: string;
@@ -52,19 +52,24 @@ export function consulAclRegistry(baseUrl: string, token: string | undefined, ti
   return {
     async takenBy(name) {
       const tokens = await json<TokenListEntry[]>('GET', '/v1/acl/tokens');
-      if (tokens.some((t) => t.Description === studentTokenDescription(name))) return 'token';
+      // GitHub logins are case-insensitive (so are Consul's node and service names): Alice is alice.
+      const description = studentTokenDescription(name).toLowerCase();
+      if (tokens.some((t) => t.Description?.toLowerCase() === description)) return 'token';
       const node = await call('GET', `/v1/catalog/node/${encodeURIComponent(studentNodeName(name))}`);
       if (node.ok && (await node.json()) !== null) return 'node';
       if (!node.ok && node.status !== 404) throw new ConsulHttpError(node.status, 'GET /v1/catalog/node');
+      // The student's own service workshop-<name> (any instance), or an instance with its ID under the shared name
+      // (a workshop-api started without --service, as before students had a service of their own).
+      const own = await json<unknown[]>('GET', `/v1/catalog/service/${encodeURIComponent(studentServiceName(name))}`);
+      if (own.length > 0) return 'service';
       const filter = encodeURIComponent(`ServiceID == "${studentServiceId(name)}"`);
-      const services = await json<unknown[]>('GET', `/v1/catalog/service/workshop?filter=${filter}`);
-      return services.length > 0 ? 'service' : undefined;
+      const shared = await json<unknown[]>('GET', `/v1/catalog/service/workshop?filter=${filter}`);
+      return shared.length > 0 ? 'service' : undefined;
     },
     async mintToken(name, datacenter) {
       const t = await json<{ AccessorID: string; SecretID: string }>('PUT', '/v1/acl/token', {
         Description: studentTokenDescription(name),
-        Policies: [{ Name: STUDENT_POLICY }],
-        NodeIdentities: [{ NodeName: studentNodeName(name), Datacenter: datacenter }],
+        ...studentTokenIdentities(name, datacenter),
       });
       return { accessorId: t.AccessorID, secretId: t.SecretID };
     },

@@ -11,15 +11,29 @@ export const ANONYMOUS_READ_POLICY = 'lab-anonymous-read';
 export const ANONYMOUS_READ_RULES = 'node_prefix "" { policy = "read" }\nservice_prefix "" { policy = "read" }\n';
 
 /**
- * Every student token has this policy, plus a node identity for `student-<name>` (node write on its own node
- * only). `service "workshop"` write is by service NAME, which all students share: a student can register its
- * workshop instance, and Consul would also let it deregister another student's instance by ServiceID through the
- * catalog API (that instance's agent puts it back at its next anti-entropy sync); deregistering another student's
- * NODE needs node write on it, which only that student has (403).
+ * A student's token has no policy, only two identities: a node identity for `student-<name>` (write on its own node,
+ * read on all services) and a service identity for `workshop-<name>` (write on that one service name, read on all
+ * services and nodes). Consul authorises a catalog deregister of a ServiceID by write on that service's NAME, so
+ * each student's instance is its own service `workshop-<name>` (ID the same): a shared `service "workshop" write`
+ * would let any student deregister another's instance. The lab's own instances keep the name `workshop`, which no
+ * student may write. (The `lab-student` policy of earlier versions is no longer created nor attached.)
  */
-export const STUDENT_POLICY = 'lab-student';
-export const STUDENT_RULES =
-  'service "workshop" { policy = "write" }\nservice_prefix "" { policy = "read" }\nnode_prefix "" { policy = "read" }\n';
+export function studentTokenIdentities(
+  name: string,
+  datacenter: string,
+): { NodeIdentities: Array<{ NodeName: string; Datacenter: string }>; ServiceIdentities: Array<{ ServiceName: string }> } {
+  return {
+    NodeIdentities: [{ NodeName: studentNodeName(name), Datacenter: datacenter }],
+    ServiceIdentities: [{ ServiceName: studentServiceName(name) }],
+  };
+}
+
+/**
+ * Consul's service identity also grants write on `<service>-sidecar-proxy`: with the names `x` and
+ * `x-sidecar-proxy` both enrolled, `x` could write (and deregister) the other student's service. So a name ending
+ * in this suffix is refused at enrollment (no GitHub account needs to join under one).
+ */
+export const SIDECAR_SUFFIX = '-sidecar-proxy';
 
 /** The accessor ID Consul gives the anonymous token. */
 export const ANONYMOUS_TOKEN_ACCESSOR = '00000000-0000-0000-0000-000000000002';
@@ -40,9 +54,17 @@ export function studentNodeName(name: string): string {
   return `student-${name}`;
 }
 
-/** The Consul service ID of a student's workshop-api (workshop-api's own rule: `workshop-<name>`). */
-export function studentServiceId(name: string): string {
+/**
+ * The Consul service NAME of a student's workshop-api: `workshop-<name>`, its own service (see studentTokenIdentities);
+ * workshop-api registers it with `--service workshop-<name>` / WORKSHOP_SERVICE.
+ */
+export function studentServiceName(name: string): string {
   return `workshop-${name}`;
+}
+
+/** The Consul service ID of a student's workshop-api (workshop-api's own rule: `workshop-<name>`), the same as its name. */
+export function studentServiceId(name: string): string {
+  return studentServiceName(name);
 }
 
 /**

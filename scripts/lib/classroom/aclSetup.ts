@@ -4,13 +4,7 @@
 // Over the HTTP API with fetch: the `consul` npm client (2.x) has no ACL policy or token endpoints.
 import { sleep } from '../../../services/shared/async';
 import { DEFAULT_PROJECT } from '../docker/labContainers';
-import {
-  ANONYMOUS_READ_POLICY,
-  ANONYMOUS_READ_RULES,
-  ANONYMOUS_TOKEN_ACCESSOR,
-  STUDENT_POLICY,
-  STUDENT_RULES,
-} from '../../../services/enrollment/names';
+import { ANONYMOUS_READ_POLICY, ANONYMOUS_READ_RULES, ANONYMOUS_TOKEN_ACCESSOR } from '../../../services/enrollment/names';
 
 export interface AclSetupOptions {
   /** An agent's HTTP API, e.g. http://127.0.0.1:8500. */
@@ -33,13 +27,13 @@ interface Token {
   Policies?: Array<{ ID: string; Name: string }>;
 }
 
+/**
+ * The one classroom policy. Students' tokens need none: the enrollment service gives each a node identity and a
+ * service identity of its own (services/enrollment/names.ts studentTokenIdentities). A `lab-student` policy left by
+ * an earlier version is attached to no new token and harmless, so it is left alone.
+ */
 export const CLASSROOM_POLICIES: ReadonlyArray<{ name: string; rules: string; description: string }> = [
   { name: ANONYMOUS_READ_POLICY, rules: ANONYMOUS_READ_RULES, description: 'the room may read nodes and services, never write' },
-  {
-    name: STUDENT_POLICY,
-    rules: STUDENT_RULES,
-    description: "a student: its workshop service, read the rest (its node: the token's node identity)",
-  },
 ];
 
 export class AclRequestError extends Error {
