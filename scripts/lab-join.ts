@@ -89,6 +89,17 @@ async function resolveJoinInfo(targetArg: string, code: string | undefined, clie
   return fetchJoinInfo(target.enrollUrl, code, client);
 }
 
+/** What to do about a failed `docker compose up`: a taken port names the variable that moves it. */
+function upFailureHint(line: string, settings: StudentSettings): string {
+  if (/address already in use|port is already allocated/i.test(line)) {
+    return (
+      `; a port this machine needs is taken (${settings.serfPort} and ${settings.apiPort} on the LAN address, ${settings.httpPort} on 127.0.0.1: ` +
+      `is the lab itself running? npm run lab:down first), or move your agent's UI: LAB_STUDENT_HTTP_PORT=18500 npm run lab:join ...`
+    );
+  }
+  return '; npm run lab:leave removes what was started';
+}
+
 /** TCP connect to host:port within `ms`: true when something answers (serf also listens on TCP). */
 function tcpReachable(host: string, port: number, ms: number): Promise<boolean> {
   return new Promise((resolve) => {
@@ -306,7 +317,7 @@ void runCli(NAME, async () => {
     for (const l of stateChanges(seen, containers)) progress.line(l);
     if (composeDone && composeDone.code !== 0) {
       const cause = (await diagnose(docker, containers, ctx))?.line;
-      throw new Error(cause ?? `docker compose up failed: ${composeDone.line}; npm run lab:leave removes what was started`);
+      throw new Error(cause ?? `docker compose up failed: ${composeDone.line}${upFailureHint(composeDone.line ?? '', settings)}`);
     }
     if (phase === 'containers' && composeDone && containers.length > 0 && containers.every(isReady)) {
       progress.line(`your agent joined the cluster as ${state.nodeName}`);

@@ -64,7 +64,7 @@ void runCli(NAME, async () => {
   if (r.code !== 0) throw new Error(`docker compose down failed: ${composeFailureLine(r)}`);
   const left = await listLabContainers(docker, project);
   if (left.length) throw new Error(`${left.length} containers of "${project}" are still there: ${left.map((c) => c.name).join(', ')}`);
-  progress.line('your host is gone: the agent left the cluster, its node and service with it');
+  if (before.length) progress.line('your host is gone: the agent left the cluster, its node and service with it');
 
   if (!state) {
     if (opts.forget) removeStudentState(dir);
