@@ -23,7 +23,7 @@ async function put(path: string, body: unknown): Promise<unknown> {
   return res.json();
 }
 
-/** A student's node as their agent would put it in the catalog, with the serfHealth check and their API. */
+/** A student's node as their agent would put it in the catalog, with the serfHealth check and their API (its own service workshop-<name>). */
 async function studentNode(name: string, serf: string, api?: string): Promise<void> {
   await put('/v1/catalog/register', {
     Node: `student-${name}`,
@@ -32,7 +32,7 @@ async function studentNode(name: string, serf: string, api?: string): Promise<vo
       { CheckID: 'serfHealth', Name: 'Serf Health Status', Status: serf },
       ...(api ? [{ CheckID: `service:workshop-${name}`, Name: 'workshop-api health', Status: api, ServiceID: `workshop-${name}` }] : []),
     ],
-    ...(api ? { Service: { ID: `workshop-${name}`, Service: 'workshop', Address: '192.168.1.30', Port: 8081 } } : {}),
+    ...(api ? { Service: { ID: `workshop-${name}`, Service: `workshop-${name}`, Address: '192.168.1.30', Port: 8081 } } : {}),
   });
 }
 

@@ -9,6 +9,7 @@ import {
   renderRoster,
   Roster,
   ROSTER_PATHS,
+  studentServicePath,
   rosterJson,
   RosterInputs,
   RosterUnavailableError,
@@ -24,6 +25,7 @@ const serf = (nodeName: string, status = 'passing'): object => ({
   Name: 'Serf Health Status',
   Status: status,
 });
+/** An instance as GET /v1/health/service/<its service> lists it: a student's is its own service workshop-<name>. */
 function workshop(
   name: string,
   nodeName = `student-${name}`,
@@ -31,10 +33,11 @@ function workshop(
     ['serfHealth', 'passing'],
     ['service:workshop', 'passing'],
   ],
+  service = `workshop-${name}`,
 ): object {
   return {
     Node: { Node: nodeName },
-    Service: { ID: `workshop-${name}`, Service: 'workshop' },
+    Service: { ID: `workshop-${name}`, Service: service },
     Checks: statuses.map(([id, status]) => ({
       CheckID: id,
       Name: id === 'serfHealth' ? 'Serf Health Status' : 'workshop-api /health',
@@ -54,7 +57,7 @@ function room(): RosterInputs {
     nodes: [node('consul-server-1'), node('host-a'), node('student-alice'), node('student-bob'), node('student-carol')],
     serfChecks: [serf('consul-server-1'), serf('host-a'), serf('student-alice'), serf('student-bob', 'critical'), serf('student-carol')],
     workshop: [
-      workshop('api-1', 'host-a'),
+      workshop('api-1', 'host-a', undefined, 'workshop'),
       workshop('alice'),
       workshop('bob', 'student-bob', [
         ['serfHealth', 'critical'],
@@ -260,17 +263,22 @@ describe('roster properties (names and states are untrusted)', () => {
 describe('readRoster', () => {
   const URL = 'http://127.0.0.1:8500';
   const json = (v: unknown): HttpAnswer => ({ status: 200, body: JSON.stringify(v) });
-  function fakeConsul(answers: Partial<Record<keyof typeof ROSTER_PATHS, HttpAnswer>>): { get: ConsulGet; asked: string[] } {
+  function fakeConsul(answers: Partial<Record<keyof typeof ROSTER_PATHS | 'workshop', HttpAnswer>>): { get: ConsulGet; asked: string[] } {
     const asked: string[] = [];
     const r = room();
     const all: Record<keyof typeof ROSTER_PATHS, HttpAnswer> = {
       tokens: json(r.tokens),
       nodes: json(r.nodes),
       serfChecks: json(r.serfChecks),
-      workshop: json(r.workshop),
       ...answers,
     };
     const byPath = new Map<string, HttpAnswer>(Object.entries(ROSTER_PATHS).map(([k, p]) => [p, all[k as keyof typeof ROSTER_PATHS]]));
+    // Each student's own service: the room's instances of that service name, or `answers.workshop` for every one.
+    for (const name of ['alice', 'bob', 'carol', 'dave']) {
+      const service = `workshop-${name}`;
+      const entries = (r.workshop as Array<{ Service: { Service: string } }>).filter((e) => e.Service.Service === service);
+      byPath.set(studentServicePath(name), answers.workshop ?? json(entries));
+    }
     return {
       asked,
       get: (path) => {
@@ -294,6 +302,23 @@ describe('readRoster', () => {
     expect(r.pageError).toBeUndefined();
     expect(c.asked[0]).toBe('/v1/acl/tokens');
     expect(c.asked).toContain('/v1/health/state/any?filter=CheckID%20%3D%3D%20%22serfHealth%22');
+    // API passing: each student's own service workshop-<name>, on its own node.
+    expect(c.asked).toEqual(expect.arrayContaining(['/v1/health/service/workshop-alice', '/v1/health/service/workshop-dave']));
+    expect(r.students.map((s) => [s.name, s.apiPassing])).toEqual([
+      ['alice', { ok: true }],
+      ['bob', { ok: false, why: 'agent down' }],
+      ['carol', { ok: false, why: 'critical ("workshop-api /health")' }],
+      ['dave', { ok: false, why: 'not registered' }],
+    ]);
+  });
+
+  it('only names a student can have are looked up (a node name from the catalog is data, never a path)', async () => {
+    const c = fakeConsul({ nodes: json([{ Node: 'student-x/../../v1/kv/secret' }, { Node: 'student-alice' }]) });
+    const r = await readRoster(URL, 'p', c.get, html);
+    expect(c.asked.filter((p) => p.startsWith('/v1/health/service/')).sort()).toEqual(
+      ['alice', 'bob', 'dave'].map((n) => `/v1/health/service/workshop-${n}`),
+    );
+    expect(r.students.find((s) => s.name === 'x/../../v1/kv/secret')?.apiPassing).toEqual({ ok: false, why: 'not registered' });
   });
 
   it('a page that cannot be read is part of the report, not an error', async () => {
@@ -344,6 +369,8 @@ describe('readRoster', () => {
     const notJson = await readRoster(URL, 'p', fakeConsul({ workshop: { status: 200, body: '<html>' } }).get, html).catch(
       (e: unknown) => e,
     );
-    expect((notJson as Error).message).toMatch(/answered \/v1\/health\/service\/workshop with something that is not JSON: "<html>"$/);
+    expect((notJson as Error).message).toMatch(
+      /answered \/v1\/health\/service\/workshop-[a-z]+ with something that is not JSON: "<html>"$/,
+    );
   });
 });

@@ -1,7 +1,8 @@
 /*
  * npm run lab:roster — who is in the room, read from the instructor's Consul: one line per student saying
  * whether they joined (their ACL token exists), their agent is alive (serfHealth of node student-<name>),
- * their API passes (service ID workshop-<name> on that node) and their avatar is on the shared page.
+ * their API passes (their own service workshop-<name>, ID the same, on that node) and their avatar is on the
+ * shared page.
  *
  * Everything here but `readRoster`'s two boundaries is pure. Names, node names and check names come from
  * Consul, i.e. from whoever could register there: they are data, printed only through quoteForTerminal.
@@ -9,8 +10,13 @@
 import { readBounded } from '../../../services/shared/readBounded';
 import { errorMessage } from '../../../services/shared/errors';
 import { registerSecret } from '../../../services/shared/secrets';
-import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
-import { studentFromTokenDescription, studentNodeName, studentServiceId } from '../../../services/enrollment/names';
+import {
+  STUDENT_NAME,
+  studentFromTokenDescription,
+  studentNodeName,
+  studentServiceId,
+  studentServiceName,
+} from '../../../services/enrollment/names';
 import { quoteForTerminal } from '../term/terminalText';
 
 /** A student's agent runs as node `student-<name>` (services/enrollment/names.ts's rule). */
@@ -41,7 +47,10 @@ export interface RosterInputs {
   nodes: unknown;
   /** GET /v1/health/state/any filtered to CheckID serfHealth */
   serfChecks: unknown;
-  /** GET /v1/health/service/workshop */
+  /**
+   * The students' instances: GET /v1/health/service/workshop-<name> (studentServicePath) for each student, the
+   * answers' entries concatenated. Each student's instance is its own service (services/enrollment/names.ts).
+   */
   workshop: unknown;
   page: PageRead;
 }
@@ -261,8 +270,12 @@ export const ROSTER_PATHS = {
   tokens: '/v1/acl/tokens',
   nodes: '/v1/catalog/nodes',
   serfChecks: `/v1/health/state/any?filter=${encodeURIComponent('CheckID == "serfHealth"')}`,
-  workshop: `/v1/health/service/${WORKSHOP_SERVICE_NAME}`,
 } as const;
+
+/** Where a student's instance is: the health of its own service workshop-<name>. */
+export function studentServicePath(name: string): string {
+  return `/v1/health/service/${encodeURIComponent(studentServiceName(name))}`;
+}
 
 /** Consul's error bodies are one short line of text; show at most that, quoted (it is still data). */
 function bodyLine(body: string): string {
@@ -315,15 +328,19 @@ export async function readRoster(consulUrl: string, pageUrl: string, get: Consul
     (html) => ({ ok: true, html }),
     (err: unknown) => ({ ok: false, error: errorMessage(err).split('\n')[0]! }),
   );
-  const [nodes, serfChecks, workshop] = await Promise.all(
-    [ROSTER_PATHS.nodes, ROSTER_PATHS.serfChecks, ROSTER_PATHS.workshop].map(async (path) => {
-      const a = await ask(path);
-      if (a.status !== 200) throw new RosterUnavailableError(`Consul at ${consulUrl} answered ${a.status} to ${path}: ${bodyLine(a.body)}`);
-      return parseJson(consulUrl, path, a);
-    }),
-  );
+  const askJson = async (path: string): Promise<unknown> => {
+    const a = await ask(path);
+    if (a.status !== 200) throw new RosterUnavailableError(`Consul at ${consulUrl} answered ${a.status} to ${path}: ${bodyLine(a.body)}`);
+    return parseJson(consulUrl, path, a);
+  };
+  const tokenList = parseJson(consulUrl, ROSTER_PATHS.tokens, tokens);
+  const [nodes, serfChecks] = await Promise.all([ROSTER_PATHS.nodes, ROSTER_PATHS.serfChecks].map(askJson));
+  // One query per student (each instance is its own service). Only names a student can have (the GitHub rule):
+  // a node named anything else, from whoever could register it, cannot have an instance of its own to look for.
+  const names = [...new Set([...tokenNames(tokenList).keys(), ...nodeNames(nodes)])].filter((n) => STUDENT_NAME.test(n));
+  const workshop = (await Promise.all(names.map((n) => askJson(studentServicePath(n))))).flatMap(asArray);
   const page = await pageP;
-  const students = buildRoster({ tokens: parseJson(consulUrl, ROSTER_PATHS.tokens, tokens), nodes, serfChecks, workshop, page });
+  const students = buildRoster({ tokens: tokenList, nodes, serfChecks, workshop, page });
   return { consulUrl, pageUrl, ...(page.ok ? {} : { pageError: page.error }), students };
 }
 
