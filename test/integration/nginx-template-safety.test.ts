@@ -25,6 +25,38 @@ const ID_RE = /^[A-Za-z0-9][A-Za-z0-9._-]{0,99}$/;
 const OCTET = '(25[0-5]|2[0-4][0-9]|1[0-9][0-9]|[1-9]?[0-9])';
 const IPV4_RE = new RegExp(`^${OCTET}(\\.${OCTET}){3}$`);
 
+/**
+ * The services the templates read: `workshop` and each `workshop-<name>` (a classroom student's own service). Any
+ * other name is never queried (it would reach a consul-template query string, where "|" changes the query).
+ */
+const WORKSHOP_SERVICE_RE = /^workshop-[A-Za-z0-9][A-Za-z0-9-]{0,99}$/;
+const isRenderedService = (name: string): boolean => name === 'workshop' || WORKSHOP_SERVICE_RE.test(name);
+
+/** A passing instance with the service it belongs to. */
+interface ServiceInstance extends PassingInstance {
+  service: string;
+}
+
+/**
+ * The passing instances of every rendered service, in the templates' order (`services` is sorted by name: Go's byte
+ * order, which is JS string order for these ASCII names); in a `workshop-<name>` service only the instance whose ID
+ * is that name (a student writes only its own service, and must not be able to put an instance under another's ID).
+ */
+async function passingWorkshopInstances(httpUrl: string): Promise<ServiceInstance[]> {
+  const res = await fetch(`${httpUrl}/v1/catalog/services`, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`catalog/services: HTTP ${res.status}`);
+  const names = Object.keys((await res.json()) as Record<string, unknown>)
+    .filter(isRenderedService)
+    .sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+  const out: ServiceInstance[] = [];
+  for (const service of names) {
+    for (const i of await passingInstances(httpUrl, service)) {
+      if (service === 'workshop' || i.id === service) out.push({ ...i, service });
+    }
+  }
+  return out;
+}
+
 /** An instance the templates must render: safe ID, an IPv4 literal (nginx never resolves a name), a real port. */
 function wellFormed(i: PassingInstance): boolean {
   return ID_RE.test(i.id) && IPV4_RE.test(i.address) && Number.isInteger(i.port) && i.port >= 1 && i.port <= 65535;
@@ -45,7 +77,10 @@ interface Shown {
 }
 const shown = (i: PassingInstance): Shown => ({ id: i.id, address: i.address, port: i.port, name: i.meta.name || i.id });
 
-/** What the templates render for the current catalog: the well-formed passing instances, sorted by ID (scratch.MapValues). */
+/**
+ * What the templates render for the current catalog (passingWorkshopInstances, in its order): the well-formed ones,
+ * sorted by ID (scratch.MapValues); of two with one ID, the later one.
+ */
 function expectedShown(all: PassingInstance[]): Shown[] {
   const byId = new Map<string, Shown>();
   for (const i of all.filter(wellFormed)) byId.set(i.id, shown(i));
@@ -409,7 +444,7 @@ describe('hostile registrations while the real Nginx side runs', () => {
         // A rejected render = one registration froze every later change to nginx.
         expect(await markerLive(after, rejectedBefore)).toBe('applied');
 
-        const set = expectedShown(await passingInstances(consul!.httpUrl));
+        const set = expectedShown(await passingWorkshopInstances(consul!.httpUrl));
         expect(set.some((i) => i.id === hostile.id)).toBe(c.expectShown);
         expect(set.map((i) => i.id)).toEqual(expect.arrayContaining([api!.id, sync.id, after.id]));
         const page = await getFresh(`${side!.url}/`);
@@ -495,8 +530,18 @@ const safeName = fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9._-]{0,20}$/);
 /** Valid-looking prefix + hostile tail: the anchors of every pattern (`$` must not match before a newline). */
 const almost = (base: fc.Arbitrary<string>): fc.Arbitrary<string> => fc.tuple(base, hostileString).map(([a, b]) => a + b);
 
+/** The service name: mostly `workshop`, often a student's `workshop-<name>`, else names the templates must never query. */
+const serviceName = fc.oneof(
+  { arbitrary: fc.constant('workshop'), weight: 4 },
+  { arbitrary: fc.stringMatching(/^[A-Za-z0-9][A-Za-z0-9-]{0,12}$/).map((n) => `workshop-${n}`), weight: 4 },
+  fc.constantFrom('workshopx', 'other', 'workshop-', 'workshop-x|passing', 'workshop-a|passing|passing', 'workshop-a@dc1', 'workshop-a.b'),
+  almost(fc.constant('workshop-a')),
+  hostileString,
+);
+
 const RESERVED_NODES = new Set<string>();
-const registration: fc.Arbitrary<CatalogRegistration> = fc.record({
+const registrationFields: fc.Arbitrary<CatalogRegistration> = fc.record({
+  service: serviceName,
   // Consul matches node names case-insensitively: a generated name must not land on a node the test relies on.
   node: fc.oneof(safeName, hostileString, almost(safeName)).filter((n) => !RESERVED_NODES.has(n.toLowerCase())),
   nodeAddress: fc.oneof({ arbitrary: fc.constant('127.0.0.1'), weight: 3 }, fc.ipV4(), hostileString, almost(fc.ipV4())),
@@ -520,6 +565,14 @@ const registration: fc.Arbitrary<CatalogRegistration> = fc.record({
   tags: fc.array(hostileString, { maxLength: 3 }),
   meta: fc.option(fc.record({ name: fc.oneof(hostileString, safeName) }), { nil: undefined }),
 });
+/** Mostly, an instance of a `workshop-<name>` service has that name as its ID (a student's instance): the case that is rendered. */
+const registration: fc.Arbitrary<CatalogRegistration> = fc
+  .tuple(registrationFields, fc.nat(9))
+  .map(([r, n]) => (r.service !== 'workshop' && n < 7 ? { ...r, id: r.service! } : r))
+  .filter((r) => !r.id.startsWith('workshop-calib'));
+/** Whether the templates render this registration (if its ID, address and port are well-formed). */
+const inRenderedService = (r: CatalogRegistration): boolean =>
+  isRenderedService(r.service ?? 'workshop') && (r.service === 'workshop' || r.id === r.service);
 
 describe('property: arbitrary strings in every registered field', () => {
   beforeAll(async () => {
@@ -528,8 +581,47 @@ describe('property: arbitrary strings in every registered field', () => {
     await mustRegister(CALIB_B);
   }, 30_000);
 
+  test("a student's own service workshop-<name> is on the page, upstream and locations; other names, and other IDs in it, are not", async () => {
+    const alice: CatalogRegistration = {
+      node: 'student-alice',
+      nodeAddress: '127.0.0.1',
+      service: 'workshop-alice',
+      id: 'workshop-alice',
+      address: '127.0.0.21',
+      port: 5021,
+      meta: { name: 'alice' },
+    };
+    const notRendered: CatalogRegistration[] = [
+      // "|" would turn the rest into a consul-template filter; never queried.
+      { node: 'n-pipe', nodeAddress: '127.0.0.1', service: 'workshop-x|passing', id: 'workshop-x', address: '127.0.0.22', port: 5022 },
+      { node: 'n-prefix', nodeAddress: '127.0.0.1', service: 'workshopx', id: 'workshopx', address: '127.0.0.23', port: 5023 },
+      { node: 'n-other', nodeAddress: '127.0.0.1', service: 'other', id: 'workshop-other', address: '127.0.0.24', port: 5024 },
+      // Inside a student's service, an instance under someone else's ID (here a lab instance's): left out.
+      { node: 'n-steal', nodeAddress: '127.0.0.1', service: 'workshop-alice', id: 'workshop-calib-a', address: '127.0.0.25', port: 5025 },
+    ];
+    try {
+      for (const r of [alice, ...notRendered]) await mustRegister(r);
+      await renderer!.render();
+      const r = { upstreams: renderer!.upstreams(), locations: renderer!.locations(), page: renderer!.page() };
+      const set = expectedShown(await passingWorkshopInstances(consul!.httpUrl));
+      expect(set.map((i) => i.id)).toEqual(['workshop-alice', 'workshop-calib-a', 'workshop-calib-b']);
+      expect(set.find((i) => i.id === 'workshop-calib-a')?.address).toBe(CALIB_A.address);
+      expectRenderOf(model, r, set);
+      expect(r.page).toContain('<img src="/avatars/workshop-alice" alt="avatar of alice">');
+      expect(r.locations).toContain('location = /avatars/workshop-alice {\n    proxy_pass http://127.0.0.21:5021/avatar;');
+      expect(r.upstreams).toContain('server 127.0.0.21:5021 ');
+      for (const n of notRendered) {
+        for (const text of [r.upstreams, r.locations, r.page]) expect(text).not.toContain(n.address);
+      }
+      const t = await renderer!.nginxTest();
+      expect(t).toMatchObject({ ok: true });
+    } finally {
+      for (const n of [alice, ...notRendered]) await catalogDeregisterNode(consul!.httpUrl, n.node);
+    }
+  }, 30_000);
+
   test('the render is the template applied to the well-formed instances only, the page escapes names, and nginx -t passes', async () => {
-    const stats = { runs: 0, refusedByConsul: 0, shown: 0, leftOut: 0 };
+    const stats = { runs: 0, refusedByConsul: 0, shown: 0, leftOut: 0, shownStudentService: 0 };
     await fc.assert(
       fc.asyncProperty(registration, async (reg) => {
         stats.runs++;
@@ -540,12 +632,14 @@ describe('property: arbitrary strings in every registered field', () => {
           return;
         }
         try {
-          const all = await passingInstances(consul!.httpUrl);
+          const all = await passingWorkshopInstances(consul!.httpUrl);
           const mine = all.filter((i) => i.node === reg.node);
-          expect(mine).toHaveLength(1);
+          if (inRenderedService(reg)) expect(mine).toHaveLength(1);
           const set = expectedShown(all);
-          if (set.some((i) => i.id === mine[0]!.id)) stats.shown++;
-          else stats.leftOut++;
+          if (mine.length === 1 && set.some((i) => i.id === mine[0]!.id)) {
+            stats.shown++;
+            if (reg.service !== 'workshop') stats.shownStudentService++;
+          } else stats.leftOut++;
           await renderer!.render();
           // Structure first, `nginx -t` only then: nginx resolves any host name it finds in the config, and the
           // system resolver is not on loopback (no test traffic may leave 127.0.0.0/8).
@@ -567,5 +661,6 @@ describe('property: arbitrary strings in every registered field', () => {
     // Both paths were exercised (by a wide margin with 100 runs: about a third of the generated instances are well-formed).
     expect(stats.shown).toBeGreaterThan(0);
     expect(stats.leftOut).toBeGreaterThan(0);
+    expect(stats.shownStudentService).toBeGreaterThan(0);
   }, 120_000);
 });
