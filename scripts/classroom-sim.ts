@@ -5,7 +5,8 @@
 // LAN network, a GitHub stand-in, and inside the machines exactly the commands the people run (lab:up
 // --classroom, lab:join). Progress goes to stderr; the last stdout line of `up` is JSON:
 //   {"consulHttp","nginx","managementTokenFile","lan":{...},"students":[{"name","machine","address","joinSeconds"}]}
-// `up` when a finished classroom is still running prints that JSON again (it does not rebuild it: use `down`
+// `up` first runs the cached offline image build (lab:images; --no-build skips it), so the machines' images hold
+// the same code as /lab/dist. `up` when a finished classroom is still running prints that JSON again (it does not rebuild it: use `down`
 // first for a fresh one); leftovers of an unfinished one are removed first. A failed `up` removes what it
 // started. `down` removes everything labelled lab.classroom-sim, volumes too.
 import { Argument } from 'commander';
@@ -26,10 +27,11 @@ void runCli(NAME, async () => {
   const program = createProgram(NAME, 'A simulated classroom (instructor + students as Docker-in-Docker machines) on this Docker engine')
     .addArgument(new Argument('<action>', 'up: start it (prints JSON last); down: remove it').choices(['up', 'down']))
     .addOption(countOption('--students <n>', 'how many student machines (up)', 2, { min: 1, max: MAX_STUDENTS }))
+    .option('--no-build', 'use the offline images as they are (default: the cached lab:images build first, seconds when nothing changed)')
     .option('--keep-on-failure', 'leave the machines of a failed up running, to look into (down removes them)');
   program.parse();
   const [action] = program.processedArgs as [string];
-  const opts = program.opts<{ students: number; keepOnFailure?: boolean }>();
+  const opts = program.opts<{ students: number; build: boolean; keepOnFailure?: boolean }>();
   const progress = new Progress((line) => process.stderr.write(line + '\n'));
   const say = (line: string): void => progress.line(line);
   const root = repoRoot();
@@ -59,7 +61,15 @@ void runCli(NAME, async () => {
 
   let r: Awaited<ReturnType<typeof classroomUp>>;
   try {
-    r = await classroomUp({ docker, repoRoot: root, students: opts.students, say, keepOnFailure: opts.keepOnFailure, cleanup });
+    r = await classroomUp({
+      docker,
+      repoRoot: root,
+      students: opts.students,
+      say,
+      keepOnFailure: opts.keepOnFailure,
+      build: opts.build,
+      cleanup,
+    });
   } catch (err) {
     // Interrupted: the signal handler says so and exits 130 once the removal is done; no second error line.
     if (interrupted) return new Promise<never>(() => undefined);

@@ -8,6 +8,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { registerSecret } from '../../../../services/shared/secrets';
 import { OFFLINE_IMAGES } from '../../images/buildOfflineImages';
+import { setupAndBuildOfflineImages } from '../../images/setup';
 import { checkHost, findComposePlugin, machineBinds, outsideSymlinkTargets } from './hostMounts';
 import { loadImages, saveImages } from './imageTransfer';
 import {
@@ -60,6 +61,8 @@ export interface UpOptions {
   say: Say;
   /** Leave a failed up's machines running to look into (default: remove everything it started). */
   keepOnFailure?: boolean;
+  /** false: use the offline images as they are (no cached rebuild first). */
+  build?: boolean;
   /** Shared with the caller's signal handler (made here when not given). */
   cleanup?: UpCleanup;
 }
@@ -156,6 +159,9 @@ export async function classroomUp(opts: UpOptions): Promise<UpResult> {
   }
   removeSimDir(dir);
 
+  // The same cached build as lab:images / lab:up --offline (seconds when nothing changed): the machines run
+  // /lab/dist's scripts, and the services image must hold the same code (a stale one ran an older enrollment).
+  if (opts.build !== false) await setupAndBuildOfflineImages({ repoRoot, docker, progress: (m) => say(`images: ${m}`) });
   // A container with one of our names that is not ours (no label) would stop up half-way: say so before anything starts.
   for (const name of [GITHUB_CONTAINER, INSTRUCTOR_CONTAINER, ...studentSlots(opts.students).map((s) => s.container)]) {
     const foreign = await docker
