@@ -17,6 +17,8 @@ const BAD_TOKEN = '2026-11-23T02:50:01.000Z [ERROR] agent.anti_entropy: failed t
 const UNREACHABLE = `2026-11-23T02:50:01.000Z [WARN]  agent: (LAN) couldn't join: number_of_nodes=0 error="1 error occurred:\\n\\t* Failed to join 192.168.1.20:8301: dial tcp 192.168.1.20:8301: i/o timeout"`;
 const RPC =
   '2026-11-23T02:50:01.000Z [ERROR] agent.client: RPC failed to server: method=Catalog.Register server=192.168.1.20:8300 error="rpc error getting client: failed to get conn: dial tcp 192.168.1.20:8300: i/o timeout"';
+const UDP =
+  '2026-11-23T03:04:10.780Z [WARN]  agent.client.memberlist.lan: memberlist: Was able to connect to instructor over TCP but UDP probes failed, network may be misconfigured';
 const NO_WAY_BACK =
   '2026-11-23T02:50:01.000Z [WARN]  agent.client.memberlist.lan: memberlist: Refuting a suspect message (from: consul-server-1)';
 
@@ -25,6 +27,7 @@ test.each([
   [BAD_TOKEN, 'token', /rejected this machine's Consul token.*lab:leave -- --forget/],
   [UNREACHABLE, 'unreachable', /cannot reach the instructor's Consul servers: your network must let through TCP 8099/],
   [RPC, 'rpc', /TCP 8300 on 192\.168\.1\.20: i\/o timeout/],
+  [UDP, 'udp', /allow incoming UDP 8301 on this machine.*flaps/],
   [NO_WAY_BACK, 'no-way-back', /allow incoming TCP\+UDP 8301 and TCP 8081/],
   ['[ERROR] agent: Coordinate update error: error="No cluster leader"', 'no-leader', /no leader/],
 ])('%#: %s', (log, cause, line) => {

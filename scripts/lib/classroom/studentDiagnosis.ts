@@ -13,7 +13,7 @@ export interface DiagnosisContext {
   portsHint: string;
 }
 
-export type Diagnosis = { cause: 'gossip-key' | 'token' | 'unreachable' | 'rpc' | 'no-way-back' | 'no-leader'; line: string };
+export type Diagnosis = { cause: 'gossip-key' | 'token' | 'udp' | 'unreachable' | 'rpc' | 'no-way-back' | 'no-leader'; line: string };
 
 /**
  * The first cause the agent's log shows, most specific first; undefined when the log shows none of them (still
@@ -30,6 +30,14 @@ export function diagnoseAgentLog(log: string, ctx: DiagnosisContext): Diagnosis 
     return {
       cause: 'token',
       line: `the instructor's cluster rejected this machine's Consul token (ACL not found / permission denied): the instructor may have started the class over; run npm run lab:leave -- --forget, then lab:join again`,
+    };
+  }
+  // memberlist's own words when TCP gets through and UDP does not (a firewall that drops UDP, either way): the node
+  // then flaps between alive and failed, and so does its avatar on the page.
+  if (/Was able to connect to \S+ over TCP but UDP probes failed/i.test(log)) {
+    return {
+      cause: 'udp',
+      line: `gossip over UDP does not get through (TCP does): allow incoming UDP ${ctx.serfPort} on this machine, and make sure the network lets through ${ctx.portsHint}; until then your node flaps between alive and failed`,
     };
   }
   if (/EventMemberFailed: student-|Refuting a suspect message|Marking .* as failed, suspect timeout reached/i.test(log)) {
