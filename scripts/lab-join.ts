@@ -293,8 +293,12 @@ void runCli(NAME, async () => {
   }
 
   // Its own service workshop-<name> when the token may write only that (else the shared "workshop").
-  const serviceName = (await tokenServiceName(new URL(joinInfo.consulUi).origin, state.token, state.serviceId)) ?? 'workshop';
-  progress.line(`your API registers as service "${serviceName}", ID ${state.serviceId}`);
+  const roomApi = new URL(joinInfo.consulUi).origin;
+  const readName = await tokenServiceName(roomApi, state.token, state.serviceId);
+  const serviceName = readName ?? 'workshop';
+  progress.line(
+    `your API registers as service "${serviceName}", ID ${state.serviceId}${readName ? '' : ` (your token's rights could not be read at ${roomApi}: the shared name)`}`,
+  );
 
   const envFile = await ensureImages(docker, root, opts.offline === true, progress);
   const env = studentComposeEnv({ state, settings, githubApi, githubToken, serviceName });
