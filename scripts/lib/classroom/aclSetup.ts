@@ -120,10 +120,18 @@ interface KeyringPool {
  * the new one, and every student's agent would be refused ("No installed keys could decrypt the message").
  */
 export async function verifyGossipKey(consulUrl: string, managementToken: string, gossipKey: string, project: string): Promise<void> {
-  const res = await fetch(`${consulUrl}/v1/operator/keyring`, {
-    headers: { 'X-Consul-Token': managementToken },
-    signal: AbortSignal.timeout(10_000),
-  });
+  // The keyring query fans out to every member over gossip; right after start, on a loaded machine, one member can
+  // miss it and Consul answers 500 ("1 error occurred"). Seen once in a 12-student simulation: retry for ~20 s.
+  let res: Response;
+  for (let attempt = 1; ; attempt++) {
+    res = await fetch(`${consulUrl}/v1/operator/keyring`, {
+      headers: { 'X-Consul-Token': managementToken },
+      signal: AbortSignal.timeout(10_000),
+    });
+    if (res.ok || res.status !== 500 || attempt >= 10) break;
+    await res.text().catch(() => '');
+    await new Promise((r) => setTimeout(r, 2000));
+  }
   if (!res.ok) throw new AclRequestError(res.status, 'GET /v1/operator/keyring', await res.text().catch(() => ''));
   const pools = ((await res.json()) as KeyringPool[]).filter((p) => !p.WAN);
   const primary = (p: KeyringPool): string[] => Object.keys(p.PrimaryKeys ?? p.Keys);
