@@ -8,6 +8,7 @@ import { readDemoRequests, renderResult } from './lib/check/labCheck';
 import { openLab } from './lib/lab/openLab';
 import { addProjectOption } from './lib/lab/options';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
+import { terminalSafeJson } from './lib/term/terminalText';
 
 const NAME = 'lab:check';
 
@@ -36,7 +37,7 @@ void runCli(NAME, async () => {
       demoRequests: () => readDemoRequests(lab),
     });
     const result = checkExercise(id, facts);
-    process.stdout.write((opts.json ? JSON.stringify(result) : renderResult(result, lab.project)) + '\n');
+    process.stdout.write((opts.json ? terminalSafeJson(result) : renderResult(result, lab.project)) + '\n');
     return passed(result) ? 0 : 1;
   } finally {
     lab.close();

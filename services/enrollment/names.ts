@@ -1,7 +1,9 @@
 /*
  * The classroom's ACL and naming rules, as other code may rely on them (lab:up's ACL set-up, lab:roster,
- * lab:join, tests). No imports and no side effects, so importing this never loads the service itself.
+ * lab:join, tests). No side effects, and its only import is the pure naming rules in services/shared, so importing
+ * this never loads the service itself.
  */
+import { studentNodeName, studentServiceName } from '../shared/classroomNames';
 
 /** Where the enrollment service listens (on the instructor's host-a, published on the LAN address). */
 export const ENROLL_PORT = 8099;
@@ -49,26 +51,6 @@ export function studentFromTokenDescription(description: string): string | undef
   return m?.[1];
 }
 
-/** The Consul node of a student's agent. */
-export function studentNodeName(name: string): string {
-  return `student-${name}`;
-}
-
-/**
- * The Consul service NAME of a student's workshop-api: `workshop-<name>`, its own service (see studentTokenIdentities);
- * workshop-api registers it with `--service workshop-<name>` / WORKSHOP_SERVICE.
- */
-export function studentServiceName(name: string): string {
-  return `workshop-${name}`;
-}
-
-/** The Consul service ID of a student's workshop-api (workshop-api's own rule: `workshop-<name>`), the same as its name. */
-export function studentServiceId(name: string): string {
-  return studentServiceName(name);
-}
-
-/**
- * A GitHub login (the student's name): 1-39 of letters, digits and single inner hyphens. The same rule as
- * workshop-api's GITHUB_LOGIN (a service may not import another; a test keeps the two equal).
- */
-export const STUDENT_NAME = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+// The naming rules (student-<name>, workshop-<name>, the GitHub login rule) live in services/shared, where the
+// exercise checks can use them too; re-exported so every import of them from here keeps working.
+export { STUDENT_NAME, studentNodeName, studentServiceId, studentServiceName } from '../shared/classroomNames';

@@ -66,3 +66,28 @@ test('a demo results answer within the cap is parsed', async () => {
   handler = (_req, res) => res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify({ results: [] }));
   await expect(fetchDemoRequests(`${base}/results`)).resolves.toEqual([]);
 });
+
+test('the classroom exercise is left out of a lab known to run without ACLs, and kept in classroom mode', async () => {
+  let acls = false;
+  handler = (req, res) => {
+    if (req.url === '/v1/acl/policies') {
+      if (acls) res.writeHead(200).end('[]');
+      else res.writeHead(401).end('ACL support disabled');
+    } else if (req.url?.startsWith('/v1/catalog/nodes')) res.writeHead(200).end('[]');
+    else res.writeHead(404).end();
+  };
+  const provider = labChecksProvider({
+    consulHttp: { host: '127.0.0.1', port: Number(new URL(base).port), secure: false },
+    nginxUrl: base,
+    consulToken: 'secret-token-1234',
+  });
+  expect((await provider({} as ConsulClient)).map((r) => r.id)).not.toContain('classroom');
+  acls = true;
+  const inRoom = await provider({} as ConsulClient);
+  expect(inRoom.map((r) => r.id)).toContain('classroom');
+  expect(inRoom.find((r) => r.id === 'classroom')?.checks[0]).toEqual({
+    ok: true,
+    label: "the lab runs in classroom mode (Consul's ACLs on)",
+    hint: '',
+  });
+}, 15_000);

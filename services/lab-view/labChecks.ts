@@ -3,7 +3,14 @@
  * only (host-a's agent, Nginx on host-a's loopback, the demo client's /results): no Docker socket needed.
  */
 import { consulUrl, type ConsulHttpAddress } from '../shared/consulAddress';
-import { EXERCISES, checkExercise, demoRequestsFromResults, gatherFacts, type DemoRequestFact } from '../shared/exercises';
+import {
+  CLASSROOM_EXERCISE,
+  EXERCISES,
+  checkExercise,
+  demoRequestsFromResults,
+  gatherFacts,
+  type DemoRequestFact,
+} from '../shared/exercises';
 import { registerSecret } from '../shared/secrets';
 import type { ChecksProvider } from './checks';
 import { MAX_BODY } from './demoResults';
@@ -43,6 +50,9 @@ export function labChecksProvider(opts: LabChecksOptions): ChecksProvider {
         return fetchDemoRequests(demoResults);
       },
     });
-    return EXERCISES.map((e) => checkExercise(e.id, facts));
+    // The classroom exercise only where it can apply: a lab known to run without ACLs (not `lab:up -- --classroom`)
+    // would otherwise show the projector a line that can never pass. (lab:check still answers it, with the hint.)
+    const notClassroom = facts.classroom.ok && !facts.classroom.value.acls;
+    return EXERCISES.filter((e) => !(notClassroom && e.id === CLASSROOM_EXERCISE)).map((e) => checkExercise(e.id, facts));
   };
 }

@@ -30,6 +30,17 @@ test('another project: the hints need its -p; the lab check lists the exercise i
     'Lab: The lab is up and whole',
     '  ✓ Consul has a raft leader',
     'The check passes.',
-    'Exercises: 1, 2, 3, 4, 5, 5-node-check (npm run lab:check -- <id>)',
+    'Exercises: 1, 2, 3, 4, 5, 5-node-check, classroom (npm run lab:check -- <id>)',
   ]);
+});
+
+test('what Consul holds, named in a label or hint, goes out terminal-safe; our own quotes stay', () => {
+  const out = renderResult({
+    id: 'classroom',
+    title: 'Every student joined, alive, passing and on the page',
+    checks: [{ ok: false, label: 'agent of "x\u001b[2J\u009b" alive', hint: 'see\nnext \u202eline' }],
+  });
+  expect(out.split('\n')[1]).toBe('  ✗ agent of "x\\u001b[2J\\u009b" alive — see\\nnext \\u202eline');
+  // eslint-disable-next-line no-control-regex -- that is what must not be there
+  expect(out).not.toMatch(/[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u202e]/);
 });

@@ -4,6 +4,7 @@ import { readClientRequests } from '../demo/clientRequests';
 import { DEFAULT_PROJECT } from '../docker/labContainers';
 import { DEMO_CLIENT_SERVICE } from '../docker/labServices';
 import type { Lab } from '../lab/openLab';
+import { terminalSafeLine } from '../term/terminalText';
 
 /** How far back the demo client's log is read: the checks judge its last 20 requests (one a second by default). */
 export const CLIENT_LOG_WINDOW_MS = 120_000;
@@ -21,10 +22,13 @@ function heading(r: ExerciseResult): string {
   return r.id === DEFAULT_EXERCISE ? `Lab: ${r.title}` : `Exercise ${r.id}: ${r.title}`;
 }
 
-/** `Exercise 1: …`, then `  ✓ label` / `  ✗ label — hint`, then a summary line (and, for the lab check, the exercise ids). */
+/**
+ * `Exercise 1: …`, then `  ✓ label` / `  ✗ label — hint`, then a summary line (and, for the lab check, the exercise ids).
+ * Labels and hints may name what Consul holds (node names, check IDs): each line goes out terminal-safe.
+ */
 export function renderResult(r: ExerciseResult, project = DEFAULT_PROJECT): string {
   const out = [heading(r)];
-  for (const c of r.checks) out.push(c.ok ? `  ✓ ${c.label}` : `  ✗ ${c.label} — ${c.hint}`);
+  for (const c of r.checks) out.push(terminalSafeLine(c.ok ? `  ✓ ${c.label}` : `  ✗ ${c.label} — ${c.hint}`));
   const ok = r.checks.filter((c) => c.ok).length;
   out.push(
     ok === r.checks.length

@@ -1,5 +1,5 @@
 import fc from 'fast-check';
-import { DEFAULT_MAX_CHARS, escapeUnsafe, quoteForTerminal, terminalSafeJson } from './terminalText';
+import { DEFAULT_MAX_CHARS, escapeUnsafe, quoteForTerminal, terminalSafeJson, terminalSafeLine } from './terminalText';
 
 /** What may never reach a terminal raw: C0, DEL, C1, bidi/invisible controls, separators, lone surrogates. */
 // eslint-disable-next-line no-control-regex -- the test is about control characters
@@ -115,5 +115,13 @@ describe('terminalSafeJson', () => {
         expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(value)));
       }),
     );
+  });
+});
+
+describe('terminalSafeLine', () => {
+  test('escapes controls, C1, bidi and invisibles; leaves quotes, backslashes and plain text as they are', () => {
+    expect(terminalSafeLine('a "b" \\ c')).toBe('a "b" \\ c');
+    expect(terminalSafeLine('x\u001b[2J\ny\u009b\u202ez\u200b')).toBe('x\\u001b[2J\\ny\\u009b\\u202ez\\u200b');
+    expect(terminalSafeLine('✓ alice — ok')).toBe('✓ alice — ok');
   });
 });

@@ -46,6 +46,14 @@ export function escapeUnsafe(s: string): string {
 }
 
 /**
+ * A line of our own text that embeds text from outside (a check's label naming a Consul node): every unsafe
+ * character as a JSON escape, but `"` and `\\` as they are (our own quoting inside the line stays readable).
+ */
+export function terminalSafeLine(s: string): string {
+  return s.replace(UNSAFE, (c) => (c === '"' || c === '\\' ? c : escapeChar(c)));
+}
+
+/**
  * `s` as one safe terminal token: plain names (letters, digits, ".", "_", "-") as they are, anything else in
  * double quotes with JSON escapes (so a reader sees that the name is odd, and exactly how). Longer than
  * `maxChars` code points: cut there (never inside a surrogate pair) and marked `…(+N more)`, outside the quotes.

@@ -2,9 +2,19 @@
 // like a running lab's (Consul 1.20.5's /v1/health/service, /v1/health/state/any, /v1/agent/members,
 // /v1/operator/raft/configuration; Nginx's page), trimmed to the fields that matter, and parsed by the gatherer's
 // own parsers, so these tests also cover the way from Consul's JSON to a ✓ or ✗.
-import { checkExercise, EXERCISES, ExerciseResult, findExercise, passed } from './exercises';
+import { checkExercise, EXERCISES, ExerciseResult, findExercise, passed, shownName } from './exercises';
 import { DemoRequestFact, LabFacts, LabHostName, LAB_WORKSHOP_INSTANCES } from './facts';
-import { parseHealthService, parseMembers, parseNodeChecks, parsePageTiles, parseRaft, passingDemoServers } from './gather';
+import {
+  aclsEnabledFrom,
+  parseHealthService,
+  parseMembers,
+  parseNodeChecks,
+  parsePageAvatarLinks,
+  parsePageTiles,
+  parseRaft,
+  parseStudentNodes,
+  passingDemoServers,
+} from './gather';
 
 type Status = 'passing' | 'critical';
 
@@ -25,7 +35,23 @@ interface LabState {
   /** Avatar statuses that differ from 200. */
   avatars?: Record<string, number>;
   demo: DemoRequestFact[];
+  /** Classroom mode (ACLs on); default off. */
+  classroom?: boolean;
+  /** The students (classroom mode): their agent's serfHealth, their API's check (or gone), on the page or not. */
+  students?: StudentState[];
 }
+
+interface StudentState {
+  name: string;
+  serf: Status;
+  api: Status | 'gone';
+  /** Default: when its API and agent pass. */
+  onPage?: boolean;
+  /** The node its workshop-<name> is registered on; default student-<name>. */
+  apiNode?: string;
+}
+
+const student = (name: string, over: Partial<StudentState> = {}): StudentState => ({ name, serf: 'passing', api: 'passing', ...over });
 
 const HOST_IP: Record<LabHostName, string> = { 'host-a': '10.213.63.21', 'host-b': '10.213.63.22' };
 
@@ -114,6 +140,8 @@ function factsOf(s: LabState): LabFacts {
         ServiceID: '',
         ServiceName: '',
       });
+  const students = s.students ?? [];
+  for (const st of students) nodeChecks.push(serfCheck(`student-${st.name}`, st.serf));
   const nodeChecksOf = (node: string) => nodeChecks.filter((c) => c.Node === node);
 
   const entry = (
@@ -160,9 +188,32 @@ function factsOf(s: LabState): LabFacts {
   const consulDemo = parseHealthService(JSON.parse(JSON.stringify(demoRaw)));
   const passing = workshop.filter((i) => i.passing).map((i) => i.id);
   const tiles = s.page ?? passing;
-  const html = tiles.length
-    ? `<ul class="tiles" data-count="${tiles.length}">${tiles.map((t) => `<li class="tile" data-id="${t}"><img src="/avatars/${t}"></li>`).join('\n')}</ul>`
+  // The students' own services, each workshop-<name> on its node student-<name> (as lab:join registers them).
+  const studentRaw = students
+    .filter((st) => st.api !== 'gone')
+    .map((st) => {
+      const id = `workshop-${st.name}`;
+      const node = st.apiNode ?? `student-${st.name}`;
+      return {
+        Node: { ID: `node-${node}`, Node: node, Address: '192.168.1.31', Datacenter: 'dc1', Meta: {} },
+        Service: { ID: id, Service: id, Tags: [], Address: '192.168.1.31', Meta: { name: st.name }, Port: 8081 },
+        Checks: [
+          ...nodeChecksOf(node),
+          { Node: node, CheckID: `service:${id}`, Name: `${id} /health`, Status: st.api, ServiceID: id, ServiceName: id },
+        ],
+      };
+    });
+  const onPage = students.filter((st) => st.onPage ?? (st.api === 'passing' && st.serf === 'passing')).map((st) => `workshop-${st.name}`);
+  const allTiles = [...tiles, ...onPage];
+  const html = allTiles.length
+    ? `<ul class="tiles" data-count="${allTiles.length}">${allTiles.map((t) => `<li class="tile" data-id="${t}"><img src="/avatars/${t}"></li>`).join('\n')}</ul>`
     : '<p class="empty" id="empty-state">No healthy workshop instances right now.</p>';
+  const catalogNodes = [...servers, 'host-a', 'host-b', ...students.map((st) => `student-${st.name}`)].map((n) => ({
+    ID: `id-${n}`,
+    Node: n,
+    Address: '10.213.63.30',
+    Datacenter: 'dc1',
+  }));
   return {
     readAt: 1_700_000_100_000,
     raft: { ok: true, value: parseRaft(raft, s.leader ? '10.213.63.11:8300' : '') },
@@ -171,10 +222,17 @@ function factsOf(s: LabState): LabFacts {
     workshop: { ok: true, value: workshop },
     consulDemo: { ok: true, value: consulDemo },
     demoServersPassing: { ok: true, value: passingDemoServers(consulDemo) },
-    page: { ok: true, value: { status: tiles.length ? 200 : 503, tiles: parsePageTiles(html) } },
+    page: { ok: true, value: { status: tiles.length ? 200 : 503, tiles: parsePageTiles(html), avatarLinks: parsePageAvatarLinks(html) } },
     api: { ok: true, value: s.api ?? (passing.length ? 200 : 503) },
     avatars: { ok: true, value: Object.fromEntries(passing.map((id) => [id, { ok: true, value: s.avatars?.[id] ?? 200 }])) },
     demo: { ok: true, value: s.demo },
+    classroom: {
+      ok: true,
+      value: s.classroom
+        ? { acls: aclsEnabledFrom(200, '[]', 'acl/policies'), students: parseStudentNodes(catalogNodes) }
+        : { acls: aclsEnabledFrom(401, 'ACL support disabled', 'acl/policies'), students: [] },
+    },
+    studentInstances: { ok: true, value: s.classroom ? parseHealthService(JSON.parse(JSON.stringify(studentRaw))) : [] },
   };
 }
 
@@ -199,10 +257,12 @@ function expectFail(id: string, s: LabState): ExerciseResult {
 }
 
 test('the exercise list: ids, titles and README anchors, lab first', () => {
-  expect(EXERCISES.map((e) => e.id)).toEqual(['lab', '1', '2', '3', '4', '5', '5-node-check']);
+  expect(EXERCISES.map((e) => e.id)).toEqual(['lab', '1', '2', '3', '4', '5', '5-node-check', 'classroom']);
   expect(findExercise('1')?.title).toBe('Discovery and high availability');
   for (const e of EXERCISES) expect(e.anchor).toMatch(/^#[a-z0-9-]+$/);
-  expect(() => checkExercise('6', factsOf(healthyLab()))).toThrow(/unknown exercise "6": one of lab, 1, 2, 3, 4, 5, 5-node-check/);
+  expect(() => checkExercise('6', factsOf(healthyLab()))).toThrow(
+    /unknown exercise "6": one of lab, 1, 2, 3, 4, 5, 5-node-check, classroom/,
+  );
 });
 
 test('a result is exactly { id, title, checks: [{ ok, label, hint }] } (the lab view draws it as it is)', () => {
@@ -428,4 +488,84 @@ describe("5-node-check: the workshop's node-level check", () => {
     );
     expect(f).toEqual([expect.stringMatching(/host-b's agent is not alive\) — here the node check must be the cause/)]);
   });
+});
+
+describe('classroom: every student joined, alive, passing and on the page', () => {
+  const room = (students: StudentState[]): LabState => healthyLab({ classroom: true, students });
+
+  test('passes with students whose agents are alive, APIs passing and avatars on the page', () => {
+    const r = expectPass('classroom', room([student('alice'), student('bob')]));
+    expect(r.checks.map((c) => c.label)).toEqual([
+      "the lab runs in classroom mode (Consul's ACLs on)",
+      'at least one student has joined (a node student-<name>): alice, bob',
+      "every student's agent is alive (serfHealth of student-<name> passing) (2)",
+      "every student's API passes (workshop-<name> on student-<name>, all checks passing) (2)",
+      "every student's avatar is on the shared page (/avatars/workshop-<name>) (2)",
+    ]);
+  });
+
+  test('not in classroom mode: every check fails, saying how to start it', () => {
+    const f = failures(expectFail('classroom', healthyLab()));
+    expect(f).toHaveLength(5);
+    for (const line of f) expect(line).toMatch(/npm run lab:up -- --classroom/);
+    expect(f[0]).toMatch(/^the lab runs in classroom mode \(Consul's ACLs on\) — ACLs are off/);
+  });
+
+  test('no student yet: the join command', () => {
+    const f = failures(expectFail('classroom', room([])));
+    expect(f).toHaveLength(4);
+    expect(f[0]).toBe(
+      'at least one student has joined (a node student-<name>) — students run the command lab:up printed: `npm run lab:join -- <address> --code <code> --name <github-account>`',
+    );
+    for (const line of f.slice(1)) expect(line).toMatch(/\(no student yet\) — students run the command lab:up printed/);
+  });
+
+  test("a dead agent, a failing API, an instance on someone else's node, an avatar missing: each named with why", () => {
+    const f = failures(
+      expectFail(
+        'classroom',
+        room([
+          student('alice'),
+          student('bob', { serf: 'critical' }),
+          student('carol', { api: 'critical' }),
+          student('dave', { api: 'gone' }),
+          student('erin', { apiNode: 'student-alice' }),
+          student('frank', { onPage: false }),
+        ]),
+      ),
+    );
+    expect(f).toEqual([
+      expect.stringMatching(/^every student's agent is alive .* \(1 of 6 not\) — bob \(serfHealth critical\) — .*npm run lab:roster/),
+      "every student's API passes (workshop-<name> on student-<name>, all checks passing) (4 of 6 not) — " +
+        'bob (agent down), carol (check critical), dave (not registered), erin (only on node student-alice) — ' +
+        "on that student's machine `docker compose -p lab-student logs workshop-api`; `npm run lab:roster` says why for each",
+      expect.stringMatching(
+        /^every student's avatar is on the shared page .* \(4 of 6 not\) — bob \(not there\), carol \(not there\), dave \(not there\), frank \(not there\) — .*TCP 8081.*npm run lab:roster/,
+      ),
+    ]);
+  });
+
+  test('a node name from Consul that is no GitHub login is shown quoted and escaped, never raw', () => {
+    const odd = 'x\u001b[2J\u202e"evil\\';
+    const r = expectFail('classroom', room([student('alice'), { name: odd, serf: 'passing', api: 'gone', onPage: false }]));
+    const text = [...failures(r), ...r.checks.map((c) => c.label)].join(' | ');
+    expect(text).toContain('"x\\u001b[2J\\u202e\\u0022evil\\u005c" (not a GitHub login, so no API of its own)');
+    // eslint-disable-next-line no-control-regex -- that is what must not be there
+    expect(text).not.toMatch(/[\u0000-\u001f\u007f-\u009f\u202e]/);
+    expect(shownName('a'.repeat(45) + '!')).toBe(`"${'a'.repeat(40)}"…`);
+    expect(shownName('alice')).toBe('alice');
+  });
+
+  test('unreadable parts fail only the checks that need them, saying what could not be read', () => {
+    const facts = factsOfRoom([student('alice')]);
+    const r = checkExercise('classroom', { ...facts, studentInstances: { ok: false, error: 'HTTP 500' } });
+    expect(failures(r)).toEqual([`every student's API passes — could not read the students' workshop instances: HTTP 500`]);
+    const r2 = checkExercise('classroom', { ...facts, classroom: { ok: false, error: 'HTTP 403: Permission denied' } });
+    expect(failures(r2)).toHaveLength(5);
+    for (const line of failures(r2)) expect(line).toMatch(/could not read whether Consul's ACLs are on: HTTP 403/);
+  });
+
+  function factsOfRoom(students: StudentState[]): LabFacts {
+    return factsOf(room(students));
+  }
 });

@@ -54,6 +54,19 @@ export interface PageFact {
   status: number;
   /** Instance IDs on the page (`workshop-<name>`), in page order. */
   tiles: string[];
+  /** Instance IDs the page links an avatar of (`/avatars/<ID>`), unique, in page order: how a student is "on the page". */
+  avatarLinks: string[];
+}
+
+/**
+ * Classroom mode (`npm run lab:up -- --classroom`): Consul's ACLs are on, and students' agents join as nodes
+ * `student-<name>` (services/shared/classroomNames.ts).
+ */
+export interface ClassroomFact {
+  /** Consul's ACLs are on. When false, nothing else about the room was asked. */
+  acls: boolean;
+  /** Students by the catalog's nodes `student-<name>`: their names, as Consul has them (untrusted), sorted. */
+  students: string[];
 }
 
 /** One of the demo client's requests, oldest first; `at` is epoch ms when known. */
@@ -88,6 +101,13 @@ export interface LabFacts {
   avatars: Known<Record<string, Known<number>>>;
   /** The demo client's recent requests, oldest first. */
   demo: Known<DemoRequestFact[]>;
+  /** Whether the lab runs in classroom mode, and who joined. */
+  classroom: Known<ClassroomFact>;
+  /**
+   * Each student's own instances (/v1/health/service/workshop-<name>, the answers concatenated), for the students
+   * whose name follows the GitHub login rule; [] when not in classroom mode.
+   */
+  studentInstances: Known<InstanceFact[]>;
 }
 
 /** The lab's fixed cast (docker-compose.yml): its hosts, and the workshop instances on each. */

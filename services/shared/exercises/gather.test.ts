@@ -4,13 +4,16 @@
 import fc from 'fast-check';
 import { checkExercise, EXERCISES } from './exercises';
 import {
+  aclsEnabledFrom,
   demoRequestsFromResults,
   gatherFacts,
   parseHealthService,
   parseMembers,
   parseNodeChecks,
+  parsePageAvatarLinks,
   parsePageTiles,
   parseRaft,
+  parseStudentNodes,
   passingDemoServers,
 } from './gather';
 
@@ -221,7 +224,7 @@ describe('gatherFacts', () => {
         body: [REAL_ENTRY, { ...REAL_ENTRY, Service: { ...REAL_ENTRY.Service, ID: 'workshop-odd' }, Checks: [{ Status: 'critical' }] }],
       },
       '/v1/health/service/consul-demo': { body: [] },
-      '/': { body: '<li class="tile" data-id="workshop-api-a1">' },
+      '/': { body: '<li class="tile" data-id="workshop-api-a1"><img src="/avatars/workshop-api-a1">' },
       '/api/': { status: 200, body: '{}' },
       '/avatars/workshop-api-a1': { status: 200, body: 'png' },
     });
@@ -238,7 +241,10 @@ describe('gatherFacts', () => {
       ['workshop-api-a1', true],
       ['workshop-odd', false],
     ]);
-    expect(facts.page).toEqual({ ok: true, value: { status: 200, tiles: ['workshop-api-a1'] } });
+    expect(facts.page).toEqual({ ok: true, value: { status: 200, tiles: ['workshop-api-a1'], avatarLinks: ['workshop-api-a1'] } });
+    // No ACL route: "not known", and so no student was asked about.
+    expect(facts.classroom.ok).toBe(false);
+    expect(facts.studentInstances.ok).toBe(false);
     expect(facts.api).toEqual({ ok: true, value: 200 });
     expect(facts.avatars).toEqual({ ok: true, value: { 'workshop-api-a1': { ok: true, value: 200 } } });
     expect(facts.demoServersPassing).toEqual({ ok: true, value: [] });
@@ -269,6 +275,8 @@ describe('gatherFacts', () => {
       'api',
       'avatars',
       'demo',
+      'classroom',
+      'studentInstances',
     ] as const)
       expect(facts[part].ok).toBe(false);
     expect(facts.workshop).toEqual({
@@ -305,7 +313,7 @@ describe('gatherFacts', () => {
     expect(facts.raft).toEqual({ ok: false, error: expect.stringMatching(/status\/leader: HTTP 500: No cluster leader$/) });
     expect(facts.members).toEqual({ ok: false, error: expect.stringMatching(/agent\/members: not JSON$/) });
     expect(facts.nodeChecks).toEqual({ ok: false, error: 'health/state/any: expected a JSON array' });
-    expect(facts.page).toEqual({ ok: true, value: { status: 503, tiles: [] } });
+    expect(facts.page).toEqual({ ok: true, value: { status: 503, tiles: [], avatarLinks: [] } });
     expect(facts.api).toEqual({ ok: true, value: 503 });
   });
 
@@ -355,5 +363,99 @@ describe('gatherFacts', () => {
     expect(reads).toBe(2);
     expect(facts.demoServersPassing).toEqual({ ok: true, value: ['consul-demo-host-b-7-aaaa', 'consul-demo-host-b-7-bbbb'] });
     expect(facts.consulDemo.ok && facts.consulDemo.value.map((i) => i.id)).toEqual(['consul-demo-host-b-7-aaaa-3']);
+  });
+});
+
+describe('classroom facts', () => {
+  const opts = { consulUrl: 'http://127.0.0.1:8500', nginxUrl: 'http://127.0.0.1:8080', demoResampleMs: 0, demoRequests: async () => [] };
+  const studentEntry = (name: string) => ({
+    Node: { Node: `student-${name}`, Address: '192.168.1.31' },
+    Service: { ID: `workshop-${name}`, Service: `workshop-${name}`, Port: 8081 },
+    Checks: [{ Node: `student-${name}`, CheckID: 'serfHealth', Status: 'passing', ServiceID: '' }],
+  });
+
+  test('the parsers: student nodes (sorted, unique, `student-` alone is none), avatar links (decoded, unique), ACLs on or off', () => {
+    expect(
+      parseStudentNodes([
+        { Node: 'host-a' },
+        { Node: 'student-bob' },
+        { Node: 'student-' },
+        { Node: 'student-alice' },
+        { Node: 'student-bob' },
+        {},
+      ]),
+    ).toEqual(['alice', 'bob']);
+    expect(() => parseStudentNodes({})).toThrow(/catalog\/nodes: expected a JSON array/);
+    expect(
+      parsePageAvatarLinks('<img src="/avatars/workshop-api-a1"><a href="/avatars/workshop-%C3%A9"><img src="/avatars/workshop-api-a1">'),
+    ).toEqual(['workshop-api-a1', 'workshop-é']);
+    expect(aclsEnabledFrom(200, '[]', 'x')).toBe(true);
+    expect(aclsEnabledFrom(401, 'ACL support disabled', 'x')).toBe(false);
+    expect(aclsEnabledFrom(500, 'rpc error: ACL support disabled', 'x')).toBe(false);
+    expect(() => aclsEnabledFrom(403, 'Permission denied\nmore', 'Consul x')).toThrow(/^Consul x: HTTP 403: Permission denied$/);
+  });
+
+  test("ACLs on: the student nodes, and each student's own service (names no GitHub login can be are not asked for)", async () => {
+    const calls: string[] = [];
+    const routes = fakeFetch({
+      '/v1/acl/policies': { body: [{ Name: 'global-management' }] },
+      '/v1/catalog/nodes': { body: [{ Node: 'host-a' }, { Node: 'student-alice' }, { Node: 'student-bob' }, { Node: 'student-x y' }] },
+      '/v1/health/service/workshop-alice': { body: [studentEntry('alice')] },
+      '/v1/health/service/workshop-bob': { body: [] },
+    });
+    const facts = await gatherFacts({
+      ...opts,
+      consulToken: 'tok',
+      fetch: (async (u: string | URL | Request, init?: RequestInit) => {
+        calls.push(`${String(u)} ${new Headers(init?.headers).get('x-consul-token') ?? '-'}`);
+        return routes(u, init);
+      }) as typeof fetch,
+    });
+    expect(facts.classroom).toEqual({ ok: true, value: { acls: true, students: ['alice', 'bob', 'x y'] } });
+    expect(facts.studentInstances.ok && facts.studentInstances.value.map((i) => [i.id, i.node, i.passing])).toEqual([
+      ['workshop-alice', 'student-alice', true],
+    ]);
+    expect(calls).toEqual(
+      expect.arrayContaining([
+        'http://127.0.0.1:8500/v1/acl/policies tok',
+        'http://127.0.0.1:8500/v1/catalog/nodes?stale tok',
+        'http://127.0.0.1:8500/v1/health/service/workshop-alice?stale tok',
+        'http://127.0.0.1:8500/v1/health/service/workshop-bob?stale tok',
+      ]),
+    );
+    expect(calls.filter((c) => c.includes('x%20y') || c.includes('x y'))).toEqual([]);
+  });
+
+  test('ACLs off: not classroom mode, and nothing more is asked; a refused token or a failed student read: not known', async () => {
+    const calls: string[] = [];
+    const off = fakeFetch({ '/v1/acl/policies': { status: 401, body: 'ACL support disabled' } });
+    const facts = await gatherFacts({
+      ...opts,
+      fetch: (async (u: string | URL | Request, init?: RequestInit) => {
+        calls.push(new URL(String(u)).pathname);
+        return off(u, init);
+      }) as typeof fetch,
+    });
+    expect(facts.classroom).toEqual({ ok: true, value: { acls: false, students: [] } });
+    expect(facts.studentInstances).toEqual({ ok: true, value: [] });
+    expect(calls.filter((p) => p.startsWith('/v1/catalog') || p.startsWith('/v1/health/service/workshop-'))).toEqual([]);
+
+    const refused = await gatherFacts({
+      ...opts,
+      fetch: fakeFetch({ '/v1/acl/policies': { status: 403, body: 'Permission denied' } }),
+    });
+    expect(refused.classroom).toEqual({ ok: false, error: 'Consul http://127.0.0.1:8500/v1/acl/policies: HTTP 403: Permission denied' });
+    expect(refused.studentInstances).toEqual(refused.classroom);
+
+    const broken = await gatherFacts({
+      ...opts,
+      fetch: fakeFetch({
+        '/v1/acl/policies': { body: [] },
+        '/v1/catalog/nodes': { body: [{ Node: 'student-alice' }] },
+        '/v1/health/service/workshop-alice': { status: 500, body: 'rpc error' },
+      }),
+    });
+    expect(broken.classroom).toEqual({ ok: true, value: { acls: true, students: ['alice'] } });
+    expect(broken.studentInstances).toEqual({ ok: false, error: expect.stringMatching(/workshop-alice\?stale: HTTP 500: rpc error$/) });
   });
 });

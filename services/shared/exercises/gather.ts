@@ -6,10 +6,12 @@
  *
  * The parsers take whatever came back (`unknown`): Consul's answers are checked field by field, never trusted.
  */
+import { STUDENT_NAME, studentFromNodeName, studentServiceName } from '../classroomNames';
 import { errorMessage } from '../errors';
 import {
   CheckFact,
   CheckStatus,
+  ClassroomFact,
   CONSUL_DEMO_SERVICE,
   DemoRequestFact,
   demoServerOf,
@@ -153,6 +155,34 @@ export function parsePageTiles(html: string): string[] {
   return ids;
 }
 
+/** Every `/avatars/<ID>` the page links, decoded, unique, in page order (the empty-state page: []). */
+export function parsePageAvatarLinks(html: string): string[] {
+  const ids: string[] = [];
+  for (const m of html.matchAll(/\/avatars\/([^"'?#/\s<>]+)/g)) {
+    const id = decode(m[1]!);
+    if (!ids.includes(id)) ids.push(id);
+  }
+  return ids;
+}
+
+/** /v1/catalog/nodes → the students' names (nodes `student-<name>`), unique, sorted (code unit order). */
+export function parseStudentNodes(raw: unknown): string[] {
+  const names = list(raw, 'catalog/nodes')
+    .map((n) => studentFromNodeName(str(rec(n).Node)))
+    .filter((n): n is string => n !== undefined);
+  return [...new Set(names)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
+}
+
+/**
+ * Whether an answer to an ACL endpoint says Consul's ACLs are on: 200 yes; "ACL support disabled" (Consul 1.20
+ * answers 401, older versions 403 or 500, always this text) no; anything else throws (a refused token: not known).
+ */
+export function aclsEnabledFrom(status: number, body: string, what: string): boolean {
+  if (status === 200) return true;
+  if (/ACL support disabled/i.test(body)) return false;
+  throw new Error(`${what}: HTTP ${status}${body.trim() ? `: ${body.trim().split('\n')[0]!.slice(0, 200)}` : ''}`);
+}
+
 /**
  * The demo client's GET /results body (`{"results": [{at, ok, attempts, discovery, ...}]}`) → requests, oldest
  * first. Malformed entries are skipped; a body without a results array throws.
@@ -237,9 +267,11 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
     return { status: res.status, body: await res.text() };
   }
 
+  const consulHeaders: Record<string, string> = opts.consulToken ? { 'x-consul-token': opts.consulToken } : {};
+
   async function consulJson(path: string): Promise<unknown> {
     const what = `Consul ${consul}${path}`;
-    const { status, body } = await get(`${consul}${path}`, what, opts.consulToken ? { 'x-consul-token': opts.consulToken } : {});
+    const { status, body } = await get(`${consul}${path}`, what, consulHeaders);
     if (status !== 200) throw new Error(`${what}: HTTP ${status}${body.trim() ? `: ${body.trim().split('\n')[0]!.slice(0, 200)}` : ''}`);
     try {
       return JSON.parse(body) as unknown;
@@ -253,8 +285,25 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
 
   const workshopP = known(() => health(WORKSHOP_SERVICE));
   const consulDemoP = known(() => health(CONSUL_DEMO_SERVICE));
+  // Classroom mode = ACLs on. The policy list is the smallest ACL answer holding no secret (a token list or
+  // token/self would carry SecretIDs). Without ACLs no student can have joined: nothing more is asked.
+  const classroomP = known(async (): Promise<ClassroomFact> => {
+    const path = '/v1/acl/policies';
+    const what = `Consul ${consul}${path}`;
+    const { status, body } = await get(`${consul}${path}`, what, consulHeaders);
+    if (!aclsEnabledFrom(status, body, what)) return { acls: false, students: [] };
+    return { acls: true, students: parseStudentNodes(await consulJson('/v1/catalog/nodes?stale')) };
+  });
+  // Each student's instance is its own service workshop-<name>: one query per student whose name can be one.
+  const studentInstancesP = classroomP.then((c): Promise<Known<InstanceFact[]>> =>
+    c.ok
+      ? known(async () =>
+          (await Promise.all(c.value.students.filter((n) => STUDENT_NAME.test(n)).map((n) => health(studentServiceName(n))))).flat(),
+        )
+      : Promise.resolve({ ok: false, error: c.error }),
+  );
 
-  const [raft, members, nodeChecks, workshop, consulDemo, page, api, demo] = await Promise.all([
+  const [raft, members, nodeChecks, workshop, consulDemo, page, api, demo, classroom, studentInstances] = await Promise.all([
     known(async () => {
       const [config, leader] = await Promise.all([consulJson('/v1/operator/raft/configuration?stale'), consulJson('/v1/status/leader')]);
       return parseRaft(config, leader);
@@ -265,7 +314,7 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
     consulDemoP,
     known(async () => {
       const { status, body } = await get(`${nginx}/`, `Nginx page ${nginx}/`);
-      return { status, tiles: parsePageTiles(body) };
+      return { status, tiles: parsePageTiles(body), avatarLinks: parsePageAvatarLinks(body) };
     }),
     known(async () => (await get(`${nginx}/api/`, `Nginx ${nginx}/api/`)).status),
     known(async () => {
@@ -273,6 +322,8 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
       if (!Array.isArray(r)) throw new Error("the demo client's requests: not a list");
       return r;
     }),
+    classroomP,
+    studentInstancesP,
   ]);
 
   const avatars: Known<Record<string, Known<number>>> = workshop.ok
@@ -300,5 +351,19 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
       demoServersPassing = { ok: true, value: [...new Set([...demoServersPassing.value, ...passingDemoServers(again.value)])].sort() };
   }
 
-  return { readAt, raft, members, nodeChecks, workshop, consulDemo, demoServersPassing, page, api, avatars, demo };
+  return {
+    readAt,
+    raft,
+    members,
+    nodeChecks,
+    workshop,
+    consulDemo,
+    demoServersPassing,
+    page,
+    api,
+    avatars,
+    demo,
+    classroom,
+    studentInstances,
+  };
 }
