@@ -408,6 +408,9 @@ describe('hostile registrations while the real Nginx side runs', () => {
         if (rejected.length) return `render rejected: ${rejected.join(' | ')}`;
         if (!side!.liveLocations().includes(`/avatars/${m.id} `)) return false;
         if ((await getFresh(`${side!.url}/avatars/${m.id}`)).status !== 200) return false;
+        // The page too: each template has its own quiescence timer (consul-template `wait`), so the page can be
+        // published one render after the locations (milliseconds; seen here once `range services` added a query).
+        if (!(await getFresh(`${side!.url}/`)).body.includes(`data-id="${m.id}"`)) return false;
         return side!.reloadSettled() ? 'applied' : false;
       },
       { timeoutMs: 20_000, intervalMs: 100, what: `marker ${m.id} live in nginx` },
