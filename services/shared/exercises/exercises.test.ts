@@ -504,6 +504,14 @@ describe('classroom: every student joined, alive, passing and on the page', () =
     ]);
   });
 
+  test("students' tiles on the page do not fail the lab's own exercises (they compare the page with the workshop service)", () => {
+    const r = room([student('alice'), student('bob')]);
+    const facts = factsOf(r);
+    expect(facts.page.ok && facts.page.value.tiles).toEqual(expect.arrayContaining(['workshop-alice', 'workshop-bob']));
+    expectPass('lab', r);
+    expectPass('3', r);
+  });
+
   test('not in classroom mode: every check fails, saying how to start it', () => {
     const f = failures(expectFail('classroom', healthyLab()));
     expect(f).toHaveLength(5);

@@ -603,7 +603,18 @@ export function checkExercise(id: string, facts: LabFacts): ExerciseResult {
   const ex = findExercise(id);
   const run = CHECKS[id];
   if (!ex || !run) throw new Error(`unknown exercise "${id}": one of ${EXERCISES.map((e) => e.id).join(', ')}`);
-  return { id: ex.id, title: ex.title, checks: run(facts) };
+  return { id: ex.id, title: ex.title, checks: run(id === CLASSROOM_EXERCISE ? facts : withoutStudentTiles(facts)) };
+}
+
+/**
+ * The lab's own exercises compare the page with the lab's `workshop` instances. In classroom mode the page also
+ * shows every student's own service `workshop-<name>`: those tiles are the classroom exercise's business, not an
+ * extra instance on the page.
+ */
+export function withoutStudentTiles(facts: LabFacts): LabFacts {
+  if (!facts.page.ok || !facts.classroom.ok || facts.classroom.value.students.length === 0) return facts;
+  const students = new Set(facts.classroom.value.students.map(studentServiceId));
+  return { ...facts, page: { ok: true, value: { ...facts.page.value, tiles: facts.page.value.tiles.filter((t) => !students.has(t)) } } };
 }
 
 export function passed(result: ExerciseResult): boolean {
