@@ -27,7 +27,7 @@ import { imagePresent, pullFailureReason, pullImage } from './lib/images/pull';
 import { Progress } from './lib/term/progress';
 import { formatSeconds } from './lib/term/table';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
-import { enrollStudent, fetchJoinInfo, tokenServiceName, type EnrollClientOptions } from './lib/classroom/enrollClient';
+import { enrollStudent, fetchJoinInfo, type EnrollClientOptions } from './lib/classroom/enrollClient';
 import { parseJoinInfo, type JoinInfo } from './lib/classroom/joinInfo';
 import { diagnoseAgentLog, diagnoseApiLog, type Diagnosis, type DiagnosisContext } from './lib/classroom/studentDiagnosis';
 import {
@@ -292,13 +292,10 @@ void runCli(NAME, async () => {
     );
   }
 
-  // Its own service workshop-<name> when the token may write only that (else the shared "workshop").
-  const roomApi = new URL(joinInfo.consulUi).origin;
-  const readName = await tokenServiceName(roomApi, state.token, state.serviceId);
-  const serviceName = readName ?? 'workshop';
-  progress.line(
-    `your API registers as service "${serviceName}", ID ${state.serviceId}${readName ? '' : ` (your token's rights could not be read at ${roomApi}: the shared name)`}`,
-  );
+  // Its own service workshop-<name> (= its ID): the student's token writes that service name only, so no student can
+  // deregister another's instance (Consul authorises a catalog deregister by write on the service's name).
+  const serviceName = state.serviceId;
+  progress.line(`your API registers as its own service "${serviceName}"`);
 
   const envFile = await ensureImages(docker, root, opts.offline === true, progress);
   const env = studentComposeEnv({ state, settings, githubApi, githubToken, serviceName });

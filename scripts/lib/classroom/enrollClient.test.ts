@@ -1,5 +1,5 @@
 import type { JoinInfo } from './joinInfo';
-import { EnrollError, enrollStudent, fetchJoinInfo, networkReason, releaseStudent, serverError, tokenServiceName } from './enrollClient';
+import { EnrollError, enrollStudent, fetchJoinInfo, networkReason, releaseStudent, serverError } from './enrollClient';
 
 const joinInfo: JoinInfo = {
   version: 1,
@@ -123,23 +123,6 @@ describe('releaseStudent', () => {
     expect((await failure(releaseStudent(ENROLL, 'alice', 't-12345678', { fetch: failingFetch('ECONNREFUSED') }))).kind).toBe(
       'unreachable',
     );
-  });
-});
-
-describe('tokenServiceName', () => {
-  test('a service identity for the ID: its own service', async () => {
-    const f = fakeFetch(200, { ServiceIdentities: [{ ServiceName: 'workshop-alice' }] });
-    await expect(tokenServiceName('http://192.168.1.20:8500', 't', 'workshop-alice', { fetch: f })).resolves.toBe('workshop-alice');
-  });
-  test('no service identity: the shared workshop', async () => {
-    const f = fakeFetch(200, { Policies: [{ Name: 'lab-student' }] });
-    await expect(tokenServiceName('http://192.168.1.20:8500', 't', 'workshop-alice', { fetch: f })).resolves.toBe('workshop');
-  });
-  test('unreadable: undefined', async () => {
-    await expect(tokenServiceName('http://x:8500', 't', 'workshop-alice', { fetch: fakeFetch(403, {}) })).resolves.toBeUndefined();
-    await expect(
-      tokenServiceName('http://x:8500', 't', 'workshop-alice', { fetch: failingFetch('ECONNREFUSED') }),
-    ).resolves.toBeUndefined();
   });
 });
 

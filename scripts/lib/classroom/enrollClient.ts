@@ -171,31 +171,3 @@ export async function releaseStudent(
   if (status === 404 || status === 403) return 'unknown';
   throw unexpected('freeing the name', status, body);
 }
-
-/**
- * The Consul service name the student's workshop-api registers under: its own ID `workshop-<name>` when the
- * student's token has a service identity for it (write on that name only, so no student can deregister another's
- * instance through the catalog), else the shared `workshop` (a token with the lab-student policy's write on it).
- * Read from the token itself (`/v1/acl/token/self`, which any token may read) on the room's Consul API; undefined
- * when that cannot be read (the caller keeps `workshop`).
- */
-export async function tokenServiceName(
-  consulApi: string,
-  token: string,
-  serviceId: string,
-  opts: Pick<EnrollClientOptions, 'fetch' | 'timeoutMs'> = {},
-): Promise<string | undefined> {
-  const doFetch = opts.fetch ?? fetch;
-  try {
-    const res = await doFetch(new URL('/v1/acl/token/self', consulApi).href, {
-      headers: { 'x-consul-token': token },
-      redirect: 'manual',
-      signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS),
-    });
-    if (res.status !== 200) return undefined;
-    const self = JSON.parse((await readBounded(res, MAX_BODY)).toString('utf8')) as { ServiceIdentities?: Array<{ ServiceName?: string }> };
-    return (self.ServiceIdentities ?? []).some((s) => s.ServiceName === serviceId) ? serviceId : 'workshop';
-  } catch {
-    return undefined;
-  }
-}

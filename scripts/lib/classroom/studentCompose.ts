@@ -28,7 +28,7 @@ export interface StudentComposeInput {
   settings: StudentSettings;
   githubApi: string;
   githubToken?: string;
-  /** The Consul service name workshop-api registers under: `workshop`, or its own ID (enrollClient.tokenServiceName). */
+  /** The Consul service name workshop-api registers under: its own ID `workshop-<name>`. */
   serviceName: string;
 }
 
