@@ -1,5 +1,6 @@
 import { startConsulCluster, startConsulDev } from '../harness/consul';
 import { stopAllProcesses } from '../harness/processes';
+import { waitFor } from '../harness/waitFor';
 
 afterAll(stopAllProcesses);
 
@@ -19,8 +20,14 @@ test('a dev agent starts, answers HTTP, and stops by pid', async () => {
 test('a 3-server cluster with a client agent elects a leader', async () => {
   const cluster = await startConsulCluster();
   try {
-    const members = (await (await fetch(`${cluster.agent.httpUrl}/v1/agent/members`)).json()) as Array<{ Status: number }>;
-    expect(members).toHaveLength(4);
+    // A leader needs only two servers' votes: the client agent may hear of the third by gossip a moment later.
+    const members = await waitFor(
+      async () => {
+        const m = (await (await fetch(`${cluster.agent.httpUrl}/v1/agent/members`)).json()) as Array<{ Status: number }>;
+        return m.length === 4 ? m : undefined;
+      },
+      { timeoutMs: 15_000, what: 'the client agent sees all 4 members' },
+    );
     expect(members.every((m) => m.Status === 1)).toBe(true);
   } finally {
     await cluster.stop();
