@@ -7,6 +7,7 @@
  * The parsers take whatever came back (`unknown`): Consul's answers are checked field by field, never trusted.
  */
 import { STUDENT_NAME, studentFromNodeName, studentServiceName } from '../classroomNames';
+import { parsePageAvatarLinks } from '../pageLinks';
 import { errorMessage } from '../errors';
 import {
   CheckFact,
@@ -151,19 +152,11 @@ export function parsePageTiles(html: string): string[] {
     if (id && !ids.includes(id)) ids.push(id);
   };
   for (const m of html.matchAll(/data-id="([^"]+)"/g)) add(m[1]!);
-  if (ids.length === 0) for (const m of html.matchAll(/\/avatars\/([^"'?#/\s<>]+)/g)) add(m[1]!);
-  return ids;
+  return ids.length > 0 ? ids : parsePageAvatarLinks(html);
 }
 
-/** Every `/avatars/<ID>` the page links, decoded, unique, in page order (the empty-state page: []). */
-export function parsePageAvatarLinks(html: string): string[] {
-  const ids: string[] = [];
-  for (const m of html.matchAll(/\/avatars\/([^"'?#/\s<>]+)/g)) {
-    const id = decode(m[1]!);
-    if (!ids.includes(id)) ids.push(id);
-  }
-  return ids;
-}
+/** Every `/avatars/<ID>` the page links (services/shared/pageLinks.ts, the one parser of them). */
+export { parsePageAvatarLinks };
 
 /** /v1/catalog/nodes → the students' names (nodes `student-<name>`), unique, sorted (code unit order). */
 export function parseStudentNodes(raw: unknown): string[] {
