@@ -15,6 +15,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { errorMessage, UsageError } from '../services/shared/errors';
+import { pageLinksAvatar } from '../services/shared/pageLinks';
 import { registerSecret } from '../services/shared/secrets';
 import { sleep } from '../services/shared/async';
 import { checkGithubApiForToken, DEFAULT_GITHUB_API, parseGithubApi } from '../services/workshop-api/options';
@@ -160,7 +161,10 @@ async function apiHealth(settings: StudentSettings, state: StudentState): Promis
   const filter = encodeURIComponent(`ServiceID == "${state.serviceId}" or ServiceID == ""`);
   const url = `http://127.0.0.1:${settings.httpPort}/v1/health/node/${encodeURIComponent(state.nodeName)}?filter=${filter}`;
   const res = await fetch(url, { headers: { 'x-consul-token': state.token }, signal: AbortSignal.timeout(3000) });
-  if (res.status !== 200) return { service: false, node: false };
+  if (res.status !== 200) {
+    await res.body?.cancel();
+    return { service: false, node: false };
+  }
   const checks = (await res.json()) as Array<{ Status?: string; ServiceID?: string }>;
   const service = checks.filter((c) => c.ServiceID === state.serviceId);
   const node = checks.filter((c) => !c.ServiceID);
@@ -173,8 +177,7 @@ async function apiHealth(settings: StudentSettings, state: StudentState): Promis
 /** Whether the instructor's shared page links this student's avatar. */
 async function onPage(page: string, serviceId: string): Promise<boolean> {
   const res = await fetch(page, { redirect: 'manual', signal: AbortSignal.timeout(3000) });
-  const text = await res.text();
-  return text.includes(`/avatars/${serviceId}`);
+  return pageLinksAvatar(await res.text(), serviceId);
 }
 
 /** A cause from the agent's and the API's logs, if they show one. */

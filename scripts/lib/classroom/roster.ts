@@ -9,6 +9,7 @@
  */
 import { readBounded } from '../../../services/shared/readBounded';
 import { errorMessage } from '../../../services/shared/errors';
+import { parsePageAvatarLinks } from '../../../services/shared/pageLinks';
 import { registerSecret } from '../../../services/shared/secrets';
 import {
   STUDENT_NAME,
@@ -108,15 +109,7 @@ export function serfStatusByNode(checks: unknown): Map<string, string> {
 
 /** Service IDs the page shows an avatar for: `/avatars/<id>` links (ids are URL-encoded there). */
 export function pageAvatarIds(html: string): Set<string> {
-  const ids = new Set<string>();
-  for (const m of html.matchAll(/\/avatars\/([^"'?#/\s<>]+)/g)) {
-    try {
-      ids.add(decodeURIComponent(m[1]!));
-    } catch {
-      ids.add(m[1]!); // a malformed %-escape: compare it as written
-    }
-  }
-  return ids;
+  return new Set(parsePageAvatarLinks(html));
 }
 
 interface WorkshopEntry {

@@ -3,6 +3,7 @@
  * Pure parsing here; fetching lives in readNginx.ts.
  */
 
+import { parsePageAvatarLinks } from '../../../services/shared/pageLinks';
 import { workshopServiceId } from '../../../services/workshop-api/names';
 
 /**
@@ -16,8 +17,7 @@ export function parsePageInstances(html: string): string[] {
     if (!ids.includes(id)) ids.push(id);
   };
   for (const m of html.matchAll(/data-(?:name|instance|id)="([^"]+)"/g)) add(m[1]!);
-  if (ids.length === 0) for (const m of html.matchAll(/\/avatars\/([^"'?#/\s<>]+)/g)) add(m[1]!);
-  return ids;
+  return ids.length > 0 ? ids : parsePageAvatarLinks(html);
 }
 
 const SERVICE_ID_PREFIX = workshopServiceId('');
