@@ -130,6 +130,54 @@ describe('enrollment app', () => {
     expect((await enroll({ code: CODE, name: 'alice' })).status).toBe(201);
   });
 
+  it('wrong codes: 429 with Retry-After past 10 a minute per client, the right code refused too until then', async () => {
+    for (let i = 0; i < 5; i++) expect((await fetch(`${base}/v1/join-info?code=guess${i}`)).status).toBe(403);
+    // Both doors share the count.
+    for (let i = 0; i < 5; i++) expect((await enroll({ code: `guess${i}`, name: 'mallory' })).status).toBe(403);
+    for (const r of [await fetch(`${base}/v1/join-info?code=${CODE}`), await enroll({ code: CODE, name: 'alice' })]) {
+      expect(r.status).toBe(429);
+      expect(Number(r.headers.get('retry-after'))).toBeGreaterThan(0);
+      expect(Number(r.headers.get('retry-after'))).toBeLessThanOrEqual(60);
+      expect(await r.json()).toEqual({ error: expect.stringMatching(/^too many wrong join codes .*try again in \d+ s$/) });
+    }
+    expect(registry.tokens.size).toBe(0);
+    expect(lines.join('\n')).not.toContain(CODE);
+  });
+
+  it('right codes are never limited (a room behind one NAT)', async () => {
+    for (let i = 0; i < 15; i++) expect((await fetch(`${base}/v1/join-info?code=${CODE}`)).status).toBe(200);
+  });
+
+  it('POST /v1/students: one deadline for all its Consul calls; past it, a 502 and no token minted', async () => {
+    const deadlined = http.createServer(
+      createEnrollmentApp(
+        { joinInfoJson: JOIN, joinCode: CODE, datacenter: 'dc1', enrollDeadlineMs: 100 },
+        registry,
+        createLogger({ name: 't', write: () => {} }),
+      ),
+    );
+    await new Promise<void>((r) => deadlined.listen(0, '127.0.0.1', r));
+    try {
+      const seen: Array<AbortSignal | undefined> = [];
+      // A Consul slower than the whole deadline: the token is not minted after it.
+      registry.takenBy = async (_name, signal) => {
+        seen.push(signal);
+        await new Promise((r) => setTimeout(r, 150));
+        return undefined;
+      };
+      const r = await fetch(`http://127.0.0.1:${(deadlined.address() as AddressInfo).port}/v1/students`, {
+        method: 'POST',
+        headers: { 'Content-Type': 'application/json' },
+        body: JSON.stringify({ code: CODE, name: 'erin' }),
+      });
+      expect(r.status).toBe(502);
+      expect(seen[0]).toBeInstanceOf(AbortSignal);
+      expect(registry.tokens.size).toBe(0);
+    } finally {
+      await new Promise<void>((r) => deadlined.close(() => r()));
+    }
+  });
+
   it('a Consul failure is a 502 without details', async () => {
     registry.takenBy = async () => {
       throw new Error('connect ECONNREFUSED');

@@ -2,22 +2,25 @@ import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from '../shared/logger';
 import type { StudentRegistry } from './consulAcl';
-import {
-  SIDECAR_SUFFIX,
-  STUDENT_NAME,
-  studentFromTokenDescription,
-  studentNodeName,
-  studentServiceId,
-  studentServiceName,
-  studentTokenDescription,
-} from './names';
+import { SIDECAR_SUFFIX, STUDENT_NAME, studentNodeName, studentServiceId, studentServiceName, studentTokenDescription } from './names';
+import { wrongCodeLimit, type WrongCodeLimitOptions } from './wrongCodeLimit';
 
 export interface EnrollmentConfig {
   /** The JoinInfo JSON as lab:up wrote it, served as is to whoever knows the code. */
   joinInfoJson: string;
   joinCode: string;
   datacenter: string;
+  /** Wrong join codes allowed per client IP (default 10 a minute; 429 with Retry-After past it). */
+  wrongCodeLimit?: WrongCodeLimitOptions;
+  /**
+   * One deadline for all of a POST /v1/students' Consul calls (default 15 s), so the handler ends well before
+   * the client's own timeout (enrollClient: 30 s) and no token is minted for a client that gave up.
+   */
+  enrollDeadlineMs?: number;
 }
+
+/** The default of EnrollmentConfig.enrollDeadlineMs. */
+export const ENROLL_DEADLINE_MS = 15_000;
 
 /** Constant-time: both sides hashed first, so neither the length nor a prefix of the code leaks through timing. */
 export function codeMatches(given: unknown, code: string): boolean {
@@ -59,6 +62,17 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
     }
   };
 
+  const limiter = wrongCodeLimit(cfg.wrongCodeLimit);
+  /** Answers 429 (and true) while this client has used up its wrong codes; the code is not even compared then. */
+  const limited = (req: Request, res: Response): boolean => {
+    const secs = limiter.retryAfter(req.ip ?? '');
+    if (secs === 0) return false;
+    log.warn('refused: too many wrong join codes', { from: req.ip });
+    res.setHeader('Retry-After', String(secs));
+    res.status(429).json({ error: `too many wrong join codes from this address: try again in ${secs} s` });
+    return true;
+  };
+
   const failed = (res: Response, what: string, err: unknown): void => {
     log.error(`${what} failed`, { error: err instanceof Error ? err.message : String(err) });
     res.status(502).json({ error: `${what} failed: the instructor's Consul did not answer as expected` });
@@ -70,7 +84,9 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
   });
 
   app.get('/v1/join-info', (req: Request, res: Response) => {
+    if (limited(req, res)) return;
     if (!codeMatches(req.query.code, cfg.joinCode)) {
+      limiter.wrong(req.ip ?? '');
       log.warn('join-info refused: wrong join code', { from: req.ip });
       res.status(403).json({ error: 'wrong join code' });
       return;
@@ -80,6 +96,8 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
   });
 
   app.post('/v1/students', async (req: Request, res: Response) => {
+    // Started before the wait for the name, so a queued request shares the deadline too.
+    const signal = AbortSignal.timeout(cfg.enrollDeadlineMs ?? ENROLL_DEADLINE_MS);
     const body = (req.body ?? {}) as { code?: unknown; name?: unknown };
     const name = body.name;
     if (typeof name !== 'string' || !STUDENT_NAME.test(name)) {
@@ -91,7 +109,9 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
       res.status(400).json({ error: `a name ending in "${SIDECAR_SUFFIX}" cannot join (Consul gives "x" write on "x${SIDECAR_SUFFIX}")` });
       return;
     }
+    if (limited(req, res)) return;
     if (!codeMatches(body.code, cfg.joinCode)) {
+      limiter.wrong(req.ip ?? '');
       log.warn('enrollment refused: wrong join code', { name, from: req.ip });
       res.status(403).json({ error: 'wrong join code' });
       return;
@@ -100,13 +120,16 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
     const key = name.toLowerCase();
     try {
       await oneAtATime(key, async () => {
-        const taken = await registry.takenBy(name);
+        const taken = await registry.takenBy(name, signal);
         if (taken) {
           log.info('enrollment refused: name taken', { name, by: taken, from: req.ip });
           res.status(409).json({ error: takenMessage(name) });
           return;
         }
-        const t = await registry.mintToken(name, cfg.datacenter);
+        // Past the deadline nothing is minted: the client may have given up, and a token it never got would
+        // leave the name taken with no student behind it.
+        signal.throwIfAborted();
+        const t = await registry.mintToken(name, cfg.datacenter, signal);
         log.info('student enrolled', { name, accessor: t.accessorId, from: req.ip });
         res.status(201).json({
           name,
@@ -132,7 +155,7 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
     try {
       await oneAtATime(name.toLowerCase(), async () => {
         const self = await registry.tokenSelf(token);
-        if (!self || studentFromTokenDescription(self.description) !== name || self.description !== studentTokenDescription(name)) {
+        if (!self || self.description !== studentTokenDescription(name)) {
           log.warn("leave refused: not that student's token", { name, from: req.ip });
           res.status(403).json({ error: "only a student's own token can free its name" });
           return;
