@@ -1,5 +1,6 @@
 import type { JoinInfo } from './joinInfo';
-import { EnrollError, enrollStudent, fetchJoinInfo, networkReason, releaseStudent, serverError } from './enrollClient';
+import { ENROLL_DEADLINE_MS } from '../../../services/enrollment/app';
+import { ENROLL_TIMEOUT_MS, EnrollError, enrollStudent, fetchJoinInfo, networkReason, releaseStudent, serverError } from './enrollClient';
 
 const joinInfo: JoinInfo = {
   version: 1,
@@ -105,6 +106,39 @@ describe('enrollStudent', () => {
       expect(e.message).not.toMatch(/\n/);
     },
   );
+});
+
+describe('timeouts and the wrong-code limit', () => {
+  test('POST /v1/students waits past the service deadline (a token may still be minted), not the short per-request timeout', async () => {
+    expect(ENROLL_TIMEOUT_MS).toBeGreaterThanOrEqual(2 * ENROLL_DEADLINE_MS);
+    const slow = (async (_url: string | URL | Request, init?: RequestInit) => {
+      await new Promise((r) => setTimeout(r, 120));
+      init?.signal?.throwIfAborted();
+      return new Response(
+        JSON.stringify({ name: 'alice', nodeName: 'student-alice', serviceId: 'workshop-alice', token: 't'.repeat(36), accessorId: 'a' }),
+        {
+          status: 201,
+        },
+      );
+    }) as typeof fetch;
+    await expect(enrollStudent(ENROLL, 'c', 'alice', { fetch: slow, timeoutMs: 50 })).resolves.toMatchObject({ name: 'alice' });
+    const e = await failure(enrollStudent(ENROLL, 'c', 'alice', { fetch: slow, timeoutMs: 50, enrollTimeoutMs: 50 }));
+    expect(e.kind).toBe('unreachable');
+    expect(e.message).toMatch(/no answer in time/);
+  });
+  test("429: the service's wait, one line", async () => {
+    for (const p of [
+      fetchJoinInfo(ENROLL, 'c', { fetch: fakeFetch(429, { error: 'too many wrong join codes from this address: try again in 42 s' }) }),
+      enrollStudent(ENROLL, 'c', 'alice', {
+        fetch: fakeFetch(429, { error: 'too many wrong join codes from this address: try again in 42 s' }),
+      }),
+    ]) {
+      const e = await failure(p);
+      expect(e.kind).toBe('refused');
+      expect(e.message).toMatch(/try again in 42 s/);
+      expect(e.message).not.toContain('\n');
+    }
+  });
 });
 
 describe('releaseStudent', () => {

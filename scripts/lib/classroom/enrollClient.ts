@@ -29,8 +29,14 @@ export const EnrollmentSchema = z.object({
 export type Enrollment = z.infer<typeof EnrollmentSchema>;
 
 export interface EnrollClientOptions {
-  /** Per request, body included (venue Wi-Fi can be slow, but not this slow). */
+  /** Per request, body included (venue Wi-Fi can be slow, but not this slow); POST /v1/students: enrollTimeoutMs. */
   timeoutMs?: number;
+  /**
+   * POST /v1/students, which waits on several Consul calls on the instructor's side: well past the service's own
+   * deadline for them (services/enrollment ENROLL_DEADLINE_MS, 15 s), so the student never gives up on a
+   * request that may still mint its token (the name would then be taken, with no token here to free it).
+   */
+  enrollTimeoutMs?: number;
   /** Appended to "cannot reach ...": which ports to open (studentAddress.instructorPortsHint). */
   portsHint?: string;
   fetch?: typeof fetch;
@@ -38,6 +44,8 @@ export interface EnrollClientOptions {
 
 const MAX_BODY = 64 * 1024;
 const DEFAULT_TIMEOUT_MS = 8000;
+/** The default of EnrollClientOptions.enrollTimeoutMs: twice the enrollment service's deadline. */
+export const ENROLL_TIMEOUT_MS = 30_000;
 
 /** The server's `{"error": "..."}`, as one short line (it is shown to the student). */
 export function serverError(body: string): string | undefined {
@@ -72,11 +80,16 @@ export function networkReason(err: unknown): string {
   return (e?.cause?.message ?? errorMessage(err)).split('\n')[0]!;
 }
 
-async function request(url: string, init: RequestInit, opts: EnrollClientOptions): Promise<{ status: number; body: string }> {
+async function request(
+  url: string,
+  init: RequestInit,
+  opts: EnrollClientOptions,
+  timeoutMs = opts.timeoutMs ?? DEFAULT_TIMEOUT_MS,
+): Promise<{ status: number; body: string }> {
   const doFetch = opts.fetch ?? fetch;
   let res: Response;
   try {
-    res = await doFetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(opts.timeoutMs ?? DEFAULT_TIMEOUT_MS) });
+    res = await doFetch(url, { ...init, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
   } catch (err) {
     const origin = new URL(url).origin;
     throw new EnrollError(
@@ -100,6 +113,14 @@ function unexpected(what: string, status: number, body: string): EnrollError {
   return new EnrollError(`${what}: the enrollment service answered HTTP ${status}${why ? `: ${why}` : ''}`, 'protocol');
 }
 
+/** 429: the service's limit on wrong join codes from this address (its message says how long to wait). */
+function tooManyWrongCodes(body: string): EnrollError {
+  return new EnrollError(
+    `the instructor's enrollment service refused: ${serverError(body) ?? 'too many wrong join codes from this address: wait a minute'} (check the join code, then run lab:join again)`,
+    'refused',
+  );
+}
+
 const WRONG_CODE =
   "the instructor's enrollment service refused the join code: check it (the instructor's terminal and join.json show it) and run lab:join again";
 
@@ -116,6 +137,7 @@ export async function fetchJoinInfo(enrollUrl: string, code: string, opts: Enrol
     }
   }
   if (status === 403) throw new EnrollError(WRONG_CODE, 'wrong-code');
+  if (status === 429) throw tooManyWrongCodes(body);
   throw unexpected('join info', status, body);
 }
 
@@ -125,6 +147,7 @@ export async function enrollStudent(enrollUrl: string, code: string, name: strin
     new URL('/v1/students', enrollUrl).href,
     { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ code, name }) },
     opts,
+    opts.enrollTimeoutMs ?? ENROLL_TIMEOUT_MS,
   );
   if (status === 201 || status === 200) {
     let raw: unknown;
@@ -147,6 +170,7 @@ export async function enrollStudent(enrollUrl: string, code: string, name: strin
     );
   }
   if (status === 403) throw new EnrollError(WRONG_CODE, 'wrong-code');
+  if (status === 429) throw tooManyWrongCodes(body);
   if (status === 400)
     throw new EnrollError(`the enrollment service refused the name "${name}": ${serverError(body) ?? 'bad name'}`, 'bad-name');
   throw unexpected('enrollment', status, body);
