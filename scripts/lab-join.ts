@@ -15,6 +15,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { errorMessage, UsageError } from '../services/shared/errors';
+import { studentNodeName, studentServiceId } from '../services/shared/classroomNames';
 import { pageLinksAvatar } from '../services/shared/pageLinks';
 import { registerSecret } from '../services/shared/secrets';
 import { sleep } from '../services/shared/async';
@@ -37,8 +38,6 @@ import {
   parseAdvertiseAddress,
   parseJoinTarget,
   parseStudentName,
-  studentNodeName,
-  studentServiceId,
   studentSettings,
   type StudentSettings,
 } from './lib/classroom/studentAddress';

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { UsageError } from '../../../services/shared/errors';
+import { ENROLL_PORT } from '../../../services/enrollment/names';
 import {
-  ENROLL_PORT,
   instructorPortsHint,
   localAddressToward,
   parseAdvertiseAddress,

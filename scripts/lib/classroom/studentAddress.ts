@@ -6,10 +6,7 @@ import { isIP } from 'node:net';
 import { parseHostPort } from '../../../services/shared/consulAddress';
 import { UsageError } from '../../../services/shared/errors';
 import { GITHUB_LOGIN } from '../../../services/workshop-api/githubAvatar';
-import { workshopServiceId } from '../../../services/workshop-api/names';
-
-/** The enrollment service's port on the instructor's machine (design: host-a :8099). */
-export const ENROLL_PORT = 8099;
+import { ENROLL_PORT } from '../../../services/enrollment/names';
 
 export type JoinTarget = { kind: 'file'; path: string } | { kind: 'address'; host: string; port: number; enrollUrl: string };
 
@@ -60,9 +57,6 @@ export function parseStudentName(value: string): string {
   }
   return value.toLowerCase();
 }
-
-export const studentNodeName = (name: string): string => `student-${name}`;
-export const studentServiceId = (name: string): string => workshopServiceId(name);
 
 /**
  * --advertise: the IPv4 address the instructor's machines reach this one at. Loopback, 0.0.0.0, multicast and
