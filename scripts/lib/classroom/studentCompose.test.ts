@@ -71,6 +71,7 @@ test('leave env: parses the file without any secret, with or without saved state
   expect(env).toMatchObject({
     LAB_STUDENT_NAME: 'alice',
     LAB_STUDENT_ADDRESS: '192.168.1.31',
+    LAB_STUDENT_SERVICE: 'workshop-alice',
     CONSUL_LOCAL_CONFIG: '',
     CONSUL_HTTP_TOKEN: '',
   });

@@ -1,6 +1,7 @@
 // What lab:join and lab:leave hand to `docker compose -f classroom/student.compose.yml`: the environment that
 // fills in the compose file, including the secret parts (CONSUL_LOCAL_CONFIG, CONSUL_HTTP_TOKEN, WORKSHOP_TOKEN),
 // which travel in Compose's process environment only, never on a command line.
+import { studentServiceName } from '../../../services/shared/classroomNames';
 import type { JoinInfo } from './joinInfo';
 import type { StudentSettings } from './studentAddress';
 import type { StudentState } from './studentState';
@@ -53,6 +54,7 @@ export function studentComposeEnv(input: StudentComposeInput): Record<string, st
 export function leaveComposeEnv(state: StudentState | undefined, settings: StudentSettings): Record<string, string> {
   return {
     ...publicEnv(state?.name ?? 'unknown', state?.address || '127.0.0.1', settings),
+    LAB_STUDENT_SERVICE: studentServiceName(state?.name ?? 'unknown'),
     CONSUL_LOCAL_CONFIG: '',
     CONSUL_HTTP_TOKEN: '',
     WORKSHOP_TOKEN: '',
