@@ -8,7 +8,7 @@ CONSUL_CONFIG_DIR="${CONSUL_CONFIG_DIR:-/consul/config}"
 # image does (classroom mode passes the gossip key and ACL tokens this way: a 0600 file bind-mounted from
 # the host would not be readable by this image's uid). Unset or empty: nothing is written, as before.
 if [ -n "$CONSUL_LOCAL_CONFIG" ]; then
-  (umask 077 && echo "$CONSUL_LOCAL_CONFIG" > "$CONSUL_CONFIG_DIR/local.json")
+  (umask 077 && printf '%s\n' "$CONSUL_LOCAL_CONFIG" > "$CONSUL_CONFIG_DIR/local.json")
 fi
 case "$1" in
   -*) set -- consul "$@" ;;
