@@ -9,6 +9,7 @@
 // the same code as /lab/dist. `up` when a finished classroom is still running prints that JSON again (it does not rebuild it: use `down`
 // first for a fresh one); leftovers of an unfinished one are removed first. A failed `up` removes what it
 // started. `down` removes everything labelled lab.classroom-sim, volumes too.
+import { constants } from 'node:os';
 import { Argument } from 'commander';
 import { countOption, createProgram, runCli } from '../services/shared/cli';
 import { repoRoot } from './lib/docker/compose';
@@ -53,7 +54,8 @@ void runCli(NAME, async () => {
     say(`${sig}: removing what this up started`);
     void cleanup.run().finally(() => {
       process.stderr.write(`${NAME}: interrupted (${sig}); removed what this up had started\n`);
-      process.exit(130);
+      // The shell's code for death by that signal: 130 for SIGINT, 143 for SIGTERM.
+      process.exit(128 + constants.signals[sig]);
     });
   };
   process.on('SIGINT', onSignal);
@@ -71,7 +73,7 @@ void runCli(NAME, async () => {
       cleanup,
     });
   } catch (err) {
-    // Interrupted: the signal handler says so and exits 130 once the removal is done; no second error line.
+    // Interrupted: the signal handler says so and exits 130 (SIGINT) or 143 (SIGTERM) once the removal is done; no second error line.
     if (interrupted) return new Promise<never>(() => undefined);
     throw err;
   }
