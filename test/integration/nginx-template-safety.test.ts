@@ -12,6 +12,7 @@
 // What "intact" means is derived, not hard-coded: a calibration render of two known instances gives the template's
 // fixed lines and its per-instance block, and the expected render of any instance set is built from those.
 import fc from 'fast-check';
+import http from 'node:http';
 import { ConsulAgent, startConsulDev } from '../harness/consul';
 import { CatalogRegistration, PassingInstance, catalogDeregisterNode, catalogRegister, passingInstances } from '../harness/consulCatalog';
 import { NginxSide, getFresh, startNginxSide } from '../harness/nginx';
@@ -57,9 +58,18 @@ async function passingWorkshopInstances(httpUrl: string): Promise<ServiceInstanc
   return out;
 }
 
+/**
+ * A student's instance must sit at its own node's address (the student agent's advertised LAN address), never in
+ * 127.0.0.0/8, 0.0.0.0/8 or 169.254.0.0/16: else Nginx, in the instructor's namespace, would proxy the room's
+ * requests to the instructor's own services (SSRF). The lab's own `workshop` instances are not restricted.
+ */
+const LOCAL_RE = /^(0|127)\.|^169\.254\./;
+const studentAddressOk = (i: ServiceInstance): boolean =>
+  i.service === 'workshop' || (i.address === i.nodeAddress && !LOCAL_RE.test(i.address));
+
 /** An instance the templates must render: safe ID, an IPv4 literal (nginx never resolves a name), a real port. */
-function wellFormed(i: PassingInstance): boolean {
-  return ID_RE.test(i.id) && IPV4_RE.test(i.address) && Number.isInteger(i.port) && i.port >= 1 && i.port <= 65535;
+function wellFormed(i: ServiceInstance): boolean {
+  return ID_RE.test(i.id) && IPV4_RE.test(i.address) && Number.isInteger(i.port) && i.port >= 1 && i.port <= 65535 && studentAddressOk(i);
 }
 
 /** Go's text/template `html` (HTMLEscapeString): the only escaping the page may apply to a name. */
@@ -81,7 +91,7 @@ const shown = (i: PassingInstance): Shown => ({ id: i.id, address: i.address, po
  * What the templates render for the current catalog (passingWorkshopInstances, in its order): the well-formed ones,
  * sorted by ID (scratch.MapValues); of two with one ID, the later one.
  */
-function expectedShown(all: PassingInstance[]): Shown[] {
+function expectedShown(all: ServiceInstance[]): Shown[] {
   const byId = new Map<string, Shown>();
   for (const i of all.filter(wellFormed)) byId.set(i.id, shown(i));
   // IDs are ASCII here (ID_RE), so JS string order is Go's byte order.
@@ -323,6 +333,42 @@ const HOSTILE_CASES: HostileCase[] = [
     mustNotAppear: ['taken over', 'workshop-zz-nodeaddr'],
   },
   {
+    field: "a student's service at 127.0.0.1 (its node is elsewhere): SSRF into the instructor's machine",
+    async register({ apiPort, reg }) {
+      // The port of a real service on loopback: were the instance rendered, /avatars/<ID> would answer 200 from it.
+      await reg({
+        node: 'student-zz-mallory',
+        nodeAddress: '192.0.2.77',
+        service: 'workshop-zz-mallory',
+        id: 'workshop-zz-mallory',
+        address: '127.0.0.1',
+        port: apiPort,
+      });
+      return { id: 'workshop-zz-mallory' };
+    },
+    expectShown: false,
+    mustNotAppear: ['workshop-zz-mallory'],
+    probes: [{ path: '/avatars/workshop-zz-mallory', notStatus: 200 }],
+  },
+  {
+    field: "a student's service at an address that is not its node's",
+    async register({ apiPort, reg }) {
+      // Never connected to: the instance is left out (the probe finds no location for it).
+      await reg({
+        node: 'student-zz-elsewhere',
+        nodeAddress: '192.0.2.78',
+        service: 'workshop-zz-elsewhere',
+        id: 'workshop-zz-elsewhere',
+        address: '10.255.255.1',
+        port: apiPort,
+      });
+      return { id: 'workshop-zz-elsewhere' };
+    },
+    expectShown: false,
+    mustNotAppear: ['workshop-zz-elsewhere', '10.255.255.1'],
+    probes: [{ path: '/avatars/workshop-zz-elsewhere', notStatus: 200 }],
+  },
+  {
     field: 'port out of range (nginx -t fails, so every later render would be rejected)',
     async register({ reg }) {
       await reg({ node: 'hostile-port-node', nodeAddress: '127.0.0.1', id: 'workshop-zz-port', address: '127.0.0.1', port: 70000 });
@@ -437,7 +483,7 @@ describe('hostile registrations while the real Nginx side runs', () => {
         };
         const hostile = await c.register({ sidePort: side!.port, apiPort: api!.port, reg });
         agentServiceId = hostile.agentServiceId;
-        const all = await passingInstances(consul!.httpUrl);
+        const all = await passingWorkshopInstances(consul!.httpUrl);
         expect(all.map((i) => i.id)).toContain(hostile.id); // Consul took it and it passes: the test means something
 
         // A marker registered AFTER the hostile instance: once it is live, the render that carried it also carried
@@ -482,7 +528,75 @@ describe('hostile registrations while the real Nginx side runs', () => {
     },
     45_000,
   );
+
+  test("avatar locations answer GET/HEAD only, with nosniff and a sandbox CSP; a student's instance at its node's address is shown", async () => {
+    // TEST-NET-3: rendered and requested with POST only, which nginx refuses itself: nothing ever connects there.
+    // (Not a GET, and not /api/: the upstream now holds this address too.)
+    const student: CatalogRegistration = {
+      node: 'student-zz-grace',
+      nodeAddress: '203.0.113.80',
+      service: 'workshop-zz-grace',
+      id: 'workshop-zz-grace',
+      address: '203.0.113.80',
+      port: 5080,
+      meta: { name: 'grace' },
+    };
+    const cleanupNodes = [student.node];
+    const rejectedBefore = rejectedLines().length;
+    try {
+      await mustRegister(student);
+      const after = newMarker('marker');
+      cleanupNodes.push(after.node);
+      expect(await markerLive(after, rejectedBefore)).toBe('applied');
+      expect(side!.liveLocations()).toContain(
+        [
+          'location = /avatars/workshop-zz-grace {',
+          '    limit_except GET { deny all; }',
+          '    add_header X-Content-Type-Options nosniff always;',
+          '    add_header Content-Security-Policy "sandbox" always;',
+          '    proxy_hide_header X-Content-Type-Options;',
+          '    proxy_hide_header Content-Security-Policy;',
+          '    proxy_pass http://203.0.113.80:5080/avatar;',
+          '}',
+        ].join('\n'),
+      );
+      expect((await getFresh(`${side!.url}/`)).body).toContain('data-id="workshop-zz-grace"');
+      const refused = await rawRequest('POST', `${side!.url}/avatars/workshop-zz-grace`);
+      expect([403, 405]).toContain(refused.status);
+
+      // A real answer through an avatar location (every instance's has the same lines: the lab's instance here,
+      // the one that answers on loopback).
+      const avatar = `${side!.url}/avatars/${api!.id}`;
+      for (const method of ['GET', 'HEAD']) {
+        const res = await rawRequest(method, avatar);
+        expect({ method, status: res.status }).toEqual({ method, status: 200 });
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+        expect(res.headers['content-security-policy']).toBe('sandbox');
+      }
+      for (const method of ['POST', 'PUT', 'DELETE', 'OPTIONS']) {
+        const res = await rawRequest(method, avatar);
+        expect({ method, refused: [403, 405].includes(res.status) }).toEqual({ method, refused: true });
+      }
+      expect(rejectedLines().slice(rejectedBefore)).toEqual([]);
+    } finally {
+      for (const n of cleanupNodes) await catalogDeregisterNode(consul!.httpUrl, n);
+    }
+  }, 45_000);
 });
+
+/** One request on a new connection (like getFresh), any method; a body for the methods that carry one. */
+function rawRequest(method: string, url: string): Promise<{ status: number; headers: http.IncomingHttpHeaders }> {
+  return new Promise((resolve, reject) => {
+    const req = http.request(url, { method, agent: false, timeout: 5000 }, (res) => {
+      res.resume();
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, headers: res.headers }));
+      res.on('error', reject);
+    });
+    req.on('timeout', () => req.destroy(new Error('timeout')));
+    req.on('error', reject);
+    req.end(['POST', 'PUT'].includes(method) ? '{"x":1}' : undefined);
+  });
+}
 
 // ---- 2. property-based, rendered once per case --------------------------------------------------------------------
 
@@ -557,6 +671,7 @@ const registrationFields: fc.Arbitrary<CatalogRegistration> = fc.record({
     fc.ipV4Extended(),
     fc.domain(),
     fc.constantFrom('', 'localhost', '::1', '[::1]', '127.0.0.1:80', '256.1.1.1', '01.2.3.4'),
+    fc.constantFrom('127.0.0.1', '127.1.2.3', '0.1.2.3', '169.254.169.254', '10.0.0.1', '192.0.2.7', '1.0.0.127'),
     hostileString,
     almost(fc.ipV4()),
   ),
@@ -568,10 +683,13 @@ const registrationFields: fc.Arbitrary<CatalogRegistration> = fc.record({
   tags: fc.array(hostileString, { maxLength: 3 }),
   meta: fc.option(fc.record({ name: fc.oneof(hostileString, safeName) }), { nil: undefined }),
 });
-/** Mostly, an instance of a `workshop-<name>` service has that name as its ID (a student's instance): the case that is rendered. */
+/**
+ * Mostly, an instance of a `workshop-<name>` service has that name as its ID (a student's instance), and mostly it
+ * registers at its node's address: the case that is rendered (if that address is not a local one).
+ */
 const registration: fc.Arbitrary<CatalogRegistration> = fc
-  .tuple(registrationFields, fc.nat(9))
-  .map(([r, n]) => (r.service !== 'workshop' && n < 7 ? { ...r, id: r.service! } : r))
+  .tuple(registrationFields, fc.nat(9), fc.nat(3))
+  .map(([r, n, a]) => (r.service !== 'workshop' && n < 7 ? { ...r, id: r.service!, ...(a < 3 ? { nodeAddress: r.address } : {}) } : r))
   .filter((r) => !r.id.startsWith('workshop-calib'));
 /** Whether the templates render this registration (if its ID, address and port are well-formed). */
 const inRenderedService = (r: CatalogRegistration): boolean =>
@@ -585,12 +703,14 @@ describe('property: arbitrary strings in every registered field', () => {
   }, 30_000);
 
   test("a student's own service workshop-<name> is on the page, upstream and locations; other names, and other IDs in it, are not", async () => {
+    // A student's instance registers its agent's LAN address, the node's address (TEST-NET-1 here: only rendered
+    // and `nginx -t`ed, never connected to).
     const alice: CatalogRegistration = {
       node: 'student-alice',
-      nodeAddress: '127.0.0.1',
+      nodeAddress: '192.0.2.21',
       service: 'workshop-alice',
       id: 'workshop-alice',
-      address: '127.0.0.21',
+      address: '192.0.2.21',
       port: 5021,
       meta: { name: 'alice' },
     };
@@ -601,6 +721,30 @@ describe('property: arbitrary strings in every registered field', () => {
       { node: 'n-other', nodeAddress: '127.0.0.1', service: 'other', id: 'workshop-other', address: '127.0.0.24', port: 5024 },
       // Inside a student's service, an instance under someone else's ID (here a lab instance's): left out.
       { node: 'n-steal', nodeAddress: '127.0.0.1', service: 'workshop-alice', id: 'workshop-calib-a', address: '127.0.0.25', port: 5025 },
+      // SSRF: a student's instance pointing into the instructor's machine (the Consul agent's HTTP port on loopback).
+      {
+        node: 'n-mallory',
+        nodeAddress: '192.0.2.31',
+        service: 'workshop-mallory',
+        id: 'workshop-mallory',
+        address: '127.0.0.1',
+        port: 8500,
+      },
+      // ... or at any address that is not its own node's.
+      { node: 'n-elsewhere', nodeAddress: '192.0.2.32', service: 'workshop-eve', id: 'workshop-eve', address: '192.0.2.33', port: 5033 },
+      // ... even when the node's address itself is loopback, this-network or link-local (cloud metadata).
+      { node: 'n-lo', nodeAddress: '127.0.0.34', service: 'workshop-lo', id: 'workshop-lo', address: '127.0.0.34', port: 5034 },
+      { node: 'n-zero', nodeAddress: '0.1.2.35', service: 'workshop-zero', id: 'workshop-zero', address: '0.1.2.35', port: 5035 },
+      {
+        node: 'n-meta',
+        nodeAddress: '169.254.169.254',
+        service: 'workshop-meta',
+        id: 'workshop-meta',
+        address: '169.254.169.254',
+        port: 80,
+      },
+      // ... or with no service address at all (consul-template falls back to the node's): the node address rule applies.
+      { node: 'n-noaddr', nodeAddress: '127.0.0.36', service: 'workshop-noaddr', id: 'workshop-noaddr', address: '', port: 5036 },
     ];
     try {
       for (const r of [alice, ...notRendered]) await mustRegister(r);
@@ -611,10 +755,25 @@ describe('property: arbitrary strings in every registered field', () => {
       expect(set.find((i) => i.id === 'workshop-calib-a')?.address).toBe(CALIB_A.address);
       expectRenderOf(model, r, set);
       expect(r.page).toContain('<img src="/avatars/workshop-alice" alt="avatar of alice">');
-      expect(r.locations).toContain('location = /avatars/workshop-alice {\n    proxy_pass http://127.0.0.21:5021/avatar;');
-      expect(r.upstreams).toContain('server 127.0.0.21:5021 ');
+      // Only GET/HEAD reach a student's avatar, and its answer cannot be active content on the page's origin.
+      expect(r.locations).toContain(
+        [
+          'location = /avatars/workshop-alice {',
+          '    limit_except GET { deny all; }',
+          '    add_header X-Content-Type-Options nosniff always;',
+          '    add_header Content-Security-Policy "sandbox" always;',
+          '    proxy_hide_header X-Content-Type-Options;',
+          '    proxy_hide_header Content-Security-Policy;',
+          '    proxy_pass http://192.0.2.21:5021/avatar;',
+          '}',
+        ].join('\n'),
+      );
+      expect(r.upstreams).toContain('server 192.0.2.21:5021 ');
       for (const n of notRendered) {
-        for (const text of [r.upstreams, r.locations, r.page]) expect(text).not.toContain(n.address);
+        for (const text of [r.upstreams, r.locations, r.page]) {
+          expect(text).not.toContain(`${n.address || n.nodeAddress}:${n.port}`);
+          if (n.id !== 'workshop-calib-a') expect(text).not.toContain(n.id);
+        }
       }
       const t = await renderer!.nginxTest();
       expect(t).toMatchObject({ ok: true });
