@@ -392,7 +392,11 @@ describe('classroom facts', () => {
     expect(aclsEnabledFrom(200, '[]', 'x')).toBe(true);
     expect(aclsEnabledFrom(401, 'ACL support disabled', 'x')).toBe(false);
     expect(aclsEnabledFrom(500, 'rpc error: ACL support disabled', 'x')).toBe(false);
-    expect(() => aclsEnabledFrom(403, 'Permission denied\nmore', 'Consul x')).toThrow(/^Consul x: HTTP 403: Permission denied$/);
+    expect(aclsEnabledFrom(403, 'rpc error making call: ACL support disabled', 'x')).toBe(false);
+    // Classroom mode seen by the anonymous token (the lab view, lab:check without a token): ACLs on.
+    expect(aclsEnabledFrom(403, "Permission denied: anonymous token lacks permission 'acl:read'", 'x')).toBe(true);
+    expect(aclsEnabledFrom(403, 'ACL not found', 'x')).toBe(true);
+    expect(() => aclsEnabledFrom(502, 'Bad Gateway\nmore', 'Consul x')).toThrow(/^Consul x: HTTP 502: Bad Gateway$/);
   });
 
   test("ACLs on: the student nodes, and each student's own service (names no GitHub login can be are not asked for)", async () => {
@@ -426,7 +430,7 @@ describe('classroom facts', () => {
     expect(calls.filter((c) => c.includes('x%20y') || c.includes('x y'))).toEqual([]);
   });
 
-  test('ACLs off: not classroom mode, and nothing more is asked; a refused token or a failed student read: not known', async () => {
+  test('ACLs off: not classroom mode, and nothing more is asked; 403 (no acl:read): classroom mode; a 500 or a failed student read: not known', async () => {
     const calls: string[] = [];
     const off = fakeFetch({ '/v1/acl/policies': { status: 401, body: 'ACL support disabled' } });
     const facts = await gatherFacts({
@@ -440,11 +444,22 @@ describe('classroom facts', () => {
     expect(facts.studentInstances).toEqual({ ok: true, value: [] });
     expect(calls.filter((p) => p.startsWith('/v1/catalog') || p.startsWith('/v1/health/service/workshop-'))).toEqual([]);
 
+    // The anonymous token in classroom mode (the lab view, lab:check without a token): ACLs on, students read.
+    const anonymous = await gatherFacts({
+      ...opts,
+      fetch: fakeFetch({
+        '/v1/acl/policies': { status: 403, body: "Permission denied: anonymous token lacks permission 'acl:read'" },
+        '/v1/catalog/nodes': { body: [{ Node: 'student-alice' }] },
+        '/v1/health/service/workshop-alice': { body: [] },
+      }),
+    });
+    expect(anonymous.classroom).toEqual({ ok: true, value: { acls: true, students: ['alice'] } });
+
     const refused = await gatherFacts({
       ...opts,
-      fetch: fakeFetch({ '/v1/acl/policies': { status: 403, body: 'Permission denied' } }),
+      fetch: fakeFetch({ '/v1/acl/policies': { status: 500, body: 'No cluster leader' } }),
     });
-    expect(refused.classroom).toEqual({ ok: false, error: 'Consul http://127.0.0.1:8500/v1/acl/policies: HTTP 403: Permission denied' });
+    expect(refused.classroom).toEqual({ ok: false, error: 'Consul http://127.0.0.1:8500/v1/acl/policies: HTTP 500: No cluster leader' });
     expect(refused.studentInstances).toEqual(refused.classroom);
 
     const broken = await gatherFacts({

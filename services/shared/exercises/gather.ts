@@ -168,11 +168,14 @@ export function parseStudentNodes(raw: unknown): string[] {
 
 /**
  * Whether an answer to an ACL endpoint says Consul's ACLs are on: 200 yes; "ACL support disabled" (Consul 1.20
- * answers 401, older versions 403 or 500, always this text) no; anything else throws (a refused token: not known).
+ * answers 401, older versions 403 or 500, always this text) no; any other 403 yes: ACLs decided the caller may not
+ * read policies, which is what the lab view (the anonymous token) and lab:check without a token get in classroom
+ * mode; anything else throws (not known).
  */
 export function aclsEnabledFrom(status: number, body: string, what: string): boolean {
   if (status === 200) return true;
   if (/ACL support disabled/i.test(body)) return false;
+  if (status === 403) return true;
   throw new Error(`${what}: HTTP ${status}${body.trim() ? `: ${body.trim().split('\n')[0]!.slice(0, 200)}` : ''}`);
 }
 
