@@ -1,19 +1,31 @@
 #!/usr/bin/env node
 // npm run lab:roster — the instructor's view of the room: one line per student (joined, agent alive,
-// API passing, on the page), read from the instructor's host-a agent, whose default token in classroom mode is
-// the management token. A report: exit 0 whenever Consul answered, 1 with one line when it did not (or when the
-// lab is not in classroom mode, where there is no roster to show).
+// API passing, on the page), read from the instructor's host-a agent with the management token (the token list
+// needs acl:read; the agent's anonymous token only reads nodes and services): CONSUL_HTTP_TOKEN when set, else
+// the classroom dir's management.token when it exists. A report: exit 0 whenever Consul answered, 1 with one line
+// when it did not (or when the lab is not in classroom mode, where there is no roster to show).
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { errorMessage } from '../services/shared/errors';
 import { redactSecrets } from '../services/shared/secrets';
 import { sleep } from '../services/shared/async';
 import { httpConsulGet, httpReadPage, readRoster, renderRoster, Roster, rosterJson } from './lib/classroom/roster';
+import { classroomDir, MANAGEMENT_TOKEN_FILE } from './lib/classroom/secrets';
+import { repoRoot } from './lib/docker/compose';
 import { openLab } from './lib/lab/openLab';
 import { addProjectOption } from './lib/lab/options';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 import { terminalSafeJson } from './lib/term/terminalText';
 
 const NAME = 'lab:roster';
+
+/** CONSUL_HTTP_TOKEN, else the management token lab:up --classroom wrote (0600), else none. */
+function rosterToken(): string | undefined {
+  if (process.env.CONSUL_HTTP_TOKEN) return process.env.CONSUL_HTTP_TOKEN;
+  const file = path.join(classroomDir(repoRoot()), MANAGEMENT_TOKEN_FILE);
+  return existsSync(file) ? readFileSync(file, 'utf8').trim() || undefined : undefined;
+}
 
 exitQuietlyOnClosedStdout();
 
@@ -36,8 +48,8 @@ void runCli(NAME, async () => {
   // The roster reads with fetch, not the lab's Consul client: the client keeps sockets open until closed.
   lab.close();
   const { consulUrl, nginxUrl } = lab.endpoints;
-  const read = (): Promise<Roster> =>
-    readRoster(consulUrl, nginxUrl, httpConsulGet(consulUrl, process.env.CONSUL_HTTP_TOKEN), httpReadPage(nginxUrl));
+  const token = rosterToken();
+  const read = (): Promise<Roster> => readRoster(consulUrl, nginxUrl, httpConsulGet(consulUrl, token), httpReadPage(nginxUrl));
   const show = (r: Roster): string => (opts.json ? terminalSafeJson(rosterJson(r)) : renderRoster(r));
 
   if (!opts.watch) {

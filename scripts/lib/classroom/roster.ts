@@ -288,8 +288,8 @@ export function tokensError(consulUrl: string, a: HttpAnswer): RosterUnavailable
   }
   if (a.status === 403 || a.status === 401) {
     return new RosterUnavailableError(
-      `Consul at ${consulUrl} refused to list the ACL tokens (${a.status} ${bodyLine(a.body)}): lab:roster needs the management token, ` +
-        `which the instructor's host-a agent uses by default; unset CONSUL_HTTP_TOKEN, or set it to the management token`,
+      `Consul at ${consulUrl} refused to list the ACL tokens (${a.status} ${bodyLine(a.body)}): lab:roster needs the management token: ` +
+        `it reads the classroom dir's management.token (LAB_CLASSROOM_DIR, default .classroom/) when CONSUL_HTTP_TOKEN is unset; set it to the management token or unset it`,
     );
   }
   return new RosterUnavailableError(`Consul at ${consulUrl} answered ${a.status} to ${ROSTER_PATHS.tokens}: ${bodyLine(a.body)}`);
