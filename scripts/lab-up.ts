@@ -13,7 +13,9 @@
 // missing one (the simulated classroom's machines get their images by docker load).
 // --classroom [--lan-address IP]: the lab becomes the room's cluster (classroom/instructor.compose.yml says what
 // changes): secrets created or reused in the classroom dir (LAB_CLASSROOM_DIR, default .classroom/), passed to
-// Compose in its process env; once healthy, the ACL objects, join.json, and the one command students run.
+// Compose in its process env; the ACL objects as soon as server-1 has a leader (during the wait: the readers on the
+// host agents, which have no default token, need them to turn healthy); once healthy, join.json, and the one
+// command students run.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
@@ -54,6 +56,8 @@ interface Classroom {
   gossipKey: string;
   join: JoinInfo;
   env: Record<string, string>;
+  /** server-1's HTTP on this machine's 127.0.0.1 (LAB_ROOM_CONSUL_HTTP_PORT): where lab:up sets up the ACLs. */
+  roomApiPort: number;
 }
 
 /**
@@ -69,6 +73,10 @@ function prepareClassroom(root: string, lan: string, envFile: string | undefined
       ? readEnvFile(path.join(root, REGISTRY_ENV_FILE))
       : {};
   const nginxPort = parsePort(process.env.LAB_NGINX_PORT || fileEnv.LAB_NGINX_PORT || '8080', 'LAB_NGINX_PORT');
+  const roomApiPort = parsePort(
+    process.env.LAB_ROOM_CONSUL_HTTP_PORT || fileEnv.LAB_ROOM_CONSUL_HTTP_PORT || '8501',
+    'LAB_ROOM_CONSUL_HTTP_PORT',
+  );
   const join = joinInfoFor(lan, secrets, nginxPort);
   return {
     lan,
@@ -78,6 +86,49 @@ function prepareClassroom(root: string, lan: string, envFile: string | undefined
     gossipKey: secrets.gossipKey,
     join,
     env: instructorComposeEnv(lan, secrets, join),
+    roomApiPort,
+  };
+}
+
+/**
+ * The classroom's ACL objects, set up WHILE the lab starts: the host agents have no default token, so until the
+ * anonymous token can read (lab-anonymous-read) the readers on them see nothing, and some healthchecks wait on
+ * exactly that (demo-client resolves the demo server through host-a's agent DNS). Each call of `tick` (once per
+ * wait-loop second) tries once, through server-1's own HTTP on 127.0.0.1 (the host agents start after the
+ * servers are healthy), as soon as it answers with a leader; done after the first success.
+ */
+function classroomAclSetup(c: Classroom, say: (line: string) => void): { tick: () => Promise<void>; done: () => boolean } {
+  const consulUrl = `http://127.0.0.1:${c.roomApiPort}`;
+  let done = false;
+  let lastWhy = '';
+  let running: Promise<void> | undefined;
+  const attempt = async (): Promise<void> => {
+    try {
+      const leader = await fetch(`${consulUrl}/v1/status/leader`, { signal: AbortSignal.timeout(3000) });
+      const addr = leader.ok ? ((await leader.json()) as unknown) : '';
+      if (typeof addr !== 'string' || addr === '') throw new Error(leader.ok ? 'no leader yet' : `HTTP ${leader.status}`);
+      const changed = await setUpClassroomAcls({
+        consulUrl,
+        managementToken: c.managementToken,
+        timeoutMs: 0,
+        say: (l) => say(`ACL ${l}`),
+      });
+      done = true;
+      say(`ACLs set up through server-1 (127.0.0.1:${c.roomApiPort})${changed.length ? '' : ': already in place'}`);
+    } catch (err) {
+      const why = (err as Error).message.split('\n')[0]!;
+      if (why !== lastWhy) say(`ACL set-up waits for server-1 (127.0.0.1:${c.roomApiPort}): ${why}`);
+      lastWhy = why;
+    }
+  };
+  return {
+    tick: async () => {
+      if (done) return;
+      // One attempt at a time; the wait loop goes on meanwhile (an attempt can take a few seconds).
+      running ??= attempt().finally(() => (running = undefined));
+      await Promise.race([running, sleep(0)]);
+    },
+    done: () => done,
   };
 }
 
@@ -88,7 +139,7 @@ function prepareClassroom(root: string, lan: string, envFile: string | undefined
  * own name (and read the gossip key, which every student's agent needs anyway). The gossip key and the management
  * token are never printed: they stay in the 0600 files named here.
  */
-function classroomLines(c: Classroom, roomApiPort: string): string[] {
+function classroomLines(c: Classroom, roomApiPort: number): string[] {
   return [
     `Classroom on ${c.lan}: gossip encrypted, ACLs deny by default, anonymous = read-only (${c.created ? 'new secrets' : 'secrets reused'} in ${c.dir})`,
     `  Room Consul UI  ${c.join.consulUi}   (also http://127.0.0.1:${roomApiPort}/ui/ from here: the room's anonymous view)`,
@@ -231,27 +282,23 @@ void runCli(NAME, async () => {
 
   const seen = new Map<string, string>();
   const deadline = Date.now() + opts.timeout;
+  const acls = classroom ? classroomAclSetup(classroom, (l) => progress.line(l)) : undefined;
   for (;;) {
+    await acls?.tick();
     const containers = await listLabContainers(docker, project);
     for (const l of stateChanges(seen, containers)) progress.line(l);
     if (composeDone && composeDone.code !== 0) {
       throw new Error(`docker compose up failed: ${composeDone.line}${upFailureHint(composeDone.line ?? '', project)}`);
     }
     const unready = containers.filter((c) => !isReady(c));
-    if (composeDone && containers.length > 0 && unready.length === 0) {
+    if (composeDone && containers.length > 0 && unready.length === 0 && (!acls || acls.done())) {
       process.stdout.write(`All ${containers.length} containers ready after ${formatSeconds(progress.elapsedMs())}.\n\n`);
       const ep = labEndpoints(containers);
       if (classroom) {
-        // host-a's agent (default token = management) is the one this laptop talks to; the token is sent anyway.
-        await setUpClassroomAcls({
-          consulUrl: ep.consulUrl,
-          managementToken: classroom.managementToken,
-          say: (l) => progress.line(`ACL ${l}`),
-        });
+        // The ACLs are set up by now (classroomAclSetup, during the wait); the management token is sent explicitly.
         await verifyGossipKey(ep.consulUrl, classroom.managementToken, classroom.gossipKey, project);
         writePrivateFile(path.join(classroom.dir, JOIN_FILE), serializeJoinInfo(classroom.join));
-        const roomPort = process.env.LAB_ROOM_CONSUL_HTTP_PORT || '8501';
-        process.stdout.write(classroomLines(classroom, roomPort).join('\n') + '\n');
+        process.stdout.write(classroomLines(classroom, classroom.roomApiPort).join('\n') + '\n');
       }
       const projectArgs = project === DEFAULT_PROJECT ? [] : ['-p', project];
       const next: Array<[string, string]> = [
@@ -283,7 +330,10 @@ void runCli(NAME, async () => {
       return 0;
     }
     if (Date.now() > deadline) {
-      const names = unready.map((c) => `${shortName(c)} (${c.state === 'running' ? c.health : c.state})`).join(', ');
+      const names = [
+        ...unready.map((c) => `${shortName(c)} (${c.state === 'running' ? c.health : c.state})`),
+        ...(acls && !acls.done() ? [`the classroom ACL set-up through 127.0.0.1:${classroom!.roomApiPort}`] : []),
+      ].join(', ');
       throw new Error(
         `not ready after ${formatSeconds(opts.timeout)}: ${names || 'compose still starting'}; ` +
           `look at \`docker compose -p ${project} logs <service>\``,

@@ -75,6 +75,14 @@ describe('classroom/instructor.compose.yml', () => {
     expect(j.servers.map((s) => s.split(':')[1])).toEqual(['8301', '8311', '8321']);
   });
 
+  it("the instructor's writers send the management token themselves; the readers get none (the host agents have no default token)", () => {
+    for (const s of ['workshop-api-a1', 'workshop-api-a2', 'workshop-api-b1', 'workshop-api-b2', 'demo-server', 'enrollment']) {
+      expect(blocks.get(s)).toMatch(/CONSUL_HTTP_TOKEN: \$\{LAB_CLASSROOM_MANAGEMENT_TOKEN:-\}|environment: \*writer-env/);
+    }
+    for (const s of ['nginx', 'demo-client', 'lab-view']) expect(blocks.get(s) ?? '').not.toContain('CONSUL_HTTP_TOKEN');
+    expect(text).not.toMatch(/"default"|tokens\.default/);
+  });
+
   it('never carries a secret itself: only ${...} references to what lab:up passes', () => {
     for (const v of ['CONSUL_LOCAL_CONFIG', 'CONSUL_HTTP_TOKEN', 'ENROLL_JOIN_INFO']) {
       for (const line of text.split('\n').filter((l) => l.trim().startsWith(`${v}:`)))

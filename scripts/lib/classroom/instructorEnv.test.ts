@@ -22,15 +22,14 @@ describe('instructor compose env', () => {
     });
   });
 
-  it("host agents: the same plus the management token as default (the instructor's own callers)", () => {
+  it('host agents: the same, and no default token (a caller without a token is anonymous: read only)', () => {
     const cfg = hostAgentLocalConfig(secrets, join.servers) as { acl: { tokens: Record<string, string> } };
-    expect(cfg.acl.tokens).toEqual({
-      initial_management: secrets.managementToken,
-      agent: secrets.managementToken,
-      default: secrets.managementToken,
-    });
-    // The server config is not changed by building the agent one.
-    expect((serverLocalConfig(secrets, join.servers) as { acl: { tokens: Record<string, string> } }).acl.tokens.default).toBeUndefined();
+    expect(cfg).toEqual(serverLocalConfig(secrets, join.servers));
+    expect(cfg.acl.tokens.default).toBeUndefined();
+    const env = instructorComposeEnv('192.168.1.20', secrets, join);
+    for (const k of ['LAB_CLASSROOM_AGENT_CONFIG', 'LAB_CLASSROOM_SERVER_CONFIG'] as const) {
+      expect((JSON.parse(env[k]!) as { acl: { tokens: Record<string, string> } }).acl.tokens).not.toHaveProperty('default');
+    }
   });
 
   it('every value the overlay interpolates', () => {

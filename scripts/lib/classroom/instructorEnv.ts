@@ -24,13 +24,15 @@ export function serverLocalConfig(secrets: ClassroomSecrets, servers: string[]):
 }
 
 /**
- * The instructor's own host agents: the same, plus `default` = management. Their callers are this laptop's own
- * services and scripts (127.0.0.1 only): trusted, and unchanged from the normal lab.
+ * The instructor's own host agents: the same, and NO default token. A caller without a token is the anonymous
+ * token (lab-anonymous-read: nodes and services, read only), whoever it is: Nginx in host-a's namespace proxies
+ * /api/ to every passing workshop instance, and a student can register its own at 127.0.0.1:8500, so the room
+ * reaches these agents' loopback API through the page. What writes (the workshop APIs, the demo server, the
+ * enrollment service) sends the management token itself (CONSUL_HTTP_TOKEN in the overlay); `agent` = management
+ * is the agent's own (node registration, anti-entropy), never a caller's.
  */
 export function hostAgentLocalConfig(secrets: ClassroomSecrets, servers: string[]): Record<string, unknown> {
-  const cfg = serverLocalConfig(secrets, servers);
-  const acl = cfg.acl as { tokens: Record<string, string> };
-  return { ...cfg, acl: { ...acl, tokens: { ...acl.tokens, default: secrets.managementToken } } };
+  return serverLocalConfig(secrets, servers);
 }
 
 /** The environment Compose needs for the overlay. */
