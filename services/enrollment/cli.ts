@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 // enrollment: the classroom's door. Students exchange the join code for the join info and their own Consul
-// token (app.ts); it runs on the instructor's host-a, next to the agent whose default token is the management one.
+// token (app.ts); it runs on the instructor's host-a and mints tokens with the management token in CONSUL_HTTP_TOKEN.
 import http from 'node:http';
 import { runCli } from '../shared/cli';
 import { createLogger } from '../shared/logger';

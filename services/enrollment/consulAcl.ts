@@ -1,7 +1,7 @@
 // What the enrollment service asks of Consul, over its HTTP API with fetch: the `consul` npm client (2.x) has
 // no ACL token or policy endpoints (only bootstrap/replication), and these few calls are plain JSON requests.
-// The agent it talks to (host-a's, on 127.0.0.1:8500) has the management token as its default token, and the
-// service sends its own CONSUL_HTTP_TOKEN too when it has one.
+// The agent it talks to (host-a's, on 127.0.0.1:8500) has no default token (a caller without one is anonymous:
+// read only), so every call sends the service's CONSUL_HTTP_TOKEN, the management token the overlay gives it.
 import { studentNodeName, studentServiceId, studentServiceName, studentTokenDescription, studentTokenIdentities } from './names';
 
 export interface MintedToken {
