@@ -5,6 +5,8 @@ import { createProgram, runCli } from '../services/shared/cli';
 import { UsageError } from '../services/shared/errors';
 import { checkExercise, DEFAULT_EXERCISE, EXERCISES, findExercise, gatherFacts, passed } from '../services/shared/exercises';
 import { readDemoRequests, renderResult } from './lib/check/labCheck';
+import { instructorConsulToken } from './lib/classroom/secrets';
+import { repoRoot } from './lib/docker/compose';
 import { openLab } from './lib/lab/openLab';
 import { addProjectOption } from './lib/lab/options';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
@@ -32,8 +34,9 @@ void runCli(NAME, async () => {
     const facts = await gatherFacts({
       consulUrl: lab.endpoints.consulUrl,
       nginxUrl: lab.endpoints.nginxUrl,
-      // As the `consul` client does (services/shared/consulClient.ts): the ACL token, when the lab has ACLs.
-      consulToken: process.env.CONSUL_HTTP_TOKEN || undefined,
+      // CONSUL_HTTP_TOKEN as the `consul` client does, else the classroom's management token when this machine ran
+      // lab:up --classroom: host-a's agent has no default token there, and raft's state needs operator:read.
+      consulToken: instructorConsulToken(repoRoot()),
       demoRequests: () => readDemoRequests(lab),
     });
     const result = checkExercise(id, facts);

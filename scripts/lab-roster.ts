@@ -4,14 +4,12 @@
 // needs acl:read; the agent's anonymous token only reads nodes and services): CONSUL_HTTP_TOKEN when set, else
 // the classroom dir's management.token when it exists. A report: exit 0 whenever Consul answered, 1 with one line
 // when it did not (or when the lab is not in classroom mode, where there is no roster to show).
-import { existsSync, readFileSync } from 'node:fs';
-import path from 'node:path';
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { errorMessage } from '../services/shared/errors';
 import { redactSecrets } from '../services/shared/secrets';
 import { sleep } from '../services/shared/async';
 import { httpConsulGet, httpReadPage, readRoster, renderRoster, Roster, rosterJson } from './lib/classroom/roster';
-import { classroomDir, MANAGEMENT_TOKEN_FILE } from './lib/classroom/secrets';
+import { instructorConsulToken } from './lib/classroom/secrets';
 import { repoRoot } from './lib/docker/compose';
 import { openLab } from './lib/lab/openLab';
 import { addProjectOption } from './lib/lab/options';
@@ -19,13 +17,6 @@ import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 import { terminalSafeJson } from './lib/term/terminalText';
 
 const NAME = 'lab:roster';
-
-/** CONSUL_HTTP_TOKEN, else the management token lab:up --classroom wrote (0600), else none. */
-function rosterToken(): string | undefined {
-  if (process.env.CONSUL_HTTP_TOKEN) return process.env.CONSUL_HTTP_TOKEN;
-  const file = path.join(classroomDir(repoRoot()), MANAGEMENT_TOKEN_FILE);
-  return existsSync(file) ? readFileSync(file, 'utf8').trim() || undefined : undefined;
-}
 
 exitQuietlyOnClosedStdout();
 
@@ -48,7 +39,7 @@ void runCli(NAME, async () => {
   // The roster reads with fetch, not the lab's Consul client: the client keeps sockets open until closed.
   lab.close();
   const { consulUrl, nginxUrl } = lab.endpoints;
-  const token = rosterToken();
+  const token = instructorConsulToken(repoRoot());
   const read = (): Promise<Roster> => readRoster(consulUrl, nginxUrl, httpConsulGet(consulUrl, token), httpReadPage(nginxUrl));
   const show = (r: Roster): string => (opts.json ? terminalSafeJson(rosterJson(r)) : renderRoster(r));
 

@@ -1,7 +1,7 @@
 import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { classroomDir, ClassroomSecretsSchema, loadOrCreateSecrets, newJoinCode, newSecrets } from './secrets';
+import { classroomDir, ClassroomSecretsSchema, instructorConsulToken, loadOrCreateSecrets, newJoinCode, newSecrets } from './secrets';
 
 describe('classroom secrets', () => {
   let tmp: string;
@@ -64,5 +64,13 @@ describe('classroom secrets', () => {
   it('LAB_CLASSROOM_DIR wins over <repo>/.classroom', () => {
     expect(classroomDir('/repo', {})).toBe('/repo/.classroom');
     expect(classroomDir('/repo', { LAB_CLASSROOM_DIR: '/var/lib/lab-classroom' })).toBe('/var/lib/lab-classroom');
+  });
+
+  it("the instructor scripts' Consul token: CONSUL_HTTP_TOKEN, else the classroom dir's management.token, else none", () => {
+    const dir = path.join(tmp, 'classroom');
+    expect(instructorConsulToken(tmp, { LAB_CLASSROOM_DIR: dir })).toBeUndefined();
+    const { secrets } = loadOrCreateSecrets(dir);
+    expect(instructorConsulToken(tmp, { LAB_CLASSROOM_DIR: dir })).toBe(secrets.managementToken);
+    expect(instructorConsulToken(tmp, { LAB_CLASSROOM_DIR: dir, CONSUL_HTTP_TOKEN: 'from-env' })).toBe('from-env');
   });
 });

@@ -94,3 +94,17 @@ export function loadOrCreateSecrets(dir: string): { secrets: ClassroomSecrets; c
   writePrivateFile(path.join(dir, MANAGEMENT_TOKEN_FILE), secrets.managementToken + '\n');
   return { secrets, created };
 }
+
+/**
+ * The token the instructor's lab scripts send to host-a's agent, which has no default token (anonymous reads only
+ * nodes and services): CONSUL_HTTP_TOKEN when set, else the management token lab:up --classroom wrote in the
+ * classroom dir, when there is one; else none (a normal lab without ACLs needs none).
+ */
+export function instructorConsulToken(repoRoot: string, env: NodeJS.ProcessEnv = process.env): string | undefined {
+  if (env.CONSUL_HTTP_TOKEN) return env.CONSUL_HTTP_TOKEN;
+  const file = path.join(classroomDir(repoRoot, env), MANAGEMENT_TOKEN_FILE);
+  if (!existsSync(file)) return undefined;
+  const token = readFileSync(file, 'utf8').trim() || undefined;
+  registerSecret(token);
+  return token;
+}
