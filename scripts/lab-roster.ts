@@ -1,7 +1,7 @@
 #!/usr/bin/env node
 // npm run lab:roster — the instructor's view of the room: one line per student (joined, agent alive,
 // API passing, on the page), read from the instructor's host-a agent with the management token (the token list
-// needs acl:read; the agent's anonymous token only reads nodes and services): CONSUL_HTTP_TOKEN when set, else
+// needs acl:read; the agent's anonymous token only reads nodes, services and the raft state): CONSUL_HTTP_TOKEN when set, else
 // the classroom dir's management.token when it exists. A report: exit 0 whenever Consul answered, 1 with one line
 // when it did not (or when the lab is not in classroom mode, where there is no roster to show).
 import { createProgram, durationOption, runCli } from '../services/shared/cli';

@@ -10,7 +10,9 @@ export const ENROLL_PORT = 8099;
 
 /** Attached to the anonymous token: the room may look at everything and write nothing (anonymous write → 403). */
 export const ANONYMOUS_READ_POLICY = 'lab-anonymous-read';
-export const ANONYMOUS_READ_RULES = 'node_prefix "" { policy = "read" }\nservice_prefix "" { policy = "read" }\n';
+// operator read: the raft peers and leader (addresses every student's join info has anyway), which the lab view's
+// checklist and `lab:status` show the room.
+export const ANONYMOUS_READ_RULES = 'node_prefix "" { policy = "read" }\nservice_prefix "" { policy = "read" }\noperator = "read"\n';
 
 /**
  * A student's token has no policy, only two identities: a node identity for `student-<name>` (write on its own node,

@@ -33,7 +33,11 @@ interface Token {
  * an earlier version is attached to no new token and harmless, so it is left alone.
  */
 export const CLASSROOM_POLICIES: ReadonlyArray<{ name: string; rules: string; description: string }> = [
-  { name: ANONYMOUS_READ_POLICY, rules: ANONYMOUS_READ_RULES, description: 'the room may read nodes and services, never write' },
+  {
+    name: ANONYMOUS_READ_POLICY,
+    rules: ANONYMOUS_READ_RULES,
+    description: 'the room may read nodes, services and the raft state, never write',
+  },
 ];
 
 export class AclRequestError extends Error {
