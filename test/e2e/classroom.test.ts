@@ -220,6 +220,8 @@ describe('a simulated classroom (classroom:sim, lab:up --classroom, lab:join)', 
           `-bind=${SPARE_ADDRESS_FIRST}`,
           '-disable-host-node-id',
         ],
+        // Like every Consul config of the lab: never call home (the image's entrypoint writes this to its config dir).
+        Env: ['CONSUL_LOCAL_CONFIG={"disable_update_check": true}'],
         Labels: { [SIM_LABEL]: 'e2e-rogue' },
         HostConfig: { NetworkMode: LAN_NETWORK },
         NetworkingConfig: { EndpointsConfig: { [LAN_NETWORK]: { IPAMConfig: { IPv4Address: SPARE_ADDRESS_FIRST } } } },
