@@ -134,7 +134,7 @@ export async function verifyGossipKey(consulUrl: string, managementToken: string
     });
     if (res.ok || res.status !== 500 || attempt >= 10) break;
     await res.text().catch(() => '');
-    await new Promise((r) => setTimeout(r, 2000));
+    await sleep(2000);
   }
   if (!res.ok) throw new AclRequestError(res.status, 'GET /v1/operator/keyring', await res.text().catch(() => ''));
   const pools = ((await res.json()) as KeyringPool[]).filter((p) => !p.WAN);

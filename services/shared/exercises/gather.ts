@@ -9,6 +9,7 @@
 import { STUDENT_NAME, studentFromNodeName, studentServiceName } from '../classroomNames';
 import { parsePageAvatarLinks } from '../pageLinks';
 import { errorMessage } from '../errors';
+import { sleep } from '../async';
 import {
   CheckFact,
   CheckStatus,
@@ -242,8 +243,6 @@ async function known<T>(fn: () => Promise<T>): Promise<Known<T>> {
 function base(url: string): string {
   return url.replace(/\/+$/, '');
 }
-
-const sleep = (ms: number): Promise<void> => new Promise((r) => setTimeout(r, ms));
 
 export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
   const doFetch = opts.fetch ?? fetch;

@@ -3,6 +3,7 @@
 // comes (for progress) and kept (for the result), stdin can be fed from a buffer or a stream.
 import { Readable, Writable } from 'node:stream';
 import type Docker from 'dockerode';
+import { sleep } from '../../../../services/shared/async';
 
 export interface ExecOptions {
   /** KEY=value pairs for the command only (never secrets: `docker inspect` of the exec shows them). */
@@ -104,7 +105,7 @@ export async function execIn(docker: Docker, container: string, cmd: string[], o
   // The stream can end a moment before the engine records the exit code.
   let info = await exec.inspect();
   for (let i = 0; info.Running && i < 50; i++) {
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
     info = await exec.inspect();
   }
   return { exitCode: info.ExitCode ?? -1, stdout: out.text(), stderr: err.text(), seconds: (Date.now() - t0) / 1000 };
