@@ -11,12 +11,22 @@
 //
 // What "intact" means is derived, not hard-coded: a calibration render of two known instances gives the template's
 // fixed lines and its per-instance block, and the expected render of any instance set is built from those.
+//
+// A student's instance (service workshop-<name>) renders only in a room (LAB_ROOM_ADDRESSES / LAB_ROOM_EXCLUDED, issue
+// 18; the room rule itself and the attack it stops: nginx-room.test.ts). The example tests run in OPEN_ROOM, where
+// every IPv4 address is in the room, so that each student case below is left out for the one rule it is about; the
+// property runs in PROPERTY_ROOM, a real room's patterns, so that it covers the room rule too.
+import { execFile } from 'node:child_process';
 import fc from 'fast-check';
+import { rmSync } from 'node:fs';
 import http from 'node:http';
+import path from 'node:path';
+import { formatIpv4, roomAddressPatterns } from '../../scripts/lib/classroom/roomSubnet';
 import { ConsulAgent, startConsulDev } from '../harness/consul';
 import { CatalogRegistration, PassingInstance, catalogDeregisterNode, catalogRegister, passingInstances } from '../harness/consulCatalog';
 import { NginxSide, getFresh, startNginxSide } from '../harness/nginx';
 import { stopAllProcesses } from '../harness/processes';
+import { REPO_ROOT, toolPath } from '../harness/paths';
 import { OnceRenderer, createOnceRenderer } from '../harness/templateRender';
 import { waitFor } from '../harness/waitFor';
 import { WorkshopInstance, startWorkshopApi } from '../harness/workshopApi';
@@ -58,18 +68,42 @@ async function passingWorkshopInstances(httpUrl: string): Promise<ServiceInstanc
   return out;
 }
 
+/** The room's rules as the templates read them from the environment (nginx/README.md). */
+interface RoomEnv {
+  LAB_ROOM_ADDRESSES: string;
+  LAB_ROOM_EXCLUDED: string;
+}
+/** Every IPv4 address is in this room (the excluded pattern matches only the empty string). */
+const OPEN_ROOM: RoomEnv = { LAB_ROOM_ADDRESSES: '[0-9.]+', LAB_ROOM_EXCLUDED: '^$' };
+/** A real room's patterns (scripts/lib/classroom/roomSubnet.ts), for the property. */
+const PROPERTY_ROOM_CIDR = '10.0.0.0/8';
+const PROPERTY_ROOM_EXCLUDED = ['10.0.0.1', '10.200.0.7'];
+const PROPERTY_ROOM_PATTERNS = roomAddressPatterns({ cidr: PROPERTY_ROOM_CIDR, exclude: PROPERTY_ROOM_EXCLUDED });
+const PROPERTY_ROOM: RoomEnv = { LAB_ROOM_ADDRESSES: PROPERTY_ROOM_PATTERNS.allowed, LAB_ROOM_EXCLUDED: PROPERTY_ROOM_PATTERNS.excluded };
+
 /**
- * A student's instance must sit at its own node's address (the student agent's advertised LAN address), never in
- * 127.0.0.0/8, 0.0.0.0/8 or 169.254.0.0/16: else Nginx, in the instructor's namespace, would proxy the room's
+ * A student's instance must sit on its own node student-<name>, at that node's address (the student agent's advertised
+ * LAN address), never in 127.0.0.0/8, 0.0.0.0/8 or 169.254.0.0/16, and inside the room (allowed, anchored by the
+ * templates; not excluded); no room, no student: else Nginx, in the instructor's namespace, would proxy the room's
  * requests to the instructor's own services (SSRF). The lab's own `workshop` instances are not restricted.
+ * (JavaScript and Go's regexp agree on these patterns: nginx-room.test.ts checks it.)
  */
 const LOCAL_RE = /^(0|127)\.|^169\.254\./;
-const studentAddressOk = (i: ServiceInstance): boolean =>
-  i.service === 'workshop' || (i.address === i.nodeAddress && !LOCAL_RE.test(i.address));
+const studentAddressOk = (i: ServiceInstance, room: RoomEnv): boolean =>
+  i.service === 'workshop' ||
+  (room.LAB_ROOM_ADDRESSES !== '' &&
+    room.LAB_ROOM_EXCLUDED !== '' &&
+    i.node === `student-${i.service.slice('workshop-'.length)}` &&
+    i.address === i.nodeAddress &&
+    !LOCAL_RE.test(i.address) &&
+    new RegExp(`^(?:${room.LAB_ROOM_ADDRESSES})$`).test(i.address) &&
+    !new RegExp(room.LAB_ROOM_EXCLUDED).test(i.address));
 
 /** An instance the templates must render: safe ID, an IPv4 literal (nginx never resolves a name), a real port. */
-function wellFormed(i: ServiceInstance): boolean {
-  return ID_RE.test(i.id) && IPV4_RE.test(i.address) && Number.isInteger(i.port) && i.port >= 1 && i.port <= 65535 && studentAddressOk(i);
+function wellFormed(i: ServiceInstance, room: RoomEnv): boolean {
+  return (
+    ID_RE.test(i.id) && IPV4_RE.test(i.address) && Number.isInteger(i.port) && i.port >= 1 && i.port <= 65535 && studentAddressOk(i, room)
+  );
 }
 
 /** Go's text/template `html` (HTMLEscapeString): the only escaping the page may apply to a name. */
@@ -91,9 +125,9 @@ const shown = (i: PassingInstance): Shown => ({ id: i.id, address: i.address, po
  * What the templates render for the current catalog (passingWorkshopInstances, in its order): the well-formed ones,
  * sorted by ID (scratch.MapValues); of two with one ID, the later one.
  */
-function expectedShown(all: ServiceInstance[]): Shown[] {
+function expectedShown(all: ServiceInstance[], room: RoomEnv): Shown[] {
   const byId = new Map<string, Shown>();
-  for (const i of all.filter(wellFormed)) byId.set(i.id, shown(i));
+  for (const i of all.filter((x) => wellFormed(x, room))) byId.set(i.id, shown(i));
   // IDs are ASCII here (ID_RE), so JS string order is Go's byte order.
   return [...byId.values()].sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
 }
@@ -205,7 +239,46 @@ const CALIB_B: CatalogRegistration = {
 const toShown = (r: CatalogRegistration): Shown => ({ id: r.id, address: r.address, port: r.port, name: r.meta?.name ?? r.id });
 
 let consul: ConsulAgent | undefined;
-let renderer: OnceRenderer | undefined;
+let renderer: RoomRenderer | undefined;
+
+/** The harness's one-shot renderer, rendering with a room's variables in consul-template's environment. */
+interface RoomRenderer extends Omit<OnceRenderer, 'render'> {
+  render(room: RoomEnv): Promise<void>;
+}
+
+/**
+ * createOnceRenderer runs consul-template with the jest worker's real environment, and a test file only has a copy of
+ * it (jest's sandbox), so the room's variables could not reach it. This render() is the harness's command (same
+ * templates, same output files, which upstreams()/locations()/page()/nginxTest() read) with an explicit environment.
+ */
+async function createRoomRenderer(consulHttpAddr: string): Promise<RoomRenderer> {
+  const base = await createOnceRenderer(consulHttpAddr);
+  const dest = {
+    'upstreams.conf': path.join(base.dir, 'conf', 'rendered', 'upstreams.conf'),
+    'locations.conf': path.join(base.dir, 'conf', 'rendered', 'locations.conf'),
+    'index.html': path.join(base.dir, 'html', 'index.html'),
+  };
+  return {
+    ...base,
+    async render(room: RoomEnv) {
+      const args = ['-consul-addr', consulHttpAddr, '-once', '-log-level', 'warn'];
+      for (const [t, out] of Object.entries(dest)) {
+        rmSync(out, { force: true }); // a failed render must not leave the last run's files to be checked
+        args.push('-template', `${path.join(REPO_ROOT, 'nginx', 'templates', `${t}.ctmpl`)}:${out}`);
+      }
+      const r = await new Promise<{ code: number; output: string }>((resolve) => {
+        execFile(
+          toolPath('consul-template'),
+          args,
+          { env: { ...process.env, ...room }, timeout: 20_000, killSignal: 'SIGKILL', encoding: 'utf8' },
+          (err, stdout, stderr) =>
+            resolve({ code: err ? (typeof err.code === 'number' ? err.code : -1) : 0, output: `${stdout}${stderr}` }),
+        );
+      });
+      if (r.code !== 0) throw new Error(`consul-template -once failed (exit ${r.code}):\n${r.output}`);
+    },
+  };
+}
 let model: TemplateModel;
 
 async function mustRegister(r: CatalogRegistration): Promise<void> {
@@ -215,10 +288,10 @@ async function mustRegister(r: CatalogRegistration): Promise<void> {
 
 beforeAll(async () => {
   consul = await startConsulDev();
-  renderer = await createOnceRenderer(consul.httpAddr);
+  renderer = await createRoomRenderer(consul.httpAddr);
   await mustRegister(CALIB_A);
   await mustRegister(CALIB_B);
-  await renderer.render();
+  await renderer.render(OPEN_ROOM);
   model = new TemplateModel(
     { upstreams: renderer.upstreams(), locations: renderer.locations(), page: renderer.page() },
     toShown(CALIB_A),
@@ -413,7 +486,7 @@ describe('hostile registrations while the real Nginx side runs', () => {
   let marker = 0;
 
   beforeAll(async () => {
-    side = await startNginxSide({ consulHttpAddr: consul!.httpAddr });
+    side = await startNginxSide({ consulHttpAddr: consul!.httpAddr, env: { ...OPEN_ROOM } });
     api = await startWorkshopApi('ada', { consulHttpAddr: consul!.httpAddr });
     await waitFor(async () => (await passingInstances(consul!.httpUrl)).some((i) => i.id === api!.id), {
       timeoutMs: 15_000,
@@ -493,7 +566,7 @@ describe('hostile registrations while the real Nginx side runs', () => {
         // A rejected render = one registration froze every later change to nginx.
         expect(await markerLive(after, rejectedBefore)).toBe('applied');
 
-        const set = expectedShown(await passingWorkshopInstances(consul!.httpUrl));
+        const set = expectedShown(await passingWorkshopInstances(consul!.httpUrl), OPEN_ROOM);
         expect(set.some((i) => i.id === hostile.id)).toBe(c.expectShown);
         expect(set.map((i) => i.id)).toEqual(expect.arrayContaining([api!.id, sync.id, after.id]));
         const page = await getFresh(`${side!.url}/`);
@@ -672,6 +745,8 @@ const registrationFields: fc.Arbitrary<CatalogRegistration> = fc.record({
     fc.domain(),
     fc.constantFrom('', 'localhost', '::1', '[::1]', '127.0.0.1:80', '256.1.1.1', '01.2.3.4'),
     fc.constantFrom('127.0.0.1', '127.1.2.3', '0.1.2.3', '169.254.169.254', '10.0.0.1', '192.0.2.7', '1.0.0.127'),
+    // PROPERTY_ROOM's edges: its network, broadcast and excluded addresses, and just outside it.
+    fc.constantFrom('10.0.0.0', '10.255.255.255', ...PROPERTY_ROOM_EXCLUDED, '9.255.255.255', '11.0.0.0'),
     hostileString,
     almost(fc.ipV4()),
   ),
@@ -683,14 +758,27 @@ const registrationFields: fc.Arbitrary<CatalogRegistration> = fc.record({
   tags: fc.array(hostileString, { maxLength: 3 }),
   meta: fc.option(fc.record({ name: fc.oneof(hostileString, safeName) }), { nil: undefined }),
 });
+/** An address inside PROPERTY_ROOM (10.0.0.0/8). */
+const propertyRoomIp = fc.nat({ max: 2 ** 24 - 1 }).map((n) => formatIpv4(10 * 2 ** 24 + n));
 /**
  * Mostly, an instance of a `workshop-<name>` service has that name as its ID (a student's instance), and mostly it
- * registers at its node's address: the case that is rendered (if that address is not a local one).
+ * is on its own node student-<name>, at an address in the room, which is its node's address: the case that is
+ * rendered (if that address is not excluded).
  */
 const registration: fc.Arbitrary<CatalogRegistration> = fc
-  .tuple(registrationFields, fc.nat(9), fc.nat(3))
-  .map(([r, n, a]) => (r.service !== 'workshop' && n < 7 ? { ...r, id: r.service!, ...(a < 3 ? { nodeAddress: r.address } : {}) } : r))
-  .filter((r) => !r.id.startsWith('workshop-calib'));
+  .tuple(registrationFields, fc.nat(9), fc.nat(3), fc.nat(3), fc.nat(3), propertyRoomIp)
+  .map(([r, n, a, s, b, roomIp]) => {
+    if (r.service === 'workshop' || n >= 7) return r;
+    const address = b < 3 ? roomIp : r.address;
+    return {
+      ...r,
+      id: r.service!,
+      address,
+      ...(a < 3 ? { nodeAddress: address } : {}),
+      ...(s < 3 ? { node: `student-${r.service!.slice('workshop-'.length)}` } : {}),
+    };
+  })
+  .filter((r) => !r.id.startsWith('workshop-calib') && !RESERVED_NODES.has(r.node.toLowerCase()));
 /** Whether the templates render this registration (if its ID, address and port are well-formed). */
 const inRenderedService = (r: CatalogRegistration): boolean =>
   isRenderedService(r.service ?? 'workshop') && (r.service === 'workshop' || r.id === r.service);
@@ -703,8 +791,9 @@ describe('property: arbitrary strings in every registered field', () => {
   }, 30_000);
 
   test("a student's own service workshop-<name> is on the page, upstream and locations; other names, and other IDs in it, are not", async () => {
-    // A student's instance registers its agent's LAN address, the node's address (TEST-NET-1 here: only rendered
-    // and `nginx -t`ed, never connected to).
+    // A student's instance registers on its own node student-<name>, at its agent's LAN address, the node's address
+    // (TEST-NET-1 here: only rendered and `nginx -t`ed, never connected to). OPEN_ROOM: every case below is left out
+    // for its own rule, not for being outside a room.
     const alice: CatalogRegistration = {
       node: 'student-alice',
       nodeAddress: '192.0.2.21',
@@ -719,11 +808,19 @@ describe('property: arbitrary strings in every registered field', () => {
       { node: 'n-pipe', nodeAddress: '127.0.0.1', service: 'workshop-x|passing', id: 'workshop-x', address: '127.0.0.22', port: 5022 },
       { node: 'n-prefix', nodeAddress: '127.0.0.1', service: 'workshopx', id: 'workshopx', address: '127.0.0.23', port: 5023 },
       { node: 'n-other', nodeAddress: '127.0.0.1', service: 'other', id: 'workshop-other', address: '127.0.0.24', port: 5024 },
-      // Inside a student's service, an instance under someone else's ID (here a lab instance's): left out.
-      { node: 'n-steal', nodeAddress: '127.0.0.1', service: 'workshop-alice', id: 'workshop-calib-a', address: '127.0.0.25', port: 5025 },
+      // Inside a student's service, an instance under someone else's ID (here a lab instance's), even on the student's
+      // own node at its address: left out.
+      {
+        node: 'student-alice',
+        nodeAddress: '192.0.2.21',
+        service: 'workshop-alice',
+        id: 'workshop-calib-a',
+        address: '192.0.2.21',
+        port: 5025,
+      },
       // SSRF: a student's instance pointing into the instructor's machine (the Consul agent's HTTP port on loopback).
       {
-        node: 'n-mallory',
+        node: 'student-mallory',
         nodeAddress: '192.0.2.31',
         service: 'workshop-mallory',
         id: 'workshop-mallory',
@@ -731,12 +828,12 @@ describe('property: arbitrary strings in every registered field', () => {
         port: 8500,
       },
       // ... or at any address that is not its own node's.
-      { node: 'n-elsewhere', nodeAddress: '192.0.2.32', service: 'workshop-eve', id: 'workshop-eve', address: '192.0.2.33', port: 5033 },
+      { node: 'student-eve', nodeAddress: '192.0.2.32', service: 'workshop-eve', id: 'workshop-eve', address: '192.0.2.33', port: 5033 },
       // ... even when the node's address itself is loopback, this-network or link-local (cloud metadata).
-      { node: 'n-lo', nodeAddress: '127.0.0.34', service: 'workshop-lo', id: 'workshop-lo', address: '127.0.0.34', port: 5034 },
-      { node: 'n-zero', nodeAddress: '0.1.2.35', service: 'workshop-zero', id: 'workshop-zero', address: '0.1.2.35', port: 5035 },
+      { node: 'student-lo', nodeAddress: '127.0.0.34', service: 'workshop-lo', id: 'workshop-lo', address: '127.0.0.34', port: 5034 },
+      { node: 'student-zero', nodeAddress: '0.1.2.35', service: 'workshop-zero', id: 'workshop-zero', address: '0.1.2.35', port: 5035 },
       {
-        node: 'n-meta',
+        node: 'student-meta',
         nodeAddress: '169.254.169.254',
         service: 'workshop-meta',
         id: 'workshop-meta',
@@ -744,13 +841,22 @@ describe('property: arbitrary strings in every registered field', () => {
         port: 80,
       },
       // ... or with no service address at all (consul-template falls back to the node's): the node address rule applies.
-      { node: 'n-noaddr', nodeAddress: '127.0.0.36', service: 'workshop-noaddr', id: 'workshop-noaddr', address: '', port: 5036 },
+      { node: 'student-noaddr', nodeAddress: '127.0.0.36', service: 'workshop-noaddr', id: 'workshop-noaddr', address: '', port: 5036 },
+      // ... or on a node that is not its own student-<name> (here another student's), even at that node's address.
+      {
+        node: 'student-bob',
+        nodeAddress: '192.0.2.37',
+        service: 'workshop-nodebob',
+        id: 'workshop-nodebob',
+        address: '192.0.2.37',
+        port: 5037,
+      },
     ];
     try {
       for (const r of [alice, ...notRendered]) await mustRegister(r);
-      await renderer!.render();
+      await renderer!.render(OPEN_ROOM);
       const r = { upstreams: renderer!.upstreams(), locations: renderer!.locations(), page: renderer!.page() };
-      const set = expectedShown(await passingWorkshopInstances(consul!.httpUrl));
+      const set = expectedShown(await passingWorkshopInstances(consul!.httpUrl), OPEN_ROOM);
       expect(set.map((i) => i.id)).toEqual(['workshop-alice', 'workshop-calib-a', 'workshop-calib-b']);
       expect(set.find((i) => i.id === 'workshop-calib-a')?.address).toBe(CALIB_A.address);
       expectRenderOf(model, r, set);
@@ -797,12 +903,12 @@ describe('property: arbitrary strings in every registered field', () => {
           const all = await passingWorkshopInstances(consul!.httpUrl);
           const mine = all.filter((i) => i.node === reg.node);
           if (inRenderedService(reg)) expect(mine).toHaveLength(1);
-          const set = expectedShown(all);
+          const set = expectedShown(all, PROPERTY_ROOM);
           if (mine.length === 1 && set.some((i) => i.id === mine[0]!.id)) {
             stats.shown++;
             if (reg.service !== 'workshop') stats.shownStudentService++;
           } else stats.leftOut++;
-          await renderer!.render();
+          await renderer!.render(PROPERTY_ROOM);
           // Structure first, `nginx -t` only then: nginx resolves any host name it finds in the config, and the
           // system resolver is not on loopback (no test traffic may leave 127.0.0.0/8).
           expectRenderOf(model, { upstreams: renderer!.upstreams(), locations: renderer!.locations(), page: renderer!.page() }, set);
