@@ -40,6 +40,24 @@ module.exports = tseslint.config(
     { group: ['**/scripts/**'], message: 'services never import from scripts/' },
     { group: ['**/consul-demo/**'], message: 'one service never imports another: share through services/shared' },
   ]),
+  // The enrollment service (its image holds services/ only: scripts/ would not even be there). Its app test alone may
+  // read workshop-api's GitHub login rule, to check that the student name rule equals it (issue 20: one home for names).
+  ...restrict('services/enrollment', [
+    { group: ['**/scripts/**'], message: 'services never import from scripts/' },
+    { group: ['**/consul-demo/**', '**/lab-view/**'], message: 'one service never imports another: share through services/shared' },
+  ]),
+  {
+    files: ['services/enrollment/**/*.ts'],
+    ignores: ['**/*.test.ts'],
+    rules: forbid([
+      { group: ['**/scripts/**'], message: 'services never import from scripts/' },
+      {
+        group: ['**/consul-demo/**', '**/lab-view/**', '**/workshop-api/**'],
+        message: 'one service never imports another: share through services/shared',
+      },
+      NO_TEST_HARNESS,
+    ]),
+  },
   // The benchmark may use the test harness (it starts real parts the same way the tests do).
   ...restrict('scripts', [], ['scripts/lib/bench/**', 'scripts/bench.ts']),
   prettier,

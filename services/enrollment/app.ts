@@ -1,26 +1,33 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from '../shared/logger';
+import { codeThrottle, maxCheckWaitMs, sharedAddressWatch, type CheckOutcome, type CodeThrottle } from './codeThrottle';
 import type { StudentRegistry } from './consulAcl';
-import { SIDECAR_SUFFIX, STUDENT_NAME, studentNodeName, studentServiceId, studentServiceName, studentTokenDescription } from './names';
-import { wrongCodeLimit, type WrongCodeLimitOptions } from './wrongCodeLimit';
+import { SIDECAR_SUFFIX, STUDENT_NAME, studentNodeName, studentServiceId, studentServiceName } from './names';
 
 export interface EnrollmentConfig {
   /** The JoinInfo JSON as lab:up wrote it, served as is to whoever knows the code. */
   joinInfoJson: string;
   joinCode: string;
   datacenter: string;
-  /** Wrong join codes allowed per client IP (default 10 a minute; 429 with Retry-After past it). */
-  wrongCodeLimit?: WrongCodeLimitOptions;
+  /** The per-address throttle on code checks (default: codeThrottle()'s 1 s per wrong code, 30 s backlog). */
+  throttle?: CodeThrottle;
   /**
-   * One deadline for all of a POST /v1/students' Consul calls (default 15 s), so the handler ends well before
-   * the client's own timeout (enrollClient: 30 s) and no token is minted for a client that gave up.
+   * One deadline for all of a POST /v1/students' Consul calls (default 15 s), counted from the moment its code is
+   * accepted, so the handler ends well before the client gives up and no token is minted for a client that gave up.
+   * A client must wait at least maxCheckWaitMs() (the code's turn) + this.
    */
   enrollDeadlineMs?: number;
 }
 
 /** The default of EnrollmentConfig.enrollDeadlineMs. */
 export const ENROLL_DEADLINE_MS = 15_000;
+
+/**
+ * The longest a request carrying a code may wait for its check with the default throttle (31 s, only while someone
+ * hammers from the client's address). A client waits at least this (+ ENROLL_DEADLINE_MS for POST /v1/students).
+ */
+export const MAX_CODE_WAIT_MS = maxCheckWaitMs();
 
 /** Constant-time: both sides hashed first, so neither the length nor a prefix of the code leaks through timing. */
 export function codeMatches(given: unknown, code: string): boolean {
@@ -34,10 +41,16 @@ export function takenMessage(name: string): string {
   return `the name "${name}" is taken: a student with that GitHub account has already joined (if that was you on another machine, run npm run lab:leave there first)`;
 }
 
+export const SHARED_ADDRESS_WARNING =
+  'every student arrives from one address (a NAT, e.g. Docker Desktop): wrong codes from one slow down all';
+
+const NOT_OWN_TOKEN = "only a student's own token can free its name";
+
 /**
- * The enrollment API (design: classroom-design.md). Names are handled one at a time per name, so two machines
- * racing for the same name get one 201 and one 409. No answer or log line carries the code, gossip key or a token
- * except the 201 that hands a student its own token.
+ * The enrollment API (README.md beside this file). The code only ever travels in a POST body; every request that
+ * carries one waits for its address's turn (codeThrottle.ts). Names are handled one at a time per name, so two
+ * machines racing for the same name get one 201 and one 409. No answer or log line carries the code, the join info's
+ * secrets, a token or a JWT, except the 201 that hands a student its own token and the join info for the right code.
  */
 export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegistry, log: Logger): Express {
   const app = express();
@@ -62,75 +75,107 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
     }
   };
 
-  const limiter = wrongCodeLimit(cfg.wrongCodeLimit);
-  /** Answers 429 (and true) while this client has used up its wrong codes; the code is not even compared then. */
-  const limited = (req: Request, res: Response): boolean => {
-    const secs = limiter.retryAfter(req.ip ?? '');
-    if (secs === 0) return false;
-    log.warn('refused: too many wrong join codes', { from: req.ip });
-    res.setHeader('Retry-After', String(secs));
-    res.status(429).json({ error: `too many wrong join codes from this address: try again in ${secs} s` });
-    return true;
+  const throttle = cfg.throttle ?? codeThrottle();
+  const sharedAddress = sharedAddressWatch();
+  /** The client's address (IPv4-mapped IPv6 as IPv4: one client, one key). */
+  const from = (req: Request): string => (req.socket.remoteAddress ?? '').replace(/^::ffff:(?=\d+\.)/, '');
+  /** When each address last had a 429 logged: one line a minute per address, not one per request of a flood. */
+  const warnedAt = new Map<string, number>();
+
+  /**
+   * The code's check, in its address's turn. True when right; otherwise the 403/429 is answered here. The code is
+   * never logged: only the address, and the name it came with.
+   */
+  const codeAccepted = async (req: Request, res: Response, code: unknown, what: string, name?: string): Promise<boolean> => {
+    const address = from(req);
+    const outcome: CheckOutcome = await throttle.check(address, () => codeMatches(code, cfg.joinCode));
+    if (outcome.kind === 'right') return true;
+    if (outcome.kind === 'wrong') {
+      log.warn(`${what} refused: wrong join code`, { name, from: address });
+      res.status(403).json({ error: 'wrong join code' });
+      return false;
+    }
+    if (Date.now() - (warnedAt.get(address) ?? -Infinity) >= 60_000) {
+      if (warnedAt.size >= 1000) warnedAt.clear();
+      warnedAt.set(address, Date.now());
+      log.warn(`${what} refused: too many join codes waiting from this address`, { from: address, reason: outcome.reason });
+    }
+    res.setHeader('Retry-After', String(outcome.retryAfterSecs));
+    res.status(429).json({
+      error:
+        outcome.reason === 'backlog'
+          ? `too many wrong join codes from this address: try again in ${outcome.retryAfterSecs} s`
+          : `the enrollment service is busy: try again in ${outcome.retryAfterSecs} s`,
+    });
+    return false;
   };
 
   const failed = (res: Response, what: string, err: unknown): void => {
     log.error(`${what} failed`, { error: err instanceof Error ? err.message : String(err) });
-    res.status(502).json({ error: `${what} failed: the instructor's Consul did not answer as expected` });
+    if (!res.headersSent) res.status(502).json({ error: `${what} failed: the instructor's Consul did not answer as expected` });
   };
+
+  const bodyOf = (req: Request): Record<string, unknown> =>
+    (typeof req.body === 'object' && req.body !== null ? req.body : {}) as Record<string, unknown>;
+  const NO_CODE = 'send the join code in a JSON body: {"code": "..."} (Content-Type: application/json)';
 
   // For the container's healthcheck: answers without a code, so checks do not fill the log with refusals.
   app.get('/health', (_req, res) => {
     res.json({ status: 'ok' });
   });
 
-  app.get('/v1/join-info', (req: Request, res: Response) => {
-    if (limited(req, res)) return;
-    if (!codeMatches(req.query.code, cfg.joinCode)) {
-      limiter.wrong(req.ip ?? '');
-      log.warn('join-info refused: wrong join code', { from: req.ip });
-      res.status(403).json({ error: 'wrong join code' });
+  // The code once travelled in this URL's query string (into proxies' and shells' histories): an old lab:join gets a line.
+  app.get('/v1/join-info', (_req, res) => {
+    res.setHeader('Allow', 'POST');
+    res.status(405).json({ error: 'use POST /v1/join-info with the code in the body' });
+  });
+
+  app.post('/v1/join-info', async (req: Request, res: Response) => {
+    const code = bodyOf(req).code;
+    if (typeof code !== 'string') {
+      res.status(400).json({ error: NO_CODE });
       return;
     }
-    log.info('join-info served', { from: req.ip });
+    if (!(await codeAccepted(req, res, code, 'join-info'))) return;
+    log.info('join-info served', { from: from(req) });
     res.type('application/json').send(cfg.joinInfoJson);
   });
 
   app.post('/v1/students', async (req: Request, res: Response) => {
-    // Started before the wait for the name, so a queued request shares the deadline too.
-    const signal = AbortSignal.timeout(cfg.enrollDeadlineMs ?? ENROLL_DEADLINE_MS);
-    const body = (req.body ?? {}) as { code?: unknown; name?: unknown };
-    const name = body.name;
-    if (typeof name !== 'string' || !STUDENT_NAME.test(name)) {
+    const body = bodyOf(req);
+    const given = body.name;
+    if (typeof given !== 'string' || !STUDENT_NAME.test(given)) {
       res.status(400).json({ error: 'name must be a GitHub account: 1-39 letters, digits or single inner hyphens' });
       return;
     }
-    if (name.toLowerCase().endsWith(SIDECAR_SUFFIX)) {
+    // GitHub logins are case-insensitive and Consul's identities are lower case: Alice is alice.
+    const name = given.toLowerCase();
+    if (name.endsWith(SIDECAR_SUFFIX)) {
       // names.ts SIDECAR_SUFFIX: another student's service identity would cover this name's service.
       res.status(400).json({ error: `a name ending in "${SIDECAR_SUFFIX}" cannot join (Consul gives "x" write on "x${SIDECAR_SUFFIX}")` });
       return;
     }
-    if (limited(req, res)) return;
-    if (!codeMatches(body.code, cfg.joinCode)) {
-      limiter.wrong(req.ip ?? '');
-      log.warn('enrollment refused: wrong join code', { name, from: req.ip });
-      res.status(403).json({ error: 'wrong join code' });
+    if (typeof body.code !== 'string') {
+      res.status(400).json({ error: NO_CODE });
       return;
     }
-    // GitHub logins are case-insensitive: Alice and alice are one student.
-    const key = name.toLowerCase();
+    if (!(await codeAccepted(req, res, body.code, 'enrollment', name))) return;
+    if (sharedAddress(from(req), name)) log.warn(SHARED_ADDRESS_WARNING, { from: from(req) });
+    // From here on, one deadline: it covers the wait for the name too.
+    const signal = AbortSignal.timeout(cfg.enrollDeadlineMs ?? ENROLL_DEADLINE_MS);
     try {
-      await oneAtATime(key, async () => {
+      await oneAtATime(name, async () => {
         const taken = await registry.takenBy(name, signal);
         if (taken) {
-          log.info('enrollment refused: name taken', { name, by: taken, from: req.ip });
+          log.info('enrollment refused: name taken', { name, by: taken, from: from(req) });
           res.status(409).json({ error: takenMessage(name) });
           return;
         }
         // Past the deadline nothing is minted: the client may have given up, and a token it never got would
         // leave the name taken with no student behind it.
         signal.throwIfAborted();
-        const t = await registry.mintToken(name, cfg.datacenter, signal);
-        log.info('student enrolled', { name, accessor: t.accessorId, from: req.ip });
+        const t = await registry.login(name, signal);
+        log.info('student enrolled', { name, accessor: t.accessorId, expires: t.expirationTime, from: from(req) });
         res.status(201).json({
           name,
           nodeName: studentNodeName(name),
@@ -138,6 +183,7 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
           serviceName: studentServiceName(name),
           token: t.secretId,
           accessorId: t.accessorId,
+          expirationTime: t.expirationTime,
         });
       });
     } catch (err) {
@@ -146,22 +192,23 @@ export function createEnrollmentApp(cfg: EnrollmentConfig, registry: StudentRegi
   });
 
   app.delete('/v1/students/:name', async (req: Request, res: Response) => {
-    const name = String(req.params.name);
+    const name = String(req.params.name).toLowerCase();
     const token = req.get('X-Consul-Token');
     if (!STUDENT_NAME.test(name) || !token) {
-      res.status(403).json({ error: "only a student's own token can free its name" });
+      res.status(403).json({ error: NOT_OWN_TOKEN });
       return;
     }
+    const signal = AbortSignal.timeout(cfg.enrollDeadlineMs ?? ENROLL_DEADLINE_MS);
     try {
-      await oneAtATime(name.toLowerCase(), async () => {
-        const self = await registry.tokenSelf(token);
-        if (!self || self.description !== studentTokenDescription(name)) {
-          log.warn("leave refused: not that student's token", { name, from: req.ip });
-          res.status(403).json({ error: "only a student's own token can free its name" });
+      await oneAtATime(name, async () => {
+        const self = await registry.tokenSelf(token, signal);
+        if (!self || self.student !== name) {
+          log.warn("leave refused: not that student's token", { name, from: from(req) });
+          res.status(403).json({ error: NOT_OWN_TOKEN });
           return;
         }
-        await registry.deleteToken(self.accessorId);
-        log.info('student left', { name, accessor: self.accessorId, from: req.ip });
+        await registry.logout(token, signal);
+        log.info('student left', { name, accessor: self.accessorId, from: from(req) });
         res.status(204).end();
       });
     } catch (err) {

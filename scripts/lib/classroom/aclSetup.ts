@@ -1,18 +1,38 @@
-// The classroom's ACL objects, created by `lab:up --classroom` once the cluster is up, with the management token
-// (which Consul bootstrapped itself from acl.tokens.initial_management). Idempotent: a second lab:up finds them
-// and changes nothing (or puts back rules someone edited).
-// Over the HTTP API with fetch: the `consul` npm client (2.x) has no ACL policy or token endpoints.
+// The classroom's ACL objects, created by `lab:up --classroom` once the cluster has a leader, through server-1's HTTP
+// with the management token (which Consul bootstrapped itself from acl.tokens.initial_management). Idempotent: a
+// second run finds everything as it should be and changes nothing; whatever differs (edited by hand, an earlier
+// version) is put back. Issue 18, least privilege:
+// - policies lab-anonymous-read (on the anonymous token: the room reads, never writes) and lab-enrollment;
+// - the instructor's preset tokens (classroomTokens.ts), created with exactly the AccessorID and SecretID lab:up
+//   handed the containers, so no container holds the management token;
+// - the students' JWT auth method lab-students, trusting the public half of the enrollment service's key, and its
+//   binding rules: a student's token is a node identity student-<name> plus a service identity workshop-<name>.
+// Over the HTTP API with fetch: the `consul` npm client (2.x) has no ACL policy, token or auth-method endpoints.
+import { createPublicKey } from 'node:crypto';
 import { sleep } from '../../../services/shared/async';
 import { DEFAULT_PROJECT } from '../docker/labContainers';
-import { ANONYMOUS_READ_POLICY, ANONYMOUS_READ_RULES, ANONYMOUS_TOKEN_ACCESSOR } from '../../../services/enrollment/names';
+import {
+  ANONYMOUS_READ_POLICY,
+  ANONYMOUS_READ_RULES,
+  ANONYMOUS_TOKEN_ACCESSOR,
+  STUDENT_AUTH_METHOD,
+  STUDENT_BINDING_RULES,
+  studentAuthMethod,
+} from '../../../services/enrollment/names';
+import { ENROLLMENT_POLICY, ENROLLMENT_RULES, presetTokens, type PresetToken, type PresetTokenKey, type TokenIds } from './classroomTokens';
 
 export interface AclSetupOptions {
-  /** An agent's HTTP API, e.g. http://127.0.0.1:8500. */
+  /** An agent's HTTP API, e.g. http://127.0.0.1:8501 (server-1's). */
   consulUrl: string;
   managementToken: string;
+  /** The preset tokens' IDs (secrets.json `tokens`). */
+  presetTokenIds: Record<PresetTokenKey, TokenIds>;
+  /** The enrollment service's JWT signing key (secrets.json `enrollmentJwtKey`, PKCS#8 PEM): its public half goes to the auth method. */
+  enrollmentJwtKey: string;
+  datacenter: string;
   /** Until the ACL system answers (a new cluster needs a leader first). */
   timeoutMs?: number;
-  /** One line per object created or changed. */
+  /** One line per object created or changed (never a secret). */
   say?: (line: string) => void;
 }
 
@@ -23,20 +43,51 @@ interface Policy {
 }
 interface Token {
   AccessorID: string;
+  SecretID?: string;
   Description?: string;
+  Local?: boolean;
+  ExpirationTime?: string;
+  AuthMethod?: string;
   Policies?: Array<{ ID: string; Name: string }>;
+  Roles?: unknown[];
+  TemplatedPolicies?: unknown[];
+  ServiceIdentities?: Array<{ ServiceName: string; Datacenters?: string[] }>;
+  NodeIdentities?: Array<{ NodeName: string; Datacenter: string }>;
+}
+interface AuthMethod {
+  Name: string;
+  Type: string;
+  DisplayName?: string;
+  Description?: string;
+  MaxTokenTTL?: string;
+  TokenLocality?: string;
+  Config?: Record<string, unknown>;
+}
+interface BindingRule {
+  ID: string;
+  AuthMethod: string;
+  Description?: string;
+  Selector?: string;
+  BindType: string;
+  BindName: string;
+  BindVars?: unknown;
 }
 
 /**
- * The one classroom policy. Students' tokens need none: the enrollment service gives each a node identity and a
- * service identity of its own (services/enrollment/names.ts studentTokenIdentities). A `lab-student` policy left by
- * an earlier version is attached to no new token and harmless, so it is left alone.
+ * The classroom's policies. Students' tokens need none: the auth method's binding rules give each a node identity
+ * and a service identity of its own. A `lab-student` policy left by an earlier version is attached to no new token
+ * and harmless, so it is left alone.
  */
 export const CLASSROOM_POLICIES: ReadonlyArray<{ name: string; rules: string; description: string }> = [
   {
     name: ANONYMOUS_READ_POLICY,
     rules: ANONYMOUS_READ_RULES,
     description: 'the room may read nodes, services and the raft state, never write',
+  },
+  {
+    name: ENROLLMENT_POLICY,
+    rules: ENROLLMENT_RULES,
+    description: "the enrollment service: lists the students' tokens (secrets hidden) and reads the catalog; writes nothing",
   },
 ];
 
@@ -51,23 +102,98 @@ export class AclRequestError extends Error {
   }
 }
 
+/** `<method> <path>` requests as the management token; an object that does not exist is undefined when `allowMissing`. */
 function client(opts: AclSetupOptions) {
-  return async <T>(method: string, path: string, body?: unknown): Promise<T> => {
+  async function call<T>(method: string, path: string, body?: unknown): Promise<T>;
+  async function call<T>(method: string, path: string, body: unknown, allowMissing: true): Promise<T | undefined>;
+  async function call<T>(method: string, path: string, body?: unknown, allowMissing = false): Promise<T | undefined> {
     const res = await fetch(`${opts.consulUrl}${path}`, {
       method,
-      headers: { 'X-Consul-Token': opts.managementToken, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: { 'X-Consul-Token': opts.managementToken, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
       body: body === undefined ? undefined : JSON.stringify(body),
       signal: AbortSignal.timeout(10_000),
     });
-    if (!res.ok) throw new AclRequestError(res.status, `${method} ${path}`, await res.text().catch(() => ''));
-    return (await res.json()) as T;
-  };
+    if (res.ok) return (await res.json()) as T;
+    const detail = await res.text().catch(() => '');
+    // A missing token is 403 "token does not exist: ACL not found" (Consul maps its not-found errors to 403; a bad
+    // management token is a plain "ACL not found", which stays an error); other missing objects are 404.
+    if (allowMissing && (res.status === 404 || (res.status === 403 && /does not exist/.test(detail)))) return undefined;
+    // The path only (never a body: a token's SecretID travels in one).
+    throw new AclRequestError(res.status, `${method} ${path.split('?')[0]}`, detail);
+  }
+  return call;
 }
 
-/** The policies and the anonymous token's link to lab-anonymous-read; returns what it changed. */
+/** The spki PEM of the public half of `privateKeyPem`: what the auth method trusts. */
+export function jwtPublicKeyPem(privateKeyPem: string): string {
+  try {
+    return createPublicKey(privateKeyPem).export({ type: 'spki', format: 'pem' }).toString();
+  } catch {
+    throw new Error('the enrollment JWT key (secrets.json enrollmentJwtKey) is not a readable private key');
+  }
+}
+
+/** A Go duration as Consul prints it (`12h0m0s`, `1m30s`, `500ms`) or as we write it (`12h`), in ms; NaN if neither. */
+export function goDurationMs(d: string | undefined): number {
+  if (!d) return 0;
+  const units: Record<string, number> = { h: 3_600_000, m: 60_000, s: 1000, ms: 1, us: 0.001, µs: 0.001, ns: 0.000001 };
+  let total = 0;
+  let rest = d;
+  while (rest.length > 0) {
+    const m = /^(\d+(?:\.\d+)?)(h|ms|m|s|us|µs|ns)/.exec(rest);
+    if (!m) return NaN;
+    total += Number(m[1]) * units[m[2]!]!;
+    rest = rest.slice(m[0].length);
+  }
+  return total;
+}
+
+const sorted = (xs: string[]): string => JSON.stringify([...xs].sort());
+
+/** Whether `t` (as Consul returns it) is exactly `want`: same secret, description, identities and policies, nothing more. */
+function tokenMatches(t: Token, want: PresetToken): boolean {
+  return (
+    t.SecretID === want.SecretID &&
+    !t.Local &&
+    !t.ExpirationTime &&
+    !t.AuthMethod &&
+    (t.Description ?? '') === want.Description &&
+    (t.Roles ?? []).length === 0 &&
+    (t.TemplatedPolicies ?? []).length === 0 &&
+    sorted((t.Policies ?? []).map((p) => p.Name)) === sorted((want.Policies ?? []).map((p) => p.Name)) &&
+    sorted((t.NodeIdentities ?? []).map((n) => `${n.NodeName}@${n.Datacenter}`)) ===
+      sorted((want.NodeIdentities ?? []).map((n) => `${n.NodeName}@${n.Datacenter}`)) &&
+    sorted((t.ServiceIdentities ?? []).map((s) => `${s.ServiceName}@${(s.Datacenters ?? []).join(',')}`)) ===
+      sorted((want.ServiceIdentities ?? []).map((s) => `${s.ServiceName}@`))
+  );
+}
+
+/** Whether the auth method in Consul is the lab's `want` (the fields the lab sets). */
+function authMethodMatches(have: AuthMethod, want: Record<string, unknown>): boolean {
+  const wc = want.Config as Record<string, unknown>;
+  const hc = have.Config ?? {};
+  const keys = (o: Record<string, unknown>): string[] => Object.keys(o).filter((k) => o[k] !== undefined && o[k] !== null && o[k] !== '');
+  const norm = (v: unknown): string => JSON.stringify(Array.isArray(v) ? v.map((x) => (typeof x === 'string' ? x.trim() : x)) : v);
+  return (
+    have.Type === want.Type &&
+    have.DisplayName === want.DisplayName &&
+    have.Description === want.Description &&
+    have.TokenLocality === want.TokenLocality &&
+    goDurationMs(have.MaxTokenTTL) === goDurationMs(want.MaxTokenTTL as string) &&
+    // Every config field the lab sets, the same, and no other (another key source, claim, or leeway widens who can log in).
+    sorted(keys(hc)) === sorted(keys(wc)) &&
+    Object.keys(wc).every((k) => norm(hc[k]) === norm(wc[k]))
+  );
+}
+
+const ruleMatches = (r: BindingRule, want: (typeof STUDENT_BINDING_RULES)[number]): boolean =>
+  r.BindType === want.BindType && r.BindName === want.BindName && !r.Selector && !r.BindVars && (r.Description ?? '') === want.Description;
+
+/** Everything above, created or put back; returns what it changed (one line each, no secret). */
 export async function setUpClassroomAcls(opts: AclSetupOptions): Promise<string[]> {
   const call = client(opts);
   const say = opts.say ?? (() => undefined);
+  const publicKey = jwtPublicKeyPem(opts.enrollmentJwtKey);
   // The ACL system answers once a leader has bootstrapped it: "ACL system must be bootstrapped" / no leader
   // (500) or "ACL not found" (403) until the management token is replicated. Retry those, not other errors.
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
@@ -84,16 +210,22 @@ export async function setUpClassroomAcls(opts: AclSetupOptions): Promise<string[
   }
 
   const changed: string[] = [];
+  const changedNow = (line: string): void => {
+    changed.push(line);
+    say(line);
+  };
+
+  // Policies first: tokens link to them by name.
   for (const p of CLASSROOM_POLICIES) {
     const existing = policies.find((x) => x.Name === p.name);
     if (!existing) {
       await call('PUT', '/v1/acl/policy', { Name: p.name, Rules: p.rules, Description: p.description });
-      changed.push(`policy ${p.name} created`);
+      changedNow(`policy ${p.name} created`);
     } else {
       const full = await call<Policy>('GET', `/v1/acl/policy/${existing.ID}`);
       if (full.Rules !== p.rules) {
         await call('PUT', `/v1/acl/policy/${existing.ID}`, { ID: existing.ID, Name: p.name, Rules: p.rules, Description: p.description });
-        changed.push(`policy ${p.name} rules put back`);
+        changedNow(`policy ${p.name} rules put back`);
       }
     }
   }
@@ -105,9 +237,64 @@ export async function setUpClassroomAcls(opts: AclSetupOptions): Promise<string[
       Description: anon.Description ?? 'Anonymous Token',
       Policies: [...(anon.Policies ?? []).map((p) => ({ Name: p.Name })), { Name: ANONYMOUS_READ_POLICY }],
     });
-    changed.push(`anonymous token: ${ANONYMOUS_READ_POLICY} attached`);
+    changedNow(`anonymous token: ${ANONYMOUS_READ_POLICY} attached`);
   }
-  for (const c of changed) say(c);
+
+  for (const want of presetTokens(opts.presetTokenIds, opts.datacenter)) {
+    const { key, ...body } = want;
+    const have = await call<Token>('GET', `/v1/acl/token/${encodeURIComponent(want.AccessorID)}`, undefined, true);
+    if (!have) {
+      await call('PUT', '/v1/acl/token', body);
+      changedNow(`token ${key} created`);
+    } else if (!tokenMatches(have, want)) {
+      // An update cannot change a token's secret, locality or expiry: such a token is made again.
+      if (have.SecretID !== want.SecretID || have.Local || have.ExpirationTime || have.AuthMethod) {
+        await call('DELETE', `/v1/acl/token/${encodeURIComponent(want.AccessorID)}`);
+        await call('PUT', '/v1/acl/token', body);
+        changedNow(`token ${key} made again`);
+      } else {
+        await call('PUT', `/v1/acl/token/${encodeURIComponent(want.AccessorID)}`, body);
+        changedNow(`token ${key} put back`);
+      }
+    }
+  }
+
+  const method = studentAuthMethod(publicKey);
+  const haveMethod = await call<AuthMethod>('GET', `/v1/acl/auth-method/${STUDENT_AUTH_METHOD}`, undefined, true);
+  if (!haveMethod) {
+    await call('PUT', '/v1/acl/auth-method', method);
+    changedNow(`auth method ${STUDENT_AUTH_METHOD} created`);
+  } else if (!authMethodMatches(haveMethod, method)) {
+    if (haveMethod.Type !== method.Type) {
+      // Consul cannot change a method's type; deleting it also deletes its rules and its tokens (made again below).
+      await call('DELETE', `/v1/acl/auth-method/${STUDENT_AUTH_METHOD}`);
+      await call('PUT', '/v1/acl/auth-method', method);
+      changedNow(`auth method ${STUDENT_AUTH_METHOD} made again`);
+    } else {
+      await call('PUT', `/v1/acl/auth-method/${STUDENT_AUTH_METHOD}`, method);
+      changedNow(`auth method ${STUDENT_AUTH_METHOD} put back`);
+    }
+  }
+
+  // The binding rules decide what every student token may write: exactly the lab's, none other.
+  const rules = await call<BindingRule[]>('GET', `/v1/acl/binding-rules?authmethod=${STUDENT_AUTH_METHOD}`);
+  const unmatched = rules.filter((r) => !STUDENT_BINDING_RULES.some((w) => ruleMatches(r, w)));
+  for (const want of STUDENT_BINDING_RULES) {
+    if (rules.some((r) => ruleMatches(r, want))) continue;
+    const body = { AuthMethod: STUDENT_AUTH_METHOD, Description: want.Description, BindType: want.BindType, BindName: want.BindName };
+    const wrong = unmatched.shift();
+    if (wrong) {
+      await call('PUT', `/v1/acl/binding-rule/${wrong.ID}`, { ID: wrong.ID, Selector: '', ...body });
+      changedNow(`binding rule ${want.BindType} ${want.BindName} put back`);
+    } else {
+      await call('PUT', '/v1/acl/binding-rule', body);
+      changedNow(`binding rule ${want.BindType} ${want.BindName} created`);
+    }
+  }
+  for (const extra of unmatched) {
+    await call('DELETE', `/v1/acl/binding-rule/${extra.ID}`);
+    changedNow(`binding rule ${extra.BindType} ${extra.BindName} removed (not the lab's)`);
+  }
   return changed;
 }
 
