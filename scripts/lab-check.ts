@@ -10,7 +10,7 @@ import { repoRoot } from './lib/docker/compose';
 import { openLab } from './lib/lab/openLab';
 import { addProjectOption } from './lib/lab/options';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
-import { terminalSafeJson } from './lib/term/terminalText';
+import { terminalSafeJson } from '../services/shared/terminalText';
 
 const NAME = 'lab:check';
 

@@ -3,6 +3,7 @@ import { type DurationRange, formatDuration, parseDurationMs } from './duration'
 import { EXIT_USAGE, UsageError, errorMessage } from './errors';
 import { type IntRange, parseIntInRange } from './numbers';
 import { redactSecrets } from './secrets';
+import { terminalSafeLine } from './terminalText';
 
 /**
  * A commander program that reports bad input as one line on stderr and exits 2,
@@ -91,7 +92,8 @@ export async function runCli(name: string, main: () => Promise<number | void>): 
       return;
     }
     const usage = err instanceof UsageError;
-    process.stderr.write(`${name}: error: ${redactSecrets(errorMessage(err))}\n`);
+    // One line, terminal-safe: a message may quote what came from elsewhere (Consul, a join file, a server's answer).
+    process.stderr.write(`${name}: error: ${terminalSafeLine(redactSecrets(errorMessage(err)))}\n`);
     process.exitCode = usage ? EXIT_USAGE : 1;
   }
 }

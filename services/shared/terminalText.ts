@@ -79,3 +79,23 @@ export function terminalSafeJson(value: unknown): string {
   const extra = /[\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/g;
   return JSON.stringify(value).replace(extra, escapeChar);
 }
+
+/**
+ * As quoteForTerminal, but always in double quotes: a name inside a sentence of ours (`member "host-c" has ...`)
+ * reads as a name even when it is plain. Plain names never start with `"`, so this never double-quotes.
+ */
+export function quotedForTerminal(s: string, maxChars = DEFAULT_MAX_CHARS): string {
+  const q = quoteForTerminal(s, maxChars);
+  return q.startsWith('"') ? q : `"${q}"`;
+}
+
+/**
+ * A message from outside (an error line that may carry Consul's answer) as one safe line of at most `maxChars` code
+ * points: terminalSafeLine, then cut with `…` (never inside an escape or a surrogate pair).
+ */
+export function terminalSafeText(s: string, maxChars = 300): string {
+  // As in quoteForTerminal: only the head can be shown, so look at no more of a huge string than that.
+  const head = Array.from(s.slice(0, maxChars * 2 + 2));
+  if (head.length <= maxChars) return terminalSafeLine(s);
+  return `${terminalSafeLine(head.slice(0, maxChars).join(''))}…`;
+}

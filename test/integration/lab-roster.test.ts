@@ -1,7 +1,7 @@
 // lab:roster's reading against a REAL Consul: a dev agent with ACLs on (default deny, the management token as
-// its default token, as the instructor's host-a agent has in classroom mode), students made the way the
-// enrollment service and a student's agent make them (a token "lab student <name>", a node student-<name> with
-// serfHealth, a service workshop-<name>), a tiny page stand-in; and a dev agent with ACLs off (the normal lab).
+// its default token), students made the way the enrollment service and a student's agent make them (a token from
+// the lab-students auth method's login, a node student-<name> with serfHealth, a service workshop-<name>), a tiny
+// page stand-in; and a dev agent with ACLs off (the normal lab).
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
@@ -9,6 +9,7 @@ import { rmSync } from 'node:fs';
 import { httpConsulGet, httpReadPage, readRoster, renderRoster, RosterUnavailableError } from '../../scripts/lib/classroom/roster';
 import { ConsulAgent, prepareAgent, startConsulDev, waitForReady } from '../harness/consul';
 import { readyOrStopped } from '../harness/processes';
+import { studentLogins } from '../harness/classroomStudents';
 
 const MANAGEMENT = randomUUID();
 let acl: ConsulAgent;
@@ -67,9 +68,8 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
   pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
 
-  await put('/v1/acl/token', { Description: 'lab student alice' });
-  await put('/v1/acl/token', { Description: 'lab student bob' });
-  await put('/v1/acl/token', { Description: 'lab student dave' });
+  const logins = await studentLogins(acl.httpUrl, MANAGEMENT);
+  for (const name of ['alice', 'bob', 'dave']) await logins.login(name);
   await studentNode('alice', 'passing', 'passing');
   await studentNode('bob', 'critical', 'passing');
   await studentNode('carol', 'passing', 'critical');
@@ -84,14 +84,20 @@ afterAll(async () => {
 test('one line per student from the tokens and the catalog, with the four facts', async () => {
   const roster = await readRoster(acl.httpUrl, pageUrl, httpConsulGet(acl.httpUrl, undefined), httpReadPage(pageUrl));
   const lines = renderRoster(roster).split('\n');
-  expect(lines).toHaveLength(5);
-  expect(lines[0]).toMatch(/^ {2}alice +joined ✓ +agent alive ✓ +API passing ✓ +on the page ✓$/);
-  expect(lines[1]).toMatch(/^ {2}bob +joined ✓ +agent alive ✗ serfHealth critical +API passing ✗ agent down +on the page ✗ not there$/);
+  // Joined students' lines end with their token's expiry (the auth method's 12 h).
+  expect(lines[0]).toMatch(/^ {2}alice +joined ✓ +agent alive ✓ +API passing ✓ +on the page ✓ +expires in 1[12] h \d+ min$/);
+  expect(lines[1]).toMatch(
+    /^ {2}bob +joined ✓ +agent alive ✗ serfHealth critical +API passing ✗ agent down +on the page ✗ not there +expires in 1[12] h \d+ min$/,
+  );
   expect(lines[2]).toMatch(
     /^ {2}carol +joined ✗ no token +agent alive ✓ +API passing ✗ critical \("workshop-api health"\) +on the page ✗ not there$/,
   );
-  expect(lines[3]).toMatch(/^ {2}dave +joined ✓ +agent alive ✗ no node +API passing ✗ not registered +on the page ✗ not there$/);
+  expect(lines[3]).toMatch(
+    /^ {2}dave +joined ✓ +agent alive ✗ no node +API passing ✗ not registered +on the page ✗ not there +expires in 1[12] h \d+ min$/,
+  );
   expect(lines[4]).toMatch(/^4 students: 3 joined, 2 agents alive, 1 API passing, 1 on the page/);
+  // The dev agent itself is a member without a token of its own that claims to be a server (not consul-server-1..3).
+  expect(lines.slice(5).join('\n')).toMatch(/⚠ member "?roster-acl-\d+"? .*has no token of its own/);
 });
 
 test("Consul's own refusals: an unknown token, a token without acl:read", async () => {
@@ -101,7 +107,7 @@ test("Consul's own refusals: an unknown token, a token without acl:read", async 
   expect(unknown).toBeInstanceOf(RosterUnavailableError);
   expect((unknown as Error).message).toMatch(/refused to list the ACL tokens \(403 "ACL not found"\)/);
 
-  const student = (await put('/v1/acl/token', { Description: 'lab student erin' })) as { SecretID: string };
+  const student = await (await studentLogins(acl.httpUrl, MANAGEMENT)).login('erin');
   const denied = await readRoster(acl.httpUrl, pageUrl, httpConsulGet(acl.httpUrl, student.SecretID), httpReadPage(pageUrl)).catch(
     (e: unknown) => e,
   );

@@ -4,7 +4,7 @@ import { readClientRequests } from '../demo/clientRequests';
 import { DEFAULT_PROJECT } from '../docker/labContainers';
 import { DEMO_CLIENT_SERVICE } from '../docker/labServices';
 import type { Lab } from '../lab/openLab';
-import { terminalSafeLine } from '../term/terminalText';
+import { terminalSafeLine } from '../../../services/shared/terminalText';
 
 /** How far back the demo client's log is read: the checks judge its last 20 requests (one a second by default). */
 export const CLIENT_LOG_WINDOW_MS = 120_000;

@@ -1,27 +1,33 @@
 /*
  * npm run lab:roster — who is in the room, read from the instructor's Consul: one line per student saying
- * whether they joined (their ACL token exists), their agent is alive (serfHealth of node student-<name>),
- * their API passes (their own service workshop-<name>, ID the same, on that node) and their avatar is on the
- * shared page.
+ * whether they joined (a live token of the lab-students auth method, and when it expires), their agent is alive
+ * (serfHealth of node student-<name>), their API passes (their own service workshop-<name>, ID the same, on that
+ * node) and their avatar is on the shared page. Then what should not be there: a gossip member with no token of its
+ * own (the gossip key alone lets a machine join), a member that claims to be a server, a changed keyring.
  *
- * Everything here but `readRoster`'s two boundaries is pure. Names, node names and check names come from
- * Consul, i.e. from whoever could register there: they are data, printed only through quoteForTerminal.
+ * Everything here but `readRoster`'s two boundaries is pure. Names, node names, member names and check names come
+ * from Consul, i.e. from whoever could register or join there: they are data, printed only through quoteForTerminal.
  */
 import { readBounded } from '../../../services/shared/readBounded';
 import { errorMessage } from '../../../services/shared/errors';
 import { parsePageAvatarLinks } from '../../../services/shared/pageLinks';
 import { registerSecret } from '../../../services/shared/secrets';
 import {
+  STUDENT_AUTH_METHOD,
   STUDENT_NAME,
-  studentFromTokenDescription,
   studentNodeName,
+  studentOfToken,
   studentServiceId,
   studentServiceName,
 } from '../../../services/enrollment/names';
-import { quoteForTerminal } from '../term/terminalText';
+import { studentFromNodeName } from '../../../services/shared/classroomNames';
+import { quotedForTerminal, quoteForTerminal, terminalSafeText } from '../../../services/shared/terminalText';
+import { INSTRUCTOR_AGENT_NODES } from './classroomTokens';
 
-/** A student's agent runs as node `student-<name>` (services/enrollment/names.ts's rule). */
-const STUDENT_NODE_PREFIX = studentNodeName('');
+/** The lab's own agents: each joined with an agent token of its own (classroomTokens.ts). */
+const LAB_NODES: ReadonlySet<string> = new Set(INSTRUCTOR_AGENT_NODES);
+/** The lab's servers: any other member tagged role=consul is a server someone started with the gossip key. */
+export const LAB_SERVERS: ReadonlySet<string> = new Set(INSTRUCTOR_AGENT_NODES.filter((n) => n.startsWith('consul-server-')));
 
 /** One yes/no about a student, and when no, a short why (our own words, or data already quoted). */
 export interface Fact {
@@ -35,14 +41,33 @@ export interface StudentRow {
   agentAlive: Fact;
   apiPassing: Fact;
   onPage: Fact;
+  /** When the student's (latest) live token expires; absent without a live token or when it never expires. */
+  expires?: { at: string; inSeconds: number };
 }
+
+/**
+ * What should not be in the room. `no-token`: a gossip member that is neither one of the lab's own nodes nor a
+ * student-<name> with a live token (the gossip key alone let it join). `server`: a member tagged role=consul that is
+ * not one of the lab's servers. `keyring`: the LAN keyring is not the class's one key (any member with the key may
+ * install and switch keys in Consul CE); never the keys themselves.
+ */
+export type RosterFlag =
+  | { kind: 'no-token'; member: string; address: string; status: string }
+  | { kind: 'server'; member: string; address: string; status: string }
+  | { kind: 'keyring'; keys: number; primaryIsClassKey: boolean | null };
+
+/** The LAN keyring as read: how many keys, whether the primary is the class's key (null: that key is unknown). */
+export type KeyringState = { ok: true; keys: number; primaryIsClassKey: boolean | null } | { ok: false; error: string };
+
+/** GET /v1/operator/keyring's answer (parsed JSON), or why it could not be read (a report, not an error). */
+export type KeyringRead = { ok: true; value: unknown } | { ok: false; error: string };
 
 /** The shared page: its HTML, or why it could not be read (a roster without it still says the rest). */
 export type PageRead = { ok: true; html: string } | { ok: false; error: string };
 
 /** Consul's answers the roster is built from, as parsed JSON (shape not trusted). */
 export interface RosterInputs {
-  /** GET /v1/acl/tokens */
+  /** GET /v1/acl/tokens?authmethod=lab-students: the students' login tokens. */
   tokens: unknown;
   /** GET /v1/catalog/nodes */
   nodes: unknown;
@@ -54,6 +79,14 @@ export interface RosterInputs {
    */
   workshop: unknown;
   page: PageRead;
+  /** GET /v1/agent/members (the LAN gossip pool as the instructor's agent sees it); absent: not checked. */
+  members?: unknown;
+  /** GET /v1/operator/keyring; absent: not checked. */
+  keyring?: KeyringRead;
+  /** The class's gossip key (secrets.json), to compare the keyring's primary key with; only ever compared. */
+  classGossipKey?: string;
+  /** Now, in ms since the epoch: tokens expire. */
+  now?: number;
 }
 
 export interface Roster {
@@ -62,6 +95,10 @@ export interface Roster {
   /** Set when the page could not be read: every "on the page" is then ✗ "page unreadable". */
   pageError?: string;
   students: StudentRow[];
+  /** What should not be in the room (empty: nothing). */
+  flags: RosterFlag[];
+  /** The keyring as read, when it was (no key material). */
+  keyring?: KeyringState;
 }
 
 function asRecord(v: unknown): Record<string, unknown> {
@@ -76,13 +113,46 @@ function str(v: unknown): string {
   return typeof v === 'string' ? v : '';
 }
 
-/** Student names with a token, and how many tokens each (two would mean a doubled enrollment). */
-export function tokenNames(tokens: unknown): Map<string, number> {
-  const names = new Map<string, number>();
+/** A student's token as the roster needs it: whose, which, until when. Never its secret. */
+export interface StudentToken {
+  name: string;
+  accessorId: string;
+  /** ms since the epoch; undefined when the token never expires (not one the auth method made) or the time is odd. */
+  expiresAt?: number;
+}
+
+/** The students' tokens in a token list: made by the lab-students auth method, for node student-<name> (studentOfToken). */
+export function studentTokens(tokens: unknown): StudentToken[] {
+  const out: StudentToken[] = [];
   for (const t of asArray(tokens)) {
-    // The enrollment service's rule (`lab student <name>`), the one its name check uses too.
-    const name = studentFromTokenDescription(str(asRecord(t).Description));
-    if (name) names.set(name, (names.get(name) ?? 0) + 1);
+    const name = studentOfToken(t);
+    if (name === undefined) continue;
+    const r = asRecord(t);
+    const at = Date.parse(str(r.ExpirationTime));
+    out.push({ name, accessorId: str(r.AccessorID), ...(Number.isFinite(at) ? { expiresAt: at } : {}) });
+  }
+  return out;
+}
+
+/** Per student: how many live (unexpired) tokens, how many expired, and the latest expiry of the live ones. */
+export interface TokenSummary {
+  live: number;
+  expired: number;
+  expiresAt?: number;
+}
+
+/** Student names with a token (live or expired), each with its TokenSummary. */
+export function tokenNames(tokens: unknown, now: number = Date.now()): Map<string, TokenSummary> {
+  const names = new Map<string, TokenSummary>();
+  for (const t of studentTokens(tokens)) {
+    const s = names.get(t.name) ?? { live: 0, expired: 0 };
+    if (t.expiresAt !== undefined && t.expiresAt <= now) s.expired += 1;
+    else {
+      s.live += 1;
+      // The latest of the live ones: a re-enrolled student uses the newest token.
+      if (t.expiresAt !== undefined && (s.expiresAt === undefined || t.expiresAt > s.expiresAt)) s.expiresAt = t.expiresAt;
+    }
+    names.set(t.name, s);
   }
   return names;
 }
@@ -91,8 +161,8 @@ export function tokenNames(tokens: unknown): Map<string, number> {
 export function nodeNames(nodes: unknown): Set<string> {
   const names = new Set<string>();
   for (const n of asArray(nodes)) {
-    const node = str(asRecord(n).Node);
-    if (node.startsWith(STUDENT_NODE_PREFIX) && node.length > STUDENT_NODE_PREFIX.length) names.add(node.slice(STUDENT_NODE_PREFIX.length));
+    const name = studentFromNodeName(str(asRecord(n).Node));
+    if (name !== undefined) names.add(name);
   }
   return names;
 }
@@ -132,9 +202,19 @@ function workshopEntries(raw: unknown): WorkshopEntry[] {
   });
 }
 
-function joinedFact(tokenCount: number): Fact {
-  if (tokenCount === 0) return { ok: false, why: 'no token' };
-  return tokenCount === 1 ? { ok: true } : { ok: true, why: `${tokenCount} tokens` };
+function joinedFact(t: TokenSummary | undefined): Fact {
+  if (!t || (t.live === 0 && t.expired === 0)) return { ok: false, why: 'no token' };
+  if (t.live === 0) return { ok: false, why: 'token expired' };
+  return t.live === 1 ? { ok: true } : { ok: true, why: `${t.live} tokens` };
+}
+
+/** "11 h 20 min", "20 min", "<1 min": how long a token has left, to the minute (rounded down). */
+export function formatRemaining(ms: number): string {
+  const min = Math.floor(ms / 60_000);
+  if (min < 1) return '<1 min';
+  const h = Math.floor(min / 60);
+  const m = min % 60;
+  return h === 0 ? `${m} min` : m === 0 ? `${h} h` : `${h} h ${m} min`;
 }
 
 function agentFact(name: string, nodes: Set<string>, serf: Map<string, string>): Fact {
@@ -169,22 +249,85 @@ function pageFact(name: string, page: PageRead, ids: Set<string>): Fact {
 
 /** Students = token holders ∪ student nodes, sorted by name (code unit order: stable on every machine). */
 export function buildRoster(inputs: RosterInputs): StudentRow[] {
-  const tokens = tokenNames(inputs.tokens);
+  const now = inputs.now ?? Date.now();
+  const tokens = tokenNames(inputs.tokens, now);
   const nodes = nodeNames(inputs.nodes);
   const serf = serfStatusByNode(inputs.serfChecks);
   const entries = workshopEntries(inputs.workshop);
   const ids = inputs.page.ok ? pageAvatarIds(inputs.page.html) : new Set<string>();
   const names = [...new Set([...tokens.keys(), ...nodes])].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
-  return names.map((name) => ({
-    name,
-    joined: joinedFact(tokens.get(name) ?? 0),
-    agentAlive: agentFact(name, nodes, serf),
-    apiPassing: apiFact(name, entries),
-    onPage: pageFact(name, inputs.page, ids),
-  }));
+  return names.map((name) => {
+    const t = tokens.get(name);
+    const row: StudentRow = {
+      name,
+      joined: joinedFact(t),
+      agentAlive: agentFact(name, nodes, serf),
+      apiPassing: apiFact(name, entries),
+      onPage: pageFact(name, inputs.page, ids),
+    };
+    if (t?.live && t.expiresAt !== undefined) {
+      row.expires = { at: new Date(t.expiresAt).toISOString(), inSeconds: Math.floor((t.expiresAt - now) / 1000) };
+    }
+    return row;
+  });
 }
 
-const LABELS: Array<[keyof Omit<StudentRow, 'name'>, string]> = [
+/** Serf's member status codes, as /v1/agent/members reports them (labConsul.ts's list). */
+const SERF_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'];
+
+/**
+ * The members that should not be there. A member that has `left` is skipped: it is out of the pool and stays listed
+ * only until Consul reaps it (every lab:leave would otherwise raise a flag for a day).
+ */
+export function memberFlags(members: unknown, tokens: unknown, now: number = Date.now()): RosterFlag[] {
+  const live = new Set([...tokenNames(tokens, now)].filter(([, t]) => t.live > 0).map(([name]) => name));
+  const flags: RosterFlag[] = [];
+  for (const m of asArray(members)) {
+    const r = asRecord(m);
+    const member = str(r.Name);
+    const address = str(r.Addr);
+    const status = SERF_STATUS[Number(r.Status)] ?? 'none';
+    if (status === 'left') continue;
+    const student = studentFromNodeName(member);
+    if (!LAB_NODES.has(member) && !(student !== undefined && live.has(student))) flags.push({ kind: 'no-token', member, address, status });
+    // role=consul is how a server announces itself in serf (what lab:status's server/client column reads too).
+    if (asRecord(r.Tags).role === 'consul' && !LAB_SERVERS.has(member)) flags.push({ kind: 'server', member, address, status });
+  }
+  return flags;
+}
+
+/**
+ * The LAN pools of GET /v1/operator/keyring: the number of distinct keys installed, and whether the only primary key
+ * is the class's (null when the class's key is unknown). A key itself never leaves this function.
+ */
+export function keyringState(keyring: unknown, classGossipKey: string | undefined): { keys: number; primaryIsClassKey: boolean | null } {
+  const keys = new Set<string>();
+  const primaries = new Set<string>();
+  for (const pool of asArray(keyring)) {
+    const p = asRecord(pool);
+    if (p.WAN === true) continue; // the servers' WAN pool: the same keys, and not where students gossip
+    for (const k of Object.keys(asRecord(p.Keys))) keys.add(k);
+    for (const k of Object.keys(asRecord(p.PrimaryKeys))) primaries.add(k);
+  }
+  const primaryIsClassKey = classGossipKey === undefined ? null : primaries.size === 1 && primaries.has(classGossipKey);
+  return { keys: keys.size, primaryIsClassKey };
+}
+
+/** What should not be in the room: members without a token of their own, unexpected servers, a changed keyring. */
+export function buildFlags(inputs: RosterInputs): { flags: RosterFlag[]; keyring?: KeyringState } {
+  const flags = inputs.members === undefined ? [] : memberFlags(inputs.members, inputs.tokens, inputs.now ?? Date.now());
+  if (!inputs.keyring) return { flags };
+  if (!inputs.keyring.ok) return { flags, keyring: inputs.keyring };
+  const state = keyringState(inputs.keyring.value, inputs.classGossipKey);
+  // An answer without a LAN pool is not a keyring to judge (nor a reason to claim it changed).
+  if (state.keys === 0) return { flags, keyring: { ok: false, error: 'no LAN keyring in the answer' } };
+  if (state.keys > 1 || state.primaryIsClassKey === false) flags.push({ kind: 'keyring', ...state });
+  return { flags, keyring: { ok: true, ...state } };
+}
+
+type FactKey = 'joined' | 'agentAlive' | 'apiPassing' | 'onPage';
+
+const LABELS: Array<[FactKey, string]> = [
   ['joined', 'joined'],
   ['agentAlive', 'agent alive'],
   ['apiPassing', 'API passing'],
@@ -196,8 +339,8 @@ function factText(label: string, f: Fact): string {
 }
 
 /** Counts for the summary line. */
-export function rosterCounts(students: StudentRow[]): Record<keyof Omit<StudentRow, 'name'>, number> {
-  const count = (k: keyof Omit<StudentRow, 'name'>): number => students.filter((s) => s[k].ok).length;
+export function rosterCounts(students: StudentRow[]): Record<FactKey, number> {
+  const count = (k: FactKey): number => students.filter((s) => s[k].ok).length;
   return { joined: count('joined'), agentAlive: count('agentAlive'), apiPassing: count('apiPassing'), onPage: count('onPage') };
 }
 
@@ -205,14 +348,38 @@ function plural(n: number, one: string, many: string): string {
   return `${n} ${n === 1 ? one : many}`;
 }
 
+/** One line per flag: what is wrong and what it means. Names and addresses quoted (they are the member's own words). */
+export function flagLine(f: RosterFlag): string {
+  switch (f.kind) {
+    case 'no-token':
+      return `⚠ member ${quotedForTerminal(f.member, 48)} (${quoteForTerminal(f.address, 48)}) has no token of its own: it joined with the gossip key alone`;
+    case 'server':
+      return (
+        `⚠ member ${quotedForTerminal(f.member, 48)} (${quoteForTerminal(f.address, 48)}) claims to be a SERVER: the lab's are consul-server-1..3; ` +
+        "a server holding the gossip key receives the cluster's state, ACL tokens included"
+      );
+    case 'keyring': {
+      const which = f.primaryIsClassKey === false ? ", the primary is not the class's" : '';
+      return (
+        `⚠ the gossip keyring was changed by a member (${plural(f.keys, 'key', 'keys')} installed${which}): Consul CE lets any member ` +
+        'with the key do that; start a new class (lab:up --classroom) to rotate'
+      );
+    }
+  }
+}
+
 /**
- * One line per student (`alice  joined ✓  agent alive ✓  API passing ✓  on the page ✓`, ✗ with a short why),
- * columns aligned, then one summary line.
+ * One line per student (`alice  joined ✓  agent alive ✓  API passing ✓  on the page ✓  expires in 11 h 20 min`, ✗
+ * with a short why), columns aligned, then one summary line, then one ⚠ line per flag.
  */
 export function renderRoster(roster: Roster): string {
   const lines: string[] = [];
   // 40: GitHub logins are at most 39 characters; a longer name is not one, and must not widen every line.
-  const rows = roster.students.map((s) => [quoteForTerminal(s.name, 40), ...LABELS.map(([k, label]) => factText(label, s[k]))]);
+  const rows = roster.students.map((s) => [
+    quoteForTerminal(s.name, 40),
+    ...LABELS.map(([k, label]) => factText(label, s[k])),
+    s.expires ? `expires in ${formatRemaining(s.expires.inSeconds * 1000)}` : '',
+  ]);
   const widths = rows.reduce<number[]>((w, r) => r.map((cell, i) => Math.max(w[i] ?? 0, [...cell].length)), []);
   for (const r of rows) lines.push(('  ' + r.map((cell, i) => cell + ' '.repeat(widths[i]! - [...cell].length)).join('  ')).trimEnd());
   const c = rosterCounts(roster.students);
@@ -223,11 +390,13 @@ export function renderRoster(roster: Roster): string {
       : `${plural(n, 'student', 'students')}: ${c.joined} joined, ${plural(c.agentAlive, 'agent', 'agents')} alive, ` +
           `${plural(c.apiPassing, 'API', 'APIs')} passing, ${c.onPage} on the page (Consul ${roster.consulUrl}, page ${roster.pageUrl}).`,
   );
-  if (roster.pageError) lines.push(`The page could not be read: ${roster.pageError}`);
+  if (roster.pageError) lines.push(`The page could not be read: ${terminalSafeText(roster.pageError)}`);
+  if (roster.keyring && !roster.keyring.ok) lines.push(`The gossip keyring could not be read: ${terminalSafeText(roster.keyring.error)}`);
+  for (const f of roster.flags) lines.push(flagLine(f));
   return lines.join('\n');
 }
 
-/** The JSON form (`--json`): the same facts, without the terminal layout. */
+/** The JSON form (`--json`): the same facts, without the terminal layout (and never a key or a token's secret). */
 export function rosterJson(roster: Roster): object {
   return {
     consulUrl: roster.consulUrl,
@@ -235,6 +404,8 @@ export function rosterJson(roster: Roster): object {
     pageError: roster.pageError,
     students: roster.students,
     counts: rosterCounts(roster.students),
+    flags: roster.flags,
+    keyring: roster.keyring,
   };
 }
 
@@ -260,9 +431,11 @@ export interface HttpAnswer {
 export type ConsulGet = (path: string) => Promise<HttpAnswer>;
 
 export const ROSTER_PATHS = {
-  tokens: '/v1/acl/tokens',
+  tokens: `/v1/acl/tokens?authmethod=${encodeURIComponent(STUDENT_AUTH_METHOD)}`,
   nodes: '/v1/catalog/nodes',
   serfChecks: `/v1/health/state/any?filter=${encodeURIComponent('CheckID == "serfHealth"')}`,
+  members: '/v1/agent/members',
+  keyring: '/v1/operator/keyring',
 } as const;
 
 /** Where a student's instance is: the health of its own service workshop-<name>. */
@@ -271,7 +444,7 @@ export function studentServicePath(name: string): string {
 }
 
 /** Consul's error bodies are one short line of text; show at most that, quoted (it is still data). */
-function bodyLine(body: string): string {
+export function bodyLine(body: string): string {
   return quoteForTerminal(body.trim().split('\n')[0] ?? '', 120);
 }
 
@@ -303,8 +476,24 @@ function parseJson(consulUrl: string, path: string, a: HttpAnswer): unknown {
   }
 }
 
-/** Ask Consul (and the page) for everything the roster needs; the page failing is part of the roster, not an error. */
-export async function readRoster(consulUrl: string, pageUrl: string, get: ConsulGet, readPage: () => Promise<string>): Promise<Roster> {
+/** What readRoster needs besides Consul and the page. */
+export interface ReadRosterOptions {
+  /** The class's gossip key (secrets.json's gossipKey), to tell whether the keyring's primary is still it. */
+  classGossipKey?: string;
+  now?: () => number;
+}
+
+/**
+ * Ask Consul (and the page) for everything the roster needs. The page or the keyring failing is part of the roster,
+ * not an error (the rest is still worth seeing).
+ */
+export async function readRoster(
+  consulUrl: string,
+  pageUrl: string,
+  get: ConsulGet,
+  readPage: () => Promise<string>,
+  opts: ReadRosterOptions = {},
+): Promise<Roster> {
   const ask = async (path: string): Promise<HttpAnswer> => {
     try {
       return await get(path);
@@ -326,15 +515,48 @@ export async function readRoster(consulUrl: string, pageUrl: string, get: Consul
     if (a.status !== 200) throw new RosterUnavailableError(`Consul at ${consulUrl} answered ${a.status} to ${path}: ${bodyLine(a.body)}`);
     return parseJson(consulUrl, path, a);
   };
+  // The keyring is a check on the side: a token without keyring:read (or an odd answer) is one line in the report.
+  const keyringP: Promise<KeyringRead> = ask(ROSTER_PATHS.keyring).then((a) => {
+    // Without gossip encryption Consul answers 500 "N errors occurred:" and, lines below, "Keyring is empty".
+    if (/encryption not enabled/i.test(a.body)) return { ok: false, error: 'gossip encryption is off (Consul: "Keyring is empty")' };
+    if (a.status !== 200) return { ok: false, error: `${a.status} ${bodyLine(a.body)}` };
+    try {
+      return { ok: true, value: JSON.parse(a.body) as unknown };
+    } catch {
+      return { ok: false, error: `not JSON: ${bodyLine(a.body)}` };
+    }
+  });
+  // Awaited below; marked handled now, so that Consul going away meanwhile is not an unhandled rejection.
+  keyringP.catch(() => undefined);
   const tokenList = parseJson(consulUrl, ROSTER_PATHS.tokens, tokens);
-  const [nodes, serfChecks] = await Promise.all([ROSTER_PATHS.nodes, ROSTER_PATHS.serfChecks].map(askJson));
+  const [nodes, serfChecks, members] = await Promise.all([ROSTER_PATHS.nodes, ROSTER_PATHS.serfChecks, ROSTER_PATHS.members].map(askJson));
   // One query per student (each instance is its own service). Only names a student can have (the GitHub rule):
   // a node named anything else, from whoever could register it, cannot have an instance of its own to look for.
   const names = [...new Set([...tokenNames(tokenList).keys(), ...nodeNames(nodes)])].filter((n) => STUDENT_NAME.test(n));
   const workshop = (await Promise.all(names.map((n) => askJson(studentServicePath(n))))).flatMap(asArray);
-  const page = await pageP;
-  const students = buildRoster({ tokens: tokenList, nodes, serfChecks, workshop, page });
-  return { consulUrl, pageUrl, ...(page.ok ? {} : { pageError: page.error }), students };
+  const [page, keyring] = await Promise.all([pageP, keyringP]);
+  const now = (opts.now ?? Date.now)();
+  const inputs: RosterInputs = {
+    tokens: tokenList,
+    nodes,
+    serfChecks,
+    workshop,
+    page,
+    members,
+    keyring,
+    classGossipKey: opts.classGossipKey,
+    now,
+  };
+  const students = buildRoster(inputs);
+  const { flags, keyring: keyringSeen } = buildFlags(inputs);
+  return {
+    consulUrl,
+    pageUrl,
+    ...(page.ok ? {} : { pageError: page.error }),
+    students,
+    flags,
+    ...(keyringSeen ? { keyring: keyringSeen } : {}),
+  };
 }
 
 /** A room of a few hundred students is well under this; a bigger answer is not Consul being normal. */

@@ -1,4 +1,6 @@
+import fc from 'fast-check';
 import type { ServiceInstance } from '../consul/labConsul';
+import { terminalSafeJson } from '../../../services/shared/terminalText';
 import { hostRows, renderStatus, StatusReport } from './statusReport';
 
 const base: StatusReport = {
@@ -102,5 +104,109 @@ describe('hostRows', () => {
     expect(hostRows([], [inst('workshop', 'elsewhere', 'n', 'passing')])).toEqual([
       { host: 'elsewhere', agent: 'unknown', instances: [{ label: 'n', status: 'passing' }] },
     ]);
+  });
+});
+
+// Every name lab:status prints comes from Consul (or the page, or Nginx's config rendered from Consul): in classroom
+// mode anyone holding the gossip key or a student token writes them.
+// eslint-disable-next-line no-control-regex -- the properties are about control characters
+const NEVER_RAW = /[\u0000-\u0009\u000b-\u001f\u007f-\u009f\u00ad\u061c\u180e\u200b-\u200f\u2028-\u202e\u2060-\u206f\ufeff\ufff9-\ufffb]/;
+const LONE_SURROGATE = /[\ud800-\udbff](?![\udc00-\udfff])|(?<![\ud800-\udbff])[\udc00-\udfff]/;
+
+/** Strings as a hostile node would name itself: full unicode, with a bias for escapes, controls and bidi marks. */
+const hostile = fc.oneof(
+  fc.string({ unit: 'grapheme-composite', maxLength: 40 }),
+  fc.string({ unit: 'binary', maxLength: 40 }),
+  fc.string({
+    unit: fc.oneof(
+      fc.constantFrom('\u001b[2J', '\u001b]0;pwned\u0007', '\u009b', '\u009b31m', '\u202e', '\u2066', '\u200b', '\u007f', '\n', '\r'),
+      fc.constantFrom('\u0000', '\t', '"', '\\', '🔑', '\ud800', '\udc00', 'a', '-', '.', ':'),
+    ),
+    maxLength: 30,
+  }),
+);
+
+/** `r` with every string in it replaced by `f(s)` (numbers, booleans and structure kept). */
+function mapStrings<T>(v: T, f: (s: string) => string): T {
+  if (typeof v === 'string') return f(v) as T;
+  if (Array.isArray(v)) return v.map((x: unknown) => mapStrings(x, f)) as T;
+  if (v !== null && typeof v === 'object') return Object.fromEntries(Object.entries(v).map(([k, x]) => [k, mapStrings(x, f)])) as T;
+  return v;
+}
+
+const hostileReport = fc
+  .record({
+    project: hostile,
+    container: hostile,
+    member: fc.array(fc.tuple(hostile, hostile), { minLength: 1, maxLength: 4 }),
+    leader: hostile,
+    service: fc.array(hostile, { maxLength: 3 }),
+    host: fc.array(fc.tuple(hostile, fc.array(hostile, { maxLength: 3 })), { maxLength: 3 }),
+    lastError: hostile,
+    page: fc.array(hostile, { maxLength: 4 }),
+    upstream: fc.array(hostile, { maxLength: 3 }),
+    error: hostile,
+    failing: fc.boolean(),
+  })
+  .map((h): StatusReport => ({
+    ...base,
+    project: h.project,
+    containers: [{ name: h.container, service: h.container, state: h.container, health: 'healthy' }],
+    members: {
+      ok: true,
+      value: h.member.map(([name, address], i) => ({ name, address, role: i ? 'client' : 'server', status: 'alive', leader: !i })),
+    },
+    leader: h.failing ? { ok: false, error: h.error } : { ok: true, value: h.leader },
+    services: h.failing
+      ? { ok: false, error: h.error }
+      : { ok: true, value: h.service.map((service) => ({ service, passing: 1, warning: 0, critical: 2 })) },
+    hosts: {
+      ok: true,
+      value: h.host.map(([host, labels]) => ({ host, agent: 'alive', instances: labels.map((label) => ({ label, status: 'passing' })) })),
+    },
+    demoClient: h.failing
+      ? { ok: false, error: h.error }
+      : { ok: true, value: { requests: 3, ok: 2, firstTry: 2, failed: 1, lastError: { ts: 0, error: h.lastError }, windowMs: 60_000 } },
+    page: h.failing ? { ok: false, error: h.error } : { ok: true, value: { status: 200, instances: h.page } },
+    upstream: h.failing ? { ok: false, error: h.error } : { ok: true, value: h.upstream },
+  }));
+
+describe('renderStatus with names from a hostile member', () => {
+  it('escapes a terminal escape in a node name, and keeps it on its own line', () => {
+    const evil = 'x\u001b[2J\u001b]0;pwned\u0007\nconsul-server-9  server  alive\u009b31m';
+    const out = renderStatus({
+      ...base,
+      members: { ok: true, value: [{ name: evil, address: '10.0.0.9\u202e', role: 'client', status: 'alive', leader: false }] },
+    });
+    expect(out).not.toMatch(NEVER_RAW);
+    expect(out).toContain(
+      '"x\\u001b[2J\\u001b]0;pwned\\u0007\\nconsul-server-9  server  alive\\u009b31m"  client  alive   "10.0.0.9\\u202e"',
+    );
+    expect(out).not.toMatch(/^ *consul-server-9/m);
+  });
+
+  it('property: whatever the names, nothing unsafe is printed raw and no name adds a line', () => {
+    fc.assert(
+      fc.property(hostileReport, (report) => {
+        const out = renderStatus(report);
+        expect(out).not.toMatch(NEVER_RAW);
+        expect(out).not.toMatch(LONE_SURROGATE);
+        // The same report with tame names has exactly as many lines: a newline in a name is escaped, never a line.
+        const tame = mapStrings(report, (s) => (s === '' ? '' : 'x'));
+        expect(out.split('\n')).toHaveLength(renderStatus(tame).split('\n').length);
+        for (const line of out.split('\n')) expect(line.length).toBeLessThan(3000);
+      }),
+    );
+  });
+
+  it('property: --json is one line, parses back to the same report, and prints nothing unsafe raw', () => {
+    fc.assert(
+      fc.property(hostileReport, (report) => {
+        const out = terminalSafeJson(report);
+        expect(out).not.toMatch(NEVER_RAW);
+        expect(out).not.toMatch(LONE_SURROGATE);
+        expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(report)));
+      }),
+    );
   });
 });

@@ -11,6 +11,7 @@ import { tileName } from '../nginx/parseNginx';
 import { readPage, readUpstream } from '../nginx/readNginx';
 import type { LabContainer } from '../docker/labContainers';
 import { formatPercent, formatSeconds, renderTable } from '../term/table';
+import { quotedForTerminal, quoteForTerminal, terminalSafeLine, terminalSafeText } from '../../../services/shared/terminalText';
 
 /** A section either has data or says why it has none; one failing part never hides the others. */
 export type Section<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -105,21 +106,40 @@ export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now())
   };
 }
 
+/**
+ * A name from Consul (node, service, instance, address) or the page, as a table cell: plain names as they are,
+ * anything else quoted and escaped, cut at 64 characters. In classroom mode whoever holds the gossip key or a
+ * student token writes these names, so a raw ESC or newline in one would reach the instructor's terminal.
+ */
+const cell = (s: string): string => quoteForTerminal(s, 64);
+/** An address (`10.0.0.5`, `10.0.0.5:8080`, `[fd00::1]:80`) as it is; anything else is a name like any other. */
+const addressCell = (s: string): string => (/^[0-9A-Fa-f.:[\]]{1,64}$/.test(s) ? s : cell(s));
+
 function failed(error: string): string {
-  return `  unavailable: ${error}`;
+  // Errors carry Consul's or Docker's own words (an answer's body): data too.
+  return `  unavailable: ${terminalSafeText(error)}`;
 }
 
 export function renderStatus(r: StatusReport): string {
+  return renderLines(r)
+    .join('\n')
+    .split('\n')
+    .map(terminalSafeLine) // belt and braces: every value is escaped where it is used; nothing raw gets past here either
+    .join('\n');
+}
+
+function renderLines(r: StatusReport): string[] {
   const out: string[] = [];
+  const url = (u: string): string => terminalSafeText(browserUrl(u), 200);
   out.push(
-    `Lab "${r.project}"   Consul UI ${browserUrl(r.consulUrl)}/ui   Nginx page ${browserUrl(r.nginxUrl)}/   Lab view ${browserUrl(r.labViewUrl)}/`,
+    `Lab ${quotedForTerminal(r.project)}   Consul UI ${url(r.consulUrl)}/ui   Nginx page ${url(r.nginxUrl)}/   Lab view ${url(r.labViewUrl)}/`,
   );
   out.push('');
   out.push('Containers');
   out.push(
     renderTable(
       [{ header: 'SERVICE' }, { header: 'CONTAINER' }, { header: 'STATE' }, { header: 'HEALTH' }],
-      r.containers.map((c) => [c.service, c.name, c.state, c.health === 'none' ? '-' : c.health]),
+      r.containers.map((c) => [cell(c.service), cell(c.name), cell(c.state), c.health === 'none' ? '-' : cell(c.health)]),
     ),
   );
 
@@ -128,13 +148,13 @@ export function renderStatus(r: StatusReport): string {
     ? r.leader.value
       ? ''
       : '   NO LEADER: registrations and default reads fail until a majority of servers is back (stale reads and DNS still answer)'
-    : `   leader unknown (${r.leader.error})`;
+    : `   leader unknown (${terminalSafeText(r.leader.error)})`;
   out.push(`Consul members${leaderText}`);
   if (r.members.ok) {
     out.push(
       renderTable(
         [{ header: 'NODE' }, { header: 'ROLE' }, { header: 'STATUS' }, { header: 'ADDRESS' }, { header: '' }],
-        r.members.value.map((m) => [m.name, m.role, m.status, m.address, m.leader ? '<- leader' : '']),
+        r.members.value.map((m) => [cell(m.name), m.role, m.status, addressCell(m.address), m.leader ? '<- leader' : '']),
       ),
     );
   } else out.push(failed(r.members.error));
@@ -152,7 +172,7 @@ export function renderStatus(r: StatusReport): string {
           { header: 'WARNING', align: 'right' },
           { header: 'CRITICAL', align: 'right' },
         ],
-        r.services.value.map((s) => [s.service, s.passing, s.warning, s.critical]),
+        r.services.value.map((s) => [cell(s.service), s.passing, s.warning, s.critical]),
       ),
     );
   } else out.push(failed(r.services.error));
@@ -163,7 +183,7 @@ export function renderStatus(r: StatusReport): string {
     out.push(
       renderTable(
         [{ header: 'HOST' }, { header: 'AGENT' }, { header: 'INSTANCES' }],
-        r.hosts.value.map((h) => [h.host, h.agent, h.instances.map((i) => `${i.label} ${i.status}`).join(', ') || '-']),
+        r.hosts.value.map((h) => [cell(h.host), h.agent, h.instances.map((i) => `${cell(i.label)} ${i.status}`).join(', ') || '-']),
       ),
     );
   } else out.push(failed(r.hosts.error));
@@ -178,7 +198,7 @@ export function renderStatus(r: StatusReport): string {
         `  ${d.requests} requests: ${d.ok} ok (${formatPercent(d.ok, d.requests)}), ` +
           `${d.firstTry} on the first try (${formatPercent(d.firstTry, d.requests)}), ${d.failed} failed`,
       );
-      if (d.lastError) out.push(`  last failure ${formatSeconds(Date.now() - d.lastError.ts)} ago: ${d.lastError.error}`);
+      if (d.lastError) out.push(`  last failure ${formatSeconds(Date.now() - d.lastError.ts)} ago: ${terminalSafeText(d.lastError.error)}`);
     }
   } else {
     out.push('Demo client');
@@ -188,18 +208,16 @@ export function renderStatus(r: StatusReport): string {
   out.push('');
   if (r.page.ok) {
     const p = r.page.value;
-    out.push(
-      `Nginx page ${browserUrl(r.nginxUrl)}/ (HTTP ${p.status}): ${p.instances.length} instance${p.instances.length === 1 ? '' : 's'}`,
-    );
+    out.push(`Nginx page ${url(r.nginxUrl)}/ (HTTP ${p.status}): ${p.instances.length} instance${p.instances.length === 1 ? '' : 's'}`);
     // Tiles carry the Consul ID workshop-<name>; students know the instances by name.
-    if (p.instances.length) out.push(`  ${p.instances.map(tileName).join('  ')}`);
+    if (p.instances.length) out.push(`  ${p.instances.map((id) => cell(tileName(id))).join('  ')}`);
   } else {
     out.push('Nginx page');
     out.push(failed(r.page.error));
   }
   if (r.upstream.ok) {
     const u = r.upstream.value;
-    out.push(`Nginx upstream behind /api/: ${u.length ? u.join('  ') : 'empty (no passing instance: /api/ answers 503)'}`);
-  } else out.push(`Nginx upstream behind /api/: ${r.upstream.error}`);
-  return out.join('\n');
+    out.push(`Nginx upstream behind /api/: ${u.length ? u.map(addressCell).join('  ') : 'empty (no passing instance: /api/ answers 503)'}`);
+  } else out.push(`Nginx upstream behind /api/: ${terminalSafeText(r.upstream.error)}`);
+  return out;
 }
