@@ -11,11 +11,12 @@
 // (exercise 1, closing the restart gap without a second server); lab:up alone goes back to break-before-make.
 // --no-build: the air-gapped images already in this engine (.env.offline), never built or pulled; one line naming a
 // missing one (the simulated classroom's machines get their images by docker load).
-// --classroom [--lan-address IP]: the lab becomes the room's cluster (classroom/instructor.compose.yml says what
-// changes): secrets created or reused in the classroom dir (LAB_CLASSROOM_DIR, default .classroom/), passed to
-// Compose in its process env; the ACL objects as soon as server-1 has a leader (during the wait: the readers on the
-// host agents, which have no default token, need them to turn healthy); once healthy, join.json, and the one
-// command students run.
+// --classroom [--lan-address IP] [--room-subnet CIDR] [--resume]: the lab becomes the room's cluster
+// (classroom/instructor.compose.yml says what changes). A new class each time: new secrets and a new classroom CA in
+// the classroom dir (LAB_CLASSROOM_DIR, default .classroom/), an earlier class's Consul data cleared; --resume keeps
+// the class (secrets, CA, data). Passed to Compose in its process env; the ACL objects (the preset tokens, the
+// students' auth method) as soon as server-1 has a leader (during the wait: the agents and readers need them to turn
+// healthy); once healthy, join.json, and the one command students run, with the CA's pin.
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { Option } from 'commander';
@@ -35,10 +36,11 @@ import { Progress } from './lib/term/progress';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 import { UsageError } from '../services/shared/errors';
 import { resolveLanAddress } from './lib/classroom/lanAddress';
-import { classroomDir, JOIN_FILE, loadOrCreateSecrets, MANAGEMENT_TOKEN_FILE, writePrivateFile } from './lib/classroom/secrets';
-import { joinInfoFor, serializeJoinInfo, type JoinInfo } from './lib/classroom/joinInfo';
-import { INSTRUCTOR_COMPOSE_FILE, instructorComposeEnv, studentJoinCommand } from './lib/classroom/instructorEnv';
-import { setUpClassroomAcls, verifyGossipKey } from './lib/classroom/aclSetup';
+import { classroomDir, JOIN_FILE, writePrivateFile } from './lib/classroom/secrets';
+import { serializeJoinInfo } from './lib/classroom/joinInfo';
+import { INSTRUCTOR_COMPOSE_FILE } from './lib/classroom/instructorEnv';
+import { verifyGossipKey } from './lib/classroom/aclSetup';
+import { classroomAclSetup, classroomLines, isDockerDesktop, prepareClassroom, type Classroom } from './lib/classroom/instructorClassroom';
 import { parsePort } from '../services/shared/consulAddress';
 
 const NAME = 'lab:up';
@@ -47,112 +49,23 @@ const COMPOSE_IMAGE_VARS = ['CONSUL_IMAGE', 'CONSUL_TEMPLATE_IMAGE', 'NGINX_IMAG
 /** The images Compose runs (the others only feed builds), which --no-build requires in the engine. */
 const RUN_IMAGE_VARS = ['CONSUL_IMAGE', 'LAB_SERVICES_IMAGE', 'LAB_NGINX_IMAGE'];
 
-/** What classroom mode needs after `up`: where its files are and what to hand Compose. */
-interface Classroom {
-  lan: string;
-  dir: string;
-  created: boolean;
-  managementToken: string;
-  gossipKey: string;
-  join: JoinInfo;
-  env: Record<string, string>;
-  /** server-1's HTTP on this machine's 127.0.0.1 (LAB_ROOM_CONSUL_HTTP_PORT): where lab:up sets up the ACLs. */
-  roomApiPort: number;
-}
-
-/**
- * Secrets (created or reused) and what Compose needs, before anything starts. The shared page's port on the LAN is
- * the one the lab publishes on 127.0.0.1 (LAB_NGINX_PORT).
- */
-function prepareClassroom(root: string, lan: string, envFile: string | undefined): Classroom {
-  const dir = classroomDir(root);
-  const { secrets, created } = loadOrCreateSecrets(dir);
+/** The classroom's settings from the shell or the env file Compose reads (the shell wins, as in Compose). */
+function classroomSettings(
+  root: string,
+  envFile: string | undefined,
+): { nginxPort: number; roomApiPort: number; labSubnetPrefix: string; consulImage: string } {
   const fileEnv = envFile
     ? readEnvFile(path.join(root, envFile))
     : existsSync(path.join(root, REGISTRY_ENV_FILE))
       ? readEnvFile(path.join(root, REGISTRY_ENV_FILE))
       : {};
-  const nginxPort = parsePort(process.env.LAB_NGINX_PORT || fileEnv.LAB_NGINX_PORT || '8080', 'LAB_NGINX_PORT');
-  const roomApiPort = parsePort(
-    process.env.LAB_ROOM_CONSUL_HTTP_PORT || fileEnv.LAB_ROOM_CONSUL_HTTP_PORT || '8501',
-    'LAB_ROOM_CONSUL_HTTP_PORT',
-  );
-  const join = joinInfoFor(lan, secrets, nginxPort);
+  const v = (k: string, dflt: string): string => process.env[k] || fileEnv[k] || dflt;
   return {
-    lan,
-    dir,
-    created,
-    managementToken: secrets.managementToken,
-    gossipKey: secrets.gossipKey,
-    join,
-    env: instructorComposeEnv(lan, secrets, join),
-    roomApiPort,
+    nginxPort: parsePort(v('LAB_NGINX_PORT', '8080'), 'LAB_NGINX_PORT'),
+    roomApiPort: parsePort(v('LAB_ROOM_CONSUL_HTTP_PORT', '8501'), 'LAB_ROOM_CONSUL_HTTP_PORT'),
+    labSubnetPrefix: v('LAB_SUBNET_PREFIX', '10.213.50'),
+    consulImage: v('CONSUL_IMAGE', 'hashicorp/consul:1.20.5'),
   };
-}
-
-/**
- * The classroom's ACL objects, set up WHILE the lab starts: the host agents have no default token, so until the
- * anonymous token can read (lab-anonymous-read) the readers on them see nothing, and some healthchecks wait on
- * exactly that (demo-client resolves the demo server through host-a's agent DNS). Each call of `tick` (once per
- * wait-loop second) tries once, through server-1's own HTTP on 127.0.0.1 (the host agents start after the
- * servers are healthy), as soon as it answers with a leader; done after the first success.
- */
-function classroomAclSetup(c: Classroom, say: (line: string) => void): { tick: () => Promise<void>; done: () => boolean } {
-  const consulUrl = `http://127.0.0.1:${c.roomApiPort}`;
-  let done = false;
-  let lastWhy = '';
-  let running: Promise<void> | undefined;
-  const attempt = async (): Promise<void> => {
-    try {
-      const leader = await fetch(`${consulUrl}/v1/status/leader`, { signal: AbortSignal.timeout(3000) });
-      const addr = leader.ok ? ((await leader.json()) as unknown) : '';
-      if (typeof addr !== 'string' || addr === '') throw new Error(leader.ok ? 'no leader yet' : `HTTP ${leader.status}`);
-      const changed = await setUpClassroomAcls({
-        consulUrl,
-        managementToken: c.managementToken,
-        timeoutMs: 0,
-        say: (l) => say(`ACL ${l}`),
-      });
-      done = true;
-      say(`ACLs set up through server-1 (127.0.0.1:${c.roomApiPort})${changed.length ? '' : ': already in place'}`);
-    } catch (err) {
-      const why = (err as Error).message.split('\n')[0]!;
-      if (why !== lastWhy) say(`ACL set-up waits for server-1 (127.0.0.1:${c.roomApiPort}): ${why}`);
-      lastWhy = why;
-    }
-  };
-  return {
-    tick: async () => {
-      if (done) return;
-      // One attempt at a time; the wait loop goes on meanwhile (an attempt can take a few seconds).
-      running ??= attempt().finally(() => (running = undefined));
-      await Promise.race([running, sleep(0)]);
-    },
-    done: () => done,
-  };
-}
-
-/**
- * What the room needs, printed once the lab is ready. The join code is printed in clear on purpose: the instructor
- * must hand it out, and projecting (or writing on the board) the one-line command works on any venue Wi-Fi, with no
- * discovery protocol, shared drive or client isolation in the way; the code only lets a student enrol under its
- * own name (and read the gossip key, which every student's agent needs anyway). The gossip key and the management
- * token are never printed: they stay in the 0600 files named here.
- */
-function classroomLines(c: Classroom, roomApiPort: number): string[] {
-  return [
-    `Classroom on ${c.lan}: gossip encrypted, ACLs deny by default, anonymous = read-only (${c.created ? 'new secrets' : 'secrets reused'} in ${c.dir})`,
-    `  Room Consul UI  ${c.join.consulUi}   (also http://127.0.0.1:${roomApiPort}/ui/ from here: the room's anonymous view)`,
-    `  Room page       ${c.join.page}`,
-    `  Enrollment      ${c.join.enrollUrl}`,
-    `  join.json       ${path.join(c.dir, JOIN_FILE)}   (0600: gossip key + join code, for a student who gets it as a file)`,
-    `  Management token in ${path.join(c.dir, MANAGEMENT_TOKEN_FILE)} (0600; never printed)`,
-    `  Room ports on ${c.lan}: 8301, 8311, 8321, 8331, 8341 (tcp+udp); 8300, 8310, 8320, 8500, 8099, ${new URL(c.join.page).port} (tcp): open them in this laptop's firewall`,
-    '',
-    'Students run (project this line or write it on the board):',
-    `  ${studentJoinCommand(c.lan, c.join.joinCode)}`,
-    '',
-  ];
 }
 
 /** What to do about the failures students meet most. */
@@ -197,6 +110,8 @@ void runCli(NAME, async () => {
       "run the lab as the room's cluster: gossip encryption, ACLs, published on the LAN address, enrollment for students",
     )
     .option('--lan-address <ip>', "with --classroom: this machine's LAN address to publish on and advertise (default: the default route's)")
+    .option('--room-subnet <cidr>', "with --classroom: the room's subnet, where students' instances may be (default: the LAN interface's)")
+    .option('--resume', 'with --classroom: keep the class (its secrets, CA, students and Consul data) instead of starting a new one')
     .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for healthy after this long', 180_000));
   program.parse();
   const opts = program.opts<{
@@ -208,8 +123,16 @@ void runCli(NAME, async () => {
     build: boolean;
     classroom?: boolean;
     lanAddress?: string;
+    roomSubnet?: string;
+    resume?: boolean;
   }>();
-  if (opts.lanAddress !== undefined && !opts.classroom) throw new UsageError('--lan-address only makes sense with --classroom');
+  for (const [flag, given] of [
+    ['--lan-address', opts.lanAddress !== undefined],
+    ['--room-subnet', opts.roomSubnet !== undefined],
+    ['--resume', opts.resume === true],
+  ] as const) {
+    if (given && !opts.classroom) throw new UsageError(`${flag} only makes sense with --classroom`);
+  }
   // Before anything starts or builds: no LAN address is exit 2 with nothing done.
   const lan = opts.classroom ? await resolveLanAddress(opts.lanAddress) : undefined;
   const project = resolveProjectName(opts.project);
@@ -254,10 +177,25 @@ void runCli(NAME, async () => {
     // never starts on images older than this checkout's code.
     if (opts.build) await setupAndBuildOfflineImages({ repoRoot: root, docker, progress: (m) => progress.line(`images: ${m}`) });
   }
-  const classroom = lan ? prepareClassroom(root, lan, envFile) : undefined;
-
   // Classroom: both files named (with -f, Compose no longer reads docker-compose.yml by itself).
-  const fileArgs = classroom ? ['-f', 'docker-compose.yml', '-f', INSTRUCTOR_COMPOSE_FILE] : [];
+  const fileArgs = lan ? ['-f', 'docker-compose.yml', '-f', INSTRUCTOR_COMPOSE_FILE] : [];
+  let classroom: Classroom | undefined;
+  if (lan) {
+    const settings = classroomSettings(root, envFile);
+    classroom = await prepareClassroom({
+      docker,
+      lan,
+      dir: classroomDir(root),
+      resume: opts.resume === true,
+      roomSubnet: opts.roomSubnet,
+      ...settings,
+      say: (l) => progress.line(l),
+      clearPreviousClass: async () => {
+        const r = await runCompose([...fileArgs, 'down', '--volumes', '--remove-orphans'], { project, envFile, cwd: root });
+        if (r.code !== 0) throw new Error(`clearing the previous class (docker compose down --volumes) failed: ${composeFailureLine(r)}`);
+      },
+    });
+  }
   process.stdout.write(
     `Starting lab "${project}"${offline ? ' with the air-gapped images' : ''}${classroom ? ` as a classroom on ${classroom.lan}` : ''} (docker compose${envFile ? ` --env-file ${envFile}` : ''}${fileArgs.length ? ` ${fileArgs.join(' ')}` : ''} up -d)\n`,
   );
@@ -296,9 +234,9 @@ void runCli(NAME, async () => {
       const ep = labEndpoints(containers);
       if (classroom) {
         // The ACLs are set up by now (classroomAclSetup, during the wait); the management token is sent explicitly.
-        await verifyGossipKey(ep.consulUrl, classroom.managementToken, classroom.gossipKey, project);
+        await verifyGossipKey(ep.consulUrl, classroom.secrets.managementToken, classroom.secrets.gossipKey, project);
         writePrivateFile(path.join(classroom.dir, JOIN_FILE), serializeJoinInfo(classroom.join));
-        process.stdout.write(classroomLines(classroom, classroom.roomApiPort).join('\n') + '\n');
+        process.stdout.write(classroomLines(classroom, { dockerDesktop: await isDockerDesktop(docker) }).join('\n') + '\n');
       }
       const projectArgs = project === DEFAULT_PROJECT ? [] : ['-p', project];
       const next: Array<[string, string]> = [

@@ -77,6 +77,8 @@ export interface AgentSpec {
   retryJoin?: string[];
   /** More agent config lines (HCL both 1.8 and 1.20 take), e.g. `acl { enabled = true }`. */
   extraHcl?: string[];
+  /** More agent config as JSON (written to its own file beside the HCL): what the lab hands agents as CONSUL_LOCAL_CONFIG. */
+  extraConfig?: Record<string, unknown>;
   /** The consul binary: the pinned, checked .tools/bin/consul unless given. */
   bin?: string;
 }
@@ -117,7 +119,13 @@ export async function prepareAgent(spec: AgentSpec): Promise<PreparedAgent> {
   }
   const cfg = path.join(dataDir, 'agent.hcl');
   writeFileSync(cfg, hcl.join('\n') + '\n');
-  const args = spec.dev ? ['agent', '-dev', `-config-file=${cfg}`] : ['agent', `-config-file=${cfg}`];
+  const files = [`-config-file=${cfg}`];
+  if (spec.extraConfig) {
+    const json = path.join(dataDir, 'local.json');
+    writeFileSync(json, JSON.stringify(spec.extraConfig), { mode: 0o600 });
+    files.push(`-config-file=${json}`);
+  }
+  const args = spec.dev ? ['agent', '-dev', ...files] : ['agent', ...files];
   const httpAddr = formatHostPort({ host: client, port: http! });
   return {
     name: spec.name,

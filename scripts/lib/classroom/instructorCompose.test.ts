@@ -6,6 +6,7 @@ import path from 'node:path';
 import { findRepoRoot } from '../../../services/shared/repoRoot';
 import { INSTRUCTOR_COMPOSE_FILE } from './instructorEnv';
 import { joinInfoFor } from './joinInfo';
+import { CLASSROOM_CA_PEM } from './testdata/testCas';
 
 const root = findRepoRoot(__dirname)!;
 const text = readFileSync(path.join(root, INSTRUCTOR_COMPOSE_FILE), 'utf8');
@@ -58,35 +59,78 @@ describe('classroom/instructor.compose.yml', () => {
     for (const p of ports) expect(published).toContainEqual([p, p, 'tcp']);
     expect(published).toContainEqual([serf, serf, 'udp']);
     // Directly or through the anchor of the first server / agent.
-    expect(blocks.get(agent)).toMatch(/CONSUL_LOCAL_CONFIG|environment: \*(server|agent)-env/);
+    // Its own config, the classroom CA, and the entrypoint that writes the PEMs to files (classroom/consul-tls.sh).
+    const block = blocks.get(agent)!;
+    const own = agent.startsWith('consul-server') ? `SERVER_${agent.slice(-1)}` : `HOST_${agent.charAt(5).toUpperCase()}`;
+    expect(block).toContain(`CONSUL_LOCAL_CONFIG: \${LAB_CLASSROOM_${own}_CONFIG:-}`);
+    expect(block).toContain('LAB_TLS_CA_PEM: ${LAB_CLASSROOM_TLS_CA:-}');
+    expect(block).toMatch(/entrypoint: (&tls-entrypoint )?(\*tls-entrypoint|\["\/bin\/sh", "\/lab\/consul-tls\.sh"\])/);
+    expect(block).toMatch(/volumes: (\*tls-script|&tls-script\n\s+- \.\/classroom\/consul-tls\.sh:\/lab\/consul-tls\.sh:ro)/);
+    // A server's own certificate and key; a client gets its certificate from the servers (auto_encrypt).
+    if (agent.startsWith('consul-server')) {
+      expect(block).toContain(`LAB_TLS_CERT_PEM: \${LAB_CLASSROOM_${own}_CERT:-}`);
+      expect(block).toContain(`LAB_TLS_KEY_PEM: \${LAB_CLASSROOM_${own}_KEY:-}`);
+    } else expect(block).not.toMatch(/LAB_TLS_(CERT|KEY)_PEM/);
   });
 
   it('publishes the room API (server-1), the page and enrollment on the LAN, and labels the classroom containers', () => {
     expect(lanPorts(blocks.get('consul-server-1')!)).toContainEqual(['8500', '8500', 'tcp']);
     expect(lanPorts(blocks.get('host-a')!)).toContainEqual(['${LAB_NGINX_PORT:-8080}', '80', 'tcp']);
     expect(lanPorts(blocks.get('host-a')!)).toContainEqual(['8099', '8099', 'tcp']);
-    for (const s of ['consul-server-1', 'consul-server-2', 'consul-server-3', 'host-a', 'host-b', 'enrollment']) {
+    for (const s of ['consul-server-1', 'consul-server-2', 'consul-server-3', 'host-a', 'host-b', 'nginx', 'enrollment']) {
       expect(blocks.get(s)).toMatch(/labels: (\*classroom-label|&classroom-label\n\s+lab\.classroom: "1")/);
     }
   });
 
   it("JoinInfo's servers are the servers' published serf ports", () => {
-    const j = joinInfoFor('192.168.1.20', { gossipKey: Buffer.alloc(32).toString('base64'), joinCode: 'kite-maple-7421' }, 8080);
+    const j = joinInfoFor(
+      '192.168.1.20',
+      { gossipKey: Buffer.alloc(32).toString('base64'), joinCode: 'kite-maple-7421' },
+      8080,
+      CLASSROOM_CA_PEM,
+    );
     expect(j.servers.map((s) => s.split(':')[1])).toEqual(['8301', '8311', '8321']);
   });
 
-  it("the instructor's writers send the management token themselves; the readers get none (the host agents have no default token)", () => {
-    for (const s of ['workshop-api-a1', 'workshop-api-a2', 'workshop-api-b1', 'workshop-api-b2', 'demo-server', 'enrollment']) {
-      expect(blocks.get(s)).toMatch(/CONSUL_HTTP_TOKEN: \$\{LAB_CLASSROOM_MANAGEMENT_TOKEN:-\}|environment: \*writer-env/);
+  it("each of the instructor's writers sends a token of its own; the readers get none; the management token is in no container", () => {
+    const own: Record<string, string> = {
+      'workshop-api-a1': 'WORKSHOP_A',
+      'workshop-api-a2': 'WORKSHOP_A',
+      'workshop-api-b1': 'WORKSHOP_B',
+      'workshop-api-b2': 'WORKSHOP_B',
+      'demo-server': 'DEMO',
+      enrollment: 'ENROLL',
+    };
+    for (const [s, token] of Object.entries(own)) {
+      const anchor = s.endsWith('2') && s.startsWith('workshop') ? `*workshop-${token.slice(-1).toLowerCase()}-env` : undefined;
+      expect(blocks.get(s)).toContain(anchor ? `environment: ${anchor}` : `CONSUL_HTTP_TOKEN: \${LAB_CLASSROOM_${token}_TOKEN:-}`);
     }
     for (const s of ['nginx', 'demo-client', 'lab-view']) expect(blocks.get(s) ?? '').not.toContain('CONSUL_HTTP_TOKEN');
     expect(text).not.toMatch(/"default"|tokens\.default/);
+    expect(text).not.toMatch(/^\s+[A-Z_]+: \$\{LAB_CLASSROOM_MANAGEMENT_TOKEN/m);
+  });
+
+  it('the room page: the address rules and the per-address limits', () => {
+    const nginx = blocks.get('nginx')!;
+    expect(nginx).toContain('LAB_ROOM_ADDRESSES: ${LAB_ROOM_ADDRESSES:-}');
+    expect(nginx).toContain('LAB_ROOM_EXCLUDED: ${LAB_ROOM_EXCLUDED:-}');
+    expect(nginx).toContain('NGINX_ROOM_LIMITS: "1"');
   });
 
   it('never carries a secret itself: only ${...} references to what lab:up passes', () => {
-    for (const v of ['CONSUL_LOCAL_CONFIG', 'CONSUL_HTTP_TOKEN', 'ENROLL_JOIN_INFO']) {
+    for (const v of [
+      'CONSUL_LOCAL_CONFIG',
+      'CONSUL_HTTP_TOKEN',
+      'ENROLL_JOIN_INFO',
+      'ENROLL_TLS_CERT',
+      'ENROLL_TLS_KEY',
+      'ENROLL_JWT_KEY',
+      'LAB_TLS_CA_PEM',
+      'LAB_TLS_CERT_PEM',
+      'LAB_TLS_KEY_PEM',
+    ]) {
       for (const line of text.split('\n').filter((l) => l.trim().startsWith(`${v}:`)))
-        expect(line).toMatch(/: \$\{LAB_CLASSROOM_[A-Z_]+:-\}$/);
+        expect(line).toMatch(/: \$\{LAB_CLASSROOM_[A-Z0-9_]+:-\}$/);
     }
   });
 });

@@ -1,11 +1,14 @@
 // join.json: everything a student's machine needs to join the instructor's cluster. Written by
 // `lab:up --classroom` (0600, in the classroom dir), served by the enrollment service (GET /v1/join-info, code
 // required) and read by `lab:join`; one schema for all three, so a field renamed on one side fails loudly.
-// It holds the gossip key and the join code (never a Consul token: the code is exchanged for the student's own).
+// It holds the gossip key and the join code (never a Consul token: the code is exchanged for the student's own), and
+// (version 2, issue 18) the classroom CA's certificate: the students' agents verify the servers with it, and lab:join
+// checks it against the pin the instructor projects.
+import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 
-export const JOIN_INFO_VERSION = 1;
+export const JOIN_INFO_VERSION = 2;
 
 /** `192.168.1.20:8301`: an IPv4 address (what Consul advertises here) and a port. */
 const hostPort = z
@@ -17,16 +20,30 @@ const hostPort = z
     return isIP(ip ?? '') === 4 && n >= 1 && n <= 65535;
   }, 'must be <IPv4>:<port> with a port 1-65535');
 
-const httpUrl = z
+const urlOf = (protocol: 'http:' | 'https:') =>
+  z
+    .string()
+    .max(200)
+    .refine((v) => {
+      try {
+        return new URL(v).protocol === protocol;
+      } catch {
+        return false;
+      }
+    }, `must be an ${protocol}// URL`);
+const httpUrl = urlOf('http:');
+
+/** One PEM certificate that parses as X.509 and is a CA. */
+const caCertificate = z
   .string()
-  .max(200)
+  .max(8192)
   .refine((v) => {
     try {
-      return new URL(v).protocol === 'http:';
+      return /^-----BEGIN CERTIFICATE-----\n[A-Za-z0-9+/=\n]+-----END CERTIFICATE-----\n?$/.test(v) && new X509Certificate(v).ca;
     } catch {
       return false;
     }
-  }, 'must be an http:// URL');
+  }, 'must be one PEM CA certificate');
 
 export const JoinInfoSchema = z
   .object({
@@ -37,7 +54,8 @@ export const JoinInfoSchema = z
     // base64 of 32 bytes: 44 characters ending in "=".
     gossipKey: z.string().regex(/^[A-Za-z0-9+/]{43}=$/, 'must be base64 of 32 bytes'),
     joinCode: z.string().regex(/^[a-z0-9-]{6,64}$/, 'must be 6-64 of a-z, 0-9, -'),
-    enrollUrl: httpUrl,
+    ca: caCertificate,
+    enrollUrl: urlOf('https:'),
     consulUi: httpUrl,
     page: httpUrl,
   })
@@ -62,6 +80,12 @@ export function parseJoinInfo(text: string, what = 'join.json'): JoinInfo {
   }
   const r = JoinInfoSchema.safeParse(raw);
   if (r.success) return r.data;
+  const version = (raw as { version?: unknown } | null)?.version;
+  if (typeof version === 'number' && version !== JOIN_INFO_VERSION) {
+    throw new Error(
+      `${what}: version ${version}, this lab reads version ${JOIN_INFO_VERSION} (the room's TLS): instructor and students must run the same lab version (git pull)`,
+    );
+  }
   const issue = r.error.issues[0];
   const field = issue && issue.path.length ? issue.path.join('.') : '(top level)';
   // zod's own messages for type errors quote only types, never values; ours name the rule.
@@ -69,8 +93,8 @@ export function parseJoinInfo(text: string, what = 'join.json'): JoinInfo {
   throw new Error(`${what}: ${field}: ${msg}`);
 }
 
-/** The JoinInfo of an instructor at `lan` with the lab's ports (design doc's table). */
-export function joinInfoFor(lan: string, secrets: { gossipKey: string; joinCode: string }, nginxPort: number): JoinInfo {
+/** The JoinInfo of an instructor at `lan` with the lab's ports (design doc's table) and the classroom CA. */
+export function joinInfoFor(lan: string, secrets: { gossipKey: string; joinCode: string }, nginxPort: number, caPem: string): JoinInfo {
   return {
     version: JOIN_INFO_VERSION,
     datacenter: 'dc1',
@@ -78,7 +102,8 @@ export function joinInfoFor(lan: string, secrets: { gossipKey: string; joinCode:
     servers: [8301, 8311, 8321].map((p) => `${lan}:${p}`),
     gossipKey: secrets.gossipKey,
     joinCode: secrets.joinCode,
-    enrollUrl: `http://${lan}:8099`,
+    ca: caPem,
+    enrollUrl: `https://${lan}:8099`,
     consulUi: `http://${lan}:8500/ui/`,
     page: `http://${lan}:${nginxPort}/`,
   };

@@ -1,20 +1,22 @@
 import type { JoinInfo } from './joinInfo';
+import { CLASSROOM_CA_PEM } from './testdata/testCas';
 import { agentLocalConfig, leaveComposeEnv, studentComposeEnv } from './studentCompose';
 import type { StudentState } from './studentState';
 
 const joinInfo: JoinInfo = {
-  version: 1,
+  version: 2,
   datacenter: 'dc1',
   instructor: '192.168.1.20',
   servers: ['192.168.1.20:8301', '192.168.1.20:8311'],
   gossipKey: 'k'.repeat(43) + '=',
   joinCode: 'kite-maple-7421',
-  enrollUrl: 'http://192.168.1.20:8099',
+  ca: CLASSROOM_CA_PEM,
+  enrollUrl: 'https://192.168.1.20:8099',
   consulUi: 'http://192.168.1.20:8500/ui/',
   page: 'http://192.168.1.20:8080/',
 };
 const state: StudentState = {
-  version: 1,
+  version: 2,
   name: 'alice',
   nodeName: 'student-alice',
   serviceId: 'workshop-alice',
@@ -31,6 +33,9 @@ test('the agent config: servers, key and the student token as agent and default 
     retry_join: ['192.168.1.20:8301', '192.168.1.20:8311'],
     encrypt: joinInfo.gossipKey,
     acl: { enabled: true, default_policy: 'deny', tokens: { agent: 'tok-0123456789', default: 'tok-0123456789' } },
+    // TLS on RPC as the instructor's client agents: a certificate by auto_encrypt, the servers verified against the CA.
+    auto_encrypt: { tls: true },
+    tls: { defaults: { ca_file: '/consul/tls/ca.pem', verify_outgoing: true }, internal_rpc: { verify_server_hostname: true } },
   });
 });
 
@@ -52,6 +57,7 @@ test('compose env: the knobs, secrets only in the pass-through variables', () =>
     LAB_GITHUB_API: 'https://api.github.com',
     CONSUL_HTTP_TOKEN: 'tok-0123456789',
     WORKSHOP_TOKEN: 'ghp_x',
+    LAB_TLS_CA_PEM: CLASSROOM_CA_PEM,
   });
   const secretKeys = new Set(['CONSUL_LOCAL_CONFIG', 'CONSUL_HTTP_TOKEN', 'WORKSHOP_TOKEN']);
   for (const [k, v] of Object.entries(env)) {

@@ -2,6 +2,7 @@
 // fills in the compose file, including the secret parts (CONSUL_LOCAL_CONFIG, CONSUL_HTTP_TOKEN, WORKSHOP_TOKEN),
 // which travel in Compose's process environment only, never on a command line.
 import { studentServiceName } from '../../../services/shared/classroomNames';
+import { clientTlsConfig } from './instructorEnv';
 import type { JoinInfo } from './joinInfo';
 import type { StudentSettings } from './studentAddress';
 import type { StudentState } from './studentState';
@@ -13,7 +14,9 @@ export const STUDENT_COMPOSE_FILE = 'classroom/student.compose.yml';
  * The agent's per-student config, as JSON for CONSUL_LOCAL_CONFIG (the image entrypoint writes it to the config
  * dir, beside classroom/student-agent.hcl): the class's datacenter and servers, the gossip key, and ACLs with the
  * student's own token as the agent's token (its node registration, anti-entropy) and default token (what
- * `consul` in the healthcheck and anything else on this host uses without a token of its own).
+ * `consul` in the healthcheck and anything else on this host uses without a token of its own); TLS on RPC as the
+ * instructor's own client agents have it: a certificate by auto_encrypt, the servers verified against the classroom
+ * CA (LAB_TLS_CA_PEM, written to a file by classroom/consul-tls.sh) as server.dc1.consul.
  */
 export function agentLocalConfig(joinInfo: JoinInfo, token: string): string {
   return JSON.stringify({
@@ -21,6 +24,7 @@ export function agentLocalConfig(joinInfo: JoinInfo, token: string): string {
     retry_join: joinInfo.servers,
     encrypt: joinInfo.gossipKey,
     acl: { enabled: true, default_policy: 'deny', tokens: { agent: token, default: token } },
+    ...clientTlsConfig(),
   });
 }
 
@@ -41,6 +45,7 @@ export function studentComposeEnv(input: StudentComposeInput): Record<string, st
     LAB_GITHUB_API: input.githubApi,
     LAB_STUDENT_SERVICE: input.serviceName,
     CONSUL_LOCAL_CONFIG: agentLocalConfig(state.joinInfo, state.token),
+    LAB_TLS_CA_PEM: state.joinInfo.ca,
     CONSUL_HTTP_TOKEN: state.token,
     // Empty = no token (workshop-api treats an empty WORKSHOP_TOKEN as unset): a token in the shell is not passed on.
     WORKSHOP_TOKEN: input.githubToken ?? '',
@@ -56,6 +61,7 @@ export function leaveComposeEnv(state: StudentState | undefined, settings: Stude
     ...publicEnv(state?.name ?? 'unknown', state?.address || '127.0.0.1', settings),
     LAB_STUDENT_SERVICE: studentServiceName(state?.name ?? 'unknown'),
     CONSUL_LOCAL_CONFIG: '',
+    LAB_TLS_CA_PEM: '',
     CONSUL_HTTP_TOKEN: '',
     WORKSHOP_TOKEN: '',
   };
