@@ -1,6 +1,6 @@
 #!/usr/bin/env node
-// npm run lab:join -- <join.json | instructor address> --name <github account> [--code C] [--github-token T]
-//                     [--offline] [--advertise ADDR] [--github-api URL]
+// npm run lab:join -- <join.json | instructor address> --name <github account> [--code C --pin P]
+//                     [--ask-github-token] [--offline] [--advertise ADDR] [--github-api URL]
 // A student's machine joins the instructor's classroom (issue 12, item 3): enrols the name with the instructor's
 // enrollment service (which hands out this student's OWN Consul token), starts classroom/student.compose.yml
 // (a host whose agent joins the instructor's cluster, and the student's workshop-api), and waits with progress:
@@ -8,11 +8,16 @@
 // Exit 0 on the page; 1 with one line saying what to do (name taken, wrong code, instructor unreachable with
 // the ports to open, gossip key or token rejected); 2 for bad input.
 // Secrets (join code, gossip key, the Consul token, the GitHub token) never reach a log line or a child's argv:
-// Compose gets them in its environment only; they are kept in LAB_STUDENT_DIR (0700) in 0600 files.
+// Compose gets them in its environment only; they are kept in LAB_STUDENT_DIR (0700) in 0600 files. The GitHub token
+// comes from LAB_GITHUB_TOKEN or a prompt (--ask-github-token), never the command line (shell history, ps).
+// Trust (issue 18): with the instructor's address, --pin (the classroom CA's pin the instructor projects) is checked
+// against the certificate chain the enrollment service shows BEFORE the code is sent; from then on lab:join trusts
+// that CA alone (https to the enrollment service; the student's agent verifies the servers with it).
 import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { Option } from 'commander';
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
 import { errorMessage, UsageError } from '../services/shared/errors';
 import { studentNodeName, studentServiceId } from '../services/shared/classroomNames';
@@ -29,7 +34,10 @@ import { imagePresent, pullFailureReason, pullImage } from './lib/images/pull';
 import { Progress } from './lib/term/progress';
 import { formatSeconds } from './lib/term/table';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
-import { enrollStudent, fetchJoinInfo, type EnrollClientOptions } from './lib/classroom/enrollClient';
+import { enrollStudent, fetchJoinInfo, fetchPinnedCa, pinnedFetch, type EnrollClientOptions } from './lib/classroom/enrollClient';
+import { caPin, normalisePin } from './lib/classroom/tls';
+import { askSecret } from './lib/term/askSecret';
+import { terminalSafeLine } from '../services/shared/terminalText';
 import { parseJoinInfo, type JoinInfo } from './lib/classroom/joinInfo';
 import { diagnoseAgentLog, diagnoseApiLog, type Diagnosis, type DiagnosisContext } from './lib/classroom/studentDiagnosis';
 import {
@@ -59,16 +67,29 @@ exitQuietlyOnClosedStdout();
 interface JoinOptions {
   name: string;
   code?: string;
+  pin?: string;
   githubToken?: string;
+  askGithubToken?: boolean;
   githubApi?: string;
   offline?: boolean;
   advertise?: string;
   timeout: number;
 }
 
-/** The join info: from the file, or from the instructor's enrollment service for the code. */
-async function resolveJoinInfo(targetArg: string, code: string | undefined, client: EnrollClientOptions): Promise<JoinInfo> {
+/**
+ * The join info: from the file (trusted as handed over; checked against --pin when given), or from the instructor's
+ * enrollment service for the code, after its certificate chain showed the CA with the pin (before the code is sent).
+ * Either way the join info's CA must be the pinned one.
+ */
+async function resolveJoinInfo(targetArg: string, code: string | undefined, pin: string | undefined): Promise<JoinInfo> {
   const target = parseJoinTarget(targetArg, (p) => existsSync(p));
+  const checked = (info: JoinInfo): JoinInfo => {
+    if (pin && caPin(info.ca) !== pin)
+      throw new Error(
+        `the join info's classroom CA does not match --pin ${pin}: check the pin the instructor shows; if it is right, this join info is not from your instructor (do not join)`,
+      );
+    return info;
+  };
   if (target.kind === 'file') {
     let text: string;
     try {
@@ -79,14 +100,19 @@ async function resolveJoinInfo(targetArg: string, code: string | undefined, clie
         `join file ${target.path}: ${why} (give the join.json the instructor shared, or the instructor's address with --code)`,
       );
     }
+    let info: JoinInfo;
     try {
-      return parseJoinInfo(text, path.basename(target.path));
+      info = parseJoinInfo(text, path.basename(target.path));
     } catch (err) {
       throw new UsageError(errorMessage(err));
     }
+    return checked(info);
   }
   if (!code) throw new UsageError(`--code is required with an instructor address (the join code the instructor shows)`);
-  return fetchJoinInfo(target.enrollUrl, code, client);
+  if (!pin) throw new UsageError(`--pin is required with an instructor address (the pin the instructor shows beside the code)`);
+  const portsHint = instructorPortsHint(target.host, [`${target.host}:8301`]);
+  const ca = await fetchPinnedCa(target.enrollUrl, pin, { portsHint });
+  return checked(await fetchJoinInfo(target.enrollUrl, code, { portsHint, fetch: pinnedFetch(ca) }));
 }
 
 /** What to do about a failed `docker compose up`: a taken port names the variable that moves it. */
@@ -209,10 +235,13 @@ void runCli(NAME, async () => {
       'your GitHub account: your avatar, your Consul node student-<name>, your service workshop-<name>',
     )
     .option('--code <code>', "the join code the instructor shows (needed with the instructor's address)")
+    .option('--pin <pin>', "the classroom CA's pin the instructor shows (needed with the instructor's address): 16 hex digits")
     .option(
-      '--github-token <token>',
-      'a GitHub token for the avatar lookup (optional; lifts the 60 lookups/hour limit). Kept in a 0600 file; env LAB_GITHUB_TOKEN works too',
+      '--ask-github-token',
+      'ask for a GitHub token for the avatar lookup (optional; lifts the 60 lookups/hour limit), or set LAB_GITHUB_TOKEN. Kept in a 0600 file',
     )
+    // Refused with a reason (a token on the command line lands in the shell's history and in ps): hidden from --help.
+    .addOption(new Option('--github-token <token>').hideHelp())
     .option('--github-api <url>', `GitHub API base URL (GitHub Enterprise: https://host/api/v3; default ${DEFAULT_GITHUB_API})`)
     .option('--offline', `run on the air-gapped images (${OFFLINE_ENV_FILE}, built by npm run lab:images)`)
     .option(
@@ -229,9 +258,18 @@ void runCli(NAME, async () => {
   const settings = studentSettings();
   const advertise = opts.advertise !== undefined ? parseAdvertiseAddress(opts.advertise) : undefined;
   if (opts.code) registerSecret(opts.code);
+  if (opts.githubToken !== undefined) {
+    registerSecret(opts.githubToken);
+    throw new UsageError(
+      '--github-token: a token on the command line lands in your shell history and in ps; set LAB_GITHUB_TOKEN or use --ask-github-token',
+    );
+  }
+  const pin = opts.pin === undefined ? undefined : normalisePin(opts.pin);
+  if (opts.pin !== undefined && !pin) throw new UsageError('--pin must be the 16 hex digits the instructor shows (e.g. 3f9a0c1d2e4b5a69)');
   const root = repoRoot();
   const dir = studentDir(root);
-  const githubToken = opts.githubToken || process.env.LAB_GITHUB_TOKEN || readGithubToken(dir);
+  const asked = opts.askGithubToken ? await askSecret('GitHub token (input hidden, Enter for none): ') : undefined;
+  const githubToken = asked || process.env.LAB_GITHUB_TOKEN || readGithubToken(dir);
   registerSecret(githubToken);
   const githubApi = parseGithubApi(opts.githubApi, undefined);
   checkGithubApiForToken(githubApi, !!githubToken);
@@ -243,11 +281,12 @@ void runCli(NAME, async () => {
   const saved = readStudentState(dir);
   if (saved) registerSecret(saved.token);
 
-  const joinInfo = await resolveJoinInfo(targetArg, opts.code, {});
+  const joinInfo = await resolveJoinInfo(targetArg, opts.code, pin);
   registerSecret(joinInfo.gossipKey);
   registerSecret(joinInfo.joinCode);
   const portsHint = instructorPortsHint(joinInfo.instructor, joinInfo.servers);
-  const client: EnrollClientOptions = { portsHint };
+  // From here on the classroom CA (pinned, or from the file the student was handed) is the only one trusted.
+  const client: EnrollClientOptions = { portsHint, fetch: pinnedFetch(joinInfo.ca) };
 
   const firstServer = joinInfo.servers[0]!;
   const address =
@@ -262,18 +301,25 @@ void runCli(NAME, async () => {
   if (saved) {
     const conflict = reuseConflict(saved, name, joinInfo);
     if (conflict) throw new Error(conflict);
-    state = { ...saved, joinInfo, project: settings.project, address };
+    // The names are the lab's rule for this name (student.json is a file anyone on this machine could have edited).
+    state = { ...saved, nodeName: studentNodeName(name), serviceId: studentServiceId(name), joinInfo, project: settings.project, address };
     progress.line(`enrolled already as "${name}" (${dir}): reusing that token`);
   } else {
     const enrollment = await enrollStudent(joinInfo.enrollUrl, joinInfo.joinCode, name, client);
     registerSecret(enrollment.token);
+    // The names are the lab's rule for this name, whatever the answer says (it would reach a terminal and Compose).
+    if (enrollment.nodeName !== studentNodeName(name) || enrollment.serviceId !== studentServiceId(name))
+      throw new Error(
+        `the enrollment service answered with other names than ${studentNodeName(name)} / ${studentServiceId(name)}: not this lab's`,
+      );
     state = {
-      version: 1,
+      version: 2,
       name,
-      nodeName: enrollment.nodeName || studentNodeName(name),
-      serviceId: enrollment.serviceId || studentServiceId(name),
+      nodeName: studentNodeName(name),
+      serviceId: studentServiceId(name),
       token: enrollment.token,
       accessorId: enrollment.accessorId,
+      expirationTime: enrollment.expirationTime,
       joinInfo,
       project: settings.project,
       address,
@@ -281,7 +327,7 @@ void runCli(NAME, async () => {
     progress.line(`enrolled as "${name}": node ${state.nodeName}, service ${state.serviceId}`);
   }
   writeStudentState(dir, state);
-  if (opts.githubToken || process.env.LAB_GITHUB_TOKEN) writeGithubToken(dir, githubToken!);
+  if (asked || process.env.LAB_GITHUB_TOKEN) writeGithubToken(dir, githubToken!);
 
   // The servers' gossip port must answer before an agent is worth starting: one line with the ports otherwise.
   const reachable = await Promise.all(
@@ -345,6 +391,7 @@ void runCli(NAME, async () => {
     }
     if (phase === 'page' && (await onPage(joinInfo.page, state.serviceId).catch(() => false))) {
       const secs = formatSeconds(progress.elapsedMs());
+      // The URLs come from the join info (validated, but text from elsewhere): written terminal-safe.
       process.stdout.write(
         [
           `"${name}" is on the instructor's page after ${secs}: ${new URL(`avatars/${state.serviceId}`, joinInfo.page).href}`,
@@ -352,7 +399,9 @@ void runCli(NAME, async () => {
           `  The room's UI   ${joinInfo.consulUi}`,
           `  Your agent's UI http://127.0.0.1:${settings.httpPort}/ui/`,
           'Leave the class (frees your name): npm run lab:leave',
-        ].join('\n') + '\n',
+        ]
+          .map(terminalSafeLine)
+          .join('\n') + '\n',
       );
       return 0;
     }
@@ -367,7 +416,7 @@ void runCli(NAME, async () => {
         throw new Error(d.line);
       if (d && WARN_CAUSES.has(d.cause) && !warned.has(d.cause)) {
         warned.add(d.cause);
-        progress.line(`warning: ${d.line}`);
+        progress.line(terminalSafeLine(`warning: ${d.line}`));
       }
     }
     if (Date.now() > deadline) {

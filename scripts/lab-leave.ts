@@ -2,7 +2,7 @@
 // npm run lab:leave [-- --forget] — take this student's machine out of the classroom (issue 12, item 3):
 // `docker compose down -v` of the student's stack (workshop-api deregisters, then the agent LEAVES the cluster
 // gracefully, so its node and service go from the instructor's catalog and page), then frees the name with the
-// instructor's enrollment service (DELETE /v1/students/<name> with the student's own token), then removes the
+// instructor's enrollment service (https, DELETE /v1/students/<name> with the student's own token: Consul's logout), then removes the
 // saved state (LAB_STUDENT_DIR). When the instructor cannot be reached, the state is kept so that a later
 // lab:leave can still free the name; --forget drops it anyway (the instructor can free the name instead).
 import { createProgram, runCli } from '../services/shared/cli';
@@ -13,7 +13,7 @@ import { listLabContainers } from './lib/docker/labContainers';
 import { Progress } from './lib/term/progress';
 import { formatSeconds } from './lib/term/table';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
-import { EnrollError, releaseStudent } from './lib/classroom/enrollClient';
+import { EnrollError, pinnedFetch, releaseStudent } from './lib/classroom/enrollClient';
 import { instructorPortsHint, studentSettings } from './lib/classroom/studentAddress';
 import { leaveComposeEnv, STUDENT_COMPOSE_FILE } from './lib/classroom/studentCompose';
 import { readStudentState, removeStudentState, studentDir, type StudentState } from './lib/classroom/studentState';
@@ -74,6 +74,8 @@ void runCli(NAME, async () => {
   try {
     const outcome = await releaseStudent(state.joinInfo.enrollUrl, state.name, state.token, {
       portsHint: instructorPortsHint(state.joinInfo.instructor, state.joinInfo.servers),
+      // https to the instructor, trusting the classroom CA saved at join (pinned then) and nothing else.
+      fetch: pinnedFetch(state.joinInfo.ca),
     });
     progress.line(
       outcome === 'released'

@@ -2,12 +2,18 @@
 // code, the student's own Consul token for a name, and freeing the name again. Every failure is ONE line that
 // says what to do (wrong code, name taken, instructor unreachable with the ports to open); no secret is ever in
 // one (the code, the token and the gossip key are registered for redaction by the caller, and never quoted here).
+// Over https only, trusting exactly one CA: the classroom CA whose pin the instructor projects (fetchPinnedCa), or
+// the one in the join file / the saved state. The code travels in request bodies, never in a URL.
+import { createHash, X509Certificate } from 'node:crypto';
+import https from 'node:https';
+import { connect as tlsConnect, type DetailedPeerCertificate, type PeerCertificate } from 'node:tls';
 import { z } from 'zod';
 import { errorMessage } from '../../../services/shared/errors';
 import { readBounded } from '../../../services/shared/readBounded';
+import { terminalSafeLine } from '../../../services/shared/terminalText';
 import { parseJoinInfo, type JoinInfo } from './joinInfo';
 
-export type EnrollFailure = 'unreachable' | 'wrong-code' | 'name-taken' | 'bad-name' | 'refused' | 'protocol';
+export type EnrollFailure = 'unreachable' | 'wrong-code' | 'name-taken' | 'bad-name' | 'refused' | 'protocol' | 'pin';
 
 export class EnrollError extends Error {
   override name = 'EnrollError';
@@ -25,6 +31,12 @@ export const EnrollmentSchema = z.object({
   serviceId: z.string().min(1),
   token: z.string().min(8).max(200),
   accessorId: z.string().max(200),
+  /** When Consul deletes the token (the students' auth method's MaxTokenTTL). */
+  expirationTime: z
+    .string()
+    .max(64)
+    .regex(/^\d{4}-\d\d-\d\dT[0-9:.]+(Z|[+-]\d\d:\d\d)$/, 'must be an ISO time')
+    .optional(),
 });
 export type Enrollment = z.infer<typeof EnrollmentSchema>;
 
@@ -43,16 +55,26 @@ export interface EnrollClientOptions {
 }
 
 const MAX_BODY = 64 * 1024;
+/** A request without a code (the TLS handshake of the pin check, leaving). */
 const DEFAULT_TIMEOUT_MS = 8000;
-/** The default of EnrollClientOptions.enrollTimeoutMs: twice the enrollment service's deadline. */
-export const ENROLL_TIMEOUT_MS = 30_000;
+/**
+ * A request that carries the join code: the service checks codes one at a time per address and may hold one up to
+ * ~31 s behind someone's wrong ones (services/enrollment MAX_CODE_WAIT_MS): wait past that.
+ */
+export const CODE_TIMEOUT_MS = 45_000;
+/**
+ * The default of EnrollClientOptions.enrollTimeoutMs: the code's wait plus the service's own 15 s deadline for the
+ * Consul calls (ENROLL_DEADLINE_MS), with room: the student never gives up on a request that may still mint its token.
+ */
+export const ENROLL_TIMEOUT_MS = 60_000;
 
 /** The server's `{"error": "..."}`, as one short line (it is shown to the student). */
 export function serverError(body: string): string | undefined {
   try {
     const v: unknown = JSON.parse(body);
     if (v && typeof v === 'object' && 'error' in v && typeof v.error === 'string') {
-      const line = v.error.replace(/\s+/g, ' ').trim();
+      // The server's words reach the student's terminal: one line, no control or bidi characters.
+      const line = terminalSafeLine(v.error.replace(/\s+/g, ' ').trim());
       return line.length > 300 ? `${line.slice(0, 300)}…` : line || undefined;
     }
   } catch {
@@ -75,6 +97,12 @@ export function networkReason(err: unknown): string {
     ECONNRESET: 'connection reset',
     ENOTFOUND: 'unknown host',
     EAI_AGAIN: 'name lookup failed',
+    // The classroom CA and its certificates start at the moment lab:up made them (consul tls does not backdate).
+    CERT_NOT_YET_VALID: "the instructor's certificate is not valid yet by this machine's clock: turn on automatic time (NTP)",
+    CERT_HAS_EXPIRED: "the instructor's certificate has expired by this machine's clock: check the clock, or ask for a new class",
+    ERR_TLS_CERT_ALTNAME_INVALID: "the certificate is not for this address: someone else answers there, or the instructor's lab runs on another address",
+    UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not from the classroom CA',
+    DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is not from the classroom CA',
   };
   if (code && known[code]) return known[code];
   return (e?.cause?.message ?? errorMessage(err)).split('\n')[0]!;
@@ -124,11 +152,14 @@ function tooManyWrongCodes(body: string): EnrollError {
 const WRONG_CODE =
   "the instructor's enrollment service refused the join code: check it (the instructor's terminal and join.json show it) and run lab:join again";
 
-/** `GET /v1/join-info?code=` on the instructor's machine: everything needed to join (what join.json holds). */
+/** `POST /v1/join-info` with the code in the body, on the instructor's machine: everything needed to join (what join.json holds). */
 export async function fetchJoinInfo(enrollUrl: string, code: string, opts: EnrollClientOptions = {}): Promise<JoinInfo> {
-  const url = new URL('/v1/join-info', enrollUrl);
-  url.searchParams.set('code', code);
-  const { status, body } = await request(url.href, { headers: { accept: 'application/json' } }, opts);
+  const { status, body } = await request(
+    new URL('/v1/join-info', enrollUrl).href,
+    { method: 'POST', headers: { 'content-type': 'application/json', accept: 'application/json' }, body: JSON.stringify({ code }) },
+    opts,
+    opts.timeoutMs ?? CODE_TIMEOUT_MS,
+  );
   if (status === 200) {
     try {
       return parseJoinInfo(body, 'the join info from the enrollment service');
@@ -138,6 +169,11 @@ export async function fetchJoinInfo(enrollUrl: string, code: string, opts: Enrol
   }
   if (status === 403) throw new EnrollError(WRONG_CODE, 'wrong-code');
   if (status === 429) throw tooManyWrongCodes(body);
+  if (status === 405)
+    throw new EnrollError(
+      "the instructor's enrollment service runs another version of the lab: instructor and students need the same (git pull)",
+      'protocol',
+    );
   throw unexpected('join info', status, body);
 }
 
@@ -194,4 +230,110 @@ export async function releaseStudent(
   if (status === 204 || status === 200) return 'released';
   if (status === 404 || status === 403) return 'unknown';
   throw unexpected('freeing the name', status, body);
+}
+
+/** SHA-256 of a certificate (DER), hex. */
+function sha256Hex(der: Buffer): string {
+  return createHash('sha256').update(der).digest('hex');
+}
+
+/** A DER certificate as PEM. */
+function derToPem(der: Buffer): string {
+  const b64 = der
+    .toString('base64')
+    .replace(/(.{64})/g, '$1\n')
+    .replace(/\n$/, '');
+  return `-----BEGIN CERTIFICATE-----\n${b64}\n-----END CERTIFICATE-----\n`;
+}
+
+/** The certificates the server sent, leaf first (Node links them through issuerCertificate; a self-signed one links to itself). */
+function peerChain(leaf: DetailedPeerCertificate): PeerCertificate[] {
+  const chain: PeerCertificate[] = [];
+  const seen = new Set<string>();
+  for (let c: DetailedPeerCertificate | undefined = leaf; c?.raw && !seen.has(c.fingerprint256); c = c.issuerCertificate) {
+    seen.add(c.fingerprint256);
+    chain.push(c);
+  }
+  return chain;
+}
+
+/**
+ * The classroom CA whose pin is `pin`, from the chain the enrollment service presents (its certificate, then the CA),
+ * before anything else is sent: no code, no name. A chain without it is a man in the middle (or another class):
+ * one line, kind 'pin'. The TLS handshake here trusts nothing yet; every request after it trusts this CA only
+ * (pinnedFetch), with the usual checks (chain, validity, the instructor's address in the certificate).
+ */
+export async function fetchPinnedCa(
+  enrollUrl: string,
+  pin: string,
+  opts: { timeoutMs?: number; portsHint?: string } = {},
+): Promise<string> {
+  const url = new URL(enrollUrl);
+  const port = Number(url.port || 443);
+  const host = url.hostname.replace(/^\[|\]$/g, '');
+  const chain = await new Promise<PeerCertificate[]>((resolve, reject) => {
+    const socket = tlsConnect({ host, port, rejectUnauthorized: false, timeout: opts.timeoutMs ?? DEFAULT_TIMEOUT_MS });
+    socket.once('secureConnect', () => {
+      const leaf = socket.getPeerCertificate(true);
+      socket.end();
+      resolve(leaf && 'raw' in leaf ? peerChain(leaf) : []);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      reject(Object.assign(new Error('timeout'), { name: 'TimeoutError' }));
+    });
+    socket.once('error', (err) => reject(Object.assign(new TypeError('tls failed'), { cause: err })));
+  }).catch((err: unknown) => {
+    throw new EnrollError(
+      `cannot reach the instructor's enrollment service at https://${url.host} (${networkReason(err)}): is the instructor's lab up (lab:up --classroom)? ` +
+        `Your network must let through ${opts.portsHint ?? 'TCP 8099, TCP 8300 and TCP+UDP 8301 to the instructor'} ` +
+        '(a guest Wi-Fi that isolates clients blocks it)',
+      'unreachable',
+    );
+  });
+  const ca = chain.find((c) => sha256Hex(c.raw).startsWith(pin));
+  if (!ca || !new X509Certificate(ca.raw).ca) {
+    throw new EnrollError(
+      `the instructor's enrollment service at ${url.host} shows a certificate that does not match --pin ${pin}: check the pin the instructor shows; if it is right, someone else answers at that address (do not join)`,
+      'pin',
+    );
+  }
+  return derToPem(ca.raw);
+}
+
+/**
+ * A fetch over https that trusts `caPem` alone (not the system's CAs): the requests to the enrollment service after
+ * the pin check, and lab:leave's with the CA saved at join. Only what request() uses: method, headers, string body,
+ * signal; redirects are never followed.
+ */
+export function pinnedFetch(caPem: string): typeof fetch {
+  return (async (input: string | URL | Request, init: RequestInit = {}) => {
+    const url = new URL(String(input));
+    if (url.protocol !== 'https:') throw new TypeError('fetch failed', { cause: new Error(`refusing ${url.protocol}// (https only)`) });
+    return new Promise<Response>((resolve, reject) => {
+      const req = https.request(
+        url,
+        {
+          method: init.method ?? 'GET',
+          headers: init.headers as Record<string, string> | undefined,
+          ca: caPem,
+          signal: init.signal ?? undefined,
+        },
+        (res) => {
+          const chunks: Buffer[] = [];
+          res.on('data', (c: Buffer) => chunks.push(c));
+          res.on('end', () => {
+            const status = res.statusCode ?? 0;
+            const headers = new Headers();
+            for (const [k, v] of Object.entries(res.headers)) if (typeof v === 'string') headers.set(k, v);
+            resolve(new Response(status === 204 || status === 304 ? null : Buffer.concat(chunks), { status, headers }));
+          });
+          res.on('error', reject);
+        },
+      );
+      req.on('error', (err) => reject(new TypeError('fetch failed', { cause: err })));
+      if (typeof init.body === 'string') req.write(init.body);
+      req.end();
+    });
+  }) as typeof fetch;
 }

@@ -16,8 +16,8 @@ describe('parseJoinTarget', () => {
   test.each([
     ['192.168.1.20', '192.168.1.20', ENROLL_PORT],
     ['192.168.1.20:9099', '192.168.1.20', 9099],
-    ['http://192.168.1.20', '192.168.1.20', ENROLL_PORT],
-    ['http://192.168.1.20:8099/', '192.168.1.20', 8099],
+    ['https://192.168.1.20', '192.168.1.20', ENROLL_PORT],
+    ['https://192.168.1.20:8099/', '192.168.1.20', 8099],
     ['instructor.local', 'instructor.local', ENROLL_PORT],
     ['[fd00::7]:8099', 'fd00::7', 8099],
   ])('%s is an address', (arg, host, port) => {
@@ -37,20 +37,20 @@ describe('parseJoinTarget', () => {
   test.each([
     '',
     '   ',
-    'https://192.168.1.20',
+    'http://192.168.1.20',
     'ftp://x',
-    'http://x/v1/join-info',
+    'https://x/v1/join-info',
     'a b',
     'x:0',
     'x:99999',
     'user:pw@10.0.0.1',
-    'http://u:secret@10.0.0.1',
+    'https://u:secret@10.0.0.1',
   ])('refuses %j with a UsageError', (arg) => {
     expect(() => parseJoinTarget(arg, noFiles)).toThrow(UsageError);
   });
 
   test('never quotes credentials', () => {
-    expect(() => parseJoinTarget('http://u:hunter22@10.0.0.1', noFiles)).toThrow(/^(?!.*hunter22)/);
+    expect(() => parseJoinTarget('https://u:hunter22@10.0.0.1', noFiles)).toThrow(/^(?!.*hunter22)/);
   });
 
   test('any input: a usable target or a one-line UsageError, nothing else', () => {
@@ -59,9 +59,9 @@ describe('parseJoinTarget', () => {
         try {
           const t = parseJoinTarget(arg, noFiles);
           if (t.kind === 'address') {
-            // The enrollment URL is always a valid http URL on the parsed port.
+            // The enrollment URL is always a valid https URL on the parsed port.
             const u = new URL(t.enrollUrl);
-            expect(u.protocol).toBe('http:');
+            expect(u.protocol).toBe('https:');
             expect(t.port).toBeGreaterThanOrEqual(1);
             expect(t.port).toBeLessThanOrEqual(65535);
           } else {
@@ -80,7 +80,7 @@ describe('parseJoinTarget', () => {
   test('every IPv4 address with or without a port is an address target', () => {
     fc.assert(
       fc.property(fc.ipV4(), fc.option(fc.integer({ min: 1, max: 65535 })), fc.boolean(), (ip, port, scheme) => {
-        const arg = `${scheme ? 'http://' : ''}${ip}${port === null ? '' : `:${port}`}`;
+        const arg = `${scheme ? 'https://' : ''}${ip}${port === null ? '' : `:${port}`}`;
         expect(parseJoinTarget(arg, noFiles)).toMatchObject({ kind: 'address', host: ip, port: port ?? ENROLL_PORT });
       }),
     );

@@ -17,8 +17,8 @@ function quote(value: string): string {
 
 /**
  * `lab:join`'s first argument: a join file (an existing path, or anything that looks like one: a "/" or "\",
- * or a `.json` name) or the instructor's address (`192.168.1.20`, `192.168.1.20:8099`, `http://host[:port]`,
- * `[fd00::1]`), whose enrollment service hands out the join info for the code. Bad input is a UsageError.
+ * or a `.json` name) or the instructor's address (`192.168.1.20`, `192.168.1.20:8099`, `https://host[:port]`,
+ * `[fd00::1]`), whose enrollment service (https only) hands out the join info for the code. Bad input is a UsageError.
  */
 export function parseJoinTarget(arg: string, fileExists: (path: string) => boolean): JoinTarget {
   const v = arg.trim();
@@ -26,8 +26,8 @@ export function parseJoinTarget(arg: string, fileExists: (path: string) => boole
   if (fileExists(v)) return { kind: 'file', path: v };
   const url = /^([A-Za-z][A-Za-z0-9+.-]*):\/\/(.*)$/.exec(v);
   if (url) {
-    if (url[1]!.toLowerCase() !== 'http') {
-      throw new UsageError(`instructor address ${quote(v)}: the enrollment service speaks plain http (http://<address>[:${ENROLL_PORT}])`);
+    if (url[1]!.toLowerCase() !== 'https') {
+      throw new UsageError(`instructor address ${quote(v)}: the enrollment service speaks https only (https://<address>[:${ENROLL_PORT}])`);
     }
     return addressTarget(url[2]!.replace(/\/+$/, ''), v);
   }
@@ -39,7 +39,7 @@ function addressTarget(hostPart: string, shown: string): JoinTarget {
   if (hostPart.includes('/')) throw new UsageError(`instructor address ${quote(shown)}: give the address only, without a path`);
   // parseHostPort refuses credentials, bad hosts and ports with one line (and never quotes a user:password).
   const { host, port } = parseHostPort(hostPart, 'instructor address', ENROLL_PORT);
-  const enrollUrl = `http://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
+  const enrollUrl = `https://${isIP(host) === 6 ? `[${host}]` : host}:${port}`;
   // A name that DNS rules allow can still be no URL host (`a.0`: a numeric last label is read as a bad IPv4).
   if (!URL.canParse(enrollUrl)) throw new UsageError(`instructor address ${quote(shown)}: not a host name or an IP address`);
   return { kind: 'address', host, port, enrollUrl };

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync, statSync, writeFileSync, chmodSync, 
 import os from 'node:os';
 import path from 'node:path';
 import type { JoinInfo } from './joinInfo';
+import { CLASSROOM_CA_PEM } from './testdata/testCas';
 import {
   GITHUB_TOKEN_FILE,
   readGithubToken,
@@ -16,19 +17,20 @@ import {
 } from './studentState';
 
 const joinInfo: JoinInfo = {
-  version: 1,
+  version: 2,
   datacenter: 'dc1',
   instructor: '192.168.1.20',
   servers: ['192.168.1.20:8301'],
   gossipKey: 'a'.repeat(43) + '=',
   joinCode: 'kite-maple-7421',
-  enrollUrl: 'http://192.168.1.20:8099',
+  ca: CLASSROOM_CA_PEM,
+  enrollUrl: 'https://192.168.1.20:8099',
   consulUi: 'http://192.168.1.20:8500/ui/',
   page: 'http://192.168.1.20:8080/',
 };
 const TOKEN = '3f2a1b4c-1111-2222-3333-444455556666';
 const state: StudentState = {
-  version: 1,
+  version: 2,
   name: 'alice',
   nodeName: 'student-alice',
   serviceId: 'workshop-alice',

@@ -28,13 +28,20 @@ export function studentDir(repoRoot: string, env: NodeJS.ProcessEnv = process.en
 
 export const StudentStateSchema = z
   .object({
-    version: z.literal(1),
+    // 2: the join info carries the classroom CA (TLS), the token an expiry.
+    version: z.literal(2),
     name: z.string().min(1).max(39),
     nodeName: z.string().min(1),
     serviceId: z.string().min(1),
     /** The student's own Consul ACL token (SecretID): secret. */
     token: z.string().min(8).max(200),
     accessorId: z.string().max(200),
+    /** When the token expires (ISO time from Consul's login), if it does. */
+    expirationTime: z
+      .string()
+      .max(64)
+      .regex(/^\d{4}-\d\d-\d\dT[0-9:.]+(Z|[+-]\d\d:\d\d)$/, 'must be an ISO time')
+      .optional(),
     joinInfo: JoinInfoSchema,
     /** What the stack was last started with, so lab:leave brings down exactly that (Compose project, address). */
     project: z.string().min(1).optional(),
@@ -110,8 +117,15 @@ export function reuseConflict(state: StudentState, name: string, joinInfo: JoinI
   if (state.name !== name) {
     return `this machine already joined as "${state.name}": run npm run lab:leave first, then join as "${name}"`;
   }
-  if (state.joinInfo.enrollUrl !== joinInfo.enrollUrl || state.joinInfo.gossipKey !== joinInfo.gossipKey) {
+  if (
+    state.joinInfo.enrollUrl !== joinInfo.enrollUrl ||
+    state.joinInfo.gossipKey !== joinInfo.gossipKey ||
+    state.joinInfo.ca !== joinInfo.ca
+  ) {
     return `this machine joined another class (instructor ${state.joinInfo.instructor}) as "${state.name}": run npm run lab:leave first`;
+  }
+  if (state.expirationTime && Date.parse(state.expirationTime) <= Date.now()) {
+    return `your token from this class expired at ${state.expirationTime}: run npm run lab:leave -- --forget, then lab:join again (if the name is still taken, the instructor frees it: npm run lab:roster -- --free ${state.name})`;
   }
   return undefined;
 }

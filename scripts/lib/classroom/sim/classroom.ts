@@ -30,6 +30,7 @@ import {
   studentSlots,
 } from './layout';
 import { execIn, execOk, lastLine } from './machineExec';
+import { parseStudentJoinCommand } from '../instructorEnv';
 import { ensureMachineImage } from './machineImage';
 import {
   ensureLan,
@@ -271,8 +272,12 @@ async function buildClassroom(opts: UpOptions, dir: string, tmp: string, binds: 
   if (up.exitCode !== 0)
     throw new Error(`lab:up --classroom on the instructor's machine exited ${up.exitCode}: ${lastLine(up.stderr) || lastLine(up.stdout)}`);
   say(`instructor: lab is up in ${secs(tInstr)}`);
+  // The line the instructor projects: what a student types (address, code, the CA's pin).
+  const projected = parseStudentJoinCommand(up.stdout);
+  if (!projected)
+    throw new Error('lab:up --classroom printed no student command (npm run lab:join -- <address> --code <code> --pin <pin> --name ...)');
 
-  // The instructor's join.json (gossip key, join code) and management token: read through docker exec, never printed.
+  // The instructor's join.json (gossip key, join code, CA) and management token: read through docker exec, never printed.
   const joinJson = (await execOk(docker, INSTRUCTOR_CONTAINER, ['cat', `${CLASSROOM_DIR_IN_MACHINE}/join.json`])).stdout;
   const managementToken = (
     await execOk(docker, INSTRUCTOR_CONTAINER, ['cat', `${CLASSROOM_DIR_IN_MACHINE}/management.token`])
@@ -282,8 +287,13 @@ async function buildClassroom(opts: UpOptions, dir: string, tmp: string, binds: 
   const tokenFile = path.join(dir, TOKEN_FILE);
   writeSecretFile(tokenFile, managementToken + '\n');
 
-  // 4. The students, all at once (a class joins together): join.json handed over, then lab:join.
-  const students = await Promise.all(slots.map((s) => joinStudent(docker, s, joinJson, say)));
+  // 4. The students, all at once (a class joins together), as people do: odd ones type the projected line, even ones
+  // got join.json handed over (a USB stick, the room's chat) and type the pin from the projector.
+  const students = await Promise.all(
+    slots.map((s) =>
+      joinStudent(docker, s, s.index % 2 === 1 ? { kind: 'line', ...projected } : { kind: 'file', joinJson, pin: projected.pin }, say),
+    ),
+  );
 
   const output: SimOutput = {
     consulHttp: `http://127.0.0.1:${await publishedPort(docker, INSTRUCTOR_CONTAINER, INSTRUCTOR_ROOM_API_PORT)}`,
@@ -297,16 +307,26 @@ async function buildClassroom(opts: UpOptions, dir: string, tmp: string, binds: 
   return output;
 }
 
-async function joinStudent(docker: Docker, s: StudentSlot, joinJson: string, say: Say): Promise<SimStudent> {
-  // What a USB stick would do: join.json into the student's machine, 0600 in a 0700 directory.
-  const joinDir = path.posix.dirname(JOIN_FILE_IN_MACHINE);
-  await execOk(docker, s.container, ['sh', '-c', `umask 077 && mkdir -p ${joinDir} && cat > ${JOIN_FILE_IN_MACHINE}`], {
-    stdin: Buffer.from(joinJson),
-  });
+/** How a student got the class: the projected line, or join.json handed over (plus the projected pin). */
+type JoinHow = { kind: 'line'; lan: string; joinCode: string; pin: string } | { kind: 'file'; joinJson: string; pin: string };
+
+/** lab:join's arguments before --name, for `how`. */
+export function joinArgs(how: JoinHow): string[] {
+  return how.kind === 'line' ? [how.lan, '--code', how.joinCode, '--pin', how.pin] : [JOIN_FILE_IN_MACHINE, '--pin', how.pin];
+}
+
+async function joinStudent(docker: Docker, s: StudentSlot, how: JoinHow, say: Say): Promise<SimStudent> {
+  if (how.kind === 'file') {
+    // What a USB stick would do: join.json into the student's machine, 0600 in a 0700 directory.
+    const joinDir = path.posix.dirname(JOIN_FILE_IN_MACHINE);
+    await execOk(docker, s.container, ['sh', '-c', `umask 077 && mkdir -p ${joinDir} && cat > ${JOIN_FILE_IN_MACHINE}`], {
+      stdin: Buffer.from(how.joinJson),
+    });
+  }
   const cmd = [
     'node',
     `${LAB_IN_MACHINE}/dist/scripts/lab-join.js`,
-    JOIN_FILE_IN_MACHINE,
+    ...joinArgs(how),
     '--name',
     s.name,
     '--offline',
