@@ -3,18 +3,30 @@
  * user runs it, puts an instructor machine and two student machines (Docker in Docker, see
  * scripts/lib/classroom/sim/) on one venue LAN network and runs the people's own commands inside them
  * (lab:up --classroom, lab:join). Then, from the host, through the room's read-only API and the shared page:
- *   - both students' GitHub avatars (from the GitHub stand-in) are images on the instructor's page;
+ *   - both students' GitHub avatars (from the GitHub stand-in) are images on the instructor's page; alice joined with
+ *     the projected line (address, code, the CA's pin), bob with join.json and the pin;
  *   - alice's own token cannot deregister bob's instance (403) and bob stays passing; an anonymous write is 403;
- *   - an agent without the gossip key never becomes a member, and says why in its log;
+ *   - the room's attacks of issue 18, each of which succeeded before the room had TLS, least-privilege tokens and the
+ *     page's address rules (numbers in the session notes): a rogue `consul agent -server` with the gossip key never
+ *     becomes a voter and holds no token; a raw raft connection to a server's RPC port is closed at once; an agent
+ *     without the gossip key never becomes a member; lab:join with a wrong --pin stops before sending the code;
+ *     enrollment over plain http gets no join info and the code is in no log; a student's token re-registering its
+ *     node and service outside the room for 15 s never reaches the page, and /api/ takes no PUT;
  *   - a student machine cut off the LAN leaves the page, and comes back when it is reconnected.
  * Always ends with `classroom:sim down` (also after a failure). Prints lines starting with [e2e classroom].
  */
+import { readFileSync } from 'node:fs';
 import type Docker from 'dockerode';
 import { execText, readContainerLogs } from '../../scripts/lib/docker/engine';
+import { execIn, lastLine } from '../../scripts/lib/classroom/sim/machineExec';
 import { OFFLINE_IMAGES } from '../../scripts/lib/images/buildOfflineImages';
 import {
+  CLASSROOM_DIR_IN_MACHINE,
   INSTRUCTOR_ADDRESS,
+  INSTRUCTOR_CONTAINER,
+  LAB_IN_MACHINE,
   LAN_NETWORK,
+  LAN_PREFIX,
   SIM_LABEL,
   SPARE_ADDRESS_FIRST,
   STUDENT_DIR_IN_MACHINE,
@@ -32,6 +44,8 @@ const STUDENTS = 2;
 const ALICE = studentSlot(1);
 const BOB = studentSlot(2);
 const ROGUE = 'classroom-e2e-rogue';
+const ROGUE_SERVER = 'classroom-e2e-rogue-server';
+const ROGUE_SERVER_ADDRESS = `${LAN_PREFIX}.51`;
 
 const t0 = Date.now();
 const timings: string[] = [];
@@ -100,10 +114,56 @@ async function sim(args: string[], timeoutMs: number): Promise<{ code: number; s
 }
 
 async function removeRogue(): Promise<void> {
-  await docker
-    .getContainer(ROGUE)
-    .remove({ force: true, v: true })
-    .catch(() => undefined);
+  for (const name of [ROGUE, ROGUE_SERVER])
+    await docker
+      .getContainer(name)
+      .remove({ force: true, v: true })
+      .catch(() => undefined);
+}
+
+/** A text file on the instructor's machine (its classroom dir), read through docker exec, never printed. */
+async function instructorFile(file: string): Promise<string> {
+  const r = await execText(docker.getContainer(INSTRUCTOR_CONTAINER), ['cat', `${CLASSROOM_DIR_IN_MACHINE}/${file}`]);
+  if (r.exitCode !== 0) throw new Error(`reading ${file} on the instructor's machine: ${r.stderr.trim()}`);
+  return r.stdout;
+}
+
+/** The enrollment service's log on the instructor's machine. */
+async function enrollmentLog(): Promise<string> {
+  const r = await execText(docker.getContainer(INSTRUCTOR_CONTAINER), ['docker', 'logs', 'consul-lab-enrollment-1'], 15_000);
+  return r.stdout + r.stderr;
+}
+
+/** Every secret the room holds: the management token, the preset tokens, the students' tokens. */
+async function roomSecrets(): Promise<string[]> {
+  const secrets = JSON.parse(await instructorFile('secrets.json')) as {
+    managementToken: string;
+    tokens: Record<string, { secretId: string }>;
+  };
+  return [
+    secrets.managementToken,
+    ...Object.values(secrets.tokens).map((t) => t.secretId),
+    await studentToken(ALICE.container),
+    await studentToken(BOB.container),
+  ];
+}
+
+/** A throwaway container on the LAN running `script` with bash (the offline base image): a laptop on the Wi-Fi. */
+async function onTheLan(script: string, timeoutMs = 20_000): Promise<string> {
+  const c = await docker.createContainer({
+    Image: OFFLINE_IMAGES.base,
+    Cmd: ['bash', '-c', script],
+    Labels: { [SIM_LABEL]: 'e2e-probe' },
+    HostConfig: { NetworkMode: LAN_NETWORK },
+  });
+  try {
+    await c.start();
+    await Promise.race([c.wait(), sleep(timeoutMs).then(() => c.kill().catch(() => undefined))]);
+    const { stdout, stderr } = await readContainerLogs(docker, c.id, {});
+    return (stdout + stderr).trim();
+  } finally {
+    await c.remove({ force: true }).catch(() => undefined);
+  }
 }
 
 // --- lifecycle -----------------------------------------------------------------------------------------------
@@ -207,10 +267,28 @@ describe('a simulated classroom (classroom:sim, lab:up --classroom, lab:join)', 
   );
 
   test(
-    'an agent without the gossip key never becomes a member, and its log says the gossip is encrypted',
+    'intruders on the Wi-Fi: a rogue server WITH the gossip key never becomes a voter nor gets a token; an agent without the key never becomes a member',
     async () => {
       await removeRogue();
-      const c = await docker.createContainer({
+      const gossipKey = (JSON.parse(await instructorFile('join.json')) as { gossipKey: string }).gossipKey;
+      // Like every Consul config of the lab: never call home (the image's entrypoint writes this to its config dir).
+      const rogueServer = await docker.createContainer({
+        name: ROGUE_SERVER,
+        Image: OFFLINE_IMAGES.consul,
+        Cmd: [
+          'agent',
+          '-server',
+          '-node=rogue-server',
+          `-retry-join=${INSTRUCTOR_ADDRESS}:8301`,
+          `-bind=${ROGUE_SERVER_ADDRESS}`,
+          '-disable-host-node-id',
+        ],
+        Env: [`CONSUL_LOCAL_CONFIG=${JSON.stringify({ disable_update_check: true, encrypt: gossipKey })}`],
+        Labels: { [SIM_LABEL]: 'e2e-rogue' },
+        HostConfig: { NetworkMode: LAN_NETWORK },
+        NetworkingConfig: { EndpointsConfig: { [LAN_NETWORK]: { IPAMConfig: { IPv4Address: ROGUE_SERVER_ADDRESS } } } },
+      });
+      const noKey = await docker.createContainer({
         name: ROGUE,
         Image: OFFLINE_IMAGES.consul,
         Cmd: [
@@ -220,31 +298,176 @@ describe('a simulated classroom (classroom:sim, lab:up --classroom, lab:join)', 
           `-bind=${SPARE_ADDRESS_FIRST}`,
           '-disable-host-node-id',
         ],
-        // Like every Consul config of the lab: never call home (the image's entrypoint writes this to its config dir).
         Env: ['CONSUL_LOCAL_CONFIG={"disable_update_check": true}'],
         Labels: { [SIM_LABEL]: 'e2e-rogue' },
         HostConfig: { NetworkMode: LAN_NETWORK },
         NetworkingConfig: { EndpointsConfig: { [LAN_NETWORK]: { IPAMConfig: { IPv4Address: SPARE_ADDRESS_FIRST } } } },
       });
-      await c.start();
-      const started = Date.now();
+      await rogueServer.start();
+      await noKey.start();
       try {
-        while (Date.now() - started < 20_000) {
-          const nodes = await getJson<Array<{ Node: string }>>(`${room.consulHttp}/v1/catalog/nodes`);
-          expect(nodes.map((n) => n.Node)).not.toContain('rogue-laptop');
+        // The server with the key does get into the gossip pool (Consul CE cannot stop a key holder): from then, 40 s.
+        await waitFor(
+          async () =>
+            (await getJson<Array<{ Name: string }>>(`${room.consulHttp}/v1/agent/members`)).some((m) => m.Name === 'rogue-server'),
+          { timeoutMs: 60_000, intervalMs: 500, what: 'the rogue server in the gossip pool' },
+        );
+        const joined = Date.now();
+        let voter = false;
+        let inRaft = false;
+        while (Date.now() - joined < 40_000) {
+          const cfg = await getJson<{ Servers: Array<{ Node: string; Voter: boolean }> }>(
+            `${room.consulHttp}/v1/operator/raft/configuration`,
+          );
+          const rogue = cfg.Servers.find((s) => s.Node === 'rogue-server');
+          inRaft ||= !!rogue;
+          voter ||= !!rogue?.Voter;
           const members = await getJson<Array<{ Name: string }>>(`${room.consulHttp}/v1/agent/members`);
           expect(members.map((m) => m.Name)).not.toContain('rogue-laptop');
           await sleep(1000);
         }
+        const secrets = await roomSecrets();
+        const found = await execText(
+          docker.getContainer(ROGUE_SERVER),
+          ['sh', '-c', 'cat $(find /consul/data -type f) 2>/dev/null'],
+          15_000,
+        );
+        const leaked = secrets.filter((s) => found.stdout.includes(s)).length;
+        note(
+          `rogue server: added to raft ${inRaft ? 'as a non-voter' : 'not at all'}, voter: ${voter}; secrets of the room in its data dir: ${leaked} of ${secrets.length}`,
+        );
+        expect(voter).toBe(false);
+        expect(leaked).toBe(0);
+        expect(found.stdout.length).toBeGreaterThan(0);
         const { stdout, stderr } = await readContainerLogs(docker, ROGUE, {});
         const why = `${stdout}\n${stderr}`.split('\n').filter((l) => /decrypt|encrypt|keyring/i.test(l) && /join|receive|fail/i.test(l));
-        note(`after ${since(started).toFixed(0)} s the rogue agent is no member; its log: ${why[0]?.trim().slice(0, 200) ?? '(nothing)'}`);
+        note(`the agent without the key is no member; its log: ${why[0]?.trim().slice(0, 200) ?? '(nothing)'}`);
         expect(why.length).toBeGreaterThan(0);
       } finally {
         await removeRogue();
+        // The leader added the rogue as a non-voter: take it out of the raft configuration again (management token).
+        const mgmt = readFileSync(room.managementTokenFile, 'utf8').trim();
+        await fetch(`${room.consulHttp}/v1/operator/raft/peer?address=${ROGUE_SERVER_ADDRESS}:8300`, {
+          method: 'DELETE',
+          headers: { 'x-consul-token': mgmt },
+          signal: AbortSignal.timeout(5000),
+        }).catch(() => undefined);
       }
     },
+    3 * MIN,
+  );
+
+  test(
+    "a raw connection to each server's RPC port that speaks raft (0x01) is closed within 2 s; the leader is unchanged",
+    async () => {
+      const leader = await getJson<string>(`${room.consulHttp}/v1/status/leader`);
+      const out = await onTheLan(
+        [8300, 8310, 8320]
+          .map(
+            (port) =>
+              `exec 3<>/dev/tcp/${INSTRUCTOR_ADDRESS}/${port} && printf '\\x01' >&3 && t0=$(date +%s%N) && ` +
+              `if timeout 5 cat <&3 >/dev/null; then echo "${port} closed $(( ($(date +%s%N) - t0) / 1000000 ))"; else echo "${port} open"; fi; exec 3>&-`,
+          )
+          .join('; '),
+      );
+      note(`raw raft connections: ${out.replace(/\n/g, ', ')}`);
+      const closed = [...out.matchAll(/^(\d+) closed (\d+)$/gm)].map((m) => [Number(m[1]), Number(m[2])] as const);
+      expect(closed.map(([p]) => p)).toEqual([8300, 8310, 8320]);
+      for (const [, ms] of closed) expect(ms).toBeLessThan(2000);
+      expect(await getJson<string>(`${room.consulHttp}/v1/status/leader`)).toBe(leader);
+    },
     MIN,
+  );
+
+  test(
+    'lab:join with a wrong --pin stops before sending the code; plain http gets no join info; the code is in no log',
+    async () => {
+      const code = (JSON.parse(await instructorFile('join.json')) as { joinCode: string }).joinCode;
+      const before = (await enrollmentLog()).split('\n').length;
+      const r = await execIn(
+        docker,
+        ALICE.container,
+        [
+          'node',
+          `${LAB_IN_MACHINE}/dist/scripts/lab-join.js`,
+          INSTRUCTOR_ADDRESS,
+          '--code',
+          code,
+          '--pin',
+          '0123456789abcdef',
+          '--name',
+          'mallory',
+          '--offline',
+        ],
+        { env: ['LAB_STUDENT_DIR=/tmp/e2e-wrong-pin'], workingDir: LAB_IN_MACHINE, timeoutMs: 60_000 },
+      );
+      note(`lab:join --pin <wrong>: exit ${r.exitCode}: ${lastLine(r.stderr)}`);
+      expect(r.exitCode).toBe(1);
+      expect(lastLine(r.stderr)).toMatch(/does not match --pin 0123456789abcdef/);
+      // The service saw no request: nothing logged since (a request with the code would log "join-info served").
+      await sleep(1000);
+      expect((await enrollmentLog()).split('\n').length).toBe(before);
+
+      // Plain http on the enrollment port: no join info (the TLS-only answer), from a laptop on the LAN.
+      const http = await onTheLan(
+        `exec 3<>/dev/tcp/${INSTRUCTOR_ADDRESS}/8099 && printf 'POST /v1/join-info HTTP/1.1\\r\\nHost: x\\r\\nContent-Type: application/json\\r\\nContent-Length: ${code.length + 11}\\r\\n\\r\\n{"code":"${code}"}' >&3 && timeout 5 cat <&3`,
+      );
+      note(`plain http to the enrollment port: ${http.split('\n').pop()}`);
+      expect(http).not.toContain('gossipKey');
+      expect(http).toMatch(/use https/);
+      const log = await enrollmentLog();
+      expect(log).toMatch(/student enrolled/);
+      expect(log).not.toContain(code);
+    },
+    2 * MIN,
+  );
+
+  test(
+    "a student's token rewriting its node and service address outside the room for 15 s never reaches the page; /api/ takes no PUT",
+    async () => {
+      const token = await studentToken(ALICE.container);
+      const outside = ['10.213.50.21', INSTRUCTOR_ADDRESS, `${LAN_PREFIX}.1`, '127.0.0.1', '192.0.2.1'];
+      let writes = 0;
+      let seen = 0;
+      const started = Date.now();
+      try {
+        while (Date.now() - started < 15_000) {
+          for (const a of outside) {
+            const r = await put(
+              '/v1/catalog/register',
+              { Node: ALICE.nodeName, Address: a, Service: { ID: ALICE.serviceId, Service: ALICE.serviceId, Address: a, Port: 8500 } },
+              token,
+            );
+            if (r.status === 200) writes++;
+            const page = await (await fetch(`${room.nginx}/`, { signal: AbortSignal.timeout(5000) })).text();
+            if (outside.some((o) => page.includes(`${o}:8500`))) seen++;
+          }
+        }
+        note(`outside the room: ${writes} re-registrations accepted by Consul in 15 s, the page showed one ${seen} times`);
+        expect(writes).toBeGreaterThan(10);
+        expect(seen).toBe(0);
+        const putApi = await fetch(`${room.nginx}/api/v1/kv/x`, { method: 'PUT', body: 'x', signal: AbortSignal.timeout(5000) });
+        expect(putApi.status).toBe(403);
+        expect(putApi.headers.get('content-security-policy')).toBe('sandbox');
+      } finally {
+        // Put alice's node and instance back where her agent has them (its anti-entropy would, within a minute or two).
+        await put(
+          '/v1/catalog/register',
+          {
+            Node: ALICE.nodeName,
+            Address: ALICE.address,
+            Service: { ID: ALICE.serviceId, Service: ALICE.serviceId, Address: ALICE.address, Port: 8081 },
+          },
+          token,
+        );
+        await waitFor(async () => (await namesOnPage()).includes(ALICE.name), {
+          timeoutMs: 3 * MIN,
+          intervalMs: 500,
+          what: 'alice back on the page after the attack',
+        });
+      }
+    },
+    5 * MIN,
   );
 
   test(
