@@ -100,7 +100,8 @@ export function networkReason(err: unknown): string {
     // The classroom CA and its certificates start at the moment lab:up made them (consul tls does not backdate).
     CERT_NOT_YET_VALID: "the instructor's certificate is not valid yet by this machine's clock: turn on automatic time (NTP)",
     CERT_HAS_EXPIRED: "the instructor's certificate has expired by this machine's clock: check the clock, or ask for a new class",
-    ERR_TLS_CERT_ALTNAME_INVALID: "the certificate is not for this address: someone else answers there, or the instructor's lab runs on another address",
+    ERR_TLS_CERT_ALTNAME_INVALID:
+      "the certificate is not for this address: someone else answers there, or the instructor's lab runs on another address",
     UNABLE_TO_VERIFY_LEAF_SIGNATURE: 'the certificate is not from the classroom CA',
     DEPTH_ZERO_SELF_SIGNED_CERT: 'the certificate is not from the classroom CA',
   };

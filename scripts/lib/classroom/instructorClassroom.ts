@@ -1,6 +1,6 @@
 // `lab:up --classroom`'s own work, apart from starting Compose: the class (new or resumed: secrets, the classroom CA,
 // the room's address rules), the ACL set-up during the wait, and what the room needs printed once the lab is up.
-import { existsSync, rmSync } from 'node:fs';
+import { rmSync } from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
 import { sleep } from '../../../services/shared/async';
@@ -47,7 +47,13 @@ export interface PrepareOptions {
 }
 
 /** The room's subnet: --room-subnet, else the LAN interface's, else the /24 around the address (said so). */
-export function roomSubnetOf(lan: string, given: string | undefined, labSubnetPrefix: string, gateway: string | undefined) {
+export function roomSubnetOf(
+  lan: string,
+  given: string | undefined,
+  labSubnetPrefix: string,
+  gateway: string | undefined,
+  interfaceCidr: (address: string) => string | undefined = lanCidrOf,
+) {
   let cidr: string;
   let from: string;
   if (given !== undefined) {
@@ -56,10 +62,12 @@ export function roomSubnetOf(lan: string, given: string | undefined, labSubnetPr
     } catch (err) {
       throw new UsageError(`--room-subnet: ${(err as Error).message}`);
     }
+    if (!new RegExp(roomAddressPatterns({ cidr: given, exclude: [] }).allowed).test(lan))
+      throw new UsageError(`--room-subnet: ${given} does not contain this laptop's LAN address ${lan}`);
     cidr = given;
     from = '--room-subnet';
   } else {
-    const found = lanCidrOf(lan);
+    const found = interfaceCidr(lan);
     cidr = found ?? `${lan.split('.').slice(0, 3).join('.')}.0/24`;
     from = found ? "the LAN interface's netmask" : 'a /24 around the LAN address (its interface was not found; --room-subnet sets it)';
   }
@@ -78,6 +86,8 @@ export function roomSubnetOf(lan: string, given: string | undefined, labSubnetPr
  * `dir` as it is. Nothing of it is printed here.
  */
 export async function prepareClassroom(o: PrepareOptions): Promise<Classroom> {
+  // Bad input first (a usage error), before a new class replaces or clears anything.
+  const room = roomSubnetOf(o.lan, o.roomSubnet, o.labSubnetPrefix, defaultGateway());
   const { secrets, previous } = classSecrets(o.dir, o.resume);
   let tls: ClassroomTls;
   if (o.resume) {
@@ -94,8 +104,6 @@ export async function prepareClassroom(o: PrepareOptions): Promise<Classroom> {
     tls = await makeClassroomTls(o.docker, o.consulImage, o.lan, o.dir);
     o.say(`a new class: new gossip key, join code and tokens; classroom CA made with ${o.consulImage}'s consul tls`);
   }
-  const gateway = defaultGateway();
-  const room = roomSubnetOf(o.lan, o.roomSubnet, o.labSubnetPrefix, gateway);
   const join = joinInfoFor(o.lan, secrets, o.nginxPort, tls.caPem);
   return {
     lan: o.lan,
@@ -191,9 +199,4 @@ export async function isDockerDesktop(docker: Docker): Promise<boolean> {
   } catch {
     return false;
   }
-}
-
-/** Whether `dir` holds a class (lab:up --resume has something to resume). */
-export function hasClass(dir: string): boolean {
-  return existsSync(path.join(dir, 'secrets.json'));
 }
