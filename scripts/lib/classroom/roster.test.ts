@@ -241,7 +241,7 @@ describe('renderRoster', () => {
     expect(lines.slice(5)).toEqual([
       '⚠ member "student-carol" (192.168.1.33) has no token of its own: it joined with the gossip key alone',
       '⚠ member "laptop-7" (192.168.1.77) has no token of its own: it joined with the gossip key alone',
-      '⚠ member "laptop-7" (192.168.1.77) claims to be a SERVER: the lab\'s are consul-server-1..3; a server holding the gossip key receives the cluster\'s state, ACL tokens included',
+      '⚠ member "laptop-7" (192.168.1.77) claims to be a SERVER: the lab\'s are consul-server-1..3; without a server certificate of the classroom CA it gets no raft data, but someone with the gossip key tried: a new class (lab:up --classroom) changes the key',
       '⚠ the gossip keyring was changed by a member (2 keys installed): Consul CE lets any member with the key do that; start a new class (lab:up --classroom) to rotate',
     ]);
     expect(lines.join('\n')).not.toContain(GOSSIP_KEY);
@@ -535,6 +535,43 @@ describe('readRoster', () => {
       html,
     );
     expect(plain.keyring).toEqual({ ok: false, error: 'gossip encryption is off (Consul: "Keyring is empty")' });
+  });
+
+  it('a keyring query a member does not answer (a rogue server: Consul waits, then 500s) is a line, and the flags still show who', async () => {
+    const rogue = [member('host-a'), member('evil', '192.168.1.66', 'consul')];
+    // Seen in a simulated room with a rogue server: 11 s, then this answer.
+    const partial = await readRoster(
+      URL,
+      'p',
+      fakeConsul({
+        members: json(rogue),
+        keyring: {
+          status: 500,
+          body: '2 errors occurred:\n\t* WAN error: 3/5 nodes reported success\n\t* dc1 (LAN) error: 6/7 nodes reported success\n',
+        },
+      }).get,
+      html,
+      { classGossipKey: GOSSIP_KEY, now: () => NOW },
+    );
+    expect(partial.keyring).toEqual({
+      ok: false,
+      error: 'only 6 of 7 members answered the keyring query (a member that is no real agent? see the flags)',
+    });
+    expect(partial.flags.map((f) => f.kind)).toEqual(['no-token', 'server']);
+    // The roster's own timeout runs out first: the rest of the roster is still there.
+    const c = fakeConsul({ members: json(rogue) });
+    const get: ConsulGet = (path) =>
+      path === ROSTER_PATHS.keyring
+        ? Promise.reject(Object.assign(new Error('The operation was aborted due to timeout'), { name: 'TimeoutError' }))
+        : c.get(path);
+    const slow = await readRoster(URL, 'p', get, html, { classGossipKey: GOSSIP_KEY, now: () => NOW });
+    expect(slow.students.map((st) => st.name)).toContain('alice');
+    expect(slow.keyring).toEqual({
+      ok: false,
+      error:
+        'no answer (The operation was aborted due to timeout): a member of the gossip pool does not answer the keyring query (a member that is no real agent? see the flags)',
+    });
+    expect(renderRoster(slow)).toMatch(/\nThe gossip keyring could not be read: no answer/);
   });
 
   it('a page that cannot be read is part of the report, not an error', async () => {

@@ -356,7 +356,7 @@ export function flagLine(f: RosterFlag): string {
     case 'server':
       return (
         `⚠ member ${quotedForTerminal(f.member, 48)} (${quoteForTerminal(f.address, 48)}) claims to be a SERVER: the lab's are consul-server-1..3; ` +
-        "a server holding the gossip key receives the cluster's state, ACL tokens included"
+        'without a server certificate of the classroom CA it gets no raft data, but someone with the gossip key tried: a new class (lab:up --classroom) changes the key'
       );
     case 'keyring': {
       const which = f.primaryIsClassKey === false ? ", the primary is not the class's" : '';
@@ -516,16 +516,33 @@ export async function readRoster(
     return parseJson(consulUrl, path, a);
   };
   // The keyring is a check on the side: a token without keyring:read (or an odd answer) is one line in the report.
-  const keyringP: Promise<KeyringRead> = ask(ROSTER_PATHS.keyring).then((a) => {
-    // Without gossip encryption Consul answers 500 "N errors occurred:" and, lines below, "Keyring is empty".
-    if (/encryption not enabled/i.test(a.body)) return { ok: false, error: 'gossip encryption is off (Consul: "Keyring is empty")' };
-    if (a.status !== 200) return { ok: false, error: `${a.status} ${bodyLine(a.body)}` };
-    try {
-      return { ok: true, value: JSON.parse(a.body) as unknown };
-    } catch {
-      return { ok: false, error: `not JSON: ${bodyLine(a.body)}` };
-    }
-  });
+  // The keyring query fans out to every member of the gossip pool: a member that is no real agent (a rogue server
+  // seen in a simulated room) makes Consul wait ~11 s and answer 500 "6/7 nodes reported success". Either is a line
+  // in the report, never the end of it.
+  const keyringP: Promise<KeyringRead> = get(ROSTER_PATHS.keyring).then(
+    (a) => {
+      // Without gossip encryption Consul answers 500 "N errors occurred:" and, lines below, "Keyring is empty".
+      if (/encryption not enabled/i.test(a.body)) return { ok: false, error: 'gossip encryption is off (Consul: "Keyring is empty")' };
+      // The LAN pool's count is the room's (the WAN pool holds only the servers).
+      const partial =
+        /\(LAN\) error: (\d+)\/(\d+) nodes reported success/.exec(a.body) ?? /(\d+)\/(\d+) nodes reported success/.exec(a.body);
+      if (a.status !== 200 && partial)
+        return {
+          ok: false,
+          error: `only ${partial[1]} of ${partial[2]} members answered the keyring query (a member that is no real agent? see the flags)`,
+        };
+      if (a.status !== 200) return { ok: false, error: `${a.status} ${bodyLine(a.body)}` };
+      try {
+        return { ok: true, value: JSON.parse(a.body) as unknown };
+      } catch {
+        return { ok: false, error: `not JSON: ${bodyLine(a.body)}` };
+      }
+    },
+    (err: unknown) => ({
+      ok: false,
+      error: `no answer (${errorMessage(err).split('\n')[0]}): a member of the gossip pool does not answer the keyring query (a member that is no real agent? see the flags)`,
+    }),
+  );
   // Awaited below; marked handled now, so that Consul going away meanwhile is not an unhandled rejection.
   keyringP.catch(() => undefined);
   const tokenList = parseJson(consulUrl, ROSTER_PATHS.tokens, tokens);
