@@ -141,7 +141,8 @@ export async function prepareAgent(spec: AgentSpec): Promise<PreparedAgent> {
   };
 }
 
-async function startAgent(spec: AgentSpec): Promise<ConsulAgent> {
+/** Prepare and launch one agent; its `stop()` ends it and removes its data dir. Not waited on: see waitForReady. */
+export async function startAgent(spec: AgentSpec): Promise<ConsulAgent> {
   const { launch, ...where } = await prepareAgent(spec);
   const proc = launch();
   return {

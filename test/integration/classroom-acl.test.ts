@@ -20,7 +20,7 @@ import { parseJwtKey, studentJwtSigner } from '../../services/enrollment/student
 import { STUDENT_AUTH_METHOD, STUDENT_JWT, studentLoginMeta } from '../../services/enrollment/names';
 import { setUpClassroomAcls, verifyGossipKey } from '../../scripts/lib/classroom/aclSetup';
 import { newPresetTokenIds, PRESET_TOKEN_KEYS } from '../../scripts/lib/classroom/classroomTokens';
-import { type ConsulAgent, consulBinary, prepareAgent, waitForReady } from '../harness/consul';
+import { type ConsulAgent, consulBinary, startAgent, waitForReady } from '../harness/consul';
 import { readyOrStopped } from '../harness/processes';
 
 const MGMT = randomUUID();
@@ -54,7 +54,7 @@ beforeAll(async () => {
   const read = (f: string): string => readFileSync(path.join(tlsDir!, f), 'utf8');
   caPem = read('consul-agent-ca.pem');
 
-  const prepared = await prepareAgent({
+  const agent = await startAgent({
     name: `classroom-acl-${process.pid}`,
     ip: '127.0.0.1',
     dev: true,
@@ -63,15 +63,6 @@ beforeAll(async () => {
       `acl { enabled = true  default_policy = "deny"  enable_token_persistence = true  tokens { initial_management = "${MGMT}"  agent = "${MGMT}" } }`,
     ],
   });
-  const proc = prepared.launch();
-  const agent: ConsulAgent = {
-    ...prepared,
-    process: proc,
-    stop: async () => {
-      await proc.stop('SIGTERM', 5000);
-      rmSync(prepared.dataDir, { recursive: true, force: true });
-    },
-  };
   consul = agent;
   await readyOrStopped(agent, () => waitForReady(agent, { intervalMs: 100 }));
 

@@ -5,10 +5,9 @@
 // forces its node out and deregisters it, and the roster then shows the name as gone. The dev agent itself is a member
 // without a token of its own that claims to be a server (it is one, but not one of consul-server-1..3): both flags.
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { freeStudent, httpConsulCall } from '../../scripts/lib/classroom/freeStudent';
 import { httpConsulGet, readRoster, renderRoster, type Roster } from '../../scripts/lib/classroom/roster';
-import { type ConsulAgent, prepareAgent, waitForReady } from '../harness/consul';
+import { type ConsulAgent, startAgent, waitForReady } from '../harness/consul';
 import { readyOrStopped } from '../harness/processes';
 import { studentLogins, type StudentLogins } from '../harness/classroomStudents';
 import { STUDENT_AUTH_METHOD } from '../../services/enrollment/names';
@@ -57,7 +56,7 @@ const readTheRoster = (): Promise<Roster> =>
   });
 
 beforeAll(async () => {
-  const prepared = await prepareAgent({
+  const agent = await startAgent({
     name: NODE,
     ip: '127.0.0.1',
     dev: true,
@@ -66,16 +65,6 @@ beforeAll(async () => {
       `acl { enabled = true  default_policy = "deny"  tokens { initial_management = "${MGMT}"  agent = "${MGMT}" } }`,
     ],
   });
-  const { launch, ...where } = prepared;
-  const proc = launch();
-  const agent: ConsulAgent = {
-    ...where,
-    process: proc,
-    stop: async () => {
-      await proc.stop('SIGTERM', 5000);
-      rmSync(where.dataDir, { recursive: true, force: true });
-    },
-  };
   // Stopped by readyOrStopped when it never gets ready; by afterAll otherwise. Ready = a leader, and the management
   // token (bootstrapped once the leader is) sees the agent's own node: anonymous sees nothing under default deny.
   consul = await readyOrStopped(agent, async () => {

@@ -5,9 +5,8 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
-import { rmSync } from 'node:fs';
 import { httpConsulGet, httpReadPage, readRoster, renderRoster, RosterUnavailableError } from '../../scripts/lib/classroom/roster';
-import { ConsulAgent, prepareAgent, startConsulDev, waitForReady } from '../harness/consul';
+import { ConsulAgent, startAgent, startConsulDev, waitForReady } from '../harness/consul';
 import { readyOrStopped } from '../harness/processes';
 import { studentLogins } from '../harness/classroomStudents';
 
@@ -38,7 +37,7 @@ async function studentNode(name: string, serf: string, api?: string): Promise<vo
 }
 
 async function startAclAgent(): Promise<ConsulAgent> {
-  const prepared = await prepareAgent({
+  const agent = await startAgent({
     name: `roster-acl-${process.pid}`,
     ip: '127.0.0.1',
     dev: true,
@@ -46,16 +45,6 @@ async function startAclAgent(): Promise<ConsulAgent> {
       `acl { enabled = true  default_policy = "deny"  tokens { initial_management = "${MANAGEMENT}"  agent = "${MANAGEMENT}"  default = "${MANAGEMENT}" } }`,
     ],
   });
-  const { launch, ...where } = prepared;
-  const proc = launch();
-  const agent: ConsulAgent = {
-    ...where,
-    process: proc,
-    stop: async () => {
-      await proc.stop('SIGTERM', 5000);
-      rmSync(where.dataDir, { recursive: true, force: true });
-    },
-  };
   return readyOrStopped(agent, () => waitForReady(agent, { catalog: true, intervalMs: 100 }));
 }
 
