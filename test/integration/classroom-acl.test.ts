@@ -21,6 +21,7 @@ import { STUDENT_AUTH_METHOD, STUDENT_JWT, studentLoginMeta } from '../../servic
 import { setUpClassroomAcls, verifyGossipKey } from '../../scripts/lib/classroom/aclSetup';
 import { newPresetTokenIds, PRESET_TOKEN_KEYS } from '../../scripts/lib/classroom/classroomTokens';
 import { type ConsulAgent, consulBinary, startAgent, waitForReady } from '../harness/consul';
+import { useConsul } from '../harness/consulFixture';
 import { readyOrStopped } from '../harness/processes';
 
 const MGMT = randomUUID();
@@ -31,7 +32,7 @@ const IDS = newPresetTokenIds();
 const pkcs8 = (k: KeyObject): string => k.export({ type: 'pkcs8', format: 'pem' }).toString();
 const JWT_KEY = pkcs8(generateKeyPairSync('ec', { namedCurve: 'P-256' }).privateKey);
 
-let consul: ConsulAgent | undefined;
+const consul = useConsul(startAgentWithAcls);
 let tlsDir: string | undefined;
 let enrollment: EnrollmentServer | undefined;
 let port: number;
@@ -40,6 +41,19 @@ let caPem: string;
 const jwts: string[] = [];
 const handedOut: string[] = [];
 const logLines: string[] = [];
+
+async function startAgentWithAcls(): Promise<ConsulAgent> {
+  const agent = await startAgent({
+    name: `classroom-acl-${process.pid}`,
+    ip: '127.0.0.1',
+    dev: true,
+    extraHcl: [
+      `encrypt = "${GOSSIP_KEY}"`,
+      `acl { enabled = true  default_policy = "deny"  enable_token_persistence = true  tokens { initial_management = "${MGMT}"  agent = "${MGMT}" } }`,
+    ],
+  });
+  return readyOrStopped(agent, () => waitForReady(agent, { intervalMs: 100 }));
+}
 
 beforeAll(async () => {
   // A throwaway CA and a client certificate for 127.0.0.1, as lab:up makes the enrollment service's.
@@ -54,23 +68,11 @@ beforeAll(async () => {
   const read = (f: string): string => readFileSync(path.join(tlsDir!, f), 'utf8');
   caPem = read('consul-agent-ca.pem');
 
-  const agent = await startAgent({
-    name: `classroom-acl-${process.pid}`,
-    ip: '127.0.0.1',
-    dev: true,
-    extraHcl: [
-      `encrypt = "${GOSSIP_KEY}"`,
-      `acl { enabled = true  default_policy = "deny"  enable_token_persistence = true  tokens { initial_management = "${MGMT}"  agent = "${MGMT}" } }`,
-    ],
-  });
-  consul = agent;
-  await readyOrStopped(agent, () => waitForReady(agent, { intervalMs: 100 }));
-
   const sign = studentJwtSigner(parseJwtKey(JWT_KEY));
   const app = createEnrollmentApp(
     { joinInfoJson: JOIN_INFO, joinCode: CODE, datacenter: 'dc1' },
     consulAclRegistry({
-      consulUrl: agent.httpUrl,
+      consulUrl: consul().httpUrl,
       token: IDS.enrollment.secretId,
       signJwt: async (name) => {
         const jwt = await sign(name);
@@ -91,12 +93,11 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await enrollment?.close(500);
-  await consul?.stop();
   if (tlsDir) rmSync(tlsDir, { recursive: true, force: true });
 });
 
 const consulReq = (method: string, path: string, token?: string, body?: unknown): Promise<Response> =>
-  fetch(`${consul!.httpUrl}${path}`, {
+  fetch(`${consul().httpUrl}${path}`, {
     method,
     headers: token ? { 'X-Consul-Token': token } : {},
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -143,7 +144,7 @@ const enroll = async (name: string, code = CODE) => {
 const SECRET_HIDDEN = '<hidden>';
 
 test('ACL set-up creates everything, opens reads to the room, then changes nothing', async () => {
-  const opts = { consulUrl: consul!.httpUrl, managementToken: MGMT, presetTokenIds: IDS, enrollmentJwtKey: JWT_KEY, datacenter: 'dc1' };
+  const opts = { consulUrl: consul().httpUrl, managementToken: MGMT, presetTokenIds: IDS, enrollmentJwtKey: JWT_KEY, datacenter: 'dc1' };
   const first = await setUpClassroomAcls(opts);
   expect(first).toEqual([
     'policy lab-anonymous-read created',
@@ -385,8 +386,8 @@ test('no log line carries the join code, the gossip key, a token or a JWT', () =
 });
 
 test("verifyGossipKey: the cluster's key passes; another one is an error saying how to start afresh", async () => {
-  await verifyGossipKey(consul!.httpUrl, MGMT, GOSSIP_KEY, 'cl-test');
-  await expect(verifyGossipKey(consul!.httpUrl, MGMT, Buffer.alloc(32, 4).toString('base64'), 'cl-test')).rejects.toThrow(
+  await verifyGossipKey(consul().httpUrl, MGMT, GOSSIP_KEY, 'cl-test');
+  await expect(verifyGossipKey(consul().httpUrl, MGMT, Buffer.alloc(32, 4).toString('base64'), 'cl-test')).rejects.toThrow(
     /another key .*`npm run lab:down -- -p cl-test -v`/,
   );
 }, 30_000);

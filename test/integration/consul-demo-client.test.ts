@@ -2,16 +2,15 @@
  * consul-demo client + servers, all as the built CLI, finding each other only through a real Consul.
  * Prints the measured first-try success rates (one server / two staggered servers) for the issue's note.
  */
-import { ConsulAgent, startConsulCluster, startConsulDev } from '../harness/consul';
+import type { ConsulAgent } from '../harness/consul';
 import { demoEnv, serverEvents } from '../harness/consulDemo';
+import { useConsulCluster, useConsulDev } from '../harness/consulFixture';
 import { distPath } from '../harness/paths';
-import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
+import { ManagedProcess, startProcess } from '../harness/processes';
 import { sleep, waitFor } from '../harness/waitFor';
 import type { ClientRequestLine, Summary } from '../../services/consul-demo/summary';
 
 const CLI = distPath('services/consul-demo/cli.js');
-
-afterAll(stopAllProcesses);
 
 let serial = 0;
 const startServer = (consul: ConsulAgent, args: string[]): ManagedProcess =>
@@ -38,10 +37,11 @@ const registeredCount = async (consul: ConsulAgent): Promise<number> => {
 
 const pct = (n: number, d: number): string => `${((100 * n) / d).toFixed(1)}%`;
 
-test('one server locked v1 and one locked v2, through a client agent of a 3-server cluster: both discovery methods, both protocols', async () => {
-  const cluster = await startConsulCluster(`cd${process.pid}`);
-  try {
-    const agent = cluster.agent;
+describe('a 3-server cluster', () => {
+  const cluster = useConsulCluster({ prefix: `cd${process.pid}` });
+
+  test('one server locked v1 and one locked v2, through a client agent of a 3-server cluster: both discovery methods, both protocols', async () => {
+    const agent = cluster().agent;
     const v1 = startServer(agent, ['-version', 'v1', '--restart-every', '0']);
     const v2 = startServer(agent, ['--version', 'v2', '--restart-every', '0']);
     await waitFor(async () => (await registeredCount(agent)) === 2, { timeoutMs: 15_000, what: 'both servers registered and passing' });
@@ -97,11 +97,8 @@ test('one server locked v1 and one locked v2, through a client agent of a 3-serv
     expect(ids).toHaveLength(6);
     for (let i = 2; i < ids.length; i++) expect(ids[i]).toBe(ids[i - 2]);
     expect(ids[0]).not.toBe(ids[1]);
-  } finally {
-    await stopAllProcesses();
-    await cluster.stop();
-  }
-}, 120_000);
+  }, 120_000);
+});
 
 /** 200 client requests at 100 ms against running servers: counts, printed with `label` (the issue asks for the rates). */
 async function measureClient(consul: ConsulAgent, servers: ManagedProcess[], label: string) {
@@ -122,9 +119,11 @@ async function measureClient(consul: ConsulAgent, servers: ManagedProcess[], lab
   return { client, seconds, reqs, firstTry, ok, restarts };
 }
 
-test('two staggered restarting servers over 20 s: >= 99% succeed on the first try, all within the retry', async () => {
-  const consul = await startConsulDev();
-  try {
+describe('a dev agent of its own for each test', () => {
+  const dev = useConsulDev({ scope: 'each' });
+
+  test('two staggered restarting servers over 20 s: >= 99% succeed on the first try, all within the retry', async () => {
+    const consul = dev();
     // Same fixed period, started half a period apart: their restart gaps never overlap, so one of them is
     // always registered — the situation the issue asks about ("staggered").
     const a = startServer(consul, ['--restart-every', '4s']);
@@ -144,15 +143,10 @@ test('two staggered restarting servers over 20 s: >= 99% succeed on the first tr
     expect(firstTry / reqs.length).toBeGreaterThanOrEqual(0.99);
     expect(ok).toBe(reqs.length);
     expect(summaryOf(client)).toMatchObject({ requests: 200, ok: 200, failed: 0 });
-  } finally {
-    await stopAllProcesses();
-    await consul.stop();
-  }
-}, 90_000);
+  }, 90_000);
 
-test('two servers started together with random 2-3 s restarts: they take turns (a restart waits while the other is away), >= 99% first try', async () => {
-  const consul = await startConsulDev();
-  try {
+  test('two servers started together with random 2-3 s restarts: they take turns (a restart waits while the other is away), >= 99% first try', async () => {
+    const consul = dev();
     // Not staggered, and restarting often at random: without coordination their ~0.5 s gaps overlap now
     // and then (measured: 99.0 % first try over 60 s). Each server defers its restart while a peer it saw
     // passing is missing, so one of them is always there.
@@ -170,15 +164,10 @@ test('two servers started together with random 2-3 s restarts: they take turns (
     // measures the rate over minutes. One such overlap is tolerated here, not two.
     expect(firstTry / reqs.length).toBeGreaterThanOrEqual(0.98);
     expect(reqs.length - ok).toBeLessThanOrEqual(1);
-  } finally {
-    await stopAllProcesses();
-    await consul.stop();
-  }
-}, 90_000);
+  }, 90_000);
 
-test('one restarting server (defaults): failures during restarts are reported, then it recovers; SIGTERM prints the summary, exit 0', async () => {
-  const consul = await startConsulDev();
-  try {
+  test('one restarting server (defaults): failures during restarts are reported, then it recovers; SIGTERM prints the summary, exit 0', async () => {
+    const consul = dev();
     const server = startServer(consul, []); // default: restart every 5-10 s, drain 500 ms
     await waitFor(() => serverEvents(server, 'registered').length === 1, { timeoutMs: 10_000, what: 'server registered' });
     const t0 = Date.now();
@@ -236,8 +225,5 @@ test('one restarting server (defaults): failures during restarts are reported, t
     expect(reqs.slice(lastFailure + 1).filter((r) => r.ok && r.attempts === 1).length).toBeGreaterThanOrEqual(5);
     // SIGTERM printed the summary as the last stdout line.
     expect(summaryOf(client)).toMatchObject({ requests: reqs.length, ok, failed: reqs.length - ok, firstTryOk: firstTry });
-  } finally {
-    await stopAllProcesses();
-    await consul.stop();
-  }
-}, 90_000);
+  }, 90_000);
+});

@@ -8,35 +8,28 @@ import net from 'node:net';
 import { consulGet } from '../harness/consul';
 import { RestartableConsul, startRestartableConsul } from '../harness/consulRestart';
 import { DemoConsul, demoEnv, listeningPort, logEvents, serverEvents, talk } from '../harness/consulDemo';
+import { useRestartableConsul } from '../harness/consulFixture';
 import { distPath } from '../harness/paths';
-import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
+import { ManagedProcess, startProcess } from '../harness/processes';
 import { sleep, waitFor } from '../harness/waitFor';
 
 const CLI = distPath('services/consul-demo/cli.js');
-let consul: RestartableConsul;
-
-beforeAll(async () => {
-  consul = await startRestartableConsul();
-}, 60_000);
-afterAll(async () => {
-  await stopAllProcesses();
-  await consul?.stop();
-});
+const consul = useRestartableConsul();
 
 let serial = 0;
 function startServer(args: string[], opts: { env?: NodeJS.ProcessEnv; agent?: DemoConsul; ulimitFiles?: number } = {}): ManagedProcess {
   const argv = [CLI, 'server', '--bind', '127.0.0.1', '--log-format', 'json', ...args];
-  const env = demoEnv(opts.agent ?? consul, opts.env);
+  const env = demoEnv(opts.agent ?? consul(), opts.env);
   const name = `demo-hardening-${++serial}`;
   if (opts.ulimitFiles === undefined) return startProcess(process.execPath, argv, { name, env });
   // `exec`: the shell becomes node, so the pid we stop (and read RSS of) is the server's.
   return startProcess('/bin/sh', ['-c', `ulimit -n ${opts.ulimitFiles} && exec "$0" "$@"`, process.execPath, ...argv], { name, env });
 }
 
-const agentServices = (agent: { httpUrl: string } = consul): Promise<Record<string, { ID: string; Service: string; Port: number }>> =>
+const agentServices = (agent: { httpUrl: string } = consul()): Promise<Record<string, { ID: string; Service: string; Port: number }>> =>
   consulGet(agent, '/v1/agent/services', 2000);
 /** This process's registered instance, if any (IDs are consul-demo-<host>-<pid>-<4 hex>-<n>). */
-const registeredIdOf = async (p: ManagedProcess, agent: { httpUrl: string } = consul): Promise<string | undefined> =>
+const registeredIdOf = async (p: ManagedProcess, agent: { httpUrl: string } = consul()): Promise<string | undefined> =>
   Object.keys(await agentServices(agent)).find((id) => id.startsWith('consul-demo-') && id.includes(`-${p.pid}-`));
 
 const rssMb = (pid: number): number => Number(/VmRSS:\s+(\d+)/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'))![1]) / 1024;
@@ -214,7 +207,7 @@ describe('registrations that vanish', () => {
       const ids = await Promise.all(
         [never, rarely].map((p) => waitFor(() => registeredIdOf(p), { timeoutMs: 15_000, what: 'registered' })),
       );
-      const { stoppedAt, readyAt } = await consul.restart();
+      const { stoppedAt, readyAt } = await consul().restart();
       expect(await registeredIdOf(never).catch(() => undefined)).toBeUndefined(); // forgotten, as the issue saw
       const backAt = await Promise.all(
         [never, rarely].map((p, i) =>
@@ -339,7 +332,7 @@ describe('values the runtime cannot honour: one line, exit 2, before anything st
     '%s',
     async (what, args, env, message) => {
       const t0 = Date.now();
-      const p = startProcess(process.execPath, [CLI, ...args], { name: 'demo-bad-value', env: demoEnv(consul, env) });
+      const p = startProcess(process.execPath, [CLI, ...args], { name: 'demo-bad-value', env: demoEnv(consul(), env) });
       const exit = await p.exited;
       const took = Date.now() - t0;
       expect(exit.code).toBe(2);

@@ -7,31 +7,27 @@ import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ConsulAgent, consulGet, startConsulDev } from '../harness/consul';
+import { consulGet } from '../harness/consul';
 import { demoEnv } from '../harness/consulDemo';
+import { useConsulDev } from '../harness/consulFixture';
 import { distPath } from '../harness/paths';
-import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
+import { ManagedProcess, startProcess } from '../harness/processes';
 import { waitFor } from '../harness/waitFor';
 
-let consul: ConsulAgent;
+const consul = useConsulDev();
 let dir: string;
 const CLI = distPath('services/consul-demo/cli.js');
 
-beforeAll(async () => {
-  consul = await startConsulDev();
+beforeAll(() => {
   dir = mkdtempSync(path.join(os.tmpdir(), 'demo-instance-'));
-}, 30_000);
-afterAll(async () => {
-  await stopAllProcesses();
-  await consul?.stop();
-  rmSync(dir, { recursive: true, force: true });
 });
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 let serial = 0;
 const startServer = (args: string[], env: NodeJS.ProcessEnv = {}): ManagedProcess =>
   startProcess(process.execPath, [CLI, 'server', '--bind', '127.0.0.1', '--log-format', 'json', ...args], {
     name: `demo-server-${++serial}`,
-    env: demoEnv(consul, env),
+    env: demoEnv(consul(), env),
   });
 
 /** The README's healthcheck, word for word except the agent's address (this test's Consul is not on 8500). */
@@ -41,7 +37,7 @@ const healthcheck = (file: string): string =>
   `.then(r=>r.json()).then(a=>process.exit(a.some(e=>e.Service.ID.startsWith(p+'-'))?0:1),()=>process.exit(1))`;
 
 function runHealthcheck(file: string): Promise<number> {
-  const script = healthcheck(file).replace('http://127.0.0.1:8500', consul.httpUrl);
+  const script = healthcheck(file).replace('http://127.0.0.1:8500', consul().httpUrl);
   return new Promise((resolve) => {
     execFile(process.execPath, ['-e', script], { timeout: 10_000 }, (err) => {
       resolve(err ? Number((err as { code?: number }).code ?? 1) : 0);
@@ -50,7 +46,7 @@ function runHealthcheck(file: string): Promise<number> {
 }
 
 const passingIds = async (): Promise<string[]> =>
-  (await consulGet<Array<{ Service: { ID: string } }>>(consul, '/v1/health/service/consul-demo?passing')).map((e) => e.Service.ID);
+  (await consulGet<Array<{ Service: { ID: string } }>>(consul(), '/v1/health/service/consul-demo?passing')).map((e) => e.Service.ID);
 
 test('two servers each write their own prefix; the healthcheck passes for each only while it is registered', async () => {
   const fileA = path.join(dir, 'a');

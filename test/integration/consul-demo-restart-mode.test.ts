@@ -4,31 +4,25 @@
  * make-before-break must reach >= 99.9 % first-try success; break-before-make, in the same setup, must still show
  * first-try failures (the lesson's gap), so the test fails either way the two modes stop differing.
  */
-import { ConsulAgent, consulGet, startConsulDev } from '../harness/consul';
+import { consulGet } from '../harness/consul';
 import { DemoLogEvent, demoEnv, serverEvents } from '../harness/consulDemo';
+import { useConsulDev } from '../harness/consulFixture';
 import { distPath } from '../harness/paths';
-import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
+import { ManagedProcess, startProcess } from '../harness/processes';
 import { waitFor } from '../harness/waitFor';
 import type { ClientRequestLine } from '../../services/consul-demo/summary';
 
 const CLI = distPath('services/consul-demo/cli.js');
 const REQUESTS = 1000;
 
-let consul: ConsulAgent;
-beforeAll(async () => {
-  consul = await startConsulDev();
-}, 30_000);
-afterAll(async () => {
-  await stopAllProcesses();
-  await consul?.stop();
-});
+const consul = useConsulDev();
 
 let serial = 0;
 const startServer = (mode: string): ManagedProcess =>
   startProcess(
     process.execPath,
     [CLI, 'server', '--bind', '127.0.0.1', '--log-format', 'json', '--restart-every', '2s', '--restart-mode', mode],
-    { name: `demo-server-${++serial}`, env: demoEnv(consul) },
+    { name: `demo-server-${++serial}`, env: demoEnv(consul()) },
   );
 
 const requests = (p: ManagedProcess): ClientRequestLine[] =>
@@ -42,12 +36,12 @@ async function measure(mode: string) {
   try {
     await waitFor(() => serverEvents(server, 'registered').length === 1, { timeoutMs: 10_000, what: 'server registered' });
     // The mode is in the registration, for the lab's checks and view: one server alone tells nothing about it.
-    const listed = await consulGet<Array<{ Service: { Meta: Record<string, string> } }>>(consul, '/v1/health/service/consul-demo');
+    const listed = await consulGet<Array<{ Service: { Meta: Record<string, string> } }>>(consul(), '/v1/health/service/consul-demo');
     expect(listed.map((e) => e.Service.Meta.restart_mode)).toEqual([mode]);
     const t0 = Date.now();
     const client = startProcess(process.execPath, [CLI, 'client', '--json', '--count', String(REQUESTS), '--interval', '20ms'], {
       name: `demo-client-${++serial}`,
-      env: demoEnv(consul),
+      env: demoEnv(consul()),
     });
     expect((await client.exited).code).toBe(0);
     const seconds = (Date.now() - t0) / 1000;

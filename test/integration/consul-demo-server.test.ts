@@ -2,28 +2,21 @@
  * consul-demo server against a real Consul dev agent, run as the built CLI (npm run build first):
  * registration, restarts, the protocol lock, garbage on the socket, clean shutdown, bad input.
  */
-import { ConsulAgent, consulGet, startConsulDev } from '../harness/consul';
+import { consulGet } from '../harness/consul';
 import { DemoLogEvent, demoEnv, serverEvents, talk } from '../harness/consulDemo';
+import { useConsulDev } from '../harness/consulFixture';
 import { distPath } from '../harness/paths';
-import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
+import { ManagedProcess, startProcess } from '../harness/processes';
 import { sleep, waitFor } from '../harness/waitFor';
 
-let consul: ConsulAgent;
+const consul = useConsulDev();
 const CLI = distPath('services/consul-demo/cli.js');
-
-beforeAll(async () => {
-  consul = await startConsulDev();
-}, 30_000);
-afterAll(async () => {
-  await stopAllProcesses();
-  await consul?.stop();
-});
 
 let serial = 0;
 function startServer(args: string[], env: NodeJS.ProcessEnv = {}): ManagedProcess {
   return startProcess(process.execPath, [CLI, 'server', '--bind', '127.0.0.1', '--log-format', 'json', ...args], {
     name: `demo-server-${++serial}`,
-    env: demoEnv(consul, env),
+    env: demoEnv(consul(), env),
   });
 }
 
@@ -43,7 +36,7 @@ interface AgentCheck {
   Type: string;
   Output: string;
 }
-const get = <T>(path: string): Promise<T> => consulGet<T>(consul, path);
+const get = <T>(path: string): Promise<T> => consulGet<T>(consul(), path);
 const demoServices = async (): Promise<AgentService[]> =>
   Object.values(await get<Record<string, AgentService>>('/v1/agent/services')).filter((s) => s.Service === 'consul-demo');
 
@@ -214,7 +207,7 @@ test.each<[string, string[], NodeJS.ProcessEnv, RegExp]>([
 ])(
   'bad input (%s): one line, exit 2, nothing left running',
   async (_name, args, env, message) => {
-    const p = startProcess(process.execPath, [CLI, ...args], { name: 'demo-bad-input', env: demoEnv(consul, env) });
+    const p = startProcess(process.execPath, [CLI, ...args], { name: 'demo-bad-input', env: demoEnv(consul(), env) });
     const exit = await p.exited;
     expect(exit.code).toBe(2);
     expect(p.stdoutLines).toEqual([]);

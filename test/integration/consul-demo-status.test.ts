@@ -4,23 +4,16 @@
  * are the same requests the client printed with --json.
  */
 import net from 'node:net';
-import { ConsulAgent, startConsulDev } from '../harness/consul';
 import { demoEnv, serverEvents } from '../harness/consulDemo';
+import { useConsulDev } from '../harness/consulFixture';
 import { distPath } from '../harness/paths';
 import { freePort } from '../harness/ports';
-import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
+import { ManagedProcess, startProcess } from '../harness/processes';
 import { waitFor } from '../harness/waitFor';
 import type { ClientRequestLine } from '../../services/consul-demo/summary';
 
 const CLI = distPath('services/consul-demo/cli.js');
-let consul: ConsulAgent;
-beforeAll(async () => {
-  consul = await startConsulDev();
-}, 30_000);
-afterAll(async () => {
-  await stopAllProcesses();
-  await consul?.stop();
-});
+const consul = useConsulDev();
 
 interface Result {
   at: string;
@@ -40,13 +33,13 @@ test('GET /results: the last 200 requests, oldest first, as the client printed t
   const server = startProcess(
     process.execPath,
     [CLI, 'server', '--bind', '127.0.0.1', '--log-format', 'json', '-version', 'v2', '--restart-every', '1500ms'],
-    { name: 'demo-server', env: demoEnv(consul) },
+    { name: 'demo-server', env: demoEnv(consul()) },
   );
   await waitFor(() => serverEvents(server, 'registered').length === 1, { timeoutMs: 10_000, what: 'server registered' });
   const port = await freePort();
   const client = startProcess(process.execPath, [CLI, 'client', '--json', '--interval', '20ms', '--log-format', 'json'], {
     name: 'demo-client',
-    env: demoEnv(consul, { DEMO_STATUS_PORT: String(port) }),
+    env: demoEnv(consul(), { DEMO_STATUS_PORT: String(port) }),
   });
   const url = (path: string): string => `http://127.0.0.1:${port}${path}`;
   try {
@@ -95,7 +88,7 @@ test('a status port already taken: one line naming it, exit 1 (the machine, not 
   try {
     const client = startProcess(process.execPath, [CLI, 'client', '--json', '--status-port', String(port)], {
       name: 'demo-client-taken',
-      env: demoEnv(consul, { DEMO_STATUS_BIND: '127.0.0.1' }),
+      env: demoEnv(consul(), { DEMO_STATUS_BIND: '127.0.0.1' }),
     });
     const { code } = await client.exited;
     expect(code).toBe(1);

@@ -1,4 +1,6 @@
-import { startConsulCluster, startConsulDev } from '../harness/consul';
+import { existsSync } from 'node:fs';
+import { type ConsulAgent, consulGet, startConsulCluster, startConsulDev } from '../harness/consul';
+import { useConsulDev } from '../harness/consulFixture';
 import { stopAllProcesses } from '../harness/processes';
 import { waitFor } from '../harness/waitFor';
 
@@ -33,3 +35,26 @@ test('a 3-server cluster with a client agent elects a leader', async () => {
     await cluster.stop();
   }
 }, 90_000);
+
+describe('useConsulDev', () => {
+  const consul = useConsulDev();
+  let seen: ConsulAgent | undefined;
+  // Declared after the fixture: runs after its tear-down.
+  afterAll(() => {
+    expect(consul.started).toBe(false);
+    expect(() => consul()).toThrow(/no Consul here/);
+    expect(seen?.process.running).toBe(false);
+    expect(existsSync(seen!.dataDir)).toBe(false);
+  });
+
+  test('the tests get an agent with a leader, and the same one in each test', async () => {
+    seen = consul();
+    expect(consul.started).toBe(true);
+    expect(await consulGet<string>(seen, '/v1/status/leader')).not.toBe('');
+  });
+
+  test('the same agent in the next test', () => {
+    expect(consul()).toBe(seen);
+    expect(seen!.process.running).toBe(true);
+  });
+});

@@ -4,18 +4,19 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { checkExercise, ExerciseResult, gatherFacts, LAB_WORKSHOP_INSTANCES, passed } from '../../services/shared/exercises';
-import { ConsulAgent, consulGet, startConsulDev } from '../harness/consul';
+import { consulGet } from '../harness/consul';
+import { useConsulDev } from '../harness/consulFixture';
 import { freePort } from '../harness/ports';
 import { waitFor } from '../harness/waitFor';
 
-let consul: ConsulAgent;
+const consul = useConsulDev({ name: 'host-b' });
 let nginx: http.Server;
 let nginxUrl: string;
 /** Tiles the stand-in leaves out although Consul passes them (a page that lags behind). */
 const hideFromPage = new Set<string>();
 
 async function put(path: string, body?: unknown): Promise<void> {
-  const res = await fetch(`${consul.httpUrl}${path}`, {
+  const res = await fetch(`${consul().httpUrl}${path}`, {
     method: 'PUT',
     body: body === undefined ? undefined : JSON.stringify(body),
     signal: AbortSignal.timeout(3000),
@@ -24,12 +25,11 @@ async function put(path: string, body?: unknown): Promise<void> {
 }
 
 async function passingWorkshop(): Promise<string[]> {
-  const entries = await consulGet<Array<{ Service: { ID: string } }>>(consul, '/v1/health/service/workshop?passing');
+  const entries = await consulGet<Array<{ Service: { ID: string } }>>(consul(), '/v1/health/service/workshop?passing');
   return entries.map((e) => e.Service.ID).sort();
 }
 
 beforeAll(async () => {
-  consul = await startConsulDev('host-b');
   // The Nginx stand-in: the page and /api/ from Consul's passing set (as consul-template renders them).
   nginx = http.createServer((req, res) => {
     void (async () => {
@@ -73,13 +73,12 @@ beforeAll(async () => {
 
 afterAll(async () => {
   await new Promise<void>((resolve) => (nginx ? nginx.close(() => resolve()) : resolve()));
-  await consul?.stop();
 }, 30_000);
 
 const demo = Array.from({ length: 20 }, (_, i) => ({ at: i, ok: true, attempts: 1, discovery: i % 2 ? 'dns' : 'http' }));
 
 async function check(id: string): Promise<ExerciseResult> {
-  const facts = await gatherFacts({ consulUrl: consul.httpUrl, nginxUrl, demoRequests: async () => demo, demoResampleMs: 0 });
+  const facts = await gatherFacts({ consulUrl: consul().httpUrl, nginxUrl, demoRequests: async () => demo, demoResampleMs: 0 });
   return checkExercise(id, facts);
 }
 
@@ -88,7 +87,7 @@ function failing(r: ExerciseResult): string[] {
 }
 
 test('the facts from a real agent: raft, members, serfHealth, instances with their checks', async () => {
-  const facts = await gatherFacts({ consulUrl: consul.httpUrl, nginxUrl, demoRequests: async () => demo, demoResampleMs: 0 });
+  const facts = await gatherFacts({ consulUrl: consul().httpUrl, nginxUrl, demoRequests: async () => demo, demoResampleMs: 0 });
   expect(facts.raft.ok && facts.raft.value.leader).toMatch(/:\d+$/);
   expect(facts.raft.ok && facts.raft.value.voters).toEqual(['host-b']);
   expect(facts.members.ok && facts.members.value).toEqual([expect.objectContaining({ name: 'host-b', role: 'server', status: 'alive' })]);

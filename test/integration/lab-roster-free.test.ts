@@ -8,6 +8,7 @@ import { randomUUID } from 'node:crypto';
 import { freeStudent, httpConsulCall } from '../../scripts/lib/classroom/freeStudent';
 import { httpConsulGet, readRoster, renderRoster, type Roster } from '../../scripts/lib/classroom/roster';
 import { type ConsulAgent, startAgent, waitForReady } from '../harness/consul';
+import { useConsul } from '../harness/consulFixture';
 import { readyOrStopped } from '../harness/processes';
 import { studentLogins, type StudentLogins } from '../harness/classroomStudents';
 import { STUDENT_AUTH_METHOD } from '../../services/enrollment/names';
@@ -16,11 +17,11 @@ import { waitFor } from '../harness/waitFor';
 const MGMT = randomUUID();
 const GOSSIP_KEY = Buffer.alloc(32, 5).toString('base64');
 const NODE = `roster-free-${process.pid}`;
-let consul: ConsulAgent | undefined;
+const consul = useConsul(startAgentWithAcls);
 let logins: StudentLogins;
 
 async function consulReq(method: string, path: string, body?: unknown, token: string | undefined = MGMT): Promise<Response> {
-  return fetch(`${consul!.httpUrl}${path}`, {
+  return fetch(`${consul().httpUrl}${path}`, {
     method,
     headers: token ? { 'X-Consul-Token': token } : {},
     body: body === undefined ? undefined : JSON.stringify(body),
@@ -51,11 +52,11 @@ function registerOwnNode(name: string, token: string): Promise<Response> {
 }
 
 const readTheRoster = (): Promise<Roster> =>
-  readRoster(consul!.httpUrl, 'http://127.0.0.1:9', httpConsulGet(consul!.httpUrl, MGMT), () => Promise.resolve('<ul></ul>'), {
+  readRoster(consul().httpUrl, 'http://127.0.0.1:9', httpConsulGet(consul().httpUrl, MGMT), () => Promise.resolve('<ul></ul>'), {
     classGossipKey: GOSSIP_KEY,
   });
 
-beforeAll(async () => {
+async function startAgentWithAcls(): Promise<ConsulAgent> {
   const agent = await startAgent({
     name: NODE,
     ip: '127.0.0.1',
@@ -65,9 +66,9 @@ beforeAll(async () => {
       `acl { enabled = true  default_policy = "deny"  tokens { initial_management = "${MGMT}"  agent = "${MGMT}" } }`,
     ],
   });
-  // Stopped by readyOrStopped when it never gets ready; by afterAll otherwise. Ready = a leader, and the management
+  // Stopped by readyOrStopped when it never gets ready; by the fixture otherwise. Ready = a leader, and the management
   // token (bootstrapped once the leader is) sees the agent's own node: anonymous sees nothing under default deny.
-  consul = await readyOrStopped(agent, async () => {
+  return readyOrStopped(agent, async () => {
     await waitForReady(agent, { intervalMs: 100, timeoutMs: 60_000 });
     await waitFor(
       async () => {
@@ -80,13 +81,11 @@ beforeAll(async () => {
       { timeoutMs: 60_000, intervalMs: 200, what: `the management token and the node of ${NODE}` },
     );
   });
+}
 
-  logins = await studentLogins(consul.httpUrl, MGMT);
+beforeAll(async () => {
+  logins = await studentLogins(consul().httpUrl, MGMT);
 }, 90_000);
-
-afterAll(async () => {
-  await consul?.stop();
-});
 
 test('the roster finds login-made students, shows when their tokens expire, and flags the member without a token', async () => {
   const alice = await login('alice');
@@ -126,7 +125,7 @@ test('--free: every token of the name deleted, the node forced out and deregiste
   const before = await readTheRoster();
   expect(before.students.map((s) => s.name)).toContain('alice');
   const lines: string[] = [];
-  const result = await freeStudent(consul!.httpUrl, 'Alice', httpConsulCall(consul!.httpUrl, MGMT), (l) => lines.push(l));
+  const result = await freeStudent(consul().httpUrl, 'Alice', httpConsulCall(consul().httpUrl, MGMT), (l) => lines.push(l));
   expect(lines).toEqual([
     expect.stringMatching(/^deleted token [0-9a-f]{8}… of "alice"$/),
     expect.stringMatching(/^deleted token [0-9a-f]{8}… of "alice"$/),
@@ -150,16 +149,16 @@ test('--free: every token of the name deleted, the node forced out and deregiste
   expect(renderRoster(after)).not.toMatch(/alice/);
 
   // Freeing again is harmless: nothing to delete, and Consul's "not found" answers are fine.
-  const again = await freeStudent(consul!.httpUrl, 'alice', httpConsulCall(consul!.httpUrl, MGMT));
+  const again = await freeStudent(consul().httpUrl, 'alice', httpConsulCall(consul().httpUrl, MGMT));
   expect(again.tokensDeleted).toBe(0);
   // carol had no token: her node goes, and so does her row.
-  await freeStudent(consul!.httpUrl, 'carol', httpConsulCall(consul!.httpUrl, MGMT));
+  await freeStudent(consul().httpUrl, 'carol', httpConsulCall(consul().httpUrl, MGMT));
   expect((await readTheRoster()).students.map((s) => s.name)).toEqual(['bob']);
 }, 60_000);
 
 test('a token Consul refuses for --free: one line, and nothing was deleted', async () => {
   const bob = await login('bob');
-  const err = await freeStudent(consul!.httpUrl, 'bob', httpConsulCall(consul!.httpUrl, bob.SecretID)).catch((e: unknown) => e);
+  const err = await freeStudent(consul().httpUrl, 'bob', httpConsulCall(consul().httpUrl, bob.SecretID)).catch((e: unknown) => e);
   expect((err as Error).message).toMatch(/refused to list the ACL tokens \(403 "Permission denied/);
   expect((await readTheRoster()).students.find((s) => s.name === 'bob')?.joined).toEqual({ ok: true, why: '2 tokens' });
 }, 60_000);

@@ -7,18 +7,19 @@ import type { AddressInfo } from 'node:net';
 import { randomUUID } from 'node:crypto';
 import { httpConsulGet, httpReadPage, readRoster, renderRoster, RosterUnavailableError } from '../../scripts/lib/classroom/roster';
 import { ConsulAgent, startAgent, startConsulDev, waitForReady } from '../harness/consul';
+import { useConsul } from '../harness/consulFixture';
 import { readyOrStopped } from '../harness/processes';
 import { studentLogins } from '../harness/classroomStudents';
 
 const MANAGEMENT = randomUUID();
-let acl: ConsulAgent;
+const acl = useConsul(startAclAgent);
 let page: http.Server;
 let pageUrl: string;
 let pageIds: string[] = [];
 
 async function put(path: string, body: unknown): Promise<unknown> {
   // No token: the agent's default token (the management token) applies, as for the instructor's lab scripts.
-  const res = await fetch(`${acl.httpUrl}${path}`, { method: 'PUT', body: JSON.stringify(body), signal: AbortSignal.timeout(3000) });
+  const res = await fetch(`${acl().httpUrl}${path}`, { method: 'PUT', body: JSON.stringify(body), signal: AbortSignal.timeout(3000) });
   if (!res.ok) throw new Error(`PUT ${path}: HTTP ${res.status} ${await res.text()}`);
   return res.json();
 }
@@ -49,7 +50,6 @@ async function startAclAgent(): Promise<ConsulAgent> {
 }
 
 beforeAll(async () => {
-  acl = await startAclAgent();
   page = http.createServer((_req, res) => {
     res.writeHead(200, { 'content-type': 'text/html' });
     res.end(`<ul>${pageIds.map((id) => `<li data-id="${id}"><img src="/avatars/${id}"></li>`).join('')}</ul>`);
@@ -57,7 +57,7 @@ beforeAll(async () => {
   await new Promise<void>((resolve) => page.listen(0, '127.0.0.1', resolve));
   pageUrl = `http://127.0.0.1:${(page.address() as AddressInfo).port}`;
 
-  const logins = await studentLogins(acl.httpUrl, MANAGEMENT);
+  const logins = await studentLogins(acl().httpUrl, MANAGEMENT);
   for (const name of ['alice', 'bob', 'dave']) await logins.login(name);
   await studentNode('alice', 'passing', 'passing');
   await studentNode('bob', 'critical', 'passing');
@@ -66,12 +66,11 @@ beforeAll(async () => {
 }, 60_000);
 
 afterAll(async () => {
-  await acl?.stop();
   await new Promise((resolve) => page?.close(resolve));
 });
 
 test('one line per student from the tokens and the catalog, with the four facts', async () => {
-  const roster = await readRoster(acl.httpUrl, pageUrl, httpConsulGet(acl.httpUrl, undefined), httpReadPage(pageUrl));
+  const roster = await readRoster(acl().httpUrl, pageUrl, httpConsulGet(acl().httpUrl, undefined), httpReadPage(pageUrl));
   const lines = renderRoster(roster).split('\n');
   // Joined students' lines end with their token's expiry (the auth method's 12 h).
   expect(lines[0]).toMatch(/^ {2}alice +joined ✓ +agent alive ✓ +API passing ✓ +on the page ✓ +expires in 1[12] h \d+ min$/);
@@ -90,14 +89,14 @@ test('one line per student from the tokens and the catalog, with the four facts'
 });
 
 test("Consul's own refusals: an unknown token, a token without acl:read", async () => {
-  const unknown = await readRoster(acl.httpUrl, pageUrl, httpConsulGet(acl.httpUrl, randomUUID()), httpReadPage(pageUrl)).catch(
+  const unknown = await readRoster(acl().httpUrl, pageUrl, httpConsulGet(acl().httpUrl, randomUUID()), httpReadPage(pageUrl)).catch(
     (e: unknown) => e,
   );
   expect(unknown).toBeInstanceOf(RosterUnavailableError);
   expect((unknown as Error).message).toMatch(/refused to list the ACL tokens \(403 "ACL not found"\)/);
 
-  const student = await (await studentLogins(acl.httpUrl, MANAGEMENT)).login('erin');
-  const denied = await readRoster(acl.httpUrl, pageUrl, httpConsulGet(acl.httpUrl, student.SecretID), httpReadPage(pageUrl)).catch(
+  const student = await (await studentLogins(acl().httpUrl, MANAGEMENT)).login('erin');
+  const denied = await readRoster(acl().httpUrl, pageUrl, httpConsulGet(acl().httpUrl, student.SecretID), httpReadPage(pageUrl)).catch(
     (e: unknown) => e,
   );
   expect((denied as Error).message).toMatch(/refused to list the ACL tokens \(403 "Permission denied/);

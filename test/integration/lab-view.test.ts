@@ -6,10 +6,11 @@ import type { AddressInfo } from 'node:net';
 import type { Browser, Page } from 'puppeteer-core';
 import { ensureChromium } from '../../scripts/lib/browser/chromium';
 import { closeBrowser, launchChromium, projectorPage } from '../../scripts/lib/browser/launch';
-import { type ConsulAgent, consulGet, prepareAgent, startConsulDev, waitForReady } from '../harness/consul';
+import { consulGet, prepareAgent, waitForReady } from '../harness/consul';
+import { useConsulDev } from '../harness/consulFixture';
 import { distPath } from '../harness/paths';
 import { freePort } from '../harness/ports';
-import { type ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
+import { type ManagedProcess, startProcess } from '../harness/processes';
 import { waitFor } from '../harness/waitFor';
 
 // What the page callbacks below use of the DOM: they run in the browser, and the repo's TypeScript has no DOM lib
@@ -30,7 +31,6 @@ const HOSTILE = '<img src=x onerror="window.__xss=1">';
 const WORKSHOP = ['workshop-host-a-1', 'workshop-host-a-2', 'workshop-host-a-3'];
 const DEMO_ID = 'consul-demo-host-a-4242-v2-1';
 
-let server: ConsulAgent;
 let client: { httpUrl: string; httpAddr: string; process: ManagedProcess; launch: () => ManagedProcess } | undefined;
 let clientDataDir: string | undefined;
 let results: http.Server | undefined;
@@ -89,11 +89,12 @@ function percentile(sorted: number[], p: number): number {
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
 }
 
+// First, so that a missing browser is installed (or named) before anything else starts.
+beforeAll(() => void ensureChromium(), 20 * 60_000);
+const server = useConsulDev({ name: `lv-server-${process.pid}` });
+
 beforeAll(async () => {
-  // First, so that a missing browser is installed (or named) before anything else starts.
-  ensureChromium();
-  server = await startConsulDev(`lv-server-${process.pid}`);
-  const prepared = await prepareAgent({ name: 'host-a', ip: '127.0.0.1', retryJoin: [`127.0.0.1:${server.serfLanPort}`] });
+  const prepared = await prepareAgent({ name: 'host-a', ip: '127.0.0.1', retryJoin: [`127.0.0.1:${server().serfLanPort}`] });
   clientDataDir = prepared.dataDir;
   const proc = prepared.launch();
   client = { httpUrl: prepared.httpUrl, httpAddr: prepared.httpAddr, process: proc, launch: prepared.launch };
@@ -136,8 +137,6 @@ afterAll(async () => {
   // Each step on its own: one failing must not leave the others running.
   await closeBrowser(browser);
   await new Promise<void>((resolve) => (results ? results.close(() => resolve()) : resolve()));
-  await stopAllProcesses();
-  await server?.stop();
   if (clientDataDir) rmSync(clientDataDir, { recursive: true, force: true });
 });
 

@@ -3,15 +3,19 @@
 import { spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import path from 'node:path';
-import { ConsulAgent, startConsulDev } from '../harness/consul';
+import { useConsulDev } from '../harness/consulFixture';
 import { NginxSide, getFresh, pidAlive, startNginxSide } from '../harness/nginx';
 import { toolPath } from '../harness/paths';
-import { stopAllProcesses } from '../harness/processes';
 import { sleep, waitFor } from '../harness/waitFor';
 import { WorkshopInstance, startWorkshopApi } from '../harness/workshopApi';
 
-let consul: ConsulAgent | undefined;
 let side: NginxSide | undefined;
+// Declared before the Consul fixture, so it runs before the fixture's tear-down (jest runs afterAll hooks in the order
+// declared): run.sh stops its children in its own time, then the fixture ends what is left and Consul.
+afterAll(async () => {
+  await side?.stop().catch(() => undefined);
+});
+const consul = useConsulDev();
 const apis = new Map<string, WorkshopInstance>();
 const api = (name: string): WorkshopInstance => apis.get(name)!;
 
@@ -48,18 +52,11 @@ async function waitForInstances(ids: string[], what: string, timeoutMs = 30_000)
 }
 
 beforeAll(async () => {
-  consul = await startConsulDev();
-  side = await startNginxSide({ consulHttpAddr: consul.httpAddr });
+  side = await startNginxSide({ consulHttpAddr: consul().httpAddr });
   for (const name of ['ada', 'bob', 'cy']) {
-    apis.set(name, await startWorkshopApi(name, { consulHttpAddr: consul.httpAddr }));
+    apis.set(name, await startWorkshopApi(name, { consulHttpAddr: consul().httpAddr }));
   }
 }, 90_000);
-
-afterAll(async () => {
-  await side?.stop().catch(() => undefined);
-  await stopAllProcesses();
-  await consul?.stop();
-});
 
 test('three passing instances appear on the page (stable order) and in the upstream; /api/ spreads over all three', async () => {
   await waitForInstances(['workshop-ada', 'workshop-bob', 'workshop-cy'], 'three instances on the page, in the upstream and loaded');
@@ -136,7 +133,7 @@ test('SIGKILL of an instance: gone from page and upstream once its check turns c
   console.log(`SIGKILL → gone from page and upstream in ${goneS.toFixed(2)} s (check every 2 s, timeout 1 s)`);
   expect(goneS).toBeLessThan(20);
   // Consul still lists bob, but critical: consul-template only renders passing instances.
-  const checks = (await (await fetch(`${consul!.httpUrl}/v1/health/checks/workshop`)).json()) as Array<{
+  const checks = (await (await fetch(`${consul().httpUrl}/v1/health/checks/workshop`)).json()) as Array<{
     ServiceID: string;
     Status: string;
   }>;

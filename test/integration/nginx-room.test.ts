@@ -16,12 +16,12 @@ import os from 'node:os';
 import path from 'node:path';
 import fc from 'fast-check';
 import { formatIpv4, parseCidr, roomAddressPatterns } from '../../scripts/lib/classroom/roomSubnet';
-import { ConsulAgent, startConsulDev } from '../harness/consul';
 import { CatalogRegistration, catalogDeregisterNode, catalogRegister, passingInstances } from '../harness/consulCatalog';
+import { useConsulDev } from '../harness/consulFixture';
 import { NginxSide, getFresh, startNginxSide } from '../harness/nginx';
 import { REPO_ROOT, toolPath } from '../harness/paths';
 import { freePort } from '../harness/ports';
-import { startProcess, stopAllProcesses } from '../harness/processes';
+import { startProcess } from '../harness/processes';
 import { sleep, waitFor } from '../harness/waitFor';
 import { WorkshopInstance, startWorkshopApi } from '../harness/workshopApi';
 
@@ -57,28 +57,25 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, timeoutMs = 20
   });
 }
 
-let consul: ConsulAgent | undefined;
+const consul = useConsulDev();
 let api: WorkshopInstance | undefined;
 const tmpDirs: string[] = [];
 
 beforeAll(async () => {
-  consul = await startConsulDev();
   // The lab's own instance (service `workshop`, on loopback): the one every /api/ request here goes to.
-  api = await startWorkshopApi('lab', { consulHttpAddr: consul.httpAddr });
-  await waitFor(async () => (await passingInstances(consul!.httpUrl)).some((i) => i.id === api!.id), {
+  api = await startWorkshopApi('lab', { consulHttpAddr: consul().httpAddr });
+  await waitFor(async () => (await passingInstances(consul().httpUrl)).some((i) => i.id === api!.id), {
     timeoutMs: 20_000,
     what: 'workshop-lab passing',
   });
 }, 60_000);
 
-afterAll(async () => {
-  await stopAllProcesses();
-  await consul?.stop();
+afterAll(() => {
   for (const d of tmpDirs) rmSync(d, { recursive: true, force: true });
 });
 
 async function mustRegister(r: CatalogRegistration): Promise<void> {
-  const res = await catalogRegister(consul!.httpUrl, r);
+  const res = await catalogRegister(consul().httpUrl, r);
   if (!res.ok) throw new Error(`Consul refused ${JSON.stringify(r)}: HTTP ${res.status} ${res.body}`);
 }
 
@@ -102,7 +99,7 @@ describe("the room's patterns in consul-template (Go's regexp, RE2)", () => {
     );
     const r = await run(
       toolPath('consul-template'),
-      ['-once', '-log-level', 'err', '-consul-addr', consul!.httpAddr, '-template', `${tpl}:${out}`],
+      ['-once', '-log-level', 'err', '-consul-addr', consul().httpAddr, '-template', `${tpl}:${out}`],
       {
         ...process.env,
         ALLOWED: allowed,
@@ -162,7 +159,7 @@ async function renderOnce(env: Record<string, string>): Promise<{ upstreams: str
   const dir = mkdtempSync(path.join(os.tmpdir(), 'lab-room-render-'));
   tmpDirs.push(dir);
   const names = ['upstreams.conf', 'locations.conf', 'index.html'];
-  const args = ['-consul-addr', consul!.httpAddr, '-once', '-log-level', 'warn'];
+  const args = ['-consul-addr', consul().httpAddr, '-once', '-log-level', 'warn'];
   for (const t of names) args.push('-template', `${path.join(REPO_ROOT, 'nginx', 'templates', `${t}.ctmpl`)}:${path.join(dir, t)}`);
   const base = { ...process.env };
   delete base.LAB_ROOM_ADDRESSES;
@@ -208,7 +205,7 @@ test("a student's instance renders only when both room variables are set; the la
       }
     }
   } finally {
-    await catalogDeregisterNode(consul!.httpUrl, carol.node);
+    await catalogDeregisterNode(consul().httpUrl, carol.node);
   }
 }, 60_000);
 
@@ -223,7 +220,7 @@ describe('the Nginx side in a room (LAB_ROOM_ADDRESSES / LAB_ROOM_EXCLUDED set)'
   let side: NginxSide | undefined;
 
   beforeAll(async () => {
-    side = await startNginxSide({ consulHttpAddr: consul!.httpAddr, env: ROOM_ENV, name: 'nginx-side-room' });
+    side = await startNginxSide({ consulHttpAddr: consul().httpAddr, env: ROOM_ENV, name: 'nginx-side-room' });
   }, 60_000);
 
   afterAll(async () => {
@@ -313,7 +310,7 @@ describe('the Nginx side in a room (LAB_ROOM_ADDRESSES / LAB_ROOM_EXCLUDED set)'
       for (let i = 0; Date.now() - started < 15_000; i++) {
         const phase = phases[i % phases.length]!;
         // A phase on another node: alice's own node is gone (else her real, allowed instance would still be there).
-        for (const n of nodes) if (n !== phase.regs[0]!.node) await catalogDeregisterNode(consul!.httpUrl, n);
+        for (const n of nodes) if (n !== phase.regs[0]!.node) await catalogDeregisterNode(consul().httpUrl, n);
         for (const r of phase.regs) {
           nodes.add(r.node);
           await mustRegister(r);
@@ -322,7 +319,7 @@ describe('the Nginx side in a room (LAB_ROOM_ADDRESSES / LAB_ROOM_EXCLUDED set)'
         const want = phase.regs[0]!;
         await waitFor(
           async () =>
-            (await passingInstances(consul!.httpUrl, ALICE.service)).some(
+            (await passingInstances(consul().httpUrl, ALICE.service)).some(
               (x) => x.node === want.node && x.address === want.address && x.port === want.port,
             ),
           { timeoutMs: 5000, what: `phase "${phase.what}" in Consul` },
@@ -337,11 +334,11 @@ describe('the Nginx side in a room (LAB_ROOM_ADDRESSES / LAB_ROOM_EXCLUDED set)'
       await aliceLive(false);
 
       // Back at her own address: shown again (the side kept applying renders all along).
-      for (const n of nodes) await catalogDeregisterNode(consul!.httpUrl, n);
+      for (const n of nodes) await catalogDeregisterNode(consul().httpUrl, n);
       await mustRegister(ALICE);
       await aliceLive(true);
     } finally {
-      for (const n of nodes) await catalogDeregisterNode(consul!.httpUrl, n);
+      for (const n of nodes) await catalogDeregisterNode(consul().httpUrl, n);
     }
   }, 90_000);
 
@@ -436,12 +433,12 @@ async function slowServer(
 describe('NGINX_ROOM_LIMITS', () => {
   test('=1: one address gets 429 past the burst (limit_req) and at most 20 requests in progress (limit_conn); =0 and unset: none', async () => {
     const limited = await startNginxSide({
-      consulHttpAddr: consul!.httpAddr,
+      consulHttpAddr: consul().httpAddr,
       env: { ...ROOM_ENV, NGINX_ROOM_LIMITS: '1' },
       name: 'nginx-side-limited',
     });
     const unlimited = await startNginxSide({
-      consulHttpAddr: consul!.httpAddr,
+      consulHttpAddr: consul().httpAddr,
       env: { NGINX_ROOM_LIMITS: '0' },
       name: 'nginx-side-limits-0',
     });
@@ -484,7 +481,7 @@ describe('NGINX_ROOM_LIMITS', () => {
       expect(await burst(`${unlimited.url}/avatars/workshop-slow`, 40, 40)).toEqual({ 200: 40 });
       expect(slow.maxInFlight()).toBe(40);
     } finally {
-      await catalogDeregisterNode(consul!.httpUrl, slowReg.node);
+      await catalogDeregisterNode(consul().httpUrl, slowReg.node);
       await limited.stop().catch(() => undefined);
       await unlimited.stop().catch(() => undefined);
       await slow.close();

@@ -22,10 +22,9 @@ import { rmSync } from 'node:fs';
 import http from 'node:http';
 import path from 'node:path';
 import { formatIpv4, roomAddressPatterns } from '../../scripts/lib/classroom/roomSubnet';
-import { ConsulAgent, startConsulDev } from '../harness/consul';
 import { CatalogRegistration, PassingInstance, catalogDeregisterNode, catalogRegister, passingInstances } from '../harness/consulCatalog';
+import { useConsulDev } from '../harness/consulFixture';
 import { NginxSide, getFresh, startNginxSide } from '../harness/nginx';
-import { stopAllProcesses } from '../harness/processes';
 import { REPO_ROOT, toolPath } from '../harness/paths';
 import { OnceRenderer, createOnceRenderer } from '../harness/templateRender';
 import { waitFor } from '../harness/waitFor';
@@ -238,7 +237,7 @@ const CALIB_B: CatalogRegistration = {
 };
 const toShown = (r: CatalogRegistration): Shown => ({ id: r.id, address: r.address, port: r.port, name: r.meta?.name ?? r.id });
 
-let consul: ConsulAgent | undefined;
+const consul = useConsulDev();
 let renderer: RoomRenderer | undefined;
 
 /** The harness's one-shot renderer, rendering with a room's variables in consul-template's environment. */
@@ -282,13 +281,12 @@ async function createRoomRenderer(consulHttpAddr: string): Promise<RoomRenderer>
 let model: TemplateModel;
 
 async function mustRegister(r: CatalogRegistration): Promise<void> {
-  const res = await catalogRegister(consul!.httpUrl, r);
+  const res = await catalogRegister(consul().httpUrl, r);
   if (!res.ok) throw new Error(`Consul refused ${JSON.stringify(r)}: HTTP ${res.status} ${res.body}`);
 }
 
 beforeAll(async () => {
-  consul = await startConsulDev();
-  renderer = await createRoomRenderer(consul.httpAddr);
+  renderer = await createRoomRenderer(consul().httpAddr);
   await mustRegister(CALIB_A);
   await mustRegister(CALIB_B);
   await renderer.render(OPEN_ROOM);
@@ -297,15 +295,11 @@ beforeAll(async () => {
     toShown(CALIB_A),
     toShown(CALIB_B),
   );
-  await catalogDeregisterNode(consul.httpUrl, CALIB_A.node);
-  await catalogDeregisterNode(consul.httpUrl, CALIB_B.node);
+  await catalogDeregisterNode(consul().httpUrl, CALIB_A.node);
+  await catalogDeregisterNode(consul().httpUrl, CALIB_B.node);
 }, 60_000);
 
-afterAll(async () => {
-  renderer?.remove();
-  await stopAllProcesses();
-  await consul?.stop();
-});
+afterAll(() => renderer?.remove());
 
 // ---- 1. example-based, against the running Nginx side -----------------------------------------------------------
 
@@ -364,7 +358,7 @@ const HOSTILE_CASES: HostileCase[] = [
     field: 'service ID (agent register): closing the tile and opening a script',
     async register({ apiPort }) {
       const id = `workshop-zz-agent"></li><script>alert('id')</script>`;
-      const res = await fetch(`${consul!.httpUrl}/v1/agent/service/register`, {
+      const res = await fetch(`${consul().httpUrl}/v1/agent/service/register`, {
         method: 'PUT',
         body: JSON.stringify({ Name: 'workshop', ID: id, Address: '127.0.0.1', Port: apiPort, Check: { TTL: '10m', Status: 'passing' } }),
         signal: AbortSignal.timeout(5000),
@@ -486,9 +480,9 @@ describe('hostile registrations while the real Nginx side runs', () => {
   let marker = 0;
 
   beforeAll(async () => {
-    side = await startNginxSide({ consulHttpAddr: consul!.httpAddr, env: { ...OPEN_ROOM } });
-    api = await startWorkshopApi('ada', { consulHttpAddr: consul!.httpAddr });
-    await waitFor(async () => (await passingInstances(consul!.httpUrl)).some((i) => i.id === api!.id), {
+    side = await startNginxSide({ consulHttpAddr: consul().httpAddr, env: { ...OPEN_ROOM } });
+    api = await startWorkshopApi('ada', { consulHttpAddr: consul().httpAddr });
+    await waitFor(async () => (await passingInstances(consul().httpUrl)).some((i) => i.id === api!.id), {
       timeoutMs: 15_000,
       what: 'workshop-ada passing',
     });
@@ -556,7 +550,7 @@ describe('hostile registrations while the real Nginx side runs', () => {
         };
         const hostile = await c.register({ sidePort: side!.port, apiPort: api!.port, reg });
         agentServiceId = hostile.agentServiceId;
-        const all = await passingWorkshopInstances(consul!.httpUrl);
+        const all = await passingWorkshopInstances(consul().httpUrl);
         expect(all.map((i) => i.id)).toContain(hostile.id); // Consul took it and it passes: the test means something
 
         // A marker registered AFTER the hostile instance: once it is live, the render that carried it also carried
@@ -566,7 +560,7 @@ describe('hostile registrations while the real Nginx side runs', () => {
         // A rejected render = one registration froze every later change to nginx.
         expect(await markerLive(after, rejectedBefore)).toBe('applied');
 
-        const set = expectedShown(await passingWorkshopInstances(consul!.httpUrl), OPEN_ROOM);
+        const set = expectedShown(await passingWorkshopInstances(consul().httpUrl), OPEN_ROOM);
         expect(set.some((i) => i.id === hostile.id)).toBe(c.expectShown);
         expect(set.map((i) => i.id)).toEqual(expect.arrayContaining([api!.id, sync.id, after.id]));
         const page = await getFresh(`${side!.url}/`);
@@ -586,9 +580,9 @@ describe('hostile registrations while the real Nginx side runs', () => {
         for (const p of c.probes ?? []) expect((await getFresh(`${side!.url}${p.path}`)).status).not.toBe(p.notStatus);
         expect(rejectedLines().slice(rejectedBefore)).toEqual([]);
       } finally {
-        for (const n of cleanupNodes) await catalogDeregisterNode(consul!.httpUrl, n);
+        for (const n of cleanupNodes) await catalogDeregisterNode(consul().httpUrl, n);
         if (agentServiceId !== undefined) {
-          const res = await fetch(`${consul!.httpUrl}/v1/agent/service/deregister/${encodeURIComponent(agentServiceId)}`, {
+          const res = await fetch(`${consul().httpUrl}/v1/agent/service/deregister/${encodeURIComponent(agentServiceId)}`, {
             method: 'PUT',
             signal: AbortSignal.timeout(5000),
           });
@@ -652,7 +646,7 @@ describe('hostile registrations while the real Nginx side runs', () => {
       }
       expect(rejectedLines().slice(rejectedBefore)).toEqual([]);
     } finally {
-      for (const n of cleanupNodes) await catalogDeregisterNode(consul!.httpUrl, n);
+      for (const n of cleanupNodes) await catalogDeregisterNode(consul().httpUrl, n);
     }
   }, 45_000);
 });
@@ -785,7 +779,7 @@ const inRenderedService = (r: CatalogRegistration): boolean =>
 
 describe('property: arbitrary strings in every registered field', () => {
   beforeAll(async () => {
-    for (const n of [CALIB_A.node, CALIB_B.node, consul!.name]) RESERVED_NODES.add(n.toLowerCase());
+    for (const n of [CALIB_A.node, CALIB_B.node, consul().name]) RESERVED_NODES.add(n.toLowerCase());
     await mustRegister(CALIB_A);
     await mustRegister(CALIB_B);
   }, 30_000);
@@ -856,7 +850,7 @@ describe('property: arbitrary strings in every registered field', () => {
       for (const r of [alice, ...notRendered]) await mustRegister(r);
       await renderer!.render(OPEN_ROOM);
       const r = { upstreams: renderer!.upstreams(), locations: renderer!.locations(), page: renderer!.page() };
-      const set = expectedShown(await passingWorkshopInstances(consul!.httpUrl), OPEN_ROOM);
+      const set = expectedShown(await passingWorkshopInstances(consul().httpUrl), OPEN_ROOM);
       expect(set.map((i) => i.id)).toEqual(['workshop-alice', 'workshop-calib-a', 'workshop-calib-b']);
       expect(set.find((i) => i.id === 'workshop-calib-a')?.address).toBe(CALIB_A.address);
       expectRenderOf(model, r, set);
@@ -884,7 +878,7 @@ describe('property: arbitrary strings in every registered field', () => {
       const t = await renderer!.nginxTest();
       expect(t).toMatchObject({ ok: true });
     } finally {
-      for (const n of [alice, ...notRendered]) await catalogDeregisterNode(consul!.httpUrl, n.node);
+      for (const n of [alice, ...notRendered]) await catalogDeregisterNode(consul().httpUrl, n.node);
     }
   }, 30_000);
 
@@ -893,14 +887,14 @@ describe('property: arbitrary strings in every registered field', () => {
     await fc.assert(
       fc.asyncProperty(registration, async (reg) => {
         stats.runs++;
-        const res = await catalogRegister(consul!.httpUrl, reg);
+        const res = await catalogRegister(consul().httpUrl, reg);
         if (!res.ok) {
           // Consul itself refused it (empty node or node address, 0.0.0.0, ...): nothing reached the templates.
           stats.refusedByConsul++;
           return;
         }
         try {
-          const all = await passingWorkshopInstances(consul!.httpUrl);
+          const all = await passingWorkshopInstances(consul().httpUrl);
           const mine = all.filter((i) => i.node === reg.node);
           if (inRenderedService(reg)) expect(mine).toHaveLength(1);
           const set = expectedShown(all, PROPERTY_ROOM);
@@ -918,7 +912,7 @@ describe('property: arbitrary strings in every registered field', () => {
               `nginx -t failed on the render:\n${t.output}\n--- upstreams.conf\n${renderer!.upstreams()}\n--- locations.conf\n${renderer!.locations()}`,
             );
         } finally {
-          await catalogDeregisterNode(consul!.httpUrl, reg.node);
+          await catalogDeregisterNode(consul().httpUrl, reg.node);
         }
       }),
       // ~70 ms a run (register, consul-template -once, nginx -t, deregister): 100 runs take ~7 s on 2 cores.

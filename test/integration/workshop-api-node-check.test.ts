@@ -1,39 +1,31 @@
 // The original workshop's node-level check (workshop-api --check-scope node), against a real Consul dev agent:
 // two built instances registered through the same agent, one of them killed.
 import type { HealthServiceEntry } from '../../services/shared/consulHealth';
-import { ConsulAgent, consulGet, startConsulDev } from '../harness/consul';
-import { type ManagedProcess, stopAllProcesses } from '../harness/processes';
+import { consulGet } from '../harness/consul';
+import { useConsulDev } from '../harness/consulFixture';
+import type { ManagedProcess } from '../harness/processes';
 import { sleep, waitFor } from '../harness/waitFor';
 import { type WorkshopInstance, startWorkshopApi } from '../harness/workshopApi';
 
-let consul: ConsulAgent;
+const consul = useConsulDev();
 /** The workshop-api processes of the current test (stopAllProcesses would stop the Consul agent too). */
 const instances: ManagedProcess[] = [];
-
-beforeAll(async () => {
-  consul = await startConsulDev();
-}, 60_000);
 
 afterEach(async () => {
   await Promise.all(instances.splice(0).map((p) => p.stop('SIGTERM', 3000)));
   // A SIGKILLed node-scoped instance leaves its node check behind (nothing reaps it): remove what this test
   // registered, so the next test starts on a healthy node.
-  if (!consul) return;
+  if (!consul.started) return;
   const checks = await get<Record<string, { CheckID: string }>>('/v1/agent/checks');
   for (const c of Object.values(checks)) await put(`/v1/agent/check/deregister/${encodeURIComponent(c.CheckID)}`);
   const services = await get<Record<string, { ID: string }>>('/v1/agent/services');
   for (const s of Object.values(services)) await put(`/v1/agent/service/deregister/${encodeURIComponent(s.ID)}`);
 }, 30_000);
 
-afterAll(async () => {
-  await stopAllProcesses();
-  await consul?.stop();
-}, 30_000);
-
-const get = <T>(p: string): Promise<T> => consulGet<T>(consul, p);
+const get = <T>(p: string): Promise<T> => consulGet<T>(consul(), p);
 
 async function put(p: string): Promise<void> {
-  const res = await fetch(`${consul.httpUrl}${p}`, { method: 'PUT', signal: AbortSignal.timeout(3000) });
+  const res = await fetch(`${consul().httpUrl}${p}`, { method: 'PUT', signal: AbortSignal.timeout(3000) });
   if (!res.ok) throw new Error(`PUT ${p}: HTTP ${res.status}`);
 }
 
@@ -45,7 +37,7 @@ async function passingIds(): Promise<string[]> {
 
 // 1 s checks: Consul's minimum, so the bounds below are many intervals even on 2 busy cores.
 async function api(name: string, args: string[] = []): Promise<WorkshopInstance> {
-  const inst = await startWorkshopApi(name, { consulHttpAddr: consul.httpAddr, args: ['--check-interval', '1s', ...args] });
+  const inst = await startWorkshopApi(name, { consulHttpAddr: consul().httpAddr, args: ['--check-interval', '1s', ...args] });
   instances.push(inst.process);
   return inst;
 }

@@ -3,29 +3,21 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { HealthServiceEntry } from '../../services/shared/consulHealth';
-import { ConsulAgent, consulGet, startConsulDev } from '../harness/consul';
+import { consulGet } from '../harness/consul';
+import { useConsulDev } from '../harness/consulFixture';
 import { distPath } from '../harness/paths';
 import { freePort } from '../harness/ports';
-import { ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';
+import { ManagedProcess, startProcess } from '../harness/processes';
 import { sleep, waitFor } from '../harness/waitFor';
 import { startWorkshopApi } from '../harness/workshopApi';
 
 const TOKEN = 'ghp_integrationSecret_7Qx9Zr2Lk4Mn8Pw';
-let consul: ConsulAgent;
+const consul = useConsulDev();
 const started: ManagedProcess[] = [];
 const dir = mkdtempSync(path.join(os.tmpdir(), 'workshop-it-'));
 
-beforeAll(async () => {
-  consul = await startConsulDev();
-}, 60_000);
-
-afterAll(async () => {
-  await stopAllProcesses();
-  await consul?.stop();
-});
-
 async function api(name: string, args: string[] = [], env: NodeJS.ProcessEnv = {}) {
-  const inst = await startWorkshopApi(name, { consulHttpAddr: consul.httpAddr, args, env: { WORKSHOP_TOKEN: TOKEN, ...env } });
+  const inst = await startWorkshopApi(name, { consulHttpAddr: consul().httpAddr, args, env: { WORKSHOP_TOKEN: TOKEN, ...env } });
   started.push(inst.process);
   return inst;
 }
@@ -34,7 +26,7 @@ async function api(name: string, args: string[] = [], env: NodeJS.ProcessEnv = {
 async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ code: number | null; output: string; proc: ManagedProcess }> {
   const proc = startProcess(process.execPath, [distPath('services/workshop-api/cli.js'), ...args], {
     name: 'workshop-cli',
-    env: { ...process.env, CONSUL_HTTP_ADDR: consul.httpAddr, WORKSHOP_HOST: '127.0.0.1', ...env },
+    env: { ...process.env, CONSUL_HTTP_ADDR: consul().httpAddr, WORKSHOP_HOST: '127.0.0.1', ...env },
   });
   started.push(proc);
   const timer = setTimeout(() => proc.signal('SIGKILL'), 30_000);
@@ -43,7 +35,7 @@ async function runCli(args: string[], env: NodeJS.ProcessEnv = {}): Promise<{ co
   return { code, output: proc.output(), proc };
 }
 
-const get = <T>(p: string): Promise<T> => consulGet<T>(consul, p);
+const get = <T>(p: string): Promise<T> => consulGet<T>(consul(), p);
 
 async function serviceStatus(id: string): Promise<string | undefined> {
   const entries = await get<HealthServiceEntry[]>('/v1/health/service/workshop');
@@ -128,7 +120,7 @@ test('--no-check + SIGKILL: Consul keeps saying the dead instance is fine (the l
 test('an agent that lost the registration (e.g. recreated) gets it back: the instance re-registers itself', async () => {
   const f = await api('fern', ['--reregister-interval', '1s']);
   await waitFor(async () => (await serviceStatus(f.id)) === 'passing', { timeoutMs: 10_000, what: 'fern passing' });
-  const res = await fetch(`${consul.httpUrl}/v1/agent/service/deregister/${f.id}`, { method: 'PUT' });
+  const res = await fetch(`${consul().httpUrl}/v1/agent/service/deregister/${f.id}`, { method: 'PUT' });
   expect(res.status).toBe(200);
   expect(await serviceStatus(f.id)).toBeUndefined();
   await f.process.waitForLine(/registration was missing from the local agent; registered again/, 5000);
