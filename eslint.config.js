@@ -1,6 +1,6 @@
 // ESLint (flat config): typescript-eslint's recommended rules without type information (fast on 2 cores;
-// `npm run check` already type-checks), Prettier owns formatting, and the import directions of
-// ../shared/ARCHITECTURE.md are rules, so a wrong-way import fails `npm run lint` instead of a review.
+// `npm run check` already type-checks), Prettier owns formatting, and the import rules of docs/architecture.md
+// ("Who may import whom") are rules here, so a wrong-way import fails `npm run lint` instead of a review.
 const js = require('@eslint/js');
 const tseslint = require('typescript-eslint');
 const prettier = require('eslint-config-prettier');
@@ -14,6 +14,24 @@ const restrict = (dir, patterns, exempt = []) => [
   { files: [`${dir}/**/*.ts`], ignores: ['**/*.test.ts', ...exempt], rules: forbid([...patterns, NO_TEST_HARNESS]) },
   ...(patterns.length ? [{ files: [`${dir}/**/*.test.ts`], rules: forbid(patterns) }] : []),
 ];
+// (A file gets one `no-restricted-imports` setting: where two config objects match it, the later one replaces the
+// earlier, so each file below is matched by exactly one, except the one test that is given its own on purpose.)
+
+/** The services (services/<name>/), each its own program and image. */
+const SERVICES = ['consul-demo', 'workshop-api', 'lab-view', 'enrollment'];
+const NO_SCRIPTS = { group: ['**/scripts/**'], message: 'services never import from scripts/' };
+/** Every service but `self`; `namesOf`: services whose names.ts alone `self` may import (gitignore-style `!`). */
+const otherServices = (self, namesOf = []) => ({
+  group: SERVICES.filter((s) => s !== self).flatMap((s) => [`**/${s}/**`, ...(namesOf.includes(s) ? [`!**/${s}/names`] : [])]),
+  message: 'one service never imports another: share through services/shared',
+});
+/** scripts/ may import services/shared, and a service only through its names.ts (pure constants and naming rules). */
+const SERVICE_BY_NAMES_ONLY = {
+  group: ['**/services/*/**', '!**/services/shared/**', '!**/services/*/names'],
+  message: 'scripts/ import a service only through its names.ts (pure names and rules), never its internals; services/shared freely',
+};
+/** The benchmark: the one part of scripts/ that may use the test harness. */
+const BENCH = ['scripts/lib/bench/**/*.ts', 'scripts/bench.ts'];
 
 module.exports = tseslint.config(
   { ignores: ['dist/**', '.tools/**', 'node_modules/**', 'coverage/**'] },
@@ -29,36 +47,18 @@ module.exports = tseslint.config(
     files: ['**/*.js'],
     rules: { '@typescript-eslint/no-require-imports': 'off' },
   },
+  // services/shared: what every program needs once; it imports nothing else of ours.
   ...restrict('services/shared', [
-    { group: ['**/scripts/**', '../consul-demo/**', '../workshop-api/**'], message: 'services/shared depends on nothing else of ours' },
+    { group: ['**/scripts/**', ...SERVICES.map((s) => `**/${s}/**`)], message: 'services/shared depends on nothing else of ours' },
   ]),
-  ...restrict('services/consul-demo', [
-    { group: ['**/scripts/**'], message: 'services never import from scripts/' },
-    { group: ['**/workshop-api/**'], message: 'one service never imports another: share through services/shared' },
-  ]),
-  ...restrict('services/workshop-api', [
-    { group: ['**/scripts/**'], message: 'services never import from scripts/' },
-    { group: ['**/consul-demo/**'], message: 'one service never imports another: share through services/shared' },
-  ]),
-  // The enrollment service (its image holds services/ only: scripts/ would not even be there). Its app test alone may
-  // read workshop-api's GitHub login rule, to check that the student name rule equals it (issue 20: one home for names).
-  ...restrict('services/enrollment', [
-    { group: ['**/scripts/**'], message: 'services never import from scripts/' },
-    { group: ['**/consul-demo/**', '**/lab-view/**'], message: 'one service never imports another: share through services/shared' },
-  ]),
-  {
-    files: ['services/enrollment/**/*.ts'],
-    ignores: ['**/*.test.ts'],
-    rules: forbid([
-      { group: ['**/scripts/**'], message: 'services never import from scripts/' },
-      {
-        group: ['**/consul-demo/**', '**/lab-view/**', '**/workshop-api/**'],
-        message: 'one service never imports another: share through services/shared',
-      },
-      NO_TEST_HARNESS,
-    ]),
-  },
-  // The benchmark may use the test harness (it starts real parts the same way the tests do).
-  ...restrict('scripts', [], ['scripts/lib/bench/**', 'scripts/bench.ts']),
+  // A service never imports scripts/ (its image holds services/ only) nor another service.
+  ...SERVICES.flatMap((svc) => restrict(`services/${svc}`, [NO_SCRIPTS, otherServices(svc)])),
+  // Except one test: enrollment's app test checks that the student name rule is workshop-api's GitHub login rule, read
+  // through workshop-api's names.ts (never its internals).
+  { files: ['services/enrollment/app.test.ts'], rules: forbid([NO_SCRIPTS, otherServices('enrollment', ['workshop-api'])]) },
+  // scripts/: services/shared, and a service only through its names.ts; the benchmark alone may use the test harness
+  // (it starts real parts the same way the tests do).
+  ...restrict('scripts', [SERVICE_BY_NAMES_ONLY], BENCH),
+  { files: BENCH, ignores: ['**/*.test.ts'], rules: forbid([SERVICE_BY_NAMES_ONLY]) },
   prettier,
 );

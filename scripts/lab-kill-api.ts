@@ -3,6 +3,7 @@
 // when it left each place that routes to it: container stopped → out of Consul's passing set →
 // gone from Nginx's upstream and page. Bring it back with `npm run lab:restore-api`.
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
+import { WORKSHOP_META } from '../services/workshop-api/names';
 import { openLab } from './lib/lab/openLab';
 import { addProjectOption } from './lib/lab/options';
 import { Progress } from './lib/term/progress';
@@ -88,7 +89,9 @@ void runCli(NAME, async () => {
       `\nTimeline (${opts.hard ? 'hard kill' : 'graceful stop'} of ${target.name}; polled every ${POLL_MS} ms, so each time is exact to about ${formatSeconds(POLL_MS * 2)})\n`,
     );
     process.stdout.write(timeline.render(`not seen in ${formatSeconds(opts.timeout)}`) + '\n\n');
-    const left = registrations.filter((r) => r.id !== target.serviceId && r.status === 'passing').map((r) => r.meta.name || r.id);
+    const left = registrations
+      .filter((r) => r.id !== target.serviceId && r.status === 'passing')
+      .map((r) => r.meta[WORKSHOP_META.name] || r.id);
     if (left.length) process.stdout.write(`Still serving: ${left.join(', ')}\n`);
     process.stdout.write(`Bring it back: ${restoreCommand(lab.project, target.name)}   (or: docker start ${target.container.name})\n`);
     return timeline.done() ? 0 : 1;

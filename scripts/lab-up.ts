@@ -42,6 +42,7 @@ import { INSTRUCTOR_COMPOSE_FILE } from './lib/classroom/instructorEnv';
 import { verifyGossipKey } from './lib/classroom/aclSetup';
 import { classroomAclSetup, classroomLines, isDockerDesktop, prepareClassroom, type Classroom } from './lib/classroom/instructorClassroom';
 import { parsePort } from '../services/shared/consulAddress';
+import { BREAK_BEFORE_MAKE, MAKE_BEFORE_BREAK, RESTART_MODES, type RestartMode } from '../services/shared/names';
 
 const NAME = 'lab:up';
 /** The image variables docker-compose.yml interpolates. */
@@ -101,8 +102,8 @@ void runCli(NAME, async () => {
         '--restart-mode <mode>',
         'how the demo server restarts: break-before-make (the gap is the lesson) or make-before-break (the next incarnation is passing before the old one leaves)',
       )
-        .choices(['break-before-make', 'make-before-break'])
-        .default('break-before-make'),
+        .choices(RESTART_MODES)
+        .default(BREAK_BEFORE_MAKE),
     )
     .option('--no-build', `use the air-gapped images already in this engine (${OFFLINE_ENV_FILE}); never build or pull them`)
     .option(
@@ -119,7 +120,7 @@ void runCli(NAME, async () => {
     offline?: boolean;
     timeout: number;
     checkScope: 'service' | 'node';
-    restartMode: 'break-before-make' | 'make-before-break';
+    restartMode: RestartMode;
     build: boolean;
     classroom?: boolean;
     lanAddress?: string;
@@ -202,7 +203,7 @@ void runCli(NAME, async () => {
   // Compose waits for depends_on: service_healthy itself; meanwhile we show each container's state from the engine.
   if (opts.checkScope === 'node')
     process.stdout.write('workshop-api checks at NODE level (--check-scope node): one failing instance takes its whole host down\n');
-  if (opts.restartMode === 'make-before-break')
+  if (opts.restartMode === MAKE_BEFORE_BREAK)
     process.stdout.write('demo server restarts make-before-break: the next incarnation is passing before the old one leaves\n');
   // The flags win over LAB_* values left in the shell, so `lab:up` alone always means the lab's defaults.
   const compose = runCompose([...fileArgs, 'up', '-d', '--remove-orphans'], {

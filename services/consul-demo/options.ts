@@ -15,7 +15,8 @@ import { DNS_LOOKUP_MODES, DnsLookupMode } from './discovery/dns';
 import { Version } from './protocol';
 import { SELECTION_MODES, SelectionMode } from './selection';
 import { STATUS_RESULTS_KEPT } from './statusServer';
-import { RESTART_MODES, type RestartMode, type ServerSettings } from './server';
+import { BREAK_BEFORE_MAKE, RESTART_MODES, type RestartMode } from './names';
+import type { ServerSettings } from './server';
 
 export interface ServerOptions extends ServerSettings {
   logFormat: LogFormat;
@@ -264,7 +265,7 @@ export function buildProgram(onServer: (o: RawServer) => void, onClient: (o: Raw
         `${RESTART_MODES.join(' or ')}: leave then come back (a gap), or come back on the new port first, then leave`,
         'DEMO_RESTART_MODE',
         oneOf(RESTART_MODES),
-      ).default('break-before-make'),
+      ).default(BREAK_BEFORE_MAKE),
     )
     .addOption(
       durationOpt('--drain <duration>', 'after deregistering, keep answering this long before closing', 'DEMO_DRAIN', RANGES.drain, 500),

@@ -1,9 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ConsulClient } from '../shared/consulClient';
-import { CONSUL_DEMO_SERVICE_NAME } from './names';
+import { CONSUL_DEMO_META, CONSUL_DEMO_SERVICE_NAME, type RestartMode } from './names';
 import { Version } from './protocol';
-import type { RestartMode } from './server';
 
 /**
  * Consul's minimum for DeregisterCriticalServiceAfter is one minute (its reaper runs every 30 s).
@@ -46,8 +45,8 @@ export function registrationFor(r: RegistrationInput) {
     tags: [r.version],
     // restart_mode: a one-server make-before-break lab always has an instance, a one-server break-before-make lab
     // has a gap on every restart; the lab's checks and view read this to tell the two apart. Another program reads
-    // these keys: change them only together with it (services/shared/exercises).
-    meta: { version: r.version, restart_mode: r.restartMode },
+    // these keys (services/shared/names.ts CONSUL_DEMO_META).
+    meta: { [CONSUL_DEMO_META.version]: r.version, [CONSUL_DEMO_META.restartMode]: r.restartMode },
     // `check` (singular) inside the service definition: Consul attaches it to this service
     // (ServiceID = r.id), so a failing check removes exactly this instance from DNS and the health API.
     check: {

@@ -9,6 +9,7 @@ import { WakeableSleep } from '../shared/wakeableSleep';
 import { ServedConnection, serveConnection } from './connection';
 import { EventSummary } from './eventSummary';
 import { FD_RESERVE, connectionCapFor, openFileLimit } from './fdLimit';
+import { MAKE_BEFORE_BREAK, type RestartMode } from './names';
 import { VERSIONS, Version } from './protocol';
 import { PeerTracker, passingServiceIds } from './peers';
 import {
@@ -20,14 +21,6 @@ import {
   serviceIdFor,
 } from './registration';
 
-/**
- * How an incarnation hands over to the next. break-before-make (the lesson): the old one leaves, then the new one
- * comes, and in between there is no instance. make-before-break: the new one listens, registers and is passing in
- * Consul before the old one deregisters and drains, so there is always one to find.
- */
-export type RestartMode = 'break-before-make' | 'make-before-break';
-export const RESTART_MODES: readonly RestartMode[] = ['break-before-make', 'make-before-break'];
-
 /** What the user chooses about a server (flags/env, parsed in options.ts). */
 export interface ServerSettings {
   /** Locks the protocol; undefined = v1 or v2 at random on every incarnation. */
@@ -36,6 +29,11 @@ export interface ServerSettings {
   advertise: string;
   /** [min, max] ms between restarts; [0, 0] = never restart. */
   restartEveryMs: [number, number];
+  /**
+   * How an incarnation hands over to the next. break-before-make (the lesson): the old one leaves, then the new one
+   * comes, and in between there is no instance. make-before-break: the new one listens, registers and is passing in
+   * Consul before the old one deregisters and drains, so there is always one to find.
+   */
   restartMode: RestartMode;
   /** After deregistering, keep answering this long before closing (see retire()). */
   drainMs: number;
@@ -271,7 +269,7 @@ export class DemoServer {
       inc.log.info('next restart scheduled', { inMs: waitMs });
       await this.sleeps.sleep(waitMs);
       if (this.stopping) return;
-      if (this.cfg.restartMode === 'make-before-break') {
+      if (this.cfg.restartMode === MAKE_BEFORE_BREAK) {
         inc = await this.makeBeforeBreak(inc, n);
         if (!inc) return;
         continue;
@@ -456,7 +454,7 @@ export class DemoServer {
         await registerService(this.cfg.consul, reg, this.consulTimeoutMs);
         // A gap exists only in break-before-make; in make-before-break the old incarnation is still registered.
         const gap =
-          this.lastDeregisteredAt === undefined || this.cfg.restartMode === 'make-before-break'
+          this.lastDeregisteredAt === undefined || this.cfg.restartMode === MAKE_BEFORE_BREAK
             ? undefined
             : Date.now() - this.lastDeregisteredAt;
         inc.log.info('registered', {

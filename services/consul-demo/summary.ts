@@ -1,25 +1,10 @@
 import type { DiscoveryMethod } from './discovery/types';
+import type { ClientRequestLine } from './names';
 import type { Version } from './protocol';
 
-/**
- * One request's outcome; the `--json` line is exactly this object, keys in this order. The one declaration of
- * that line: whatever reads the client's output (lab scripts, tests) imports this type.
- */
-export interface ClientRequestLine {
-  ts: string;
-  discovery: DiscoveryMethod;
-  /** null when DNS found the instance (its answers carry no service ID) or nothing was found. */
-  serviceId: string | null;
-  address: string | null;
-  port: number | null;
-  protocol: Version | null;
-  ok: boolean;
-  /** 1, or 2 when the first attempt failed and the retry ran. */
-  attempts: number;
-  /** Whole request: discovery, exchange and the retry if there was one. */
-  latencyMs: number;
-  error: string | null;
-}
+// The --json line's type lives in names.ts (what the lab scripts may import); re-exported here for the service's code
+// and the tests that import it from this file.
+export type { ClientRequestLine } from './names';
 
 export function resultJson(r: ClientRequestLine): string {
   const { ts, discovery, serviceId, address, port, protocol, ok, attempts, latencyMs, error } = r;

@@ -1,11 +1,11 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../shared/logger';
-import { GITHUB_LOGIN } from '../workshop-api/githubAvatar';
+import { GITHUB_LOGIN } from '../workshop-api/names';
 import { codeMatches, createEnrollmentApp, SHARED_ADDRESS_WARNING, takenMessage, type EnrollmentConfig } from './app';
 import { codeThrottle, type CodeThrottle } from './codeThrottle';
 import type { StudentRegistry } from './consulAcl';
-import { STUDENT_NAME, studentServiceName, studentTokenIdentities } from './names';
+import { STUDENT_BINDING_RULES, STUDENT_NAME, studentServiceName } from './names';
 
 const CODE = 'kite-maple-river-27419';
 const GOSSIP = 'k'.repeat(43) + '=';
@@ -308,10 +308,10 @@ describe('STUDENT_NAME', () => {
   });
 });
 
-test("a student's token: its own node and its own service workshop-<name>, no policy (no write on the shared workshop)", () => {
+test("a student's token: its own node and its own service workshop-<name> (the auth method's binding rules), nothing else", () => {
   expect(studentServiceName('alice')).toBe('workshop-alice');
-  expect(studentTokenIdentities('alice', 'dc1')).toEqual({
-    NodeIdentities: [{ NodeName: 'student-alice', Datacenter: 'dc1' }],
-    ServiceIdentities: [{ ServiceName: 'workshop-alice' }],
-  });
+  expect(STUDENT_BINDING_RULES.map((r) => [r.BindType, r.BindName])).toEqual([
+    ['node', 'student-${value.name}'],
+    ['service', 'workshop-${value.name}'],
+  ]);
 });

@@ -1,9 +1,9 @@
 import { timingSafeEqual, createHash } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import type { Logger } from '../shared/logger';
-import { codeThrottle, maxCheckWaitMs, sharedAddressWatch, type CheckOutcome, type CodeThrottle } from './codeThrottle';
+import { codeThrottle, sharedAddressWatch, type CheckOutcome, type CodeThrottle } from './codeThrottle';
 import type { StudentRegistry } from './consulAcl';
-import { SIDECAR_SUFFIX, STUDENT_NAME, studentNodeName, studentServiceId, studentServiceName } from './names';
+import { ENROLL_DEADLINE_MS, SIDECAR_SUFFIX, STUDENT_NAME, studentNodeName, studentServiceId, studentServiceName } from './names';
 
 export interface EnrollmentConfig {
   /** The JoinInfo JSON as lab:up wrote it, served as is to whoever knows the code. */
@@ -19,15 +19,6 @@ export interface EnrollmentConfig {
    */
   enrollDeadlineMs?: number;
 }
-
-/** The default of EnrollmentConfig.enrollDeadlineMs. */
-export const ENROLL_DEADLINE_MS = 15_000;
-
-/**
- * The longest a request carrying a code may wait for its check with the default throttle (31 s, only while someone
- * hammers from the client's address). A client waits at least this (+ ENROLL_DEADLINE_MS for POST /v1/students).
- */
-export const MAX_CODE_WAIT_MS = maxCheckWaitMs();
 
 /** Constant-time: both sides hashed first, so neither the length nor a prefix of the code leaks through timing. */
 export function codeMatches(given: unknown, code: string): boolean {

@@ -1,36 +1,31 @@
 /*
  * The classroom's ACL and naming rules, as other code may rely on them (lab:up's ACL set-up, lab:roster,
- * lab:join, tests). No side effects, and its only import is the pure naming rules in services/shared, so importing
- * this never loads the service itself.
+ * lab:join, tests). No side effects, and its only imports are pure (the names of services/shared/names.ts, the
+ * throttle's arithmetic), so importing this never loads the service itself.
  */
-import { studentFromNodeName, studentNodeName, studentServiceName } from '../shared/classroomNames';
+import { studentFromNodeName, studentNodeName, studentServiceName } from '../shared/names';
+import { maxCheckWaitMs } from './codeThrottle';
 
 /** Where the enrollment service listens (on the instructor's host-a, published on the LAN address). */
 export const ENROLL_PORT = 8099;
+
+/**
+ * One deadline for all of a POST /v1/students' Consul calls (the default of the app's enrollDeadlineMs), counted from
+ * the moment its code is accepted. lab:join's client waits longer (scripts/lib/classroom/enrollClient.ts).
+ */
+export const ENROLL_DEADLINE_MS = 15_000;
+
+/**
+ * The longest a request carrying a code may wait for its check with the default throttle (31 s, only while someone
+ * hammers from the client's address). A client waits at least this (+ ENROLL_DEADLINE_MS for POST /v1/students).
+ */
+export const MAX_CODE_WAIT_MS = maxCheckWaitMs();
 
 /** Attached to the anonymous token: the room may look at everything and write nothing (anonymous write → 403). */
 export const ANONYMOUS_READ_POLICY = 'lab-anonymous-read';
 // operator read: the raft peers and leader (addresses every student's join info has anyway), which the lab view's
 // checklist and `lab:status` show the room.
 export const ANONYMOUS_READ_RULES = 'node_prefix "" { policy = "read" }\nservice_prefix "" { policy = "read" }\noperator = "read"\n';
-
-/**
- * A student's token has no policy, only two identities: a node identity for `student-<name>` (write on its own node,
- * read on all services) and a service identity for `workshop-<name>` (write on that one service name, read on all
- * services and nodes). Consul authorises a catalog deregister of a ServiceID by write on that service's NAME, so
- * each student's instance is its own service `workshop-<name>` (ID the same): a shared `service "workshop" write`
- * would let any student deregister another's instance. The lab's own instances keep the name `workshop`, which no
- * student may write. (The `lab-student` policy of earlier versions is no longer created nor attached.)
- */
-export function studentTokenIdentities(
-  name: string,
-  datacenter: string,
-): { NodeIdentities: Array<{ NodeName: string; Datacenter: string }>; ServiceIdentities: Array<{ ServiceName: string }> } {
-  return {
-    NodeIdentities: [{ NodeName: studentNodeName(name), Datacenter: datacenter }],
-    ServiceIdentities: [{ ServiceName: studentServiceName(name) }],
-  };
-}
 
 /**
  * Students' tokens come from this JWT auth method (issue 18, least privilege): the enrollment service signs a short
@@ -100,17 +95,6 @@ export const SIDECAR_SUFFIX = '-sidecar-proxy';
 /** The accessor ID Consul gives the anonymous token. */
 export const ANONYMOUS_TOKEN_ACCESSOR = '00000000-0000-0000-0000-000000000002';
 
-/** A student's token Description: how lab:roster and the name check find it. */
-export function studentTokenDescription(name: string): string {
-  return `lab student ${name}`;
-}
-
-/** The name in a token Description made by studentTokenDescription, else undefined. */
-export function studentFromTokenDescription(description: string): string | undefined {
-  const m = /^lab student (\S+)$/.exec(description);
-  return m?.[1];
-}
-
-// The naming rules (student-<name>, workshop-<name>, the GitHub login rule) live in services/shared, where the
-// exercise checks can use them too; re-exported so every import of them from here keeps working.
-export { STUDENT_NAME, studentNodeName, studentServiceId, studentServiceName } from '../shared/classroomNames';
+// The naming rules (student-<name>, workshop-<name>, the GitHub login rule) live in services/shared/names.ts, where
+// the exercise checks can use them too; re-exported so every import of them from here keeps working.
+export { STUDENT_NAME, studentNodeName, studentServiceId, studentServiceName } from '../shared/names';

@@ -7,6 +7,7 @@ import { withTimeout } from '../shared/async';
 import type { ConsulClient } from '../shared/consulClient';
 import { consulErrorText } from '../shared/consulErrors';
 import type { Logger } from '../shared/logger';
+import { CONSUL_DEMO_SERVICE_NAME as DEMO_SERVICE, WORKSHOP_SERVICE_NAME as WORKSHOP_SERVICE } from '../shared/names';
 import { WakeableSleep } from '../shared/wakeableSleep';
 import { type ClusterView, type HostView, type Member, type StateCheck, clusterView, hostsView, toMembers, toStateChecks } from './cluster';
 import { watchBlocking, type Watch } from './consulWatch';
@@ -14,8 +15,6 @@ import { type DemoRequest, fetchDemoResults } from './demoResults';
 import { DEFAULT_LIMITS, type InstanceTrack, ServiceHistory } from './history';
 import { toObservations } from './instances';
 
-export const WORKSHOP_SERVICE = 'workshop';
-export const DEMO_SERVICE = 'consul-demo';
 const REQUEST_TIMEOUT_MS = 3000;
 
 export interface Snapshot {

@@ -1,14 +1,16 @@
 /* GET /v1/health/service/<name> → the observations a ServiceHistory takes; malformed entries are skipped. */
+import { CONSUL_DEMO_META } from '../shared/names';
 import { worstStatus } from './cluster';
 import type { Observation } from './history';
 
 const str = (v: unknown): string => (typeof v === 'string' ? v : '');
 const obj = (v: unknown): Record<string, unknown> => (v && typeof v === 'object' ? (v as Record<string, unknown>) : {});
 
-/** The version tag: ServiceMeta.version, else a `v…` tag, else null. */
+/** The version tag: ServiceMeta.version (consul-demo's CONSUL_DEMO_META), else a `v…` tag, else null. */
 function versionOf(service: Record<string, unknown>): string | null {
   const meta = obj(service.Meta);
-  if (typeof meta.version === 'string' && meta.version !== '') return meta.version;
+  const version = meta[CONSUL_DEMO_META.version];
+  if (typeof version === 'string' && version !== '') return version;
   const tags = Array.isArray(service.Tags) ? (service.Tags as unknown[]) : [];
   const tag = tags.find((t): t is string => typeof t === 'string' && /^v\d/.test(t));
   return tag ?? null;

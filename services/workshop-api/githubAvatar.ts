@@ -1,6 +1,7 @@
 import { errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { readBounded } from '../shared/readBounded';
+import { GITHUB_LOGIN } from './names';
 
 /*
  * The GitHub avatar (issue 12): `name` is the student's GitHub account; GET /avatar serves the picture of
@@ -14,9 +15,6 @@ import { readBounded } from '../shared/readBounded';
  * which would retry a rate limit we want to *report* and fall back from, not wait out), and the avatar
  * download is not a GitHub API call anyway, so it would still be a fetch of our own.
  */
-
-/** GitHub's login rules: 1-39 characters, letters, digits and single inner hyphens (no leading/trailing/double). */
-export const GITHUB_LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
 
 export function isGithubLogin(name: string): boolean {
   return GITHUB_LOGIN.test(name);

@@ -1,10 +1,19 @@
 /*
- * workshop-api's names as other code may rely on them (the lab scripts, tests). No imports and no side effects,
- * so importing this never loads the service itself.
+ * workshop-api's names and pure rules as other code may rely on them (the lab scripts, tests): the service name,
+ * instance naming, the ID form and Meta keys (from services/shared/names.ts, the names the lab's parts agree on),
+ * the GitHub login rule and the GitHub API URL's rules (githubApi.ts). No side effects, and its only imports are
+ * those pure modules, so importing this never loads the service itself.
  */
 
-/** The Consul service name every workshop-api instance registers under (and Nginx's upstream is built from). */
-export const WORKSHOP_SERVICE_NAME = 'workshop';
+export {
+  GITHUB_LOGIN,
+  NODE_CHECK_SUFFIX,
+  WORKSHOP_META,
+  WORKSHOP_SERVICE_NAME,
+  workshopNodeCheckId,
+  workshopServiceId,
+} from '../shared/names';
+export { DEFAULT_GITHUB_API, checkGithubApiForToken, isLoopbackHost, parseGithubApi } from './githubApi';
 
 /**
  * The instance's name when none is configured (Compose, no config file): `api-` + the first 6 characters of
@@ -16,9 +25,4 @@ export function defaultNameFromHostname(hostname: string): string {
     .replace(/[^a-z0-9]/g, '')
     .slice(0, 6);
   return `api-${part || 'local'}`;
-}
-
-/** `workshop-<name>`: the Consul service ID, and the instance id in responses and URLs. */
-export function workshopServiceId(name: string): string {
-  return `${WORKSHOP_SERVICE_NAME}-${name}`;
 }

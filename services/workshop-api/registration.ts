@@ -7,7 +7,7 @@ import { consulDuration } from '../shared/duration';
 import { consulErrorDetail, isPermanentConsulError } from '../shared/consulErrors';
 import type { Logger } from '../shared/logger';
 import { watchRegistration } from '../shared/registrationWatch';
-import { WORKSHOP_SERVICE_NAME } from './names';
+import { WORKSHOP_META, WORKSHOP_SERVICE_NAME, workshopNodeCheckId } from './names';
 
 export interface CheckSettings {
   /** false = register without a check (`--no-check`, the "Consul still says it is fine" lesson). */
@@ -88,7 +88,7 @@ export function buildServiceDefinition(inst: Instance, check: CheckSettings, hos
     id: inst.id,
     address: inst.host,
     port: inst.port,
-    meta: { name: inst.name, host: hostname },
+    meta: { [WORKSHOP_META.name]: inst.name, [WORKSHOP_META.host]: hostname },
   };
   if (check.enabled) {
     def.check = { name: `${inst.id} /health`, ...httpCheck(inst, check) };
@@ -121,7 +121,7 @@ export interface NodeCheckDefinition extends HttpCheck {
  */
 export function buildNodeCheck(inst: Instance, check: CheckSettings): NodeCheckDefinition {
   return {
-    id: `${inst.id}-node-check`,
+    id: workshopNodeCheckId(inst.id),
     name: `${inst.id} /health (node-level)`,
     ...httpCheck(inst, check),
   };

@@ -1,5 +1,6 @@
 import type Docker from 'dockerode';
 import { createConsulClient } from '../../../services/shared/consulClient';
+import type { RestartMode } from '../../../services/shared/names';
 import { ComposeResult, composeFailureLine, runCompose } from '../docker/compose';
 import { LabConsul } from '../consul/labConsul';
 import { readContainerLogs } from '../docker/engine';
@@ -8,7 +9,7 @@ import { DEMO_SERVER_SERVICE } from '../docker/labServices';
 import { OFFLINE_ENV_FILE } from '../docker/envFile';
 import { LabSettings, BenchWhere, composeEnv } from './settings';
 
-export type DemoRestartMode = 'break-before-make' | 'make-before-break';
+export type DemoRestartMode = RestartMode;
 
 /**
  * The bench's own copy of the lab, driven through Compose (up/down/scale need Compose semantics) with the

@@ -5,6 +5,7 @@ import { DEMO_CLIENT_SERVICE } from '../docker/labServices';
 import { readContainerLogs } from '../docker/engine';
 import type { LabContainer } from '../docker/labContainers';
 import { sleep } from '../../../services/shared/async';
+import type { RestartMode } from '../../../services/shared/names';
 import type { BenchLab } from './benchLab';
 import { rate } from './stats';
 
@@ -12,7 +13,7 @@ import { rate } from './stats';
 export interface ClientWindow {
   servers: number;
   /** The demo servers' restart mode in this window (set by the phase; break-before-make is the lab's default). */
-  restartMode?: 'break-before-make' | 'make-before-break';
+  restartMode?: RestartMode;
   from: number;
   to: number;
   requests: number;

@@ -1,6 +1,7 @@
 import type { Progress } from '../term/progress';
 import { formatSeconds } from '../term/table';
 import { ApiLoad, countApiWindows } from './apiLoad';
+import { BREAK_BEFORE_MAKE, MAKE_BEFORE_BREAK } from '../../../services/shared/names';
 import type { BenchLab, DemoRestartMode } from './benchLab';
 import { ClientWindow, clientWindow } from './clientRates';
 import type { FailoverBreakdown, Figures } from './figures';
@@ -143,14 +144,14 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
   // kept). Ours then adds a window with 1 server in make-before-break (issue #14: the mode without a restart
   // gap), last, so that only this switch recreates a container.
   const windows: Array<{ servers: number; mode: DemoRestartMode }> = [
-    { servers: 1, mode: 'break-before-make' },
-    { servers: 2, mode: 'break-before-make' },
-    ...(settings.name === 'ours' ? [{ servers: 1, mode: 'make-before-break' as const }] : []),
+    { servers: 1, mode: BREAK_BEFORE_MAKE },
+    { servers: 2, mode: BREAK_BEFORE_MAKE },
+    ...(settings.name === 'ours' ? [{ servers: 1, mode: MAKE_BEFORE_BREAK }] : []),
   ];
   const demoSide = (async () => {
     let now = windows[0]!;
     for (const win of windows) {
-      const what = `${win.servers} server(s)${win.mode === 'make-before-break' ? ', make-before-break' : ''}`;
+      const what = `${win.servers} server(s)${win.mode === MAKE_BEFORE_BREAK ? `, ${MAKE_BEFORE_BREAK}` : ''}`;
       if (win.servers !== now.servers || win.mode !== now.mode) {
         // A busy machine can make one `up --wait` miss a healthcheck: once more before giving up the run.
         const keep = win.mode === now.mode;
@@ -205,8 +206,8 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
   const restore = d(stopTrials.map((t) => t.backInNginxMs));
   const healthy = d(upTrials.map((t) => t.healthyMs));
   const serving = d(upTrials.map((t) => t.servingMs));
-  const one = clientWindows.find((w) => w.servers === 1 && w.restartMode !== 'make-before-break')!;
-  const oneMbb = clientWindows.find((w) => w.servers === 1 && w.restartMode === 'make-before-break');
+  const one = clientWindows.find((w) => w.servers === 1 && w.restartMode !== MAKE_BEFORE_BREAK)!;
+  const oneMbb = clientWindows.find((w) => w.servers === 1 && w.restartMode === MAKE_BEFORE_BREAK);
   const two = clientWindows.find((w) => w.servers === 2)!;
   const burst = (what: ReloadBurst['what']): number => reloadBursts.find((b) => b.what === what)?.reloads ?? Number.NaN;
   const breakdown: FailoverBreakdown = {

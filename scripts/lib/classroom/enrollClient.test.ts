@@ -1,6 +1,6 @@
 import type { JoinInfo } from './joinInfo';
 import { CLASSROOM_CA_PEM } from './testdata/testCas';
-import { ENROLL_DEADLINE_MS, MAX_CODE_WAIT_MS } from '../../../services/enrollment/app';
+import { ENROLL_DEADLINE_MS, MAX_CODE_WAIT_MS } from '../../../services/enrollment/names';
 import {
   CODE_TIMEOUT_MS,
   ENROLL_TIMEOUT_MS,

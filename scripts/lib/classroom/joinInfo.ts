@@ -1,6 +1,6 @@
 // join.json: everything a student's machine needs to join the instructor's cluster. Written by
-// `lab:up --classroom` (0600, in the classroom dir), served by the enrollment service (GET /v1/join-info, code
-// required) and read by `lab:join`; one schema for all three, so a field renamed on one side fails loudly.
+// `lab:up --classroom` (0600, in the classroom dir), served by the enrollment service (POST /v1/join-info, the code in the body
+// only) and read by `lab:join`; one schema for all three, so a field renamed on one side fails loudly.
 // It holds the gossip key and the join code (never a Consul token: the code is exchanged for the student's own), and
 // (version 2, issue 18) the classroom CA's certificate: the students' agents verify the servers with it, and lab:join
 // checks it against the pin the instructor projects.

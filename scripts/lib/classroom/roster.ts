@@ -20,7 +20,7 @@ import {
   studentServiceId,
   studentServiceName,
 } from '../../../services/enrollment/names';
-import { studentFromNodeName } from '../../../services/shared/classroomNames';
+import { studentFromNodeName } from '../../../services/shared/names';
 import { quotedForTerminal, quoteForTerminal, terminalSafeText } from '../../../services/shared/terminalText';
 import { INSTRUCTOR_AGENT_NODES } from './classroomTokens';
 

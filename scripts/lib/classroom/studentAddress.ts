@@ -5,7 +5,7 @@ import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
 import { parseHostPort } from '../../../services/shared/consulAddress';
 import { UsageError } from '../../../services/shared/errors';
-import { GITHUB_LOGIN } from '../../../services/workshop-api/githubAvatar';
+import { GITHUB_LOGIN } from '../../../services/workshop-api/names';
 import { ENROLL_PORT } from '../../../services/enrollment/names';
 
 export type JoinTarget = { kind: 'file'; path: string } | { kind: 'address'; host: string; port: number; enrollUrl: string };

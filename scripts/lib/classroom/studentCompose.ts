@@ -1,7 +1,7 @@
 // What lab:join and lab:leave hand to `docker compose -f classroom/student.compose.yml`: the environment that
 // fills in the compose file, including the secret parts (CONSUL_LOCAL_CONFIG, CONSUL_HTTP_TOKEN, WORKSHOP_TOKEN),
 // which travel in Compose's process environment only, never on a command line.
-import { studentServiceName } from '../../../services/shared/classroomNames';
+import { studentServiceName } from '../../../services/shared/names';
 import { clientTlsConfig } from './instructorEnv';
 import type { JoinInfo } from './joinInfo';
 import type { StudentSettings } from './studentAddress';

@@ -1,4 +1,4 @@
-import type { ClientRequestLine } from '../../../services/consul-demo/summary';
+import type { ClientRequestLine } from '../../../services/consul-demo/names';
 import { demoServerOf } from '../../../services/shared/demoServerId';
 
 /*

@@ -7,7 +7,7 @@ import { sleep, withTimeout } from '../../../services/shared/async';
 import type { ConsulClient } from '../../../services/shared/consulClient';
 import { errorMessage } from '../../../services/shared/errors';
 import { CONSUL_DEMO_SERVICE_NAME } from '../../../services/consul-demo/names';
-import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
+import { WORKSHOP_META, WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
 import { ConsulUnavailableError, worstStatus, type CheckStatus, type ServiceInstance } from '../consul/labConsul';
 import { demoServerOf } from '../demo/clientLog';
 import { pageHasInstance } from '../nginx/parseNginx';
@@ -92,7 +92,7 @@ export function watchedHostFrom(
   const fine = registrations.filter((r) => r.node === host && ownPassing(r.id));
   const workshop = fine
     .filter((r) => r.service === WORKSHOP_SERVICE_NAME)
-    .map((r) => ({ name: r.meta.name || r.id, serviceId: r.id, address: `${r.address}:${r.port}` }))
+    .map((r) => ({ name: r.meta[WORKSHOP_META.name] || r.id, serviceId: r.id, address: `${r.address}:${r.port}` }))
     .sort((a, b) => a.name.localeCompare(b.name));
   return { name: host, agent, workshop, expectedBack: unitsOn(fine, host) };
 }

@@ -1,7 +1,7 @@
 import { errorMessage } from '../../../services/shared/errors';
 import type { Member, ServiceHealthCounts, ServiceInstance } from '../consul/labConsul';
 import { CONSUL_DEMO_SERVICE_NAME } from '../../../services/consul-demo/names';
-import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
+import { WORKSHOP_META, WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
 import { readClientRequests } from '../demo/clientRequests';
 import { DEMO_CLIENT_SERVICE, NGINX_SERVICE } from '../docker/labServices';
 import { summarise, SuccessSummary } from '../demo/clientLog';
@@ -40,7 +40,7 @@ export interface HostRow {
 
 /** How an instance reads in the hosts table: a workshop instance by its name, a demo server by its port. */
 function instanceLabel(i: ServiceInstance): string {
-  if (i.service === WORKSHOP_SERVICE_NAME) return i.meta.name || i.id;
+  if (i.service === WORKSHOP_SERVICE_NAME) return i.meta[WORKSHOP_META.name] || i.id;
   return `${i.service}:${i.port}`;
 }
 

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { UsageError } from '../../../services/shared/errors';
 import type { ServiceInstance } from '../consul/labConsul';
-import { defaultNameFromHostname, workshopServiceId } from '../../../services/workshop-api/names';
+import { WORKSHOP_META, defaultNameFromHostname, workshopServiceId } from '../../../services/workshop-api/names';
 import { LabContainer, LabNotUpError } from '../docker/labContainers';
 import { isWorkshopApiService } from '../docker/labServices';
 import { shortName } from '../docker/readiness';
@@ -43,8 +43,8 @@ export function buildTargets(
       const explicit = env.some((e) => e.startsWith('WORKSHOP_NAME=') && e.length > 'WORKSHOP_NAME='.length);
       const registration = explicit
         ? registrations.find((r) => r.id === workshopServiceId(derived))
-        : registrations.find((r) => r.meta.host === hostname);
-      const name = registration?.meta.name || derived;
+        : registrations.find((r) => r.meta[WORKSHOP_META.host] === hostname);
+      const name = registration?.meta[WORKSHOP_META.name] || derived;
       return { container, hostname, name, serviceId: registration?.id ?? workshopServiceId(name), registration };
     })
     .sort((a, b) => a.name.localeCompare(b.name));

@@ -1,7 +1,7 @@
 import type { ConsulClient } from '../../shared/consulClient';
 import type { HealthServiceEntry } from '../../shared/consulHealth';
 import { isVersion } from '../protocol';
-import { CONSUL_DEMO_SERVICE_NAME } from '../names';
+import { CONSUL_DEMO_META, CONSUL_DEMO_SERVICE_NAME } from '../names';
 import { Discovery, Instance } from './types';
 
 /** A /v1/health/service entry as this module reads it: every field may be missing, so nothing is trusted blindly. */
@@ -17,7 +17,8 @@ export function instancesFromHealth(entries: HealthEntry[]): Instance[] {
   for (const e of entries) {
     const s = e.Service;
     if (!s || !s.Port) continue;
-    const protocol = (s.Tags ?? []).find(isVersion) ?? (isVersion(s.Meta?.version) ? s.Meta.version : undefined);
+    const metaVersion = s.Meta?.[CONSUL_DEMO_META.version];
+    const protocol = (s.Tags ?? []).find(isVersion) ?? (isVersion(metaVersion) ? metaVersion : undefined);
     const address = s.Address || e.Node?.Address;
     if (!protocol || !address) continue;
     out.push({ serviceId: s.ID ?? null, address, port: s.Port, protocol });

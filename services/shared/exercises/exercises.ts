@@ -3,7 +3,15 @@
  * Pure: the same facts give the same answer, in `npm run lab:check` and in the lab view's checklist.
  * Every failing check carries a one-line hint: the command that gets there, or what could not be read.
  */
-import { STUDENT_NAME, studentNodeName, studentServiceId } from '../classroomNames';
+import {
+  CONSUL_DEMO_META,
+  MAKE_BEFORE_BREAK,
+  STUDENT_NAME,
+  studentNodeName,
+  studentServiceId,
+  workshopNodeCheckId,
+  workshopServiceId,
+} from '../names';
 import {
   CheckFact,
   ClassroomFact,
@@ -88,7 +96,8 @@ const CLIENT = "the demo client's requests";
 
 /** `workshop-api-b1` → `api-b1` (the name students know); anything else as it is. */
 function nameOf(id: string): string {
-  return id.startsWith('workshop-') ? id.slice('workshop-'.length) : id;
+  const prefix = workshopServiceId('');
+  return id.startsWith(prefix) ? id.slice(prefix.length) : id;
 }
 
 function names(ids: Iterable<string>): string {
@@ -263,14 +272,14 @@ function labWhole(f: LabFacts): CheckResult[] {
   ];
 }
 
-/** consul-demo registers its restart mode in Meta.restart_mode (its registration.ts). */
-export const MAKE_BEFORE_BREAK = 'make-before-break';
+/** consul-demo registers its restart mode in Meta.restart_mode (its registration.ts); the modes: services/shared/names.ts. */
+export { MAKE_BEFORE_BREAK } from '../names';
 
 function discovery(f: LabFacts): CheckResult[] {
   const serversLabel = 'the restart gap is closed: two or more demo servers, or one restarting make-before-break';
   return [
     on2(f.demoServersPassing, DEMO, f.consulDemo, DEMO, serversLabel, (servers, instances) => {
-      const mbb = instances.some((i) => i.passing && i.meta.restart_mode === MAKE_BEFORE_BREAK);
+      const mbb = instances.some((i) => i.passing && i.meta[CONSUL_DEMO_META.restartMode] === MAKE_BEFORE_BREAK);
       const ok = servers.length >= 2 || mbb;
       return check(
         ok,
@@ -462,7 +471,7 @@ function nodeCheckExercise(f: LabFacts): CheckResult[] {
         // An instance's own checks: those bound to it, and (workshop, --check-scope node) its node-level check.
         const own = (i: InstanceFact): CheckFact[] => [
           ...i.checks.filter((c) => c.serviceId === i.id),
-          ...checks.filter((c) => c.node === host && c.serviceId === '' && c.checkId === `${i.id}-node-check`),
+          ...checks.filter((c) => c.node === host && c.serviceId === '' && c.checkId === workshopNodeCheckId(i.id)),
         ];
         const others = [...workshop, ...demo].filter(
           (i) => i.node === host && own(i).length > 0 && own(i).every((c) => c.status === 'passing'),

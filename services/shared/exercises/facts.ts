@@ -4,6 +4,7 @@
  * socket) judge the same facts. Each part is either known or says why it could not be read: one unreadable part
  * makes only the checks that need it fail, never the others.
  */
+import { NODE_CHECK_SUFFIX, workshopServiceId } from '../names';
 
 /** A part of the snapshot: its value, or the one-line reason it could not be read. */
 export type Known<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -60,7 +61,7 @@ export interface PageFact {
 
 /**
  * Classroom mode (`npm run lab:up -- --classroom`): Consul's ACLs are on, and students' agents join as nodes
- * `student-<name>` (services/shared/classroomNames.ts).
+ * `student-<name>` (services/shared/names.ts).
  */
 export interface ClassroomFact {
   /** Consul's ACLs are on. When false, nothing else about the room was asked. */
@@ -114,8 +115,8 @@ export interface LabFacts {
 export const LAB_HOSTS = ['host-a', 'host-b'] as const;
 export type LabHostName = (typeof LAB_HOSTS)[number];
 
-export const WORKSHOP_SERVICE = 'workshop';
-export const CONSUL_DEMO_SERVICE = 'consul-demo';
+// The lab's service names (services/shared/names.ts), under the names the checks have always used.
+export { CONSUL_DEMO_SERVICE_NAME as CONSUL_DEMO_SERVICE, WORKSHOP_SERVICE_NAME as WORKSHOP_SERVICE } from '../names';
 
 export interface LabWorkshopInstance {
   name: string;
@@ -124,14 +125,14 @@ export interface LabWorkshopInstance {
   host: LabHostName;
 }
 
-/** workshop-api's ID form (services/workshop-api/names.ts, which services/shared may not import). */
+/** workshop-api's ID form, `workshop-<name>` (services/shared/names.ts workshopServiceId). */
 export function workshopId(name: string): string {
-  return `${WORKSHOP_SERVICE}-${name}`;
+  return workshopServiceId(name);
 }
 
 /** workshop-api's node-level check ID under `--check-scope node`: `workshop-<name>-node-check`. */
 export function isWorkshopNodeCheck(checkId: string): boolean {
-  return checkId.startsWith(`${WORKSHOP_SERVICE}-`) && checkId.endsWith('-node-check');
+  return checkId.startsWith(workshopServiceId('')) && checkId.endsWith(NODE_CHECK_SUFFIX);
 }
 
 export const LAB_WORKSHOP_INSTANCES: readonly LabWorkshopInstance[] = (['api-a1', 'api-a2', 'api-b1', 'api-b2'] as const).map((name) => ({

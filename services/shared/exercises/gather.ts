@@ -6,7 +6,7 @@
  *
  * The parsers take whatever came back (`unknown`): Consul's answers are checked field by field, never trusted.
  */
-import { STUDENT_NAME, studentFromNodeName, studentServiceName } from '../classroomNames';
+import { STUDENT_NAME, studentFromNodeName, studentServiceName } from '../names';
 import { parsePageAvatarLinks } from '../pageLinks';
 import { errorMessage } from '../errors';
 import { sleep } from '../async';

@@ -1,7 +1,7 @@
 // `classroom:sim up` / `down`: a whole classroom on one Docker engine. Machines (containers running their own
 // dockerd) on a venue LAN network, the lab's images loaded into each, then the people's own commands run inside
 // them with `docker exec`: the instructor's `lab:up --classroom`, each student's `lab:join`. See
-// /work/classroom-design.md "Simulated classroom" and scripts/lib/classroom/sim/layout.ts for the layout.
+// README.md "Try it alone: the simulated classroom" and scripts/lib/classroom/sim/layout.ts for the layout.
 import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';

@@ -7,7 +7,7 @@
 // Only builtins and relative imports: /lab/dist is all that container has.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { GITHUB_LOGIN } from '../../../../services/workshop-api/githubAvatar';
+import { GITHUB_LOGIN } from '../../../../services/workshop-api/names';
 import { avatarPng } from './png';
 
 export interface StandinOptions {

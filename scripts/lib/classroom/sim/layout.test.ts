@@ -1,4 +1,4 @@
-import { GITHUB_LOGIN } from '../../../../services/workshop-api/githubAvatar';
+import { GITHUB_LOGIN } from '../../../../services/workshop-api/names';
 import { GITHUB_ADDRESS, INSTRUCTOR_ADDRESS, LAN_PREFIX, MAX_STUDENTS, machineVolume, studentSlot, studentSlots } from './layout';
 
 describe('simulated classroom layout', () => {

@@ -1,5 +1,6 @@
 // The simulated classroom's fixed layout: names, addresses and paths that the simulation, its e2e test and
 // `down` all agree on. Pure data and small functions (unit-tested in layout.test.ts).
+import { studentNodeName, studentServiceId } from '../../../../services/shared/names';
 
 /** Every container, network and volume the simulation makes carries this label (value = what it is). */
 export const SIM_LABEL = 'lab.classroom-sim';
@@ -63,8 +64,8 @@ export function studentSlot(index: number): StudentSlot {
     name,
     container: `classroom-student-${index}`,
     address: `${LAN_PREFIX}.${100 + index}`,
-    nodeName: `student-${name}`,
-    serviceId: `workshop-${name}`,
+    nodeName: studentNodeName(name),
+    serviceId: studentServiceId(name),
   };
 }
 
