@@ -21,8 +21,8 @@ const restrict = (dir, patterns, exempt = []) => [
 const SERVICES = ['consul-demo', 'workshop-api', 'lab-view', 'enrollment'];
 const NO_SCRIPTS = { group: ['**/scripts/**'], message: 'services never import from scripts/' };
 /** Every service but `self`; `namesOf`: services whose names.ts alone `self` may import (gitignore-style `!`). */
-const otherServices = (self, namesOf = []) => ({
-  group: SERVICES.filter((s) => s !== self).flatMap((s) => [`**/${s}/**`, ...(namesOf.includes(s) ? [`!**/${s}/names`] : [])]),
+const otherServices = (self) => ({
+  group: SERVICES.filter((s) => s !== self).map((s) => `**/${s}/**`),
   message: 'one service never imports another: share through services/shared',
 });
 /** scripts/ may import services/shared, and a service only through its names.ts (pure constants and naming rules). */
@@ -53,9 +53,6 @@ module.exports = tseslint.config(
   ]),
   // A service never imports scripts/ (its image holds services/ only) nor another service.
   ...SERVICES.flatMap((svc) => restrict(`services/${svc}`, [NO_SCRIPTS, otherServices(svc)])),
-  // Except one test: enrollment's app test checks that the student name rule is workshop-api's GitHub login rule, read
-  // through workshop-api's names.ts (never its internals).
-  { files: ['services/enrollment/app.test.ts'], rules: forbid([NO_SCRIPTS, otherServices('enrollment', ['workshop-api'])]) },
   // scripts/: services/shared, and a service only through its names.ts; the benchmark alone may use the test harness
   // (it starts real parts the same way the tests do).
   ...restrict('scripts', [SERVICE_BY_NAMES_ONLY], BENCH),

@@ -1,11 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createLogger } from '../shared/logger';
-import { GITHUB_LOGIN } from '../workshop-api/names';
 import { codeMatches, createEnrollmentApp, SHARED_ADDRESS_WARNING, takenMessage, type EnrollmentConfig } from './app';
 import { codeThrottle, type CodeThrottle } from './codeThrottle';
 import type { StudentRegistry } from './consulAcl';
-import { STUDENT_BINDING_RULES, STUDENT_NAME, studentServiceName } from './names';
+import { STUDENT_BINDING_RULES, studentServiceName } from './names';
 
 const CODE = 'kite-maple-river-27419';
 const GOSSIP = 'k'.repeat(43) + '=';
@@ -299,12 +298,6 @@ describe('codeMatches', () => {
     expect(codeMatches(CODE.slice(1), CODE)).toBe(false);
     expect(codeMatches(undefined, CODE)).toBe(false);
     expect(codeMatches([CODE], CODE)).toBe(false);
-  });
-});
-
-describe('STUDENT_NAME', () => {
-  it("is workshop-api's GitHub login rule", () => {
-    expect(STUDENT_NAME.source).toBe(GITHUB_LOGIN.source);
   });
 });
 
