@@ -27,8 +27,9 @@ const otherServices = (self) => ({
 });
 /** scripts/ may import services/shared, and a service only through its names.ts (pure constants and naming rules). */
 const SERVICE_BY_NAMES_ONLY = {
-  group: ['**/services/*/**', '!**/services/shared/**', '!**/services/*/names'],
-  message: 'scripts/ import a service only through its names.ts (pure names and rules), never its internals; services/shared freely',
+  group: ['**/services/*/**', '!**/services/shared/**', '!**/services/exercises/**', '!**/services/*/names'],
+  message:
+    'scripts/ import a service only through its names.ts (pure names and rules), never its internals; services/shared and services/exercises freely',
 };
 /** The benchmark: the one part of scripts/ that may use the test harness. */
 const BENCH = ['scripts/lib/bench/**/*.ts', 'scripts/bench.ts'];
@@ -49,7 +50,14 @@ module.exports = tseslint.config(
   },
   // services/shared: what every program needs once; it imports nothing else of ours.
   ...restrict('services/shared', [
-    { group: ['**/scripts/**', ...SERVICES.map((s) => `**/${s}/**`)], message: 'services/shared depends on nothing else of ours' },
+    {
+      group: ['**/scripts/**', '**/services/exercises/**', ...SERVICES.map((s) => `**/${s}/**`)],
+      message: 'services/shared depends on nothing else of ours',
+    },
+  ]),
+  // services/exercises: the curriculum (lab:check, the lab view's checklist); it builds on services/shared only.
+  ...restrict('services/exercises', [
+    { group: ['**/scripts/**', ...SERVICES.map((s) => `**/${s}/**`)], message: 'services/exercises imports services/shared only' },
   ]),
   // A service never imports scripts/ (its image holds services/ only) nor another service.
   ...SERVICES.flatMap((svc) => restrict(`services/${svc}`, [NO_SCRIPTS, otherServices(svc)])),

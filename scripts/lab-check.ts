@@ -3,7 +3,7 @@
 // for each ✗; exit 0 only when every check passes (1 otherwise, 2 for an unknown exercise).
 import { createProgram, runCli } from '../services/shared/cli';
 import { UsageError } from '../services/shared/errors';
-import { checkExercise, DEFAULT_EXERCISE, EXERCISES, findExercise, gatherFacts, passed } from '../services/shared/exercises';
+import { checkExercise, DEFAULT_EXERCISE, EXERCISES, findExercise, gatherFacts, passed } from '../services/exercises';
 import { readDemoRequests, renderResult } from './lib/check/labCheck';
 import { instructorConsulToken } from './lib/classroom/secrets';
 import { repoRoot } from './lib/docker/compose';

@@ -6,7 +6,7 @@
 // nobody vouches for it any more. `--restore` starts the agent again: it re-reads its services and checks from
 // its data dir (a named volume) and the host comes back without any service re-registering.
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
-import { createConsulClient } from '../services/shared/consulClient';
+import { createConsulClient } from '../services/shared/consul/client';
 import { UsageError } from '../services/shared/errors';
 import { INSTRUCTOR_HOST, LAB_HOSTS, NGINX_SERVICE } from './lib/docker/labServices';
 import { findRunning, resolveProjectName } from './lib/docker/labContainers';

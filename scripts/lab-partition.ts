@@ -11,7 +11,7 @@
 // that window is over; then serf's reconnect loop, which retries failed members every 30 s, brings it back, so
 // a heal after a long partition can take up to ~30 s longer (measured: ~7 s after a short one, ~12 s after 75 s).
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
-import { createConsulClient } from '../services/shared/consulClient';
+import { createConsulClient } from '../services/shared/consul/client';
 import { findRunning } from './lib/docker/labContainers';
 import { LAB_HOSTS, LabHost, NGINX_SERVICE } from './lib/docker/labServices';
 import { connectHost, currentEndpoint, disconnectHost, findLabNetwork, healEndpoint, LabNetwork } from './lib/hosts/hostNetwork';

@@ -41,7 +41,7 @@ import { serializeJoinInfo } from './lib/classroom/joinInfo';
 import { INSTRUCTOR_COMPOSE_FILE } from './lib/classroom/instructorEnv';
 import { verifyGossipKey } from './lib/classroom/aclSetup';
 import { classroomAclSetup, classroomLines, isDockerDesktop, prepareClassroom, type Classroom } from './lib/classroom/instructorClassroom';
-import { parsePort } from '../services/shared/consulAddress';
+import { parsePort } from '../services/shared/consul/address';
 import { BREAK_BEFORE_MAKE, MAKE_BEFORE_BREAK, RESTART_MODES, type RestartMode } from '../services/shared/names';
 
 const NAME = 'lab:up';

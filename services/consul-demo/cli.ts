@@ -1,6 +1,6 @@
 #!/usr/bin/env node
 import { runCli } from '../shared/cli';
-import { createConsulClient } from '../shared/consulClient';
+import { createConsulClient } from '../shared/consul/client';
 import { createLogger } from '../shared/logger';
 import { onShutdown } from '../shared/shutdown';
 import { DemoClient } from './client';

@@ -1,8 +1,8 @@
 import { Command, Option } from 'commander';
 import { isIP, isIPv4 } from 'node:net';
 import { argParser, countOption, createProgram, durationOption, durationRangeHelp } from '../shared/cli';
-import { ConsulHttpAddress, HostPort } from '../shared/consulAddress';
-import { consulDnsAddrFromEnv, consulHttpAddrFromEnv } from '../shared/consulClient';
+import { ConsulHttpAddress, HostPort } from '../shared/consul/address';
+import { consulDnsAddrFromEnv, consulHttpAddrFromEnv } from '../shared/consul/client';
 import { type DurationRange, parseDurationRange } from '../shared/duration';
 import { UsageError } from '../shared/errors';
 import { LogFormat, parseLogFormat } from '../shared/logger';

@@ -1,4 +1,4 @@
-import type { ConsulClient } from '../shared/consulClient';
+import type { ConsulClient } from '../shared/consul/client';
 import { demoServerOf } from '../shared/demoServerId';
 import type { HealthEntry } from './discovery/http';
 import { CONSUL_DEMO_SERVICE_NAME } from './names';

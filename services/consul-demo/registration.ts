@@ -1,6 +1,6 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
-import type { ConsulClient } from '../shared/consulClient';
+import type { ConsulClient } from '../shared/consul/client';
 import { CONSUL_DEMO_META, CONSUL_DEMO_SERVICE_NAME, type RestartMode } from './names';
 import { Version } from './protocol';
 

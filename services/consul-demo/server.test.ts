@@ -1,7 +1,7 @@
 import net from 'node:net';
 import os from 'node:os';
 import { sleep } from '../shared/async';
-import type { ConsulClient } from '../shared/consulClient';
+import type { ConsulClient } from '../shared/consul/client';
 import { createLogger } from '../shared/logger';
 import { exchange } from './exchange';
 import { DemoServer } from './server';

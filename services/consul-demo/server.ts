@@ -1,7 +1,7 @@
 import net from 'node:net';
 import { sleep } from '../shared/async';
-import type { ConsulClient } from '../shared/consulClient';
-import { consulErrorText, isPermanentConsulError } from '../shared/consulErrors';
+import type { ConsulClient } from '../shared/consul/client';
+import { consulErrorText, isPermanentConsulError } from '../shared/consul/errors';
 import { UsageError, errorMessage } from '../shared/errors';
 import type { Logger } from '../shared/logger';
 import { type RegistrationWatch, watchRegistration } from '../shared/registrationWatch';

@@ -1,6 +1,6 @@
 import { X509Certificate, createPrivateKey, type KeyObject } from 'node:crypto';
-import { consulUrl, parsePort } from '../shared/consulAddress';
-import { consulHttpAddrFromEnv } from '../shared/consulClient';
+import { consulUrl, parsePort } from '../shared/consul/address';
+import { consulHttpAddrFromEnv } from '../shared/consul/client';
 import { UsageError } from '../shared/errors';
 import { type LogFormat, parseLogFormat } from '../shared/logger';
 import { registerSecret } from '../shared/secrets';

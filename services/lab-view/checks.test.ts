@@ -1,5 +1,5 @@
-import type { ConsulClient } from '../shared/consulClient';
-import type { ExerciseResult } from '../shared/exercises';
+import type { ConsulClient } from '../shared/consul/client';
+import type { ExerciseResult } from '../exercises';
 import { sharedChecks } from './checks';
 
 const consul = {} as ConsulClient;

@@ -3,10 +3,10 @@
  * checks of `npm run lab:check`); tests may plug in their own. The result shape is the shared one.
  */
 import { withTimeout } from '../shared/async';
-import type { ConsulClient } from '../shared/consulClient';
-import type { ExerciseResult } from '../shared/exercises';
+import type { ConsulClient } from '../shared/consul/client';
+import type { ExerciseResult } from '../exercises';
 
-export type { CheckResult, ExerciseResult } from '../shared/exercises';
+export type { CheckResult, ExerciseResult } from '../exercises';
 
 /** Asked (through sharedChecks) for GET /api/checks; a throw becomes HTTP 500 with its one-line message. */
 export type ChecksProvider = (consul: ConsulClient) => Promise<ExerciseResult[]>;

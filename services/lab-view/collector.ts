@@ -4,8 +4,8 @@
  * `snapshot()` is what /events pushes.
  */
 import { withTimeout } from '../shared/async';
-import type { ConsulClient } from '../shared/consulClient';
-import { consulErrorText } from '../shared/consulErrors';
+import type { ConsulClient } from '../shared/consul/client';
+import { consulErrorText } from '../shared/consul/errors';
 import type { Logger } from '../shared/logger';
 import { CONSUL_DEMO_SERVICE_NAME as DEMO_SERVICE, WORKSHOP_SERVICE_NAME as WORKSHOP_SERVICE } from '../shared/names';
 import { WakeableSleep } from '../shared/wakeableSleep';

@@ -4,7 +4,7 @@
  * where X-Consul-Index is; the same ctx cancels the request on shutdown ("cancel" event, papi's hook).
  */
 import { EventEmitter } from 'node:events';
-import type { ConsulClient } from '../shared/consulClient';
+import type { ConsulClient } from '../shared/consul/client';
 import { WakeableSleep } from '../shared/wakeableSleep';
 
 /** A client call that takes Consul's common options: `consul.health.service`, `consul.health.state`, … */

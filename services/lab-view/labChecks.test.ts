@@ -1,6 +1,6 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import type { ConsulClient } from '../shared/consulClient';
+import type { ConsulClient } from '../shared/consul/client';
 import { MAX_BODY } from './demoResults';
 import { fetchDemoRequests, labChecksProvider } from './labChecks';
 

@@ -2,15 +2,8 @@
  * The checklist panel's provider in the lab: the same checks as `npm run lab:check`, over facts read by HTTP
  * only (host-a's agent, Nginx on host-a's loopback, the demo client's /results): no Docker socket needed.
  */
-import { consulUrl, type ConsulHttpAddress } from '../shared/consulAddress';
-import {
-  CLASSROOM_EXERCISE,
-  EXERCISES,
-  checkExercise,
-  demoRequestsFromResults,
-  gatherFacts,
-  type DemoRequestFact,
-} from '../shared/exercises';
+import { consulUrl, type ConsulHttpAddress } from '../shared/consul/address';
+import { CLASSROOM_EXERCISE, EXERCISES, checkExercise, demoRequestsFromResults, gatherFacts, type DemoRequestFact } from '../exercises';
 import { registerSecret } from '../shared/secrets';
 import type { ChecksProvider } from './checks';
 import { MAX_BODY } from './demoResults';

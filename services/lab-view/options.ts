@@ -1,7 +1,7 @@
 import { isIP } from 'node:net';
 import { createProgram } from '../shared/cli';
-import { type ConsulHttpAddress, parsePort, redactAddress } from '../shared/consulAddress';
-import { consulHttpAddrFromEnv } from '../shared/consulClient';
+import { type ConsulHttpAddress, parsePort, redactAddress } from '../shared/consul/address';
+import { consulHttpAddrFromEnv } from '../shared/consul/client';
 import { UsageError, errorMessage } from '../shared/errors';
 import { type LogFormat, parseLogFormat } from '../shared/logger';
 

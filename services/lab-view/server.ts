@@ -6,7 +6,7 @@ import { existsSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
 import path from 'node:path';
 import express, { type Express } from 'express';
-import { type ConsulClient, createConsulClient } from '../shared/consulClient';
+import { type ConsulClient, createConsulClient } from '../shared/consul/client';
 import { errorMessage } from '../shared/errors';
 import { type Logger, createLogger } from '../shared/logger';
 import { findRepoRoot } from '../shared/repoRoot';

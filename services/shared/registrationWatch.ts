@@ -1,4 +1,4 @@
-import { consulErrorText } from './consulErrors';
+import { consulErrorText } from './consul/errors';
 import type { Logger } from './logger';
 
 /** The lines a watch writes; each service keeps its own words (its README and tests quote them). */

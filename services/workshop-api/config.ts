@@ -2,7 +2,7 @@ import os from 'node:os';
 import { isIP } from 'node:net';
 import { z } from 'zod';
 import { ConfigError, formatZodIssues, loadConfigFile, readJson5File } from '../shared/config';
-import { parsePort } from '../shared/consulAddress';
+import { parsePort } from '../shared/consul/address';
 import { defaultAdvertiseAddress } from '../shared/network';
 import { registerSecret } from '../shared/secrets';
 import { defaultNameFromHostname, workshopServiceId } from './names';

@@ -1,7 +1,7 @@
 import { Option } from 'commander';
 import { countOption, createProgram, durationOption as sharedDurationOption } from '../shared/cli';
-import type { ConsulHttpAddress } from '../shared/consulAddress';
-import { consulHttpAddrFromEnv } from '../shared/consulClient';
+import type { ConsulHttpAddress } from '../shared/consul/address';
+import { consulHttpAddrFromEnv } from '../shared/consul/client';
 import { type DurationRange, consulDuration, parseDurationMs } from '../shared/duration';
 import { UsageError, errorMessage } from '../shared/errors';
 import { type LogFormat, parseLogFormat } from '../shared/logger';

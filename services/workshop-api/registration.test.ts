@@ -1,4 +1,4 @@
-import type { ConsulClient } from '../shared/consulClient';
+import type { ConsulClient } from '../shared/consul/client';
 import { createLogger } from '../shared/logger';
 import {
   DEFAULT_CHECK,

@@ -1,10 +1,10 @@
 import os from 'node:os';
 import { sleep, withTimeout } from '../shared/async';
-import { formatHostPort } from '../shared/consulAddress';
-import type { ConsulClient } from '../shared/consulClient';
-import type { HealthServiceEntry } from '../shared/consulHealth';
+import { formatHostPort } from '../shared/consul/address';
+import type { ConsulClient } from '../shared/consul/client';
+import type { HealthServiceEntry } from '../shared/consul/health';
 import { consulDuration } from '../shared/duration';
-import { consulErrorDetail, isPermanentConsulError } from '../shared/consulErrors';
+import { consulErrorDetail, isPermanentConsulError } from '../shared/consul/errors';
 import type { Logger } from '../shared/logger';
 import { watchRegistration } from '../shared/registrationWatch';
 import { WORKSHOP_META, WORKSHOP_SERVICE_NAME, workshopNodeCheckId } from './names';

@@ -3,7 +3,7 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { parseConsulVersion, pinnedConsulVersion } from '../../scripts/lib/images/pinnedVersions';
-import { formatHostPort } from '../../services/shared/consulAddress';
+import { formatHostPort } from '../../services/shared/consul/address';
 import { ManagedProcess, readyOrStopped, startProcess } from './processes';
 import { freePorts } from './ports';
 import { REPO_ROOT, toolPath } from './paths';

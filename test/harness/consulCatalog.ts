@@ -1,4 +1,4 @@
-import type { HealthServiceEntry } from '../../services/shared/consulHealth';
+import type { HealthServiceEntry } from '../../services/shared/consul/health';
 import { WORKSHOP_SERVICE_NAME } from '../../services/workshop-api/names';
 
 /**

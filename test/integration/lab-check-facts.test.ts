@@ -3,7 +3,7 @@
 // stands in for Nginx and renders its page from Consul's passing set, as consul-template does.
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { checkExercise, ExerciseResult, gatherFacts, LAB_WORKSHOP_INSTANCES, passed } from '../../services/shared/exercises';
+import { checkExercise, ExerciseResult, gatherFacts, LAB_WORKSHOP_INSTANCES, passed } from '../../services/exercises';
 import { consulGet } from '../harness/consul';
 import { useConsulDev } from '../harness/consulFixture';
 import { freePort } from '../harness/ports';

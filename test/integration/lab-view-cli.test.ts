@@ -1,6 +1,6 @@
 // lab-view as built: what it says and does at the edges, with no Consul at all (no browser needed).
 import net from 'node:net';
-import { EXERCISES } from '../../services/shared/exercises';
+import { EXERCISES } from '../../services/exercises';
 import { distPath } from '../harness/paths';
 import { freePort } from '../harness/ports';
 import { type ManagedProcess, startProcess, stopAllProcesses } from '../harness/processes';

@@ -1,6 +1,6 @@
 // The original workshop's node-level check (workshop-api --check-scope node), against a real Consul dev agent:
 // two built instances registered through the same agent, one of them killed.
-import type { HealthServiceEntry } from '../../services/shared/consulHealth';
+import type { HealthServiceEntry } from '../../services/shared/consul/health';
 import { consulGet } from '../harness/consul';
 import { useConsulDev } from '../harness/consulFixture';
 import type { ManagedProcess } from '../harness/processes';

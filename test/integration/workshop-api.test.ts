@@ -2,7 +2,7 @@
 import { mkdtempSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import type { HealthServiceEntry } from '../../services/shared/consulHealth';
+import type { HealthServiceEntry } from '../../services/shared/consul/health';
 import { consulGet } from '../harness/consul';
 import { useConsulDev } from '../harness/consulFixture';
 import { distPath } from '../harness/paths';

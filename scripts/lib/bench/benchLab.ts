@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { createConsulClient } from '../../../services/shared/consulClient';
+import { createConsulClient } from '../../../services/shared/consul/client';
 import type { RestartMode } from '../../../services/shared/names';
 import { ComposeResult, composeFailureLine, runCompose } from '../docker/compose';
 import { LabConsul } from '../consul/labConsul';

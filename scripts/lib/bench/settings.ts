@@ -1,4 +1,4 @@
-import { parsePort } from '../../../services/shared/consulAddress';
+import { parsePort } from '../../../services/shared/consul/address';
 import { UsageError } from '../../../services/shared/errors';
 import { DEFAULT_PROJECT } from '../docker/labContainers';
 

@@ -1,5 +1,5 @@
 // lab:check's plumbing: the demo client's recent requests from `docker logs`, and the ✓/✗ rendering.
-import { DEFAULT_EXERCISE, type DemoRequestFact, EXERCISES, type ExerciseResult } from '../../../services/shared/exercises';
+import { DEFAULT_EXERCISE, type DemoRequestFact, EXERCISES, type ExerciseResult } from '../../../services/exercises';
 import { readClientRequests } from '../demo/clientRequests';
 import { DEFAULT_PROJECT } from '../docker/labContainers';
 import { DEMO_CLIENT_SERVICE } from '../docker/labServices';

@@ -3,7 +3,7 @@
 // ports and names (env overrides exist for tests that run beside another lab on one engine).
 import { createSocket } from 'node:dgram';
 import { isIP } from 'node:net';
-import { parseHostPort } from '../../../services/shared/consulAddress';
+import { parseHostPort } from '../../../services/shared/consul/address';
 import { UsageError } from '../../../services/shared/errors';
 import { GITHUB_LOGIN } from '../../../services/workshop-api/names';
 import { ENROLL_PORT } from '../../../services/enrollment/names';

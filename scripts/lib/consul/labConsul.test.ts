@@ -1,4 +1,4 @@
-import type { ConsulClient } from '../../../services/shared/consulClient';
+import type { ConsulClient } from '../../../services/shared/consul/client';
 import { countByStatus, LabConsul, parseHealthEntries, parseMembers, worstStatus } from './labConsul';
 
 const members = [

@@ -1,4 +1,4 @@
-import type { ConsulClient } from '../../../services/shared/consulClient';
+import type { ConsulClient } from '../../../services/shared/consul/client';
 import { withTimeout } from '../../../services/shared/async';
 import { errorMessage } from '../../../services/shared/errors';
 

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { ConsulHttpAddress, consulUrl, parseConsulHttpAddr, parsePort } from '../../../services/shared/consulAddress';
+import { ConsulHttpAddress, consulUrl, parseConsulHttpAddr, parsePort } from '../../../services/shared/consul/address';
 import type { LabContainer } from './labContainers';
 import { PUBLISHING_SERVICE } from './labServices';
 

@@ -4,7 +4,7 @@
  * (../workshop/watch.ts) follows one instance; this follows every service on one Consul node.
  */
 import { sleep, withTimeout } from '../../../services/shared/async';
-import type { ConsulClient } from '../../../services/shared/consulClient';
+import type { ConsulClient } from '../../../services/shared/consul/client';
 import { errorMessage } from '../../../services/shared/errors';
 import { CONSUL_DEMO_SERVICE_NAME } from '../../../services/consul-demo/names';
 import { WORKSHOP_META, WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';

@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { createConsulClient } from '../../../services/shared/consulClient';
+import { createConsulClient } from '../../../services/shared/consul/client';
 import { LabConsul } from '../consul/labConsul';
 import { connectDocker } from '../docker/engine';
 import { labEndpoints, LabEndpoints } from '../docker/publishedPorts';

@@ -1,7 +1,7 @@
 import { promises as dns } from 'node:dns';
 import type { SrvRecord } from 'node:dns';
 import { isIPv4 } from 'node:net';
-import { HostPort, formatHostPort } from '../../shared/consulAddress';
+import { HostPort, formatHostPort } from '../../shared/consul/address';
 import { VERSIONS, Version } from '../protocol';
 import { CONSUL_DEMO_SERVICE_NAME } from '../names';
 import { Discovery, Instance } from './types';

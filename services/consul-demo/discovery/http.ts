@@ -1,5 +1,5 @@
-import type { ConsulClient } from '../../shared/consulClient';
-import type { HealthServiceEntry } from '../../shared/consulHealth';
+import type { ConsulClient } from '../../shared/consul/client';
+import type { HealthServiceEntry } from '../../shared/consul/health';
 import { isVersion } from '../protocol';
 import { CONSUL_DEMO_META, CONSUL_DEMO_SERVICE_NAME } from '../names';
 import { Discovery, Instance } from './types';

@@ -1,4 +1,4 @@
-import { consulErrorDetail, consulErrorText, isPermanentConsulError } from './consulErrors';
+import { consulErrorDetail, consulErrorText, isPermanentConsulError } from './errors';
 
 /** What the consul client (papi) rejects with when the agent answers 4xx: message, statusCode and the body. */
 function responseError(status: number, message: string, body: string): Error {

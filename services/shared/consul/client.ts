@@ -7,8 +7,8 @@ import {
   parseConsulHttpAddr,
   parseHostPort,
   urlHost,
-} from './consulAddress';
-import { registerSecret } from './secrets';
+} from './address';
+import { registerSecret } from '../secrets';
 
 export type ConsulClient = InstanceType<typeof Consul>;
 

@@ -1,5 +1,5 @@
 import { isIP } from 'node:net';
-import { UsageError } from './errors';
+import { UsageError } from '../errors';
 
 export interface HostPort {
   /** A host name or an IP address; IPv6 without brackets (`::1`), as node:net and node:dns take it. */

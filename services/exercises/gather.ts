@@ -6,10 +6,10 @@
  *
  * The parsers take whatever came back (`unknown`): Consul's answers are checked field by field, never trusted.
  */
-import { STUDENT_NAME, studentFromNodeName, studentServiceName } from '../names';
-import { parsePageAvatarLinks } from '../pageLinks';
-import { errorMessage } from '../errors';
-import { sleep } from '../async';
+import { STUDENT_NAME, studentFromNodeName, studentServiceName } from '../shared/names';
+import { parsePageAvatarLinks } from '../shared/pageLinks';
+import { errorMessage } from '../shared/errors';
+import { sleep } from '../shared/async';
 import {
   CheckFact,
   CheckStatus,

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
-import { consulUrl, formatHostPort, parseConsulHttpAddr, parseHostPort, parsePort, redactAddress, urlHost } from './consulAddress';
-import { UsageError } from './errors';
+import { consulUrl, formatHostPort, parseConsulHttpAddr, parseHostPort, parsePort, redactAddress, urlHost } from './address';
+import { UsageError } from '../errors';
 
 describe('parseConsulHttpAddr', () => {
   test.each([

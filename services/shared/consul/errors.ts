@@ -1,4 +1,4 @@
-import { errorMessage } from './errors';
+import { errorMessage } from '../errors';
 
 /** What a `consul` client (papi) error may carry besides its message. */
 interface ConsulClientError {

@@ -4,7 +4,7 @@
  * socket) judge the same facts. Each part is either known or says why it could not be read: one unreadable part
  * makes only the checks that need it fail, never the others.
  */
-import { NODE_CHECK_SUFFIX, workshopServiceId } from '../names';
+import { NODE_CHECK_SUFFIX, workshopServiceId } from '../shared/names';
 
 /** A part of the snapshot: its value, or the one-line reason it could not be read. */
 export type Known<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -116,7 +116,7 @@ export const LAB_HOSTS = ['host-a', 'host-b'] as const;
 export type LabHostName = (typeof LAB_HOSTS)[number];
 
 // The lab's service names (services/shared/names.ts), under the names the checks have always used.
-export { CONSUL_DEMO_SERVICE_NAME as CONSUL_DEMO_SERVICE, WORKSHOP_SERVICE_NAME as WORKSHOP_SERVICE } from '../names';
+export { CONSUL_DEMO_SERVICE_NAME as CONSUL_DEMO_SERVICE, WORKSHOP_SERVICE_NAME as WORKSHOP_SERVICE } from '../shared/names';
 
 export interface LabWorkshopInstance {
   name: string;
@@ -142,4 +142,4 @@ export const LAB_WORKSHOP_INSTANCES: readonly LabWorkshopInstance[] = (['api-a1'
 }));
 
 /** One demo server process across its incarnations (the rule lives in ../demoServerId.ts). */
-export { demoServerOf } from '../demoServerId';
+export { demoServerOf } from '../shared/demoServerId';

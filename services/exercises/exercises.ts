@@ -11,7 +11,7 @@ import {
   studentServiceId,
   workshopNodeCheckId,
   workshopServiceId,
-} from '../names';
+} from '../shared/names';
 import {
   CheckFact,
   ClassroomFact,
@@ -273,7 +273,7 @@ function labWhole(f: LabFacts): CheckResult[] {
 }
 
 /** consul-demo registers its restart mode in Meta.restart_mode (its registration.ts); the modes: services/shared/names.ts. */
-export { MAKE_BEFORE_BREAK } from '../names';
+export { MAKE_BEFORE_BREAK } from '../shared/names';
 
 function discovery(f: LabFacts): CheckResult[] {
   const serversLabel = 'the restart gap is closed: two or more demo servers, or one restarting make-before-break';

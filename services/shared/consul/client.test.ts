@@ -1,10 +1,10 @@
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import fc from 'fast-check';
-import { parseConsulHttpAddr } from './consulAddress';
-import { consulHttpAddrFromEnv, createConsulClient } from './consulClient';
-import { UsageError } from './errors';
-import { redactSecrets } from './secrets';
+import { parseConsulHttpAddr } from './address';
+import { consulHttpAddrFromEnv, createConsulClient } from './client';
+import { UsageError } from '../errors';
+import { redactSecrets } from '../secrets';
 
 /**
  * The consul client against a real HTTP server on the IPv6 loopback (a stand-in for the agent's HTTP API:
