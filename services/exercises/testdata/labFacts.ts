@@ -1,0 +1,267 @@
+/*
+ * For the exercises' unit tests: a lab state (LabState) turned into the facts gatherFacts would return, and
+ * running an exercise on it that must pass or fail. The facts are built from answers shaped like a running lab's
+ * (Consul 1.20.5's /v1/health/service, /v1/health/state/any, /v1/agent/members, /v1/operator/raft/configuration;
+ * Nginx's page), trimmed to the fields that matter, and parsed by the gatherer's own parsers, so the tests also
+ * cover the way from Consul's JSON to a ✓ or ✗.
+ * Plain code, no jest (the build compiles every non-test file): a broken expectation throws, naming what broke.
+ */
+import { checkExercise, ExerciseResult, passed } from '../exercises';
+import { DemoRequestFact, LabFacts, LabHostName, LAB_WORKSHOP_INSTANCES } from '../facts';
+import * as gather from '../gather';
+
+type Status = 'passing' | 'critical';
+
+export interface LabState {
+  leader: boolean;
+  serversAlive: number;
+  serf: Record<LabHostName, Status>;
+  /** Per workshop instance name: its /health check's status, or gone (deregistered). */
+  workshop: Record<string, Status | 'gone'>;
+  checkScope: 'service' | 'node';
+  /** consul-demo server processes on host-b (each with one passing incarnation). */
+  demoServers: number;
+  /** What the demo servers register in Meta.restart_mode (consul-demo's registration.ts). */
+  restartMode?: 'break-before-make' | 'make-before-break';
+  /** Tiles on the page; default: the instances passing in Consul. */
+  page?: string[];
+  api?: number;
+  /** Avatar statuses that differ from 200. */
+  avatars?: Record<string, number>;
+  demo: DemoRequestFact[];
+  /** Classroom mode (ACLs on); default off. */
+  classroom?: boolean;
+  /** The students (classroom mode): their agent's serfHealth, their API's check (or gone), on the page or not. */
+  students?: StudentState[];
+}
+
+export interface StudentState {
+  name: string;
+  serf: Status;
+  api: Status | 'gone';
+  /** Default: when its API and agent pass. */
+  onPage?: boolean;
+  /** The node its workshop-<name> is registered on; default student-<name>. */
+  apiNode?: string;
+}
+
+export const student = (name: string, over: Partial<StudentState> = {}): StudentState => ({
+  name,
+  serf: 'passing',
+  api: 'passing',
+  ...over,
+});
+
+const HOST_IP: Record<LabHostName, string> = { 'host-a': '10.213.63.21', 'host-b': '10.213.63.22' };
+
+export function requests(n: number, f: (i: number) => Partial<DemoRequestFact> = () => ({})): DemoRequestFact[] {
+  return Array.from({ length: n }, (_, i) => ({
+    at: 1_700_000_000_000 + i * 1000,
+    ok: true,
+    attempts: 1,
+    discovery: i % 2 ? 'http' : 'dns',
+    ...f(i),
+  }));
+}
+
+export function healthyLab(over: Partial<LabState> = {}): LabState {
+  return {
+    leader: true,
+    serversAlive: 3,
+    serf: { 'host-a': 'passing', 'host-b': 'passing' },
+    workshop: { 'api-a1': 'passing', 'api-a2': 'passing', 'api-b1': 'passing', 'api-b2': 'passing' },
+    checkScope: 'service',
+    demoServers: 1,
+    demo: requests(30),
+    ...over,
+  };
+}
+
+const serfCheck = (node: string, status: Status) => ({
+  Node: node,
+  CheckID: 'serfHealth',
+  Name: 'Serf Health Status',
+  Status: status,
+  Notes: '',
+  Output: status === 'passing' ? 'Agent alive and reachable' : 'Agent not live or unreachable',
+  ServiceID: '',
+  ServiceName: '',
+  ServiceTags: [],
+  Type: '',
+  Definition: {},
+  CreateIndex: 25,
+  ModifyIndex: 25,
+});
+
+/** What Consul would answer for this state, then parsed: the facts gatherFacts would return. */
+export function factsOf(s: LabState): LabFacts {
+  const servers = ['consul-server-1', 'consul-server-2', 'consul-server-3'];
+  const members = [
+    ...servers.map((name, i) => ({
+      Name: name,
+      Addr: `10.213.63.1${i + 1}`,
+      Port: 8301,
+      Tags: { role: 'consul', dc: 'dc1', build: '1.20.5:' },
+      Status: i < s.serversAlive ? 1 : 4,
+    })),
+    ...(['host-a', 'host-b'] as const).map((h) => ({
+      Name: h,
+      Addr: HOST_IP[h],
+      Port: 8301,
+      Tags: { role: 'node', dc: 'dc1' },
+      Status: s.serf[h] === 'passing' ? 1 : 4,
+    })),
+  ];
+  const raft = {
+    Servers: servers.map((name, i) => ({
+      ID: `id-${i}`,
+      Node: name,
+      Address: `10.213.63.1${i + 1}:8300`,
+      Leader: s.leader && i === 0,
+      Voter: true,
+    })),
+    Index: 0,
+  };
+
+  // Node-level checks: serfHealth of every node, and with --check-scope node one check per workshop instance.
+  const nodeChecks: Array<Record<string, unknown>> = [
+    ...servers.map((n, i) => serfCheck(n, i < s.serversAlive ? 'passing' : 'critical')),
+    ...(['host-a', 'host-b'] as const).map((h) => serfCheck(h, s.serf[h])),
+  ];
+  const registered = LAB_WORKSHOP_INSTANCES.filter((w) => s.workshop[w.name] !== 'gone');
+  if (s.checkScope === 'node')
+    for (const w of registered)
+      nodeChecks.push({
+        Node: w.host,
+        CheckID: `${w.id}-node-check`,
+        Name: `${w.id} /health (node-level)`,
+        Status: s.workshop[w.name],
+        ServiceID: '',
+        ServiceName: '',
+      });
+  const students = s.students ?? [];
+  for (const st of students) nodeChecks.push(serfCheck(`student-${st.name}`, st.serf));
+  const nodeChecksOf = (node: string) => nodeChecks.filter((c) => c.Node === node);
+
+  const entry = (
+    node: LabHostName,
+    service: string,
+    id: string,
+    port: number,
+    meta: Record<string, string>,
+    own: Array<Record<string, unknown>>,
+  ) => ({
+    Node: { ID: `node-${node}`, Node: node, Address: HOST_IP[node], Datacenter: 'dc1', Meta: { 'consul-version': '1.20.5' } },
+    Service: { ID: id, Service: service, Tags: [], Address: HOST_IP[node], Meta: meta, Port: port, Weights: { Passing: 1, Warning: 1 } },
+    Checks: [...nodeChecksOf(node), ...own],
+  });
+  const workshopRaw = registered.map((w, i) =>
+    entry(
+      w.host,
+      'workshop',
+      w.id,
+      8081 + (i % 2),
+      { host: w.host, name: w.name },
+      s.checkScope === 'service'
+        ? [
+            {
+              Node: w.host,
+              CheckID: `service:${w.id}`,
+              Name: `${w.id} /health`,
+              Status: s.workshop[w.name],
+              ServiceID: w.id,
+              ServiceName: 'workshop',
+            },
+          ]
+        : [],
+    ),
+  );
+  const demoRaw = Array.from({ length: s.demoServers }, (_, i) => {
+    const id = `consul-demo-host-b-7-${(0x971e + i).toString(16)}-9`;
+    return entry('host-b', 'consul-demo', id, 37433 + i, { version: 'v1', restart_mode: s.restartMode ?? 'break-before-make' }, [
+      { Node: 'host-b', CheckID: `service:${id}`, Name: 'consul-demo TCP', Status: 'passing', ServiceID: id, ServiceName: 'consul-demo' },
+    ]);
+  });
+
+  const workshop = gather.parseHealthService(JSON.parse(JSON.stringify(workshopRaw)));
+  const consulDemo = gather.parseHealthService(JSON.parse(JSON.stringify(demoRaw)));
+  const passing = workshop.filter((i) => i.passing).map((i) => i.id);
+  const tiles = s.page ?? passing;
+  // The students' own services, each workshop-<name> on its node student-<name> (as lab:join registers them).
+  const studentRaw = students
+    .filter((st) => st.api !== 'gone')
+    .map((st) => {
+      const id = `workshop-${st.name}`;
+      const node = st.apiNode ?? `student-${st.name}`;
+      return {
+        Node: { ID: `node-${node}`, Node: node, Address: '192.168.1.31', Datacenter: 'dc1', Meta: {} },
+        Service: { ID: id, Service: id, Tags: [], Address: '192.168.1.31', Meta: { name: st.name }, Port: 8081 },
+        Checks: [
+          ...nodeChecksOf(node),
+          { Node: node, CheckID: `service:${id}`, Name: `${id} /health`, Status: st.api, ServiceID: id, ServiceName: id },
+        ],
+      };
+    });
+  const onPage = students.filter((st) => st.onPage ?? (st.api === 'passing' && st.serf === 'passing')).map((st) => `workshop-${st.name}`);
+  const allTiles = [...tiles, ...onPage];
+  const html = allTiles.length
+    ? `<ul class="tiles" data-count="${allTiles.length}">${allTiles.map((t) => `<li class="tile" data-id="${t}"><img src="/avatars/${t}"></li>`).join('\n')}</ul>`
+    : '<p class="empty" id="empty-state">No healthy workshop instances right now.</p>';
+  const catalogNodes = [...servers, 'host-a', 'host-b', ...students.map((st) => `student-${st.name}`)].map((n) => ({
+    ID: `id-${n}`,
+    Node: n,
+    Address: '10.213.63.30',
+    Datacenter: 'dc1',
+  }));
+  return {
+    readAt: 1_700_000_100_000,
+    raft: { ok: true, value: gather.parseRaft(raft, s.leader ? '10.213.63.11:8300' : '') },
+    members: { ok: true, value: gather.parseMembers(members) },
+    nodeChecks: { ok: true, value: gather.parseNodeChecks(nodeChecks) },
+    workshop: { ok: true, value: workshop },
+    consulDemo: { ok: true, value: consulDemo },
+    demoServersPassing: { ok: true, value: gather.passingDemoServers(consulDemo) },
+    page: {
+      ok: true,
+      value: { status: tiles.length ? 200 : 503, tiles: gather.parsePageTiles(html), avatarLinks: gather.parsePageAvatarLinks(html) },
+    },
+    api: { ok: true, value: s.api ?? (passing.length ? 200 : 503) },
+    avatars: { ok: true, value: Object.fromEntries(passing.map((id) => [id, { ok: true, value: s.avatars?.[id] ?? 200 }])) },
+    demo: { ok: true, value: s.demo },
+    classroom: {
+      ok: true,
+      value: s.classroom
+        ? { acls: gather.aclsEnabledFrom(200, '[]', 'acl/policies'), students: gather.parseStudentNodes(catalogNodes) }
+        : { acls: gather.aclsEnabledFrom(401, 'ACL support disabled', 'acl/policies'), students: [] },
+    },
+    studentInstances: { ok: true, value: s.classroom ? gather.parseHealthService(JSON.parse(JSON.stringify(studentRaw))) : [] },
+  };
+}
+
+/** The failing checks' labels and hints, one string each, for readable assertions. */
+export function failures(r: ExerciseResult): string[] {
+  return r.checks.filter((c) => !c.ok).map((c) => `${c.label} — ${c.hint}`);
+}
+
+/**
+ * The exercise on this state; throws unless it passes: every check ✓ (else the failing ones, label — hint),
+ * passed() agreeing, and no passing check carrying a hint.
+ */
+export function expectPass(id: string, s: LabState): ExerciseResult {
+  const r = checkExercise(id, factsOf(s));
+  const f = failures(r);
+  if (f.length) throw new Error(`expected exercise ${id} to pass; failing:\n${f.join('\n')}`);
+  if (!passed(r)) throw new Error(`passed() says exercise ${id} failed though no check did`);
+  const hinted = r.checks.filter((c) => c.hint !== '');
+  if (hinted.length) throw new Error(`passing checks carry a hint: ${hinted.map((c) => `${c.label} — ${c.hint}`).join('; ')}`);
+  return r;
+}
+
+/** The exercise on this state; throws unless it fails, and unless every failing check says what to do. */
+export function expectFail(id: string, s: LabState): ExerciseResult {
+  const r = checkExercise(id, factsOf(s));
+  if (passed(r)) throw new Error(`expected exercise ${id} to fail; every check passed: ${r.checks.map((c) => c.label).join('; ')}`);
+  const bare = r.checks.filter((c) => !c.ok && c.hint === '');
+  if (bare.length) throw new Error(`failing checks without a hint: ${bare.map((c) => c.label).join('; ')}`);
+  return r;
+}
