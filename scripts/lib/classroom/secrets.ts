@@ -7,6 +7,7 @@ import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, sta
 import path from 'node:path';
 import { z } from 'zod';
 import { registerSecret } from '../../../services/shared/secrets';
+import { firstZodIssue } from '../../../services/shared/zodIssue';
 import { newPresetTokenIds, PRESET_TOKEN_KEYS, type PresetTokenKey, type TokenIds } from './classroomTokens';
 
 export const SECRETS_FILE = 'secrets.json';
@@ -124,10 +125,7 @@ export function readSecrets(dir: string): ClassroomSecrets | undefined {
   }
   const r = ClassroomSecretsSchema.safeParse(raw);
   if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new Error(
-      `${file}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}; start a new class (lab:up --classroom without --resume) to replace it`,
-    );
+    throw new Error(`${file}: ${firstZodIssue(r.error)}; start a new class (lab:up --classroom without --resume) to replace it`);
   }
   if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
   return r.data;

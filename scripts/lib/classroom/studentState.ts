@@ -16,6 +16,7 @@ import {
 } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { firstZodIssue } from '../../../services/shared/zodIssue';
 import { JoinInfoSchema, type JoinInfo } from './joinInfo';
 
 export const STATE_FILE = 'student.json';
@@ -85,11 +86,7 @@ export function readStudentState(dir: string): StudentState | undefined {
   }
   const r = StudentStateSchema.safeParse(raw);
   if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue && issue.path.length ? issue.path.join('.') : '(top level)';
-  throw new Error(
-    `${file}: ${field}: ${(issue?.message ?? 'invalid').replace(/\s+/g, ' ')}; remove it (npm run lab:leave -- --forget) and join again`,
-  );
+  throw new Error(`${file}: ${firstZodIssue(r.error)}; remove it (npm run lab:leave -- --forget) and join again`);
 }
 
 export function writeGithubToken(dir: string, token: string): void {
