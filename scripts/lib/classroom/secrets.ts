@@ -3,12 +3,16 @@
 // the class as it is (a restarted laptop keeps its students). Files are 0600 in a 0700 directory; nothing here prints
 // or logs a value.
 import { generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { registerSecret } from '../../../services/shared/secrets';
 import { firstZodIssue } from '../../../services/shared/zodIssue';
 import { newPresetTokenIds, PRESET_TOKEN_KEYS, type PresetTokenKey, type TokenIds } from './classroomTokens';
+import { ensurePrivateDir, writePrivateFile } from './privateFile';
+
+// Also this module's API for tls.ts and lab-up.ts, which write the class's other private files.
+export { ensurePrivateDir, writePrivateFile };
 
 export const SECRETS_FILE = 'secrets.json';
 export const MANAGEMENT_TOKEN_FILE = 'management.token';
@@ -86,20 +90,6 @@ export function newSecrets(): ClassroomSecrets {
 /** The classroom dir: LAB_CLASSROOM_DIR, else `<repo>/.classroom`. */
 export function classroomDir(repoRoot: string, env: NodeJS.ProcessEnv = process.env): string {
   return path.resolve(env.LAB_CLASSROOM_DIR || path.join(repoRoot, '.classroom'));
-}
-
-/** Create `dir` 0700 (or tighten it), so the files in it are private even before their own mode applies. */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
-}
-
-/** Write `text` to `file` as 0600, atomically (a crash never leaves half a secrets file). */
-export function writePrivateFile(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
 }
 
 /** Every secret value of `secrets`, for redaction. */

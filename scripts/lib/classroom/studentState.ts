@@ -2,22 +2,12 @@
 // git-ignored) holds student.json (0600: the name, the student's own Consul token and the join info, which has
 // the gossip key) and github.token (0600, only when --github-token was given). A re-run of lab:join with the same
 // name reuses them (no second enrollment); lab:leave reads them to free the name, then removes them.
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { firstZodIssue } from '../../../services/shared/zodIssue';
 import { JoinInfoSchema, type JoinInfo } from './joinInfo';
+import { ensurePrivateDir, writePrivateFile } from './privateFile';
 
 export const STATE_FILE = 'student.json';
 export const GITHUB_TOKEN_FILE = 'github.token';
@@ -52,23 +42,9 @@ export const StudentStateSchema = z
 
 export type StudentState = z.infer<typeof StudentStateSchema>;
 
-/** The folder, created 0700 (and tightened when it exists with a looser mode). */
-export function ensureStudentDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
-}
-
-/** Written to a temporary 0600 file, then renamed: a crash never leaves half a file or a readable one. */
-function writeSecretFile(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
-}
-
 export function writeStudentState(dir: string, state: StudentState): void {
-  ensureStudentDir(dir);
-  writeSecretFile(path.join(dir, STATE_FILE), JSON.stringify(StudentStateSchema.parse(state), null, 2) + '\n');
+  ensurePrivateDir(dir);
+  writePrivateFile(path.join(dir, STATE_FILE), JSON.stringify(StudentStateSchema.parse(state), null, 2) + '\n');
 }
 
 /**
@@ -90,8 +66,8 @@ export function readStudentState(dir: string): StudentState | undefined {
 }
 
 export function writeGithubToken(dir: string, token: string): void {
-  ensureStudentDir(dir);
-  writeSecretFile(path.join(dir, GITHUB_TOKEN_FILE), token + '\n');
+  ensurePrivateDir(dir);
+  writePrivateFile(path.join(dir, GITHUB_TOKEN_FILE), token + '\n');
 }
 
 export function readGithubToken(dir: string): string | undefined {
