@@ -2,7 +2,8 @@ import fc from 'fast-check';
 import fs, { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { ensurePrivateDir, writePrivateFile } from './privateFile';
+import { z } from 'zod';
+import { ensurePrivateDir, readPrivateJsonFile, writePrivateFile } from './privateFile';
 
 let tmp: string;
 beforeEach(() => (tmp = mkdtempSync(path.join(os.tmpdir(), 'privatefile-'))));
@@ -105,5 +106,35 @@ describe('writePrivateFile', () => {
       }),
       { numRuns: 50 }, // each run fsyncs
     );
+  });
+});
+
+describe('readPrivateJsonFile', () => {
+  const Schema = z.object({ token: z.string().regex(/^[a-f0-9]{8}$/, 'must be 8 hex digits') }).strict();
+  const REMEDY = 'remove it and try again';
+
+  test('missing: undefined; valid: the data', () => {
+    const file = path.join(tmp, 'state.json');
+    expect(readPrivateJsonFile(file, Schema, REMEDY)).toBeUndefined();
+    writePrivateFile(file, '{"token": "0123abcd"}');
+    expect(readPrivateJsonFile(file, Schema, REMEDY)).toEqual({ token: '0123abcd' });
+  });
+
+  test('damaged: one line naming the file and the field, then the remedy, never the value', () => {
+    const file = path.join(tmp, 'state.json');
+    writePrivateFile(file, '{"token": "SECRET-NOT-HEX"}');
+    expect(() => readPrivateJsonFile(file, Schema, REMEDY)).toThrow(`${file}: token: must be 8 hex digits; ${REMEDY}`);
+    expect(() => readPrivateJsonFile(file, Schema, REMEDY)).not.toThrow(/SECRET/);
+    writePrivateFile(file, '{"token": "SECRET');
+    expect(() => readPrivateJsonFile(file, Schema, REMEDY)).toThrow(`${file}: not JSON; ${REMEDY}`);
+    expect(() => readPrivateJsonFile(file, Schema, REMEDY)).not.toThrow(/SECRET/);
+  });
+
+  test('a file readable by others is set back to 0600', () => {
+    const file = path.join(tmp, 'state.json');
+    writeFileSync(file, '{"token": "0123abcd"}', { mode: 0o644 });
+    fs.chmodSync(file, 0o644);
+    readPrivateJsonFile(file, Schema, REMEDY);
+    expect(modeOf(file)).toBe(0o600);
   });
 });

@@ -6,7 +6,22 @@
 // and chmods only after writing, copies the old file's owner, and installs signal-exit handlers in the process. A
 // secret must never sit in a file with a wider mode, even for a moment; O_EXCL with mode 0600 makes that so.
 import { randomBytes } from 'node:crypto';
-import { chmodSync, closeSync, fchmodSync, fsyncSync, mkdirSync, openSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import {
+  chmodSync,
+  closeSync,
+  existsSync,
+  fchmodSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  rmSync,
+  statSync,
+  writeFileSync,
+} from 'node:fs';
+import type { z } from 'zod';
+import { firstZodIssue } from '../../../services/shared/zodIssue';
 
 /** Create `dir` 0700, or set it to exactly 0700 when it exists with another mode. */
 export function ensurePrivateDir(dir: string): void {
@@ -36,4 +51,23 @@ export function writePrivateFile(file: string, text: string): void {
     rmSync(tmp, { force: true });
     throw err;
   }
+}
+
+/**
+ * A private JSON file, validated by `schema`; undefined when there is none. A damaged file is one line naming the
+ * file and the first bad field, never a value (these files hold secrets), then `remedy`: what to do about it. A
+ * file found readable by others is set back to 0600.
+ */
+export function readPrivateJsonFile<S extends z.ZodType>(file: string, schema: S, remedy: string): z.infer<S> | undefined {
+  if (!existsSync(file)) return undefined;
+  let raw: unknown;
+  try {
+    raw = JSON.parse(readFileSync(file, 'utf8'));
+  } catch {
+    throw new Error(`${file}: not JSON; ${remedy}`);
+  }
+  const r = schema.safeParse(raw);
+  if (!r.success) throw new Error(`${file}: ${firstZodIssue(r.error)}; ${remedy}`);
+  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
+  return r.data;
 }

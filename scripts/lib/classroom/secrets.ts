@@ -3,13 +3,12 @@
 // the class as it is (a restarted laptop keeps its students). Files are 0600 in a 0700 directory; nothing here prints
 // or logs a value.
 import { generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { registerSecret } from '../../../services/shared/secrets';
-import { firstZodIssue } from '../../../services/shared/zodIssue';
 import { newPresetTokenIds, PRESET_TOKEN_KEYS, type PresetTokenKey, type TokenIds } from './classroomTokens';
-import { ensurePrivateDir, writePrivateFile } from './privateFile';
+import { ensurePrivateDir, readPrivateJsonFile, writePrivateFile } from './privateFile';
 
 // Also this module's API for tls.ts and lab-up.ts, which write the class's other private files.
 export { ensurePrivateDir, writePrivateFile };
@@ -105,20 +104,11 @@ export function secretValues(secrets: ClassroomSecrets): string[] {
 
 /** secrets.json in `dir`, validated; undefined when there is none. A damaged file is an error naming the field, never its value. */
 export function readSecrets(dir: string): ClassroomSecrets | undefined {
-  const file = path.join(dir, SECRETS_FILE);
-  if (!existsSync(file)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new Error(`${file}: not JSON; start a new class (lab:up --classroom without --resume) to replace it`);
-  }
-  const r = ClassroomSecretsSchema.safeParse(raw);
-  if (!r.success) {
-    throw new Error(`${file}: ${firstZodIssue(r.error)}; start a new class (lab:up --classroom without --resume) to replace it`);
-  }
-  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
-  return r.data;
+  return readPrivateJsonFile(
+    path.join(dir, SECRETS_FILE),
+    ClassroomSecretsSchema,
+    'start a new class (lab:up --classroom without --resume) to replace it',
+  );
 }
 
 /**

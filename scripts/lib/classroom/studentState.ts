@@ -5,9 +5,8 @@
 import { existsSync, readFileSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { firstZodIssue } from '../../../services/shared/zodIssue';
 import { JoinInfoSchema, type JoinInfo } from './joinInfo';
-import { ensurePrivateDir, writePrivateFile } from './privateFile';
+import { ensurePrivateDir, readPrivateJsonFile, writePrivateFile } from './privateFile';
 
 export const STATE_FILE = 'student.json';
 export const GITHUB_TOKEN_FILE = 'github.token';
@@ -52,17 +51,7 @@ export function writeStudentState(dir: string, state: StudentState): void {
  * (the file holds a token and the gossip key).
  */
 export function readStudentState(dir: string): StudentState | undefined {
-  const file = path.join(dir, STATE_FILE);
-  if (!existsSync(file)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new Error(`${file}: not JSON; remove it (npm run lab:leave -- --forget) and join again`);
-  }
-  const r = StudentStateSchema.safeParse(raw);
-  if (r.success) return r.data;
-  throw new Error(`${file}: ${firstZodIssue(r.error)}; remove it (npm run lab:leave -- --forget) and join again`);
+  return readPrivateJsonFile(path.join(dir, STATE_FILE), StudentStateSchema, 'remove it (npm run lab:leave -- --forget) and join again');
 }
 
 export function writeGithubToken(dir: string, token: string): void {
