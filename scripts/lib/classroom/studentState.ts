@@ -5,6 +5,7 @@
 import { existsSync, readFileSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { EnrollmentSchema } from './enrollClient';
 import { JoinInfoSchema, type JoinInfo } from './joinInfo';
 import { ensurePrivateDir, readPrivateJsonFile, writePrivateFile } from './privateFile';
 
@@ -16,22 +17,14 @@ export function studentDir(repoRoot: string, env: NodeJS.ProcessEnv = process.en
   return path.resolve(env.LAB_STUDENT_DIR || path.join(repoRoot, '.classroom-student'));
 }
 
+/** The enrollment service's answer (name, IDs, the student's own token and its expiry), kept with the join info. */
 export const StudentStateSchema = z
   .object({
     // 2: the join info carries the classroom CA (TLS), the token an expiry.
     version: z.literal(2),
-    name: z.string().min(1).max(39),
-    nodeName: z.string().min(1),
-    serviceId: z.string().min(1),
-    /** The student's own Consul ACL token (SecretID): secret. */
-    token: z.string().min(8).max(200),
-    accessorId: z.string().max(200),
-    /** When the token expires (ISO time from Consul's login), if it does. */
-    expirationTime: z
-      .string()
-      .max(64)
-      .regex(/^\d{4}-\d\d-\d\dT[0-9:.]+(Z|[+-]\d\d:\d\d)$/, 'must be an ISO time')
-      .optional(),
+    ...EnrollmentSchema.shape,
+    // The enrollment's fields keep their order in student.json; the name is also capped at 39 characters.
+    name: EnrollmentSchema.shape.name.max(39),
     joinInfo: JoinInfoSchema,
     /** What the stack was last started with, so lab:leave brings down exactly that (Compose project, address). */
     project: z.string().min(1).optional(),
