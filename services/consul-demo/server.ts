@@ -444,7 +444,8 @@ export class DemoServer {
 
   /**
    * Register through the local agent; retried every second while Consul is unreachable (start order in Compose
-   * is not guaranteed). An error retrying cannot fix is thrown, and ends the server (see fail()).
+   * is not guaranteed). An error retrying cannot fix is thrown, and ends the server (see fail()). A loop until
+   * shutdown with a pause that shutdown cuts short (WakeableSleep), not a bounded backoff: no case for p-retry.
    */
   private async register(inc: Incarnation): Promise<void> {
     const reg = this.registrationOf(inc);

@@ -3,14 +3,11 @@ import JSON5 from 'json5';
 import { z } from 'zod';
 import { UsageError, errorMessage } from './errors';
 import { redactSecrets } from './secrets';
+import { zodFieldPath } from './zodIssue';
 
 /** A config file problem: names the file, the field and what is wrong. Exit code 2. */
 export class ConfigError extends UsageError {
   override name = 'ConfigError';
-}
-
-function fieldPath(path: PropertyKey[]): string {
-  return path.length ? path.map(String).join('.') : '(top level)';
 }
 
 export function formatZodIssues(file: string, error: z.ZodError): string {
@@ -18,7 +15,7 @@ export function formatZodIssues(file: string, error: z.ZodError): string {
     if (issue.code === 'unrecognized_keys') {
       return `unknown field${issue.keys.length > 1 ? 's' : ''} ${issue.keys.map((k) => `"${k}"`).join(', ')}`;
     }
-    return `field "${fieldPath(issue.path)}": ${issue.message}`;
+    return `field "${zodFieldPath(issue.path)}": ${issue.message}`;
   });
   return `${file}: ${parts.join('; ')}`;
 }

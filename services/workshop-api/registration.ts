@@ -191,6 +191,8 @@ export interface RetryOptions {
 /**
  * Check the ID is free, then register through the local agent, retrying with exponential backoff while the
  * agent is unreachable (in Compose the agent may start after us). One log line per failed attempt.
+ * Hand-written rather than p-retry: p-retry is ESM-only since v5 (this lab is CommonJS on Node 20, and so is
+ * jest here), and its timer cannot be injected, which the tests use to check the delays without waiting for them.
  */
 export async function registerWithRetry(consul: ConsulClient, inst: Instance, def: ServiceDefinition, opts: RetryOptions): Promise<void> {
   const pause = opts.sleep ?? sleep;

@@ -10,6 +10,10 @@ const code = fc.stringMatching(/^[a-z0-9-]{6,64}$/);
 const url = fc.tuple(ipv4, port, fc.constantFrom('/', '/ui/', '')).map(([h, p, s]) => `http://${h}:${p}${s}`);
 const httpsUrl = fc.tuple(ipv4, port).map(([h, p]) => `https://${h}:${p}`);
 
+/** The join info of an instructor at 192.168.1.20 with the lab's ports and the test classroom CA. */
+const sample = (): JoinInfo =>
+  joinInfoFor('192.168.1.20', { gossipKey: Buffer.alloc(32).toString('base64'), joinCode: 'kite-maple-7421' }, 8080, CLASSROOM_CA_PEM);
+
 const joinInfo: fc.Arbitrary<JoinInfo> = fc.record({
   version: fc.constant(2 as const),
   datacenter: fc.stringMatching(/^[A-Za-z0-9_-]{1,64}$/),
@@ -55,12 +59,7 @@ describe('joinInfo', () => {
   });
 
   it('names a missing field, an unknown one, and non-JSON', () => {
-    const ok = joinInfoFor(
-      '192.168.1.20',
-      { gossipKey: Buffer.alloc(32).toString('base64'), joinCode: 'kite-maple-7421' },
-      8080,
-      CLASSROOM_CA_PEM,
-    );
+    const ok = sample();
     const { gossipKey: _g, ...noKey } = ok;
     expect(() => parseJoinInfo(JSON.stringify(noKey))).toThrow(/^join\.json: gossipKey: /);
     expect(() => parseJoinInfo(JSON.stringify({ ...ok, extra: 1 }))).toThrow(/^join\.json: \(top level\): /);
@@ -68,12 +67,7 @@ describe('joinInfo', () => {
   });
 
   it('joinInfoFor lays out the ports of the design', () => {
-    const j = joinInfoFor(
-      '192.168.1.20',
-      { gossipKey: Buffer.alloc(32).toString('base64'), joinCode: 'kite-maple-7421' },
-      8080,
-      CLASSROOM_CA_PEM,
-    );
+    const j = sample();
     expect(j.servers).toEqual(['192.168.1.20:8301', '192.168.1.20:8311', '192.168.1.20:8321']);
     expect(j.enrollUrl).toBe('https://192.168.1.20:8099');
     expect(j.ca).toBe(CLASSROOM_CA_PEM);
@@ -83,23 +77,13 @@ describe('joinInfo', () => {
   });
 
   it('version 2 only: a version-1 join info (no CA) is one line saying to run the same lab version', () => {
-    const j = joinInfoFor(
-      '192.168.1.20',
-      { gossipKey: Buffer.alloc(32).toString('base64'), joinCode: 'kite-maple-7421' },
-      8080,
-      CLASSROOM_CA_PEM,
-    );
+    const j = sample();
     const { ca: _ca, ...v1 } = { ...j, version: 1, enrollUrl: 'http://192.168.1.20:8099' };
     expect(() => parseJoinInfo(JSON.stringify(v1))).toThrow(/^join\.json: version 1, this lab reads version 2 .*same lab version/);
   });
 
   it('the CA must be one PEM CA certificate (not a leaf, not two, not junk) and the enrollment URL https', () => {
-    const j = joinInfoFor(
-      '192.168.1.20',
-      { gossipKey: Buffer.alloc(32).toString('base64'), joinCode: 'kite-maple-7421' },
-      8080,
-      CLASSROOM_CA_PEM,
-    );
+    const j = sample();
     for (const ca of ['', 'x', CLASSROOM_CA_PEM + OTHER_CA_PEM, CLASSROOM_CA_PEM.replace('MII', 'MIJ')])
       expect(() => parseJoinInfo(JSON.stringify({ ...j, ca }))).toThrow(/^join\.json: ca: must be one PEM CA certificate$/);
     expect(() => parseJoinInfo(JSON.stringify({ ...j, enrollUrl: 'http://192.168.1.20:8099' }))).toThrow(

@@ -7,6 +7,7 @@
 import { X509Certificate } from 'node:crypto';
 import { isIP } from 'node:net';
 import { z } from 'zod';
+import { firstZodIssue } from '../../../services/shared/zodIssue';
 
 export const JOIN_INFO_VERSION = 2;
 
@@ -86,11 +87,7 @@ export function parseJoinInfo(text: string, what = 'join.json'): JoinInfo {
       `${what}: version ${version}, this lab reads version ${JOIN_INFO_VERSION} (the room's TLS): instructor and students must run the same lab version (git pull)`,
     );
   }
-  const issue = r.error.issues[0];
-  const field = issue && issue.path.length ? issue.path.join('.') : '(top level)';
-  // zod's own messages for type errors quote only types, never values; ours name the rule.
-  const msg = (issue?.message ?? 'invalid').replace(/\s+/g, ' ');
-  throw new Error(`${what}: ${field}: ${msg}`);
+  throw new Error(`${what}: ${firstZodIssue(r.error)}`);
 }
 
 /** The JoinInfo of an instructor at `lan` with the lab's ports (design doc's table) and the classroom CA. */

@@ -3,11 +3,15 @@
 // the class as it is (a restarted laptop keeps its students). Files are 0600 in a 0700 directory; nothing here prints
 // or logs a value.
 import { generateKeyPairSync, randomBytes, randomInt, randomUUID } from 'node:crypto';
-import { chmodSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
 import { registerSecret } from '../../../services/shared/secrets';
 import { newPresetTokenIds, PRESET_TOKEN_KEYS, type PresetTokenKey, type TokenIds } from './classroomTokens';
+import { ensurePrivateDir, readPrivateJsonFile, writePrivateFile } from './privateFile';
+
+// Also this module's API for tls.ts and lab-up.ts, which write the class's other private files.
+export { ensurePrivateDir, writePrivateFile };
 
 export const SECRETS_FILE = 'secrets.json';
 export const MANAGEMENT_TOKEN_FILE = 'management.token';
@@ -87,20 +91,6 @@ export function classroomDir(repoRoot: string, env: NodeJS.ProcessEnv = process.
   return path.resolve(env.LAB_CLASSROOM_DIR || path.join(repoRoot, '.classroom'));
 }
 
-/** Create `dir` 0700 (or tighten it), so the files in it are private even before their own mode applies. */
-export function ensurePrivateDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
-}
-
-/** Write `text` to `file` as 0600, atomically (a crash never leaves half a secrets file). */
-export function writePrivateFile(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
-}
-
 /** Every secret value of `secrets`, for redaction. */
 export function secretValues(secrets: ClassroomSecrets): string[] {
   return [
@@ -114,23 +104,11 @@ export function secretValues(secrets: ClassroomSecrets): string[] {
 
 /** secrets.json in `dir`, validated; undefined when there is none. A damaged file is an error naming the field, never its value. */
 export function readSecrets(dir: string): ClassroomSecrets | undefined {
-  const file = path.join(dir, SECRETS_FILE);
-  if (!existsSync(file)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new Error(`${file}: not JSON; start a new class (lab:up --classroom without --resume) to replace it`);
-  }
-  const r = ClassroomSecretsSchema.safeParse(raw);
-  if (!r.success) {
-    const issue = r.error.issues[0];
-    throw new Error(
-      `${file}: ${issue?.path.join('.') || '(top level)'}: ${issue?.message ?? 'invalid'}; start a new class (lab:up --classroom without --resume) to replace it`,
-    );
-  }
-  if ((statSync(file).mode & 0o077) !== 0) chmodSync(file, 0o600);
-  return r.data;
+  return readPrivateJsonFile(
+    path.join(dir, SECRETS_FILE),
+    ClassroomSecretsSchema,
+    'start a new class (lab:up --classroom without --resume) to replace it',
+  );
 }
 
 /**

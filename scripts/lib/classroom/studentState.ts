@@ -2,21 +2,12 @@
 // git-ignored) holds student.json (0600: the name, the student's own Consul token and the join info, which has
 // the gossip key) and github.token (0600, only when --github-token was given). A re-run of lab:join with the same
 // name reuses them (no second enrollment); lab:leave reads them to free the name, then removes them.
-import {
-  chmodSync,
-  existsSync,
-  mkdirSync,
-  readFileSync,
-  readdirSync,
-  renameSync,
-  rmdirSync,
-  rmSync,
-  statSync,
-  writeFileSync,
-} from 'node:fs';
+import { existsSync, readFileSync, readdirSync, rmdirSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { EnrollmentSchema } from './enrollClient';
 import { JoinInfoSchema, type JoinInfo } from './joinInfo';
+import { ensurePrivateDir, readPrivateJsonFile, writePrivateFile } from './privateFile';
 
 export const STATE_FILE = 'student.json';
 export const GITHUB_TOKEN_FILE = 'github.token';
@@ -26,22 +17,14 @@ export function studentDir(repoRoot: string, env: NodeJS.ProcessEnv = process.en
   return path.resolve(env.LAB_STUDENT_DIR || path.join(repoRoot, '.classroom-student'));
 }
 
+/** The enrollment service's answer (name, IDs, the student's own token and its expiry), kept with the join info. */
 export const StudentStateSchema = z
   .object({
     // 2: the join info carries the classroom CA (TLS), the token an expiry.
     version: z.literal(2),
-    name: z.string().min(1).max(39),
-    nodeName: z.string().min(1),
-    serviceId: z.string().min(1),
-    /** The student's own Consul ACL token (SecretID): secret. */
-    token: z.string().min(8).max(200),
-    accessorId: z.string().max(200),
-    /** When the token expires (ISO time from Consul's login), if it does. */
-    expirationTime: z
-      .string()
-      .max(64)
-      .regex(/^\d{4}-\d\d-\d\dT[0-9:.]+(Z|[+-]\d\d:\d\d)$/, 'must be an ISO time')
-      .optional(),
+    ...EnrollmentSchema.shape,
+    // The enrollment's fields keep their order in student.json; the name is also capped at 39 characters.
+    name: EnrollmentSchema.shape.name.max(39),
     joinInfo: JoinInfoSchema,
     /** What the stack was last started with, so lab:leave brings down exactly that (Compose project, address). */
     project: z.string().min(1).optional(),
@@ -51,23 +34,9 @@ export const StudentStateSchema = z
 
 export type StudentState = z.infer<typeof StudentStateSchema>;
 
-/** The folder, created 0700 (and tightened when it exists with a looser mode). */
-export function ensureStudentDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  if ((statSync(dir).mode & 0o077) !== 0) chmodSync(dir, 0o700);
-}
-
-/** Written to a temporary 0600 file, then renamed: a crash never leaves half a file or a readable one. */
-function writeSecretFile(file: string, text: string): void {
-  const tmp = `${file}.${process.pid}.tmp`;
-  writeFileSync(tmp, text, { mode: 0o600 });
-  chmodSync(tmp, 0o600);
-  renameSync(tmp, file);
-}
-
 export function writeStudentState(dir: string, state: StudentState): void {
-  ensureStudentDir(dir);
-  writeSecretFile(path.join(dir, STATE_FILE), JSON.stringify(StudentStateSchema.parse(state), null, 2) + '\n');
+  ensurePrivateDir(dir);
+  writePrivateFile(path.join(dir, STATE_FILE), JSON.stringify(StudentStateSchema.parse(state), null, 2) + '\n');
 }
 
 /**
@@ -75,26 +44,12 @@ export function writeStudentState(dir: string, state: StudentState): void {
  * (the file holds a token and the gossip key).
  */
 export function readStudentState(dir: string): StudentState | undefined {
-  const file = path.join(dir, STATE_FILE);
-  if (!existsSync(file)) return undefined;
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(file, 'utf8'));
-  } catch {
-    throw new Error(`${file}: not JSON; remove it (npm run lab:leave -- --forget) and join again`);
-  }
-  const r = StudentStateSchema.safeParse(raw);
-  if (r.success) return r.data;
-  const issue = r.error.issues[0];
-  const field = issue && issue.path.length ? issue.path.join('.') : '(top level)';
-  throw new Error(
-    `${file}: ${field}: ${(issue?.message ?? 'invalid').replace(/\s+/g, ' ')}; remove it (npm run lab:leave -- --forget) and join again`,
-  );
+  return readPrivateJsonFile(path.join(dir, STATE_FILE), StudentStateSchema, 'remove it (npm run lab:leave -- --forget) and join again');
 }
 
 export function writeGithubToken(dir: string, token: string): void {
-  ensureStudentDir(dir);
-  writeSecretFile(path.join(dir, GITHUB_TOKEN_FILE), token + '\n');
+  ensurePrivateDir(dir);
+  writePrivateFile(path.join(dir, GITHUB_TOKEN_FILE), token + '\n');
 }
 
 export function readGithubToken(dir: string): string | undefined {

@@ -1,9 +1,10 @@
 // What `classroom:sim up` hands to its caller (the last stdout line, JSON) and keeps in its state dir so a
 // second `up` can say "already up" and print it again. No secret is in it: the management token is in its
 // own 0600 file, named by managementTokenFile.
-import { chmodSync, existsSync, mkdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
+import { ensurePrivateDir, writePrivateFile } from '../privateFile';
 
 export const SimStudentSchema = z.object({
   name: z.string(),
@@ -35,19 +36,13 @@ export const STATE_FILE = 'sim.json';
 export const TOKEN_FILE = 'management.token';
 
 /** The state dir, 0700 (it holds the management token). */
-export function ensureSimDir(dir: string): void {
-  mkdirSync(dir, { recursive: true, mode: 0o700 });
-  chmodSync(dir, 0o700);
-}
+export const ensureSimDir = ensurePrivateDir;
 
-/** A secret into a 0600 file (written with that mode from the start, never readable by others). */
-export function writeSecretFile(file: string, content: string): void {
-  rmSync(file, { force: true });
-  writeFileSync(file, content, { mode: 0o600, flag: 'wx' });
-}
+/** A secret into a 0600 file (0600 from its first moment, replaced whole). */
+export const writeSecretFile = writePrivateFile;
 
 export function writeState(dir: string, out: SimOutput): void {
-  writeFileSync(path.join(dir, STATE_FILE), JSON.stringify(out, null, 2) + '\n', { mode: 0o600 });
+  writePrivateFile(path.join(dir, STATE_FILE), JSON.stringify(out, null, 2) + '\n');
 }
 
 /** The last successful up's output, or undefined (missing or unreadable: treated as "not up"). */
