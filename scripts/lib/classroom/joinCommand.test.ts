@@ -5,7 +5,7 @@ import { UsageError } from '../../../services/shared/errors';
 import type { ComposeResult } from '../docker/compose';
 import type { LabContainer } from '../docker/labContainers';
 import { PROJECT_LABEL } from '../docker/labServices';
-import { Progress } from '../term/progress';
+import { fakeCommandIo } from '../lab/fakeCommandIo';
 import { BackgroundCompose, labJoin, upFailureHint, type JoinDeps, type JoinEngine, type JoinOptions } from './joinCommand';
 import { joinInfoFor } from './joinInfo';
 import type { ApiHealth } from './joinSteps';
@@ -41,6 +41,7 @@ interface World {
   calls: string[];
   out: string[];
   progress: string[];
+  progressTexts(): string[];
   composeArgs: string[][];
   /** Settles `docker compose up` (pending until then). */
   finishCompose(result: Partial<ComposeResult>): void;
@@ -61,14 +62,15 @@ beforeEach(() => {
 afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function world(): World {
-  let t = 1_000_000;
+  const fake = fakeCommandIo(1_000_000);
   // `docker compose up`'s outcome: set before or after it starts; pending until set.
   let composeResult: ComposeResult | undefined;
   let settleCompose: (r: ComposeResult) => void = (r) => (composeResult = r);
   const w: World = {
     calls: [],
-    out: [],
-    progress: [],
+    out: fake.out,
+    progress: fake.progress,
+    progressTexts: fake.progressTexts,
     composeArgs: [],
     finishCompose: (r) => settleCompose({ code: 0, stdout: '', stderr: '', ...r }),
     health: { service: true, node: true },
@@ -84,7 +86,7 @@ function world(): World {
     },
     deps: undefined as unknown as JoinDeps,
   };
-  const started = t;
+  const started = fake.io.now();
   w.deps = {
     root,
     env: {},
@@ -113,17 +115,8 @@ function world(): World {
     },
     compose: new BackgroundCompose(),
     apiHealth: async () => w.health,
-    onPage: async () => t - started >= w.onPageAfterMs,
-    newProgress: () =>
-      new Progress(
-        (l) => w.progress.push(l),
-        () => t,
-      ),
-    out: (text) => w.out.push(text),
-    now: () => t,
-    sleep: async (ms) => {
-      t += ms;
-    },
+    onPage: async () => fake.io.now() - started >= w.onPageAfterMs,
+    ...fake.io,
   };
   return w;
 }
@@ -143,7 +136,7 @@ test('a first join: input, Docker, join info, enrolment, TCP, images, compose, t
   expect(w.out[0]).toBe('Joining the class of 192.168.1.20 as "alice" from 192.168.1.31\n');
   expect(w.out[1]).toBe('Starting your host (docker compose -p lab-student -f classroom/student.compose.yml up -d)\n');
   expect(w.composeArgs[0]).toEqual(['-f', path.join(root, 'classroom/student.compose.yml'), 'up', '-d', '--remove-orphans']);
-  expect(w.progress.map((l) => l.replace(/^ {2}\[ *[\d.]+ s\] /, ''))).toEqual(
+  expect(w.progressTexts()).toEqual(
     expect.arrayContaining([
       'enrolled as "alice": node student-alice, service workshop-alice',
       'your API registers as its own service "workshop-alice"',

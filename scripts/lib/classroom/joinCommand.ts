@@ -5,7 +5,6 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
-import { sleep } from '../../../services/shared/async';
 import { UsageError } from '../../../services/shared/errors';
 import { studentNodeName, studentServiceId } from '../../../services/shared/names';
 import { registerSecret } from '../../../services/shared/secrets';
@@ -16,7 +15,8 @@ import { connectDocker } from '../docker/engine';
 import { listLabContainers, type LabContainer } from '../docker/labContainers';
 import { isReady, shortName, stateChanges } from '../docker/readiness';
 import { askSecret } from '../term/askSecret';
-import { Progress } from '../term/progress';
+import type { Progress } from '../term/progress';
+import { liveCommandIo, type CommandIo } from '../lab/commandIo';
 import { formatSeconds } from '../term/table';
 import { enrollStudent, pinnedFetch, type EnrollClientOptions, type Enrollment } from './enrollClient';
 import type { JoinInfo } from './joinInfo';
@@ -85,7 +85,7 @@ export class BackgroundCompose {
 }
 
 /** The world lab:join talks to. */
-export interface JoinDeps {
+export interface JoinDeps extends CommandIo {
   root: string;
   env: NodeJS.ProcessEnv;
   askSecret(prompt: string): Promise<string>;
@@ -98,11 +98,6 @@ export interface JoinDeps {
   compose: BackgroundCompose;
   apiHealth(settings: StudentSettings, state: StudentState): Promise<ApiHealth>;
   onPage(page: string, serviceId: string): Promise<boolean>;
-  /** Started once Docker answers: its clock is the "after N s" of the last line. */
-  newProgress(): Progress;
-  out(text: string): void;
-  now(): number;
-  sleep(ms: number): Promise<void>;
 }
 
 /** The real world: this process's env, Docker, the network, the terminal. */
@@ -120,10 +115,7 @@ export function liveJoinDeps(root: string, compose: BackgroundCompose): JoinDeps
     compose,
     apiHealth,
     onPage,
-    newProgress: () => new Progress(),
-    out: (text) => process.stdout.write(text),
-    now: Date.now,
-    sleep,
+    ...liveCommandIo(),
   };
 }
 
