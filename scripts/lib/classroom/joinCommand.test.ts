@@ -4,8 +4,8 @@ import path from 'node:path';
 import { UsageError } from '../../../services/shared/errors';
 import type { ComposeResult } from '../docker/compose';
 import type { LabContainer } from '../docker/labContainers';
-import { PROJECT_LABEL } from '../docker/labServices';
 import { fakeCommandIo } from '../lab/fakeCommandIo';
+import { fakeContainer } from '../lab/fakeContainer';
 import { BackgroundCompose, labJoin, upFailureHint, type JoinDeps, type JoinEngine, type JoinOptions } from './joinCommand';
 import { joinInfoFor } from './joinInfo';
 import type { ApiHealth } from './joinSteps';
@@ -19,19 +19,8 @@ const joinInfo = joinInfoFor('192.168.1.20', { gossipKey: 'a'.repeat(43) + '=', 
 const TOKEN = '3f2a1b4c-1111-2222-3333-444455556666';
 const OPTS: JoinOptions = { name: 'alice', timeout: 300_000 };
 
-function container(service: string, state = 'running', health: LabContainer['health'] = 'healthy'): LabContainer {
-  return {
-    id: service,
-    shortId: service,
-    name: `lab-student-${service}-1`,
-    service,
-    number: 1,
-    state,
-    health,
-    ports: [],
-    labels: { [PROJECT_LABEL]: 'lab-student' },
-  };
-}
+const container = (service: string, state?: string, health?: LabContainer['health']): LabContainer =>
+  fakeContainer('lab-student', service, state, health);
 const READY = [container('student-agent'), container('workshop-api')];
 
 /** A world that answers like a working classroom; each test breaks one thing. */

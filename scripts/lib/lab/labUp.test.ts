@@ -8,25 +8,16 @@ import { joinInfoFor } from '../classroom/joinInfo';
 import { CLASSROOM_CA_PEM } from '../classroom/testdata/testCas';
 import type { ComposeOptions, ComposeResult } from '../docker/compose';
 import type { LabContainer } from '../docker/labContainers';
-import { PROJECT_LABEL, PUBLISHING_SERVICE } from '../docker/labServices';
+import { PUBLISHING_SERVICE } from '../docker/labServices';
 import { fakeCommandIo } from './fakeCommandIo';
+import { fakeContainer } from './fakeContainer';
 import { checkUpOptions, labUp, readyLines, upFailureHint, type UpDeps, type UpEngine, type UpOptions } from './labUp';
 
 const OPTS: UpOptions = { timeout: 180_000, checkScope: 'service', restartMode: BREAK_BEFORE_MAKE, build: true };
 
-function container(service: string, state = 'running', health: LabContainer['health'] = 'healthy'): LabContainer {
+function container(service: string, state?: string, health?: LabContainer['health']): LabContainer {
   const ports = service === PUBLISHING_SERVICE ? [{ IP: '127.0.0.1', PrivatePort: 8500, PublicPort: 8500, Type: 'tcp' }] : [];
-  return {
-    id: service,
-    shortId: service,
-    name: `consul-lab-${service}-1`,
-    service,
-    number: 1,
-    state,
-    health,
-    ports,
-    labels: { [PROJECT_LABEL]: 'consul-lab' },
-  };
+  return fakeContainer('consul-lab', service, state, health, ports);
 }
 
 interface World {
