@@ -8,36 +8,16 @@
 // the lab is not in classroom mode, where there is no roster to show).
 // `--free <name>`: the instructor frees a name (its tokens deleted, its node forced out and deregistered): exit 0 when
 // done, 1 with one line on a Consul error, 2 for a name that is not a student's.
+// The work: scripts/lib/classroom/rosterCommand.ts.
 import { createProgram, durationOption, runCli } from '../services/shared/cli';
-import { errorMessage, UsageError } from '../services/shared/errors';
-import { redactSecrets, registerSecret } from '../services/shared/secrets';
-import { sleep } from '../services/shared/async';
-import { freeStudent, httpConsulCall, parseFreeName } from './lib/classroom/freeStudent';
-import { httpConsulGet, httpReadPage, readRoster, renderRoster, Roster, rosterJson } from './lib/classroom/roster';
-import { classroomDir, instructorConsulToken, readSecrets } from './lib/classroom/secrets';
+import { labRoster, liveRosterDeps, type RosterOptions } from './lib/classroom/rosterCommand';
 import { repoRoot } from './lib/docker/compose';
-import { openLab } from './lib/lab/openLab';
 import { addProjectOption } from './lib/lab/options';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
-import { terminalSafeJson, terminalSafeText } from '../services/shared/terminalText';
 
 const NAME = 'lab:roster';
 
 exitQuietlyOnClosedStdout();
-
-/**
- * The class's gossip key, to tell whether the keyring's primary is still it; undefined when this machine has no class
- * (or an unreadable one): then only the number of keys is checked. Registered as a secret: never printed.
- */
-function classGossipKey(root: string): string | undefined {
-  try {
-    const key = readSecrets(classroomDir(root))?.gossipKey;
-    registerSecret(key);
-    return key;
-  } catch {
-    return undefined;
-  }
-}
 
 void runCli(NAME, async () => {
   const program = addProjectOption(
@@ -53,44 +33,5 @@ void runCli(NAME, async () => {
     )
     .option('--free <name>', "free a student's name: delete its tokens, force its node out of the cluster, deregister the node");
   program.parse();
-  const opts = program.opts<{ project?: string; json?: boolean; watch?: boolean; interval: number; free?: string }>();
-  // Bad input first (exit 2), before anything talks to Docker or Consul.
-  const freeName = opts.free === undefined ? undefined : parseFreeName(opts.free);
-  if (freeName !== undefined && (opts.watch || opts.json)) throw new UsageError('--free does one thing: leave out --watch and --json');
-
-  const lab = await openLab(opts.project);
-  // The roster reads with fetch, not the lab's Consul client: the client keeps sockets open until closed.
-  lab.close();
-  const { consulUrl, nginxUrl } = lab.endpoints;
-  const root = repoRoot();
-  const token = instructorConsulToken(root);
-
-  if (freeName !== undefined) {
-    const result = await freeStudent(consulUrl, freeName, httpConsulCall(consulUrl, token), (line) => process.stdout.write(line + '\n'));
-    process.stdout.write(result.summary + '\n');
-    return 0;
-  }
-
-  const gossipKey = classGossipKey(root);
-  const read = (): Promise<Roster> =>
-    readRoster(consulUrl, nginxUrl, httpConsulGet(consulUrl, token), httpReadPage(nginxUrl), { classGossipKey: gossipKey });
-  const show = (r: Roster): string => (opts.json ? terminalSafeJson(rosterJson(r)) : renderRoster(r));
-
-  if (!opts.watch) {
-    process.stdout.write(show(await read()) + '\n');
-    return 0;
-  }
-  // --watch: a failed read is one line in the stream, and the next read may succeed (the lab restarting).
-  const tty = process.stdout.isTTY && !opts.json;
-  for (;;) {
-    let text: string;
-    try {
-      text = show(await read());
-    } catch (err) {
-      text = `${NAME}: ${terminalSafeText(redactSecrets(errorMessage(err)), 500)}`;
-    }
-    // On a terminal, redraw in place (cursor home, clear screen); in a pipe, one report after the other.
-    process.stdout.write((tty ? '\u001b[H\u001b[2J' : '') + (opts.json ? text : `${new Date().toISOString()}\n${text}`) + '\n');
-    await sleep(opts.interval);
-  }
+  return labRoster(NAME, program.opts<RosterOptions>(), liveRosterDeps(repoRoot()));
 });

@@ -1,0 +1,56 @@
+// npm run lab:check's work (scripts/lab-check.ts parses the flags): the facts of the running lab, the exercise's
+// checks over them, ✓/✗ lines or JSON; exit 0 only when every check passes, 1 otherwise, 2 for an unknown exercise.
+import {
+  checkExercise,
+  EXERCISES,
+  findExercise,
+  gatherFacts,
+  passed,
+  type GatherOptions,
+  type LabFacts,
+} from '../../../services/exercises';
+import { UsageError } from '../../../services/shared/errors';
+import { terminalSafeJson } from '../../../services/shared/terminalText';
+import { instructorConsulToken } from '../classroom/secrets';
+import { openLab, type Lab } from '../lab/openLab';
+import { readDemoRequests, renderResult } from './labCheck';
+
+export interface CheckOptions {
+  project?: string;
+  json?: boolean;
+}
+
+export interface CheckDeps {
+  root: string;
+  openLab(project: string | undefined): Promise<Lab>;
+  gatherFacts(opts: GatherOptions): Promise<LabFacts>;
+  readDemoRequests: typeof readDemoRequests;
+  out(text: string): void;
+}
+
+export function liveCheckDeps(root: string): CheckDeps {
+  return { root, openLab, gatherFacts, readDemoRequests, out: (text) => process.stdout.write(text) };
+}
+
+/** lab:check for exercise `id`: 0 when every check passes, 1 otherwise; an unknown id is bad input (exit 2). */
+export async function labCheck(id: string, opts: CheckOptions, deps: CheckDeps): Promise<number> {
+  if (!findExercise(id)) {
+    throw new UsageError(`unknown exercise "${id}": one of ${EXERCISES.map((e) => `${e.id} (${e.title})`).join(', ')}`);
+  }
+  const lab = await deps.openLab(opts.project);
+  try {
+    const facts = await deps.gatherFacts({
+      consulUrl: lab.endpoints.consulUrl,
+      nginxUrl: lab.endpoints.nginxUrl,
+      // CONSUL_HTTP_TOKEN as the `consul` client does, else the classroom's management token when this machine ran
+      // lab:up --classroom: host-a's agent has no default token there, and raft's state needs operator:read.
+      consulToken: instructorConsulToken(deps.root),
+      demoRequests: () => deps.readDemoRequests(lab),
+    });
+    const result = checkExercise(id, facts);
+    deps.out((opts.json ? terminalSafeJson(result) : renderResult(result, lab.project)) + '\n');
+    return passed(result) ? 0 : 1;
+  } finally {
+    lab.close();
+  }
+}
