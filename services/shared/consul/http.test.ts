@@ -58,15 +58,12 @@ const target = (over: Partial<ConsulTarget> = {}): ConsulTarget => ({
   timeoutMs: 2000,
   ...over,
 });
+const put = (path: string, body: unknown, schema: z.ZodType = z.unknown()) =>
+  consulRequest(target(), { method: 'PUT', path, body, schema });
 
 test('method, path, the token in X-Consul-Token (never the URL), a JSON body, the answer through the schema', async () => {
   routes.set('/v1/acl/policy', { status: 200, body: '{"ID":"p1","Name":"n","Extra":1}' });
-  const answer = await consulRequest(target(), {
-    method: 'PUT',
-    path: '/v1/acl/policy?x=1',
-    body: { Name: 'n' },
-    schema: z.object({ ID: z.string(), Name: z.string() }),
-  });
+  const answer = await put('/v1/acl/policy?x=1', { Name: 'n' }, z.object({ ID: z.string(), Name: z.string() }));
   expect(answer).toEqual({ ID: 'p1', Name: 'n' });
   expect(seen).toEqual([
     { method: 'PUT', url: '/v1/acl/policy?x=1', token: 'the-secret', contentType: 'application/json', body: '{"Name":"n"}' },
@@ -85,12 +82,7 @@ test("a request token replaces the target's; null sends none (a login)", async (
 
 test("an error status: one ConsulError with the status, Consul's first line and a hint; never the request body", async () => {
   routes.set('/v1/acl/token', { status: 403, body: "Permission denied: token lacks 'acl:write'\nsecond line" });
-  const err = await consulRequest(target(), {
-    method: 'PUT',
-    path: '/v1/acl/token?q',
-    body: { SecretID: 'body-secret' },
-    schema: z.unknown(),
-  }).catch((e: unknown) => e);
+  const err = await put('/v1/acl/token?q', { SecretID: 'body-secret' }).catch((e: unknown) => e);
   expect(err).toBeInstanceOf(ConsulError);
   const e = err as ConsulError;
   expect(e.message).toBe("PUT /v1/acl/token: HTTP 403: Permission denied: token lacks 'acl:write'");

@@ -51,7 +51,7 @@ const DEFAULT_TIMEOUT_MS = 5000;
 const DEFAULT_MAX_BYTES = 16 * 1024 * 1024;
 
 /** An error's message (also from another realm, where instanceof Error fails), first line only. */
-function messageOf(err: unknown): string {
+export function messageOf(err: unknown): string {
   const m =
     err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string'
       ? (err as { message: string }).message
@@ -113,13 +113,20 @@ export function parseAnswer<S extends z.ZodType>(what: string, answer: Pick<Cons
   } catch {
     throw new ConsulError(`${what}: not JSON`, { what, status: answer.status, reason: 'not JSON' });
   }
-  const parsed = schema.safeParse(json);
+  return readAs(what, json, schema, answer.status);
+}
+
+/**
+ * An answer already parsed (the `consul` client's) through `schema`; not that shape is a ConsulError naming the
+ * call and zod's first issue (its path and message, never the value: it may be a secret).
+ */
+export function readAs<S extends z.ZodType>(what: string, value: unknown, schema: S, status?: number): z.output<S> {
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    // zod's first issue, path and message: what was wrong, never the value itself (it may be a secret).
     const issue = parsed.error.issues[0];
     const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
     const reason = `unexpected answer${at}: ${issue?.message ?? 'invalid'}`;
-    throw new ConsulError(`${what}: ${reason}`, { what, status: answer.status, reason });
+    throw new ConsulError(`${what}: ${reason}`, { what, status, reason });
   }
   return parsed.data;
 }

@@ -92,16 +92,11 @@ test('raft, leader, agent self, catalog nodes, checks, keyring', () => {
 });
 
 test('ACL objects are typed strictly: a field the lab uses with another type refuses the answer', () => {
-  const token = {
-    AccessorID: 'a',
-    SecretID: 's',
-    Description: 'd',
-    AuthMethod: 'lab-students',
+  const ids = {
     NodeIdentities: [{ NodeName: 'student-alice', Datacenter: 'dc1' }],
     ServiceIdentities: [{ ServiceName: 'workshop-alice' }],
-    Policies: null,
-    CreateIndex: 5,
   };
+  const token = { AccessorID: 'a', SecretID: 's', Description: 'd', AuthMethod: 'lab-students', ...ids, Policies: null, CreateIndex: 5 };
   expect(aclTokenSchema.parse(token)).not.toHaveProperty('CreateIndex');
   expect(aclTokenSchema.safeParse({ ...token, AccessorID: 1 }).success).toBe(false);
   expect(aclTokenSchema.safeParse({ ...token, NodeIdentities: [{ NodeName: 1 }] }).success).toBe(false);
