@@ -21,6 +21,7 @@ import {
   healthEntriesSchema,
   membersSchema,
   raftConfigurationSchema,
+  serfStatus,
 } from '../shared/consul/schemas';
 import {
   CheckFact,
@@ -86,7 +87,7 @@ export function parseMembers(raw: unknown): MemberFact[] {
     name: m.Name,
     address: m.Addr,
     role: m.Tags.role === 'consul' ? 'server' : 'client',
-    status: m.Status satisfies MemberStatus,
+    status: serfStatus(m.Status) satisfies MemberStatus,
   }));
 }
 

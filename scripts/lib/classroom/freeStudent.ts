@@ -9,7 +9,7 @@
  */
 import { UsageError } from '../../../services/shared/errors';
 import { consulAnswer, type ConsulTarget } from '../../../services/shared/consul/http';
-import { listOrEmpty, membersSchema } from '../../../services/shared/consul/schemas';
+import { listOrEmpty, membersSchema, serfStatus } from '../../../services/shared/consul/schemas';
 import { STUDENT_NAME, studentNodeName } from '../../../services/enrollment/names';
 import { quotedForTerminal, quoteForTerminal, terminalSafeText } from '../../../services/shared/terminalText';
 import { bodyLine, type HttpAnswer, ROSTER_PATHS, studentTokens, tokensError, unreachable } from './roster';
@@ -98,7 +98,7 @@ export async function freeStudent(
   const listed = json('GET', ROSTER_PATHS.members, membersAnswer);
   const members = listOrEmpty(membersSchema, listed)
     .filter((m) => m.Name.toLowerCase() === node)
-    .map((m) => ({ name: m.Name, status: m.Status as string }));
+    .map((m) => ({ name: m.Name, status: serfStatus(m.Status) as string }));
   let forcedOut = 0;
   for (const target of members.length ? members.map((m) => m.name) : [node]) {
     const path = `/v1/agent/force-leave/${encodeURIComponent(target)}?prune=true`;

@@ -20,6 +20,7 @@ import {
   keyringSchema,
   listOrEmpty,
   membersSchema,
+  serfStatus,
   tokenListEntrySchema,
 } from '../../../services/shared/consul/schemas';
 import {
@@ -273,7 +274,7 @@ export function memberFlags(members: unknown, tokens: unknown, now: number = Dat
   for (const m of listOrEmpty(membersSchema, members)) {
     const member = m.Name;
     const address = m.Addr;
-    const status = m.Status;
+    const status = serfStatus(m.Status);
     if (status === 'left') continue;
     const student = studentFromNodeName(member);
     if (!LAB_NODES.has(member) && !(student !== undefined && live.has(student))) flags.push({ kind: 'no-token', member, address, status });

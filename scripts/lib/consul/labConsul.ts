@@ -3,7 +3,14 @@ import { withTimeout } from '../../../services/shared/async';
 import { errorMessage } from '../../../services/shared/errors';
 import { ConsulError, consulErrorDetail, hintFor } from '../../../services/shared/consul/errors';
 import { readAs } from '../../../services/shared/consul/http';
-import { agentSelfSchema, healthEntriesSchema, membersSchema, type SerfStatus } from '../../../services/shared/consul/schemas';
+import {
+  agentSelfSchema,
+  catalogServicesSchema,
+  healthEntriesSchema,
+  membersSchema,
+  serfStatus,
+  type SerfStatus,
+} from '../../../services/shared/consul/schemas';
 
 export type MemberStatus = SerfStatus;
 
@@ -51,7 +58,7 @@ export function parseMembers(raw: unknown[], leader: string | undefined): Member
         name: m.Name,
         address: m.Addr,
         role,
-        status: m.Status,
+        status: serfStatus(m.Status),
         leader:
           role === 'server' &&
           leaderIp !== '' &&
@@ -139,7 +146,7 @@ export class LabConsul {
   async serviceNames(stale = false): Promise<string[]> {
     const opts = { stale } as { dc?: string }; // the typings omit the consistency flags the HTTP API takes
     const list = await this.call('catalog/services', () => this.consul.catalog.service.list(opts));
-    return Object.keys(list).sort();
+    return Object.keys(readAs('catalog/services', list, catalogServicesSchema)).sort();
   }
 
   /** Every registered instance of `service` with its overall status. */

@@ -19,20 +19,22 @@ import {
   listOrEmpty,
   membersSchema,
   raftConfigurationSchema,
+  serfStatus,
   tokenListEntrySchema,
 } from './schemas';
 
-test('members: Serf status words, role tags; extra fields dropped, odd entries read as defaults', () => {
+test('members: Serf status codes (and their words), role tags; extra fields dropped, odd entries read as defaults', () => {
   const raw = [
     { Name: 'consul-server-1', Addr: '10.0.0.11', Port: 8301, Tags: { role: 'consul', port: '8300' }, Status: 1, DelegateMin: 2 },
     { Name: 5, Tags: null, Status: 9 },
     'junk',
   ];
   expect(membersSchema.parse(raw)).toEqual([
-    { Name: 'consul-server-1', Addr: '10.0.0.11', Tags: { role: 'consul', port: '8300' }, Status: 'alive' },
-    { Name: '', Addr: '', Tags: {}, Status: 'none' },
-    { Name: '', Addr: '', Tags: {}, Status: 'none' },
+    { Name: 'consul-server-1', Addr: '10.0.0.11', Tags: { role: 'consul', port: '8300' }, Status: 1 },
+    { Name: '', Addr: '', Tags: {}, Status: 9 },
+    { Name: '', Addr: '', Tags: {}, Status: 0 },
   ]);
+  expect([1, 4, 9, 0].map(serfStatus)).toEqual(['alive', 'failed', 'none', 'none']);
   expect(membersSchema.safeParse({ not: 'a list' }).success).toBe(false);
 });
 
@@ -46,10 +48,14 @@ test("a health entry: instance, node, checks; an empty service Address stays emp
   ]);
   expect(e).toEqual({
     Node: { Node: 'host-a', Address: '10.0.0.21' },
-    Service: { ID: 'w1', Service: 'workshop', Address: '', Port: 8081, Tags: ['v1', ''], Meta: { host: 'host-a', n: '' } },
-    Checks: [{ Node: 'host-a', CheckID: 'serfHealth', Name: 'Serf', Status: 'passing', ServiceID: '' }],
+    Service: { ID: 'w1', Service: 'workshop', Address: '', Port: 8081, Tags: ['v1', ''], Meta: { host: 'host-a' } },
+    Checks: [{ Node: 'host-a', CheckID: 'serfHealth', Name: 'Serf', Status: 'passing', ServiceID: '', ServiceName: '' }],
   });
   expect(healthEntriesSchema.parse([{ Service: { Port: 'x' } }])[0]!.Service.Port).toBe(0);
+  // A key "__proto__" (JSON.parse makes it an own key) stays a key.
+  const meta = healthEntriesSchema.parse(JSON.parse('[{"Service":{"Meta":{"__proto__":"x"}}}]'))[0]!.Service.Meta;
+  expect(Object.keys(meta)).toEqual(['__proto__']);
+  expect(Object.getPrototypeOf(meta)).toBe(Object.prototype);
 });
 
 test('raft, leader, agent self, catalog nodes, checks, keyring', () => {
@@ -78,6 +84,7 @@ test('raft, leader, agent self, catalog nodes, checks, keyring', () => {
     Name: '',
     Status: '',
     ServiceID: '',
+    ServiceName: '',
   });
   expect(
     keyringSchema.parse([

@@ -34,8 +34,22 @@ function lenientList<T extends z.ZodType>(item: T) {
   return z.preprocess((v) => (Array.isArray(v) ? v : []), z.array(item));
 }
 
-/** String → text map (Meta, Tags): non-objects read as {}, every value as text. */
-const textMap = z.preprocess((v) => (isRecord(v) ? v : {}), z.record(z.string(), text));
+/**
+ * String → string map (Meta, Tags): non-objects read as {}; a value that is not a string is left out. Built with
+ * Object.fromEntries, not z.record: a key "__proto__" (JSON.parse makes it an own key) stays a key, never a prototype.
+ */
+const textMap = z
+  .unknown()
+  .optional()
+  .transform((v): Record<string, string> =>
+    isRecord(v) ? (Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<string, string>) : {},
+  );
+
+/** An object's own keys and values as they are (the keyring's keys), {} for anything else; "__proto__" as for textMap. */
+const anyMap = z
+  .unknown()
+  .optional()
+  .transform((v): Record<string, unknown> => (isRecord(v) ? Object.fromEntries(Object.entries(v)) : {}));
 
 /** A finite number, else 0 (a port). */
 const finiteOrZero = z
@@ -47,14 +61,16 @@ const finiteOrZero = z
 export const SERF_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'] as const;
 export type SerfStatus = (typeof SERF_STATUS)[number];
 
-/** One entry of GET /v1/agent/members: its status code as Serf's word ("none" for any other). */
+/** Serf's word for a member status code ("none" for any other). */
+export function serfStatus(code: number): SerfStatus {
+  return SERF_STATUS[code] ?? 'none';
+}
+
+/** One entry of GET /v1/agent/members. Status: Serf's code (0 when not a number; serfStatus says the word). */
 export const memberSchema = lenientObject({
   Name: text,
   Addr: text,
-  Status: z
-    .unknown()
-    .optional()
-    .transform((v): SerfStatus => (typeof v === 'number' ? (SERF_STATUS[v] ?? 'none') : 'none')),
+  Status: finiteOrZero,
   /** `role` = "consul" for a server; `port` its RPC port. */
   Tags: textMap,
 });
@@ -62,7 +78,7 @@ export const membersSchema = z.array(memberSchema);
 export type ConsulMember = z.output<typeof memberSchema>;
 
 /** One health check (GET /v1/health/state/*, /v1/health/node/*, a health entry's Checks). ServiceID "" = the node's. */
-export const checkSchema = lenientObject({ Node: text, CheckID: text, Name: text, Status: text, ServiceID: text });
+export const checkSchema = lenientObject({ Node: text, CheckID: text, Name: text, Status: text, ServiceID: text, ServiceName: text });
 export const checksSchema = z.array(checkSchema);
 export type ConsulCheck = z.output<typeof checkSchema>;
 
@@ -83,7 +99,9 @@ export const catalogNodesSchema = z.array(lenientObject({ Node: text, Address: t
 export const catalogServiceSchema = z.array(lenientObject({ ServiceID: text, ServiceName: text, Node: text }));
 
 /** GET /v1/catalog/services: service name → tags. */
-export const catalogServicesSchema = z.record(z.string(), z.unknown());
+export const catalogServicesSchema = z
+  .custom<Record<string, unknown>>(isRecord, 'expected an object')
+  .transform((v) => Object.fromEntries(Object.entries(v)));
 
 /** GET /v1/catalog/node/<node>: null when Consul does not have it. */
 export const catalogNodeSchema = z.unknown();
@@ -122,9 +140,12 @@ export const keyringSchema = z.array(
       .unknown()
       .optional()
       .transform((v) => v === true),
-    Keys: z.preprocess((v) => (isRecord(v) ? v : {}), z.record(z.string(), z.unknown())),
+    Keys: anyMap,
     /** Absent before Consul 1.10: then every key counts. */
-    PrimaryKeys: z.preprocess((v) => (isRecord(v) ? v : undefined), z.record(z.string(), z.unknown()).optional()),
+    PrimaryKeys: z
+      .unknown()
+      .optional()
+      .transform((v) => (isRecord(v) ? Object.fromEntries(Object.entries(v)) : undefined)),
   }),
 );
 export type ConsulKeyringPool = z.output<typeof keyringSchema>[number];
