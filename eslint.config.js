@@ -65,5 +65,23 @@ module.exports = tseslint.config(
   // (it starts real parts the same way the tests do).
   ...restrict('scripts', [SERVICE_BY_NAMES_ONLY], BENCH),
   { files: BENCH, ignores: ['**/*.test.ts'], rules: forbid([SERVICE_BY_NAMES_ONLY]) },
+  // Code that talks to Consul and nothing else reaches it through the gateway (services/shared/consul: the client,
+  // its watch, consulRequest / consulAnswer), never its own fetch. (Not every file: a Consul call cannot be told from
+  // another HTTP call by its syntax; the lab view and lab:roster fetch the demo client's results and the page.)
+  {
+    files: [
+      'services/enrollment/consulAcl.ts',
+      'services/lab-view/collector.ts',
+      'scripts/lib/consul/**/*.ts',
+      'scripts/lib/classroom/{aclSetup,freeStudent,instructorClassroom}.ts',
+      'scripts/lib/bench/breakdownProbe.ts',
+    ],
+    rules: {
+      'no-restricted-globals': [
+        'error',
+        { name: 'fetch', message: 'Consul goes through services/shared/consul (consulRequest, consulAnswer)' },
+      ],
+    },
+  },
   prettier,
 );

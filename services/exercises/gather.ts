@@ -1,15 +1,28 @@
 /*
- * gatherFacts: one LabFacts snapshot over plain HTTP (fetch), so it runs wherever Consul's API, the Nginx page
+ * gatherFacts: one LabFacts snapshot over plain HTTP (Consul through the gateway's request function, Nginx with
+ * fetch), so it runs wherever Consul's API, the Nginx page
  * and the demo client's results are reachable: `npm run lab:check` on the host, the lab view inside host-a.
  * Consul is asked with `?stale` wherever a leaderless cluster must still answer (any server may then reply);
  * every request has a deadline; a part that fails is recorded as not known, with why.
  *
- * The parsers take whatever came back (`unknown`): Consul's answers are checked field by field, never trusted.
+ * The parsers take whatever came back (`unknown`): Consul's answers go through the gateway's zod schemas (a list
+ * must be a list; every field has its type or a harmless default), never trusted.
  */
 import { STUDENT_NAME, studentFromNodeName, studentServiceName } from '../shared/names';
 import { parsePageAvatarLinks } from '../shared/pageLinks';
-import { errorMessage } from '../shared/errors';
 import { sleep } from '../shared/async';
+import { z } from 'zod';
+import { ConsulError } from '../shared/consul/errors';
+import { consulAnswer, type ConsulTarget, messageOf, noAnswerReason, parseAnswer, readAs, statusError } from '../shared/consul/http';
+import {
+  catalogNodesSchema,
+  checksSchema,
+  type ConsulCheck,
+  healthEntriesSchema,
+  membersSchema,
+  raftConfigurationSchema,
+  serfStatus,
+} from '../shared/consul/schemas';
 import {
   CheckFact,
   CheckStatus,
@@ -49,12 +62,9 @@ const DEFAULT_RESAMPLE_MS = 1500;
 
 // ---- parsing (pure) -------------------------------------------------------------------------------------
 
+/** The demo client's answer (not Consul's): an object's fields, anything else none. */
 function rec(v: unknown): Record<string, unknown> {
   return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : typeof v === 'number' || typeof v === 'boolean' ? String(v) : '';
 }
 
 function list(v: unknown, what: string): unknown[] {
@@ -62,72 +72,58 @@ function list(v: unknown, what: string): unknown[] {
   return v;
 }
 
+/** A Consul list through the gateway's schema (services/shared/consul/schemas.ts); not a list throws. */
+function consulList<T>(v: unknown, what: string, schema: z.ZodType<T[]>): T[] {
+  return readAs(what, list(v, what), schema);
+}
+
 export function checkStatus(v: unknown): CheckStatus {
   return v === 'passing' || v === 'warning' ? v : 'critical';
 }
 
-const SERF_STATUS: readonly MemberStatus[] = ['none', 'alive', 'leaving', 'left', 'failed'];
-
 /** /v1/agent/members → members. Throws only when the answer is not an array. */
 export function parseMembers(raw: unknown): MemberFact[] {
-  return list(raw, 'agent/members').map((m) => {
-    const r = rec(m);
-    const code = typeof r.Status === 'number' ? r.Status : -1;
-    return {
-      name: str(r.Name),
-      address: str(r.Addr),
-      role: rec(r.Tags).role === 'consul' ? 'server' : 'client',
-      status: SERF_STATUS[code] ?? 'none',
-    };
-  });
+  return consulList(raw, 'agent/members', membersSchema).map((m): MemberFact => ({
+    name: m.Name,
+    address: m.Addr,
+    role: m.Tags.role === 'consul' ? 'server' : 'client',
+    status: serfStatus(m.Status) satisfies MemberStatus,
+  }));
 }
 
 /** /v1/operator/raft/configuration + /v1/status/leader (a JSON string, "" without a leader). */
 export function parseRaft(config: unknown, leader: unknown): RaftFact {
-  const servers = list(rec(config).Servers, 'operator/raft/configuration Servers');
+  list(rec(config).Servers, 'operator/raft/configuration Servers');
+  const { Servers } = readAs('operator/raft/configuration', config, raftConfigurationSchema);
   return {
     leader: typeof leader === 'string' && leader !== '' ? leader : null,
-    voters: servers
-      .map(rec)
-      .filter((s) => s.Voter === true)
-      .map((s) => str(s.Node) || str(s.ID)),
+    voters: Servers.filter((s) => s.Voter).map((s) => s.Node || s.ID),
   };
 }
 
-function parseCheck(c: unknown, node = ''): CheckFact {
-  const r = rec(c);
-  return {
-    node: str(r.Node) || node,
-    checkId: str(r.CheckID),
-    name: str(r.Name),
-    status: checkStatus(r.Status),
-    serviceId: str(r.ServiceID),
-  };
+function parseCheck(c: ConsulCheck, node = ''): CheckFact {
+  return { node: c.Node || node, checkId: c.CheckID, name: c.Name, status: checkStatus(c.Status), serviceId: c.ServiceID };
 }
 
 /** /v1/health/state/any → the node-level checks (ServiceID ""). */
 export function parseNodeChecks(raw: unknown): CheckFact[] {
-  return list(raw, 'health/state/any')
+  return consulList(raw, 'health/state/any', checksSchema)
     .map((c) => parseCheck(c))
     .filter((c) => c.serviceId === '');
 }
 
 /** /v1/health/service/<name> → instances with all their checks and whether `?passing` would list them. */
 export function parseHealthService(raw: unknown): InstanceFact[] {
-  return list(raw, 'health/service').map((e) => {
-    const r = rec(e);
-    const svc = rec(r.Service);
-    const nodeRec = rec(r.Node);
-    const node = str(nodeRec.Node);
-    const checks = Array.isArray(r.Checks) ? r.Checks.map((c) => parseCheck(c, node)) : [];
-    const port = typeof svc.Port === 'number' && Number.isFinite(svc.Port) ? svc.Port : 0;
+  return consulList(raw, 'health/service', healthEntriesSchema).map((e) => {
+    const node = e.Node.Node;
+    const checks = e.Checks.map((c) => parseCheck(c, node));
     return {
-      id: str(svc.ID),
-      service: str(svc.Service),
+      id: e.Service.ID,
+      service: e.Service.Service,
       node,
-      address: str(svc.Address) || str(nodeRec.Address),
-      port,
-      meta: Object.fromEntries(Object.entries(rec(svc.Meta)).map(([k, v]) => [k, str(v)])),
+      address: e.Service.Address || e.Node.Address,
+      port: e.Service.Port,
+      meta: e.Service.Meta,
       checks,
       passing: checks.every((c) => c.status === 'passing'),
     };
@@ -161,8 +157,8 @@ export { parsePageAvatarLinks };
 
 /** /v1/catalog/nodes → the students' names (nodes `student-<name>`), unique, sorted (code unit order). */
 export function parseStudentNodes(raw: unknown): string[] {
-  const names = list(raw, 'catalog/nodes')
-    .map((n) => studentFromNodeName(str(rec(n).Node)))
+  const names = consulList(raw, 'catalog/nodes', catalogNodesSchema)
+    .map((n) => studentFromNodeName(n.Node))
     .filter((n): n is string => n !== undefined);
   return [...new Set(names)].sort((a, b) => (a < b ? -1 : a > b ? 1 : 0));
 }
@@ -195,7 +191,7 @@ export function demoRequestsFromResults(body: unknown): DemoRequestFact[] {
       at: Number.isFinite(at) ? at : null,
       ok: r.ok,
       attempts: typeof r.attempts === 'number' && Number.isFinite(r.attempts) ? r.attempts : 1,
-      discovery: str(r.discovery) || '?',
+      discovery: (['string', 'number', 'boolean'].includes(typeof r.discovery) ? String(r.discovery) : '') || '?',
     });
   }
   // Stable: entries without a time keep their place relative to each other.
@@ -212,21 +208,6 @@ export function passingDemoServers(instances: InstanceFact[]): string[] {
 
 // ---- fetching -------------------------------------------------------------------------------------------
 
-/** An error's message (also from another realm, where instanceof Error fails), first line only. */
-function messageOf(err: unknown): string {
-  const m =
-    err !== null && typeof err === 'object' && typeof (err as { message?: unknown }).message === 'string'
-      ? (err as { message: string }).message
-      : errorMessage(err);
-  return m.split('\n')[0]!;
-}
-
-/** fetch's "fetch failed" says why only in its cause (ECONNREFUSED, a timeout, …): both, one line. */
-function firstLine(err: unknown): string {
-  const cause = err !== null && typeof err === 'object' ? (err as { cause?: unknown }).cause : undefined;
-  return cause ? `${messageOf(err)} (${messageOf(cause)})` : messageOf(err);
-}
-
 /** A read that failed, its message already saying why (its cause included). */
 class ReadError extends Error {
   override name = 'ReadError';
@@ -236,7 +217,8 @@ async function known<T>(fn: () => Promise<T>): Promise<Known<T>> {
   try {
     return { ok: true, value: await fn() };
   } catch (err) {
-    return { ok: false, error: err instanceof ReadError ? messageOf(err) : firstLine(err) };
+    // The gateway's and our own read errors already say why (the cause included).
+    return { ok: false, error: err instanceof ReadError || err instanceof ConsulError ? messageOf(err) : noAnswerReason(err) };
   }
 }
 
@@ -252,27 +234,26 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
   const now = opts.now ?? Date.now;
   const readAt = now();
 
-  async function get(url: string, what: string, headers: Record<string, string> = {}): Promise<{ status: number; body: string }> {
+  /** Nginx (not Consul): the page, /api/, an avatar. */
+  async function get(url: string, what: string): Promise<{ status: number; body: string }> {
     let res: Response;
     try {
-      res = await doFetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { 'cache-control': 'no-cache', ...headers } });
+      res = await doFetch(url, { signal: AbortSignal.timeout(timeoutMs), headers: { 'cache-control': 'no-cache' } });
     } catch (err) {
-      throw new ReadError(`${what}: ${firstLine(err)}`, { cause: err });
+      throw new ReadError(`${what}: ${noAnswerReason(err)}`, { cause: err });
     }
     return { status: res.status, body: await res.text() };
   }
 
-  const consulHeaders: Record<string, string> = opts.consulToken ? { 'x-consul-token': opts.consulToken } : {};
+  // Through the gateway's request function: plain URLs, so it runs the same in the lab view's container and here.
+  const target: ConsulTarget = { baseUrl: consul, token: opts.consulToken, timeoutMs, ...(opts.fetch ? { fetch: opts.fetch } : {}) };
+  const consulGet = (path: string) => consulAnswer(target, { path, what: `Consul ${consul}${path}` });
 
   async function consulJson(path: string): Promise<unknown> {
     const what = `Consul ${consul}${path}`;
-    const { status, body } = await get(`${consul}${path}`, what, consulHeaders);
-    if (status !== 200) throw new Error(`${what}: HTTP ${status}${body.trim() ? `: ${body.trim().split('\n')[0]!.slice(0, 200)}` : ''}`);
-    try {
-      return JSON.parse(body) as unknown;
-    } catch {
-      throw new Error(`${what}: not JSON`);
-    }
+    const answer = await consulGet(path);
+    if (answer.status !== 200) throw statusError(what, answer);
+    return parseAnswer(what, answer, z.unknown());
   }
 
   const health = (service: string): Promise<InstanceFact[]> =>
@@ -284,9 +265,8 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
   // token/self would carry SecretIDs). Without ACLs no student can have joined: nothing more is asked.
   const classroomP = known(async (): Promise<ClassroomFact> => {
     const path = '/v1/acl/policies';
-    const what = `Consul ${consul}${path}`;
-    const { status, body } = await get(`${consul}${path}`, what, consulHeaders);
-    if (!aclsEnabledFrom(status, body, what)) return { acls: false, students: [] };
+    const { status, body } = await consulGet(path);
+    if (!aclsEnabledFrom(status, body, `Consul ${consul}${path}`)) return { acls: false, students: [] };
     return { acls: true, students: parseStudentNodes(await consulJson('/v1/catalog/nodes?stale')) };
   });
   // Each student's instance is its own service workshop-<name>: one query per student whose name can be one.

@@ -1,8 +1,9 @@
 /*
  * Pure views of Consul's answers: the servers and their quorum, the hosts (client agents) with their
  * serfHealth and services. Input is whatever Consul (or something pretending to be it) sent, so every
- * field is checked for its type here rather than trusted.
+ * field is read through the gateway's schemas (services/shared/consul/schemas.ts) rather than trusted.
  */
+import { checksSchema, listOrEmpty, membersSchema } from '../shared/consul/schemas';
 import type { LiveStatus } from './history';
 
 /** GET /v1/agent/members, the fields used. Status: 0 none, 1 alive, 2 leaving, 3 left, 4 failed (serf). */
@@ -55,8 +56,6 @@ export interface HostView {
   services: ServiceOnHost[];
 }
 
-const str = (v: unknown): string => (typeof v === 'string' ? v : '');
-
 export function memberStatus(code: unknown): MemberStatus {
   switch (code) {
     case 1:
@@ -89,39 +88,16 @@ export function worstStatus(statuses: Iterable<unknown>): LiveStatus {
   return worst;
 }
 
-/** Only well-formed members: a garbled entry is skipped, never a crash. */
+/** Only well-formed members (the gateway's schema; one without a name is skipped): never a crash. */
 export function toMembers(body: unknown): Member[] {
-  if (!Array.isArray(body)) return [];
-  const out: Member[] = [];
-  for (const m of body as unknown[]) {
-    if (!m || typeof m !== 'object') continue;
-    const r = m as Record<string, unknown>;
-    if (typeof r.Name !== 'string') continue;
-    const tags: Record<string, string> = {};
-    if (r.Tags && typeof r.Tags === 'object') {
-      for (const [k, v] of Object.entries(r.Tags as Record<string, unknown>)) if (typeof v === 'string') tags[k] = v;
-    }
-    out.push({ Name: r.Name, Addr: str(r.Addr), Status: typeof r.Status === 'number' ? r.Status : 0, Tags: tags });
-  }
-  return out;
+  return listOrEmpty(membersSchema, body).filter((m) => m.Name !== '');
 }
 
+/** Only well-formed checks (the gateway's schema; one without a node is skipped). */
 export function toStateChecks(body: unknown): StateCheck[] {
-  if (!Array.isArray(body)) return [];
-  const out: StateCheck[] = [];
-  for (const c of body as unknown[]) {
-    if (!c || typeof c !== 'object') continue;
-    const r = c as Record<string, unknown>;
-    if (typeof r.Node !== 'string') continue;
-    out.push({
-      Node: r.Node,
-      CheckID: str(r.CheckID),
-      Status: str(r.Status),
-      ServiceID: str(r.ServiceID),
-      ServiceName: str(r.ServiceName),
-    });
-  }
-  return out;
+  return listOrEmpty(checksSchema, body)
+    .filter((c) => c.Node !== '')
+    .map(({ Node, CheckID, Status, ServiceID, ServiceName }) => ({ Node, CheckID, Status, ServiceID, ServiceName }));
 }
 
 /** `ip:port` as raft writes a peer, IPv6 in brackets. */

@@ -6,11 +6,11 @@
 import { withTimeout } from '../shared/async';
 import type { ConsulClient } from '../shared/consul/client';
 import { consulErrorText } from '../shared/consul/errors';
+import { watch as consulWatch, type Watch, type WatchMethod } from '../shared/consul/watch';
 import type { Logger } from '../shared/logger';
 import { CONSUL_DEMO_SERVICE_NAME as DEMO_SERVICE, WORKSHOP_SERVICE_NAME as WORKSHOP_SERVICE } from '../shared/names';
 import { WakeableSleep } from '../shared/wakeableSleep';
 import { type ClusterView, type HostView, type Member, type StateCheck, clusterView, hostsView, toMembers, toStateChecks } from './cluster';
-import { watchBlocking, type Watch } from './consulWatch';
 import { type DemoRequest, fetchDemoResults } from './demoResults';
 import { DEFAULT_LIMITS, type InstanceTrack, ServiceHistory } from './history';
 import { toObservations } from './instances';
@@ -97,14 +97,11 @@ export function startCollector(opts: CollectorOptions): Collector {
 
   // Blocking queries: each health change reaches the page as soon as Consul answers.
   const watchErrors = new Map<string, string>();
-  const watch = (
-    name: string,
-    call: (c: ConsulClient, o: Record<string, unknown>) => Promise<unknown>,
-    onData: (b: unknown) => void,
-  ): Watch =>
-    watchBlocking({
+  const watch = (name: string, method: WatchMethod, options: Record<string, string>, onData: (b: unknown) => void): Watch =>
+    consulWatch({
       consul: opts.consul,
-      call,
+      method,
+      options,
       waitMs: opts.waitMs ?? 30_000,
       onData: (body) => {
         if (watchErrors.delete(name)) log.info('watch answering again', { watch: name });
@@ -121,16 +118,12 @@ export function startCollector(opts: CollectorOptions): Collector {
     if (history.observe(toObservations(body), now())) changed();
   };
   const watches = [
-    watch(
-      'health/state/any',
-      (c, o) => c.health.state({ state: 'any', ...o }),
-      (body) => {
-        checks = toStateChecks(body);
-        recompute();
-      },
-    ),
-    watch(`health/service/${WORKSHOP_SERVICE}`, (c, o) => c.health.service({ service: WORKSHOP_SERVICE, ...o }), observe(workshop)),
-    watch(`health/service/${DEMO_SERVICE}`, (c, o) => c.health.service({ service: DEMO_SERVICE, ...o }), observe(demo)),
+    watch('health/state/any', opts.consul.health.state, { state: 'any' }, (body) => {
+      checks = toStateChecks(body);
+      recompute();
+    }),
+    watch(`health/service/${WORKSHOP_SERVICE}`, opts.consul.health.service, { service: WORKSHOP_SERVICE }, observe(workshop)),
+    watch(`health/service/${DEMO_SERVICE}`, opts.consul.health.service, { service: DEMO_SERVICE }, observe(demo)),
   ];
 
   // Members, leader and peers cannot block: poll them. This poll also decides "Consul reachable".

@@ -4,6 +4,11 @@ import { LAB_HOSTS, NGINX_SERVICE } from '../docker/labServices';
 import { findRunning } from '../docker/labContainers';
 import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
 import type { BenchLab } from './benchLab';
+import { createConsulClient } from '../../../services/shared/consul/client';
+import { parseConsulHttpAddr } from '../../../services/shared/consul/address';
+import { readAs } from '../../../services/shared/consul/http';
+import { healthEntriesSchema } from '../../../services/shared/consul/schemas';
+import { watch } from '../../../services/shared/consul/watch';
 import { FailoverStamps, LogLine, agentKnewAt, parseTimestampedLog, renderStepsAfter } from './breakdown';
 
 /** `docker logs --timestamps` of a container since `sinceMs` (1 s earlier: `since` is whole seconds), in time order. */
@@ -27,51 +32,51 @@ async function logsOrNone(docker: Docker, containerId: string, sinceMs: number):
 }
 
 /**
- * A blocking query on host-a's agent (the agent consul-template asks) for workshop's passing instances: `gone`
- * resolves with the epoch ms of the answer that no longer lists `serviceId` (undefined if stopped first).
- * `ready` resolves once the first answer is in, so the query already waits when the action happens.
+ * A blocking query on host-a's agent (the agent consul-template asks) for workshop's passing instances, through the
+ * gateway's watch: `gone` resolves with the epoch ms of the answer that no longer lists `serviceId` (undefined if
+ * stopped first). `ready` resolves once the first answer is in, so the query already waits when the action happens.
+ * A busy machine can drop one answer (reset, timeout): the watch asks again 50 ms later.
  */
 export function watchLeavesPassing(
   consulUrl: string,
   serviceId: string,
 ): { ready: Promise<void>; gone: Promise<number | undefined>; stop: () => void } {
-  const ac = new AbortController();
+  // No token, as the bench's own lab has no ACLs.
+  const consul = createConsulClient(parseConsulHttpAddr(consulUrl), { token: '' });
   let markReady: () => void = () => undefined;
   const ready = new Promise<void>((r) => (markReady = r));
-  const gone = (async (): Promise<number | undefined> => {
-    let index = '0';
-    let first = true;
-    try {
-      while (!ac.signal.aborted) {
-        const url = `${consulUrl}/v1/health/service/${WORKSHOP_SERVICE_NAME}?passing=1${first ? '' : `&index=${index}&wait=30s`}`;
-        let body: Array<{ Service: { ID: string } }>;
-        let next: string;
-        let at: number;
-        try {
-          const res = await fetch(url, { signal: ac.signal });
-          at = Date.now();
-          if (!res.ok) throw new Error(`HTTP ${res.status}`);
-          body = (await res.json()) as Array<{ Service: { ID: string } }>;
-          next = res.headers.get('x-consul-index') ?? '0';
-        } catch (err) {
-          if (ac.signal.aborted) break;
-          // A busy machine can drop one answer (reset, timeout): ask again, from the same index.
-          await new Promise((r) => setTimeout(r, 50));
-          continue;
-        }
-        index = Number(next) < Number(index) ? '0' : next;
-        const listed = body.some((e) => e.Service.ID === serviceId);
-        if (first) {
-          first = false;
-          markReady();
-        } else if (!listed) return at;
+  let markGone: (at: number | undefined) => void = () => undefined;
+  const gone = new Promise<number | undefined>((r) => (markGone = r));
+  let first = true;
+  const w = watch({
+    consul,
+    method: consul.health.service,
+    options: { service: WORKSHOP_SERVICE_NAME, passing: 'true' },
+    waitMs: 30_000,
+    retryMinMs: 50,
+    retryMaxMs: 50,
+    onData: (body) => {
+      const at = Date.now();
+      const listed = readAs('health/service', body, healthEntriesSchema).some((e) => e.Service.ID === serviceId);
+      if (first) {
+        first = false;
+        markReady();
+      } else if (!listed) {
+        markGone(at);
+        void w.stop();
       }
-    } finally {
+    },
+    onError: () => undefined,
+  });
+  return {
+    ready,
+    gone,
+    stop: () => {
       markReady();
-    }
-    return undefined;
-  })();
-  return { ready, gone, stop: () => ac.abort() };
+      markGone(undefined);
+      void w.stop();
+    },
+  };
 }
 
 /**

@@ -7,9 +7,35 @@
 //   handed the containers, so no container holds the management token;
 // - the students' JWT auth method lab-students, trusting the public half of the enrollment service's key, and its
 //   binding rules: a student's token is a node identity student-<name> plus a service identity workshop-<name>.
-// Over the HTTP API with fetch: the `consul` npm client (2.x) has no ACL policy, token or auth-method endpoints.
+// Through the gateway's endpoints (services/shared/consul/endpoints.ts): the `consul` npm client (2.x) has no ACL
+// policy, token or auth-method endpoints.
 import { createPublicKey } from 'node:crypto';
 import { sleep } from '../../../services/shared/async';
+import { ConsulError, firstLineOf } from '../../../services/shared/consul/errors';
+import type { ConsulTarget } from '../../../services/shared/consul/http';
+import {
+  aclAuthMethod,
+  aclBindingRules,
+  aclPolicies,
+  aclPolicy,
+  aclToken,
+  deleteAclAuthMethod,
+  deleteAclBindingRule,
+  deleteAclToken,
+  keyring,
+  orMissing,
+  putAclAuthMethod,
+  putAclBindingRule,
+  putAclPolicy,
+  putAclToken,
+} from '../../../services/shared/consul/endpoints';
+import type {
+  ConsulAclAuthMethod,
+  ConsulAclBindingRule,
+  ConsulAclPolicy,
+  ConsulAclToken,
+  ConsulKeyringPool,
+} from '../../../services/shared/consul/schemas';
 import { DEFAULT_PROJECT } from '../docker/labContainers';
 import {
   ANONYMOUS_READ_POLICY,
@@ -36,42 +62,9 @@ export interface AclSetupOptions {
   say?: (line: string) => void;
 }
 
-interface Policy {
-  ID: string;
-  Name: string;
-  Rules?: string;
-}
-interface Token {
-  AccessorID: string;
-  SecretID?: string;
-  Description?: string;
-  Local?: boolean;
-  ExpirationTime?: string;
-  AuthMethod?: string;
-  Policies?: Array<{ ID: string; Name: string }>;
-  Roles?: unknown[];
-  TemplatedPolicies?: unknown[];
-  ServiceIdentities?: Array<{ ServiceName: string; Datacenters?: string[] }>;
-  NodeIdentities?: Array<{ NodeName: string; Datacenter: string }>;
-}
-interface AuthMethod {
-  Name: string;
-  Type: string;
-  DisplayName?: string;
-  Description?: string;
-  MaxTokenTTL?: string;
-  TokenLocality?: string;
-  Config?: Record<string, unknown>;
-}
-interface BindingRule {
-  ID: string;
-  AuthMethod: string;
-  Description?: string;
-  Selector?: string;
-  BindType: string;
-  BindName: string;
-  BindVars?: unknown;
-}
+type Token = ConsulAclToken;
+type AuthMethod = ConsulAclAuthMethod;
+type BindingRule = ConsulAclBindingRule;
 
 /**
  * The classroom's policies. Students' tokens need none: the auth method's binding rules give each a node identity
@@ -91,37 +84,27 @@ export const CLASSROOM_POLICIES: ReadonlyArray<{ name: string; rules: string; de
   },
 ];
 
-export class AclRequestError extends Error {
-  override name = 'AclRequestError';
-  constructor(
-    readonly status: number,
-    what: string,
-    detail: string,
-  ) {
-    super(`${what}: HTTP ${status}${detail ? ` (${detail.trim().split('\n')[0]!.slice(0, 160)})` : ''}`);
-  }
+/** Consul's errors here are the gateway's one type; the old name stays for callers. */
+export { ConsulError as AclRequestError } from '../../../services/shared/consul/errors';
+
+/**
+ * The management token's view of Consul: the gateway's endpoints, each error in set-up's own words
+ * (`<method> <path>: HTTP <status> (<Consul's first line>)`, never a body: a token's SecretID travels in one).
+ */
+function client(opts: AclSetupOptions): ConsulTarget {
+  return { baseUrl: opts.consulUrl, token: opts.managementToken, timeoutMs: 10_000 };
 }
 
-/** `<method> <path>` requests as the management token; an object that does not exist is undefined when `allowMissing`. */
-function client(opts: AclSetupOptions) {
-  async function call<T>(method: string, path: string, body?: unknown): Promise<T>;
-  async function call<T>(method: string, path: string, body: unknown, allowMissing: true): Promise<T | undefined>;
-  async function call<T>(method: string, path: string, body?: unknown, allowMissing = false): Promise<T | undefined> {
-    const res = await fetch(`${opts.consulUrl}${path}`, {
-      method,
-      headers: { 'X-Consul-Token': opts.managementToken, ...(body !== undefined ? { 'Content-Type': 'application/json' } : {}) },
-      body: body === undefined ? undefined : JSON.stringify(body),
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (res.ok) return (await res.json()) as T;
-    const detail = await res.text().catch(() => '');
-    // A missing token is 403 "token does not exist: ACL not found" (Consul maps its not-found errors to 403; a bad
-    // management token is a plain "ACL not found", which stays an error); other missing objects are 404.
-    if (allowMissing && (res.status === 404 || (res.status === 403 && /does not exist/.test(detail)))) return undefined;
-    // The path only (never a body: a token's SecretID travels in one).
-    throw new AclRequestError(res.status, `${method} ${path.split('?')[0]}`, detail);
+/** The call's result; a ConsulError with status reworded as set-up has always said it. */
+async function worded<T>(p: Promise<T>): Promise<T> {
+  try {
+    return await p;
+  } catch (err) {
+    if (err instanceof ConsulError && err.status !== undefined) {
+      throw err.withMessage(`${err.what}: HTTP ${err.status}${err.reason ? ` (${firstLineOf(err.body || err.reason, 160)})` : ''}`);
+    }
+    throw err;
   }
-  return call;
 }
 
 /** The spki PEM of the public half of `privateKeyPem`: what the auth method trusts. */
@@ -191,19 +174,19 @@ const ruleMatches = (r: BindingRule, want: (typeof STUDENT_BINDING_RULES)[number
 
 /** Everything above, created or put back; returns what it changed (one line each, no secret). */
 export async function setUpClassroomAcls(opts: AclSetupOptions): Promise<string[]> {
-  const call = client(opts);
+  const consul = client(opts);
   const say = opts.say ?? (() => undefined);
   const publicKey = jwtPublicKeyPem(opts.enrollmentJwtKey);
   // The ACL system answers once a leader has bootstrapped it: "ACL system must be bootstrapped" / no leader
   // (500) or "ACL not found" (403) until the management token is replicated. Retry those, not other errors.
   const deadline = Date.now() + (opts.timeoutMs ?? 60_000);
-  let policies: Policy[];
+  let policies: ConsulAclPolicy[];
   for (;;) {
     try {
-      policies = await call<Policy[]>('GET', '/v1/acl/policies');
+      policies = await worded(aclPolicies(consul));
       break;
     } catch (err) {
-      const retryable = !(err instanceof AclRequestError) || err.status === 500 || err.status === 403;
+      const retryable = !(err instanceof ConsulError) || err.status === undefined || err.status === 500 || err.status === 403;
       if (!retryable || Date.now() > deadline) throw new Error(`the ACL system did not answer: ${(err as Error).message}`, { cause: err });
       await sleep(1000);
     }
@@ -219,90 +202,89 @@ export async function setUpClassroomAcls(opts: AclSetupOptions): Promise<string[
   for (const p of CLASSROOM_POLICIES) {
     const existing = policies.find((x) => x.Name === p.name);
     if (!existing) {
-      await call('PUT', '/v1/acl/policy', { Name: p.name, Rules: p.rules, Description: p.description });
+      await worded(putAclPolicy(consul, { Name: p.name, Rules: p.rules, Description: p.description }));
       changedNow(`policy ${p.name} created`);
     } else {
-      const full = await call<Policy>('GET', `/v1/acl/policy/${existing.ID}`);
+      const full = await worded(aclPolicy(consul, existing.ID));
       if (full.Rules !== p.rules) {
-        await call('PUT', `/v1/acl/policy/${existing.ID}`, { ID: existing.ID, Name: p.name, Rules: p.rules, Description: p.description });
+        await worded(putAclPolicy(consul, { Name: p.name, Rules: p.rules, Description: p.description }, existing.ID));
         changedNow(`policy ${p.name} rules put back`);
       }
     }
   }
 
-  const anon = await call<Token>('GET', `/v1/acl/token/${ANONYMOUS_TOKEN_ACCESSOR}`);
+  const anon = await worded(aclToken(consul, ANONYMOUS_TOKEN_ACCESSOR));
   if (!(anon.Policies ?? []).some((p) => p.Name === ANONYMOUS_READ_POLICY)) {
-    await call('PUT', `/v1/acl/token/${ANONYMOUS_TOKEN_ACCESSOR}`, {
-      AccessorID: ANONYMOUS_TOKEN_ACCESSOR,
-      Description: anon.Description ?? 'Anonymous Token',
-      Policies: [...(anon.Policies ?? []).map((p) => ({ Name: p.Name })), { Name: ANONYMOUS_READ_POLICY }],
-    });
+    await worded(
+      putAclToken(
+        consul,
+        {
+          AccessorID: ANONYMOUS_TOKEN_ACCESSOR,
+          Description: anon.Description ?? 'Anonymous Token',
+          Policies: [...(anon.Policies ?? []).map((p) => ({ Name: p.Name })), { Name: ANONYMOUS_READ_POLICY }],
+        },
+        ANONYMOUS_TOKEN_ACCESSOR,
+      ),
+    );
     changedNow(`anonymous token: ${ANONYMOUS_READ_POLICY} attached`);
   }
 
   for (const want of presetTokens(opts.presetTokenIds, opts.datacenter)) {
     const { key, ...body } = want;
-    const have = await call<Token>('GET', `/v1/acl/token/${encodeURIComponent(want.AccessorID)}`, undefined, true);
+    const have = await worded(orMissing(aclToken(consul, want.AccessorID)));
     if (!have) {
-      await call('PUT', '/v1/acl/token', body);
+      await worded(putAclToken(consul, body));
       changedNow(`token ${key} created`);
     } else if (!tokenMatches(have, want)) {
       // An update cannot change a token's secret, locality or expiry: such a token is made again.
       if (have.SecretID !== want.SecretID || have.Local || have.ExpirationTime || have.AuthMethod) {
-        await call('DELETE', `/v1/acl/token/${encodeURIComponent(want.AccessorID)}`);
-        await call('PUT', '/v1/acl/token', body);
+        await worded(deleteAclToken(consul, want.AccessorID));
+        await worded(putAclToken(consul, body));
         changedNow(`token ${key} made again`);
       } else {
-        await call('PUT', `/v1/acl/token/${encodeURIComponent(want.AccessorID)}`, body);
+        await worded(putAclToken(consul, body, want.AccessorID));
         changedNow(`token ${key} put back`);
       }
     }
   }
 
   const method = studentAuthMethod(publicKey);
-  const haveMethod = await call<AuthMethod>('GET', `/v1/acl/auth-method/${STUDENT_AUTH_METHOD}`, undefined, true);
+  const haveMethod = await worded(orMissing(aclAuthMethod(consul, STUDENT_AUTH_METHOD)));
   if (!haveMethod) {
-    await call('PUT', '/v1/acl/auth-method', method);
+    await worded(putAclAuthMethod(consul, method));
     changedNow(`auth method ${STUDENT_AUTH_METHOD} created`);
   } else if (!authMethodMatches(haveMethod, method)) {
     if (haveMethod.Type !== method.Type) {
       // Consul cannot change a method's type; deleting it also deletes its rules and its tokens (made again below).
-      await call('DELETE', `/v1/acl/auth-method/${STUDENT_AUTH_METHOD}`);
-      await call('PUT', '/v1/acl/auth-method', method);
+      await worded(deleteAclAuthMethod(consul, STUDENT_AUTH_METHOD));
+      await worded(putAclAuthMethod(consul, method));
       changedNow(`auth method ${STUDENT_AUTH_METHOD} made again`);
     } else {
-      await call('PUT', `/v1/acl/auth-method/${STUDENT_AUTH_METHOD}`, method);
+      await worded(putAclAuthMethod(consul, method, STUDENT_AUTH_METHOD));
       changedNow(`auth method ${STUDENT_AUTH_METHOD} put back`);
     }
   }
 
   // The binding rules decide what every student token may write: exactly the lab's, none other.
-  const rules = await call<BindingRule[]>('GET', `/v1/acl/binding-rules?authmethod=${STUDENT_AUTH_METHOD}`);
+  const rules = await worded(aclBindingRules(consul, STUDENT_AUTH_METHOD));
   const unmatched = rules.filter((r) => !STUDENT_BINDING_RULES.some((w) => ruleMatches(r, w)));
   for (const want of STUDENT_BINDING_RULES) {
     if (rules.some((r) => ruleMatches(r, want))) continue;
     const body = { AuthMethod: STUDENT_AUTH_METHOD, Description: want.Description, BindType: want.BindType, BindName: want.BindName };
     const wrong = unmatched.shift();
     if (wrong) {
-      await call('PUT', `/v1/acl/binding-rule/${wrong.ID}`, { ID: wrong.ID, Selector: '', ...body });
+      await worded(putAclBindingRule(consul, { Selector: '', ...body }, wrong.ID));
       changedNow(`binding rule ${want.BindType} ${want.BindName} put back`);
     } else {
-      await call('PUT', '/v1/acl/binding-rule', body);
+      await worded(putAclBindingRule(consul, body));
       changedNow(`binding rule ${want.BindType} ${want.BindName} created`);
     }
   }
   for (const extra of unmatched) {
-    await call('DELETE', `/v1/acl/binding-rule/${extra.ID}`);
+    await worded(deleteAclBindingRule(consul, extra.ID));
     changedNow(`binding rule ${extra.BindType} ${extra.BindName} removed (not the lab's)`);
   }
   return changed;
-}
-
-interface KeyringPool {
-  WAN: boolean;
-  Segment?: string;
-  Keys: Record<string, number>;
-  PrimaryKeys?: Record<string, number>;
 }
 
 /**
@@ -313,19 +295,18 @@ interface KeyringPool {
 export async function verifyGossipKey(consulUrl: string, managementToken: string, gossipKey: string, project: string): Promise<void> {
   // The keyring query fans out to every member over gossip; right after start, on a loaded machine, one member can
   // miss it and Consul answers 500 ("1 error occurred"). Seen once in a 12-student simulation: retry for ~20 s.
-  let res: Response;
+  const consul: ConsulTarget = { baseUrl: consulUrl, token: managementToken, timeoutMs: 10_000 };
+  let pools: ConsulKeyringPool[];
   for (let attempt = 1; ; attempt++) {
-    res = await fetch(`${consulUrl}/v1/operator/keyring`, {
-      headers: { 'X-Consul-Token': managementToken },
-      signal: AbortSignal.timeout(10_000),
-    });
-    if (res.ok || res.status !== 500 || attempt >= 10) break;
-    await res.text().catch(() => '');
-    await sleep(2000);
+    try {
+      pools = (await worded(keyring(consul))).filter((p) => !p.WAN);
+      break;
+    } catch (err) {
+      if (!(err instanceof ConsulError) || err.status !== 500 || attempt >= 10) throw err;
+      await sleep(2000);
+    }
   }
-  if (!res.ok) throw new AclRequestError(res.status, 'GET /v1/operator/keyring', await res.text().catch(() => ''));
-  const pools = ((await res.json()) as KeyringPool[]).filter((p) => !p.WAN);
-  const primary = (p: KeyringPool): string[] => Object.keys(p.PrimaryKeys ?? p.Keys);
+  const primary = (p: ConsulKeyringPool): string[] => Object.keys(p.PrimaryKeys ?? p.Keys);
   if (pools.length === 0 || pools.some((p) => !primary(p).includes(gossipKey))) {
     const down = project === DEFAULT_PROJECT ? 'npm run lab:down -- -v' : `npm run lab:down -- -p ${project} -v`;
     throw new Error(

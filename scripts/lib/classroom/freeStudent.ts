@@ -7,12 +7,12 @@
  * Consul is reached through `ConsulCall`, so tests can fake it; what Consul hands back (token lists, members) is data,
  * printed only quoted.
  */
-import { readBounded } from '../../../services/shared/readBounded';
-import { errorMessage, UsageError } from '../../../services/shared/errors';
-import { registerSecret } from '../../../services/shared/secrets';
+import { UsageError } from '../../../services/shared/errors';
+import { consulAnswer, type ConsulTarget } from '../../../services/shared/consul/http';
+import { listOrEmpty, membersSchema, serfStatus } from '../../../services/shared/consul/schemas';
 import { STUDENT_NAME, studentNodeName } from '../../../services/enrollment/names';
 import { quotedForTerminal, quoteForTerminal, terminalSafeText } from '../../../services/shared/terminalText';
-import { bodyLine, ConsulUnreachableError, type HttpAnswer, ROSTER_PATHS, studentTokens, tokensError } from './roster';
+import { bodyLine, type HttpAnswer, ROSTER_PATHS, studentTokens, tokensError, unreachable } from './roster';
 
 /** One request to Consul's HTTP API (`/v1/...`, a JSON body for PUT); throws only when no answer came. */
 export type ConsulCall = (method: 'GET' | 'PUT' | 'DELETE', path: string, body?: unknown) => Promise<HttpAnswer>;
@@ -32,9 +32,6 @@ export interface FreeStudentResult {
   summary: string;
 }
 
-/** Serf's member status codes, as /v1/agent/members reports them. */
-const SERF_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'];
-
 /** 1-39 of letters, digits and single inner hyphens (a GitHub account): exit 2 otherwise, before Consul is asked. */
 export function parseFreeName(value: string): string {
   if (!STUDENT_NAME.test(value)) {
@@ -44,10 +41,6 @@ export function parseFreeName(value: string): string {
   }
   // lab:join lowercases the name it enrols (GitHub accounts are case-insensitive): so does --free.
   return value.toLowerCase();
-}
-
-function asRecord(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
 }
 
 /**
@@ -67,9 +60,7 @@ export async function freeStudent(
     try {
       return await call(method, path, body);
     } catch (err) {
-      throw new ConsulUnreachableError(
-        `Consul at ${consulUrl} is not reachable (${errorMessage(err).split('\n')[0]}): is the lab up? (npm run lab:status)`,
-      );
+      throw unreachable(consulUrl, err);
     }
   };
   const fail = (method: string, path: string, a: HttpAnswer): FreeStudentError =>
@@ -105,10 +96,9 @@ export async function freeStudent(
   const membersAnswer = await ask('GET', ROSTER_PATHS.members);
   if (membersAnswer.status !== 200) throw fail('GET', ROSTER_PATHS.members, membersAnswer);
   const listed = json('GET', ROSTER_PATHS.members, membersAnswer);
-  const members = (Array.isArray(listed) ? listed : [])
-    .map((m) => asRecord(m))
-    .filter((m) => typeof m.Name === 'string' && m.Name.toLowerCase() === node)
-    .map((m) => ({ name: m.Name as string, status: SERF_STATUS[Number(m.Status)] ?? 'none' }));
+  const members = listOrEmpty(membersSchema, listed)
+    .filter((m) => m.Name.toLowerCase() === node)
+    .map((m) => ({ name: m.Name, status: serfStatus(m.Status) as string }));
   let forcedOut = 0;
   for (const target of members.length ? members.map((m) => m.name) : [node]) {
     const path = `/v1/agent/force-leave/${encodeURIComponent(target)}?prune=true`;
@@ -140,20 +130,11 @@ export async function freeStudent(
   return { name, node, tokensDeleted, members, summary };
 }
 
-/** A room's answers are small; a bigger one is not Consul being normal. */
-const MAX_BODY = 16 * 1024 * 1024;
-
-/** Consul's HTTP API by fetch, with `token` in X-Consul-Token (the management token: only it may do all three steps). */
+/** Consul's HTTP API through the gateway, with `token` in X-Consul-Token (the management token: only it may do all three steps). */
 export function httpConsulCall(consulUrl: string, token: string | undefined, timeoutMs = 5000): ConsulCall {
-  registerSecret(token);
+  const consul: ConsulTarget = { baseUrl: consulUrl, token, timeoutMs };
   return async (method, path, body) => {
-    const res = await fetch(`${consulUrl}${path}`, {
-      method,
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: token ? { 'X-Consul-Token': token } : {},
-      body: body === undefined ? undefined : JSON.stringify(body),
-      redirect: 'error',
-    });
-    return { status: res.status, body: (await readBounded(res, MAX_BODY)).toString('utf8') };
+    const { status, body: text } = await consulAnswer(consul, { method, path, body });
+    return { status, body: text };
   };
 }

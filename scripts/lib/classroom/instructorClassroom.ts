@@ -5,6 +5,7 @@ import path from 'node:path';
 import type Docker from 'dockerode';
 import { sleep } from '../../../services/shared/async';
 import { UsageError } from '../../../services/shared/errors';
+import { leader } from '../../../services/shared/consul/endpoints';
 import { classSecrets, JOIN_FILE, MANAGEMENT_TOKEN_FILE, type ClassroomSecrets } from './secrets';
 import { joinInfoFor, type JoinInfo } from './joinInfo';
 import { instructorComposeEnv, studentJoinCommand, type RoomAddressRules } from './instructorEnv';
@@ -132,9 +133,8 @@ export function classroomAclSetup(c: Classroom, say: (line: string) => void): { 
   let running: Promise<void> | undefined;
   const attempt = async (): Promise<void> => {
     try {
-      const leader = await fetch(`${consulUrl}/v1/status/leader`, { signal: AbortSignal.timeout(3000) });
-      const addr = leader.ok ? ((await leader.json()) as unknown) : '';
-      if (typeof addr !== 'string' || addr === '') throw new Error(leader.ok ? 'no leader yet' : `HTTP ${leader.status}`);
+      // No token: the status endpoints need none.
+      if ((await leader({ baseUrl: consulUrl, timeoutMs: 3000 })) === '') throw new Error('no leader yet');
       const changed = await setUpClassroomAcls({
         consulUrl,
         managementToken: c.secrets.managementToken,

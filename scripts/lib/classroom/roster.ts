@@ -11,7 +11,18 @@
 import { readBounded } from '../../../services/shared/readBounded';
 import { errorMessage } from '../../../services/shared/errors';
 import { parsePageAvatarLinks } from '../../../services/shared/pageLinks';
-import { registerSecret } from '../../../services/shared/secrets';
+import { ConsulError, hintFor } from '../../../services/shared/consul/errors';
+import { consulAnswer, type ConsulTarget } from '../../../services/shared/consul/http';
+import {
+  catalogNodesSchema,
+  checksSchema,
+  healthEntriesSchema,
+  keyringSchema,
+  listOrEmpty,
+  membersSchema,
+  serfStatus,
+  tokenListEntrySchema,
+} from '../../../services/shared/consul/schemas';
 import {
   STUDENT_AUTH_METHOD,
   STUDENT_NAME,
@@ -101,18 +112,6 @@ export interface Roster {
   keyring?: KeyringState;
 }
 
-function asRecord(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-}
-
-function asArray(v: unknown): unknown[] {
-  return Array.isArray(v) ? v : [];
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : '';
-}
-
 /** A student's token as the roster needs it: whose, which, until when. Never its secret. */
 export interface StudentToken {
   name: string;
@@ -124,12 +123,12 @@ export interface StudentToken {
 /** The students' tokens in a token list: made by the lab-students auth method, for node student-<name> (studentOfToken). */
 export function studentTokens(tokens: unknown): StudentToken[] {
   const out: StudentToken[] = [];
-  for (const t of asArray(tokens)) {
+  for (const t of Array.isArray(tokens) ? (tokens as unknown[]) : []) {
     const name = studentOfToken(t);
     if (name === undefined) continue;
-    const r = asRecord(t);
-    const at = Date.parse(str(r.ExpirationTime));
-    out.push({ name, accessorId: str(r.AccessorID), ...(Number.isFinite(at) ? { expiresAt: at } : {}) });
+    const r = tokenListEntrySchema.parse(t);
+    const at = Date.parse(r.ExpirationTime);
+    out.push({ name, accessorId: r.AccessorID, ...(Number.isFinite(at) ? { expiresAt: at } : {}) });
   }
   return out;
 }
@@ -160,8 +159,8 @@ export function tokenNames(tokens: unknown, now: number = Date.now()): Map<strin
 /** Student names with a node `student-<name>` in the catalog. */
 export function nodeNames(nodes: unknown): Set<string> {
   const names = new Set<string>();
-  for (const n of asArray(nodes)) {
-    const name = studentFromNodeName(str(asRecord(n).Node));
+  for (const n of listOrEmpty(catalogNodesSchema, nodes)) {
+    const name = studentFromNodeName(n.Node);
     if (name !== undefined) names.add(name);
   }
   return names;
@@ -170,9 +169,8 @@ export function nodeNames(nodes: unknown): Set<string> {
 /** Node name → its serfHealth status ("passing", "critical", ...). */
 export function serfStatusByNode(checks: unknown): Map<string, string> {
   const byNode = new Map<string, string>();
-  for (const c of asArray(checks)) {
-    const r = asRecord(c);
-    if (str(r.CheckID) === 'serfHealth') byNode.set(str(r.Node), str(r.Status));
+  for (const c of listOrEmpty(checksSchema, checks)) {
+    if (c.CheckID === 'serfHealth') byNode.set(c.Node, c.Status);
   }
   return byNode;
 }
@@ -189,17 +187,11 @@ interface WorkshopEntry {
 }
 
 function workshopEntries(raw: unknown): WorkshopEntry[] {
-  return asArray(raw).map((e) => {
-    const r = asRecord(e);
-    return {
-      id: str(asRecord(r.Service).ID),
-      node: str(asRecord(r.Node).Node),
-      checks: asArray(r.Checks).map((c) => {
-        const ch = asRecord(c);
-        return { id: str(ch.CheckID), name: str(ch.Name), status: str(ch.Status) };
-      }),
-    };
-  });
+  return listOrEmpty(healthEntriesSchema, raw).map((e) => ({
+    id: e.Service.ID,
+    node: e.Node.Node,
+    checks: e.Checks.map((c) => ({ id: c.CheckID, name: c.Name, status: c.Status })),
+  }));
 }
 
 function joinedFact(t: TokenSummary | undefined): Fact {
@@ -272,9 +264,6 @@ export function buildRoster(inputs: RosterInputs): StudentRow[] {
   });
 }
 
-/** Serf's member status codes, as /v1/agent/members reports them (labConsul.ts's list). */
-const SERF_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'];
-
 /**
  * The members that should not be there. A member that has `left` is skipped: it is out of the pool and stays listed
  * only until Consul reaps it (every lab:leave would otherwise raise a flag for a day).
@@ -282,16 +271,15 @@ const SERF_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'];
 export function memberFlags(members: unknown, tokens: unknown, now: number = Date.now()): RosterFlag[] {
   const live = new Set([...tokenNames(tokens, now)].filter(([, t]) => t.live > 0).map(([name]) => name));
   const flags: RosterFlag[] = [];
-  for (const m of asArray(members)) {
-    const r = asRecord(m);
-    const member = str(r.Name);
-    const address = str(r.Addr);
-    const status = SERF_STATUS[Number(r.Status)] ?? 'none';
+  for (const m of listOrEmpty(membersSchema, members)) {
+    const member = m.Name;
+    const address = m.Addr;
+    const status = serfStatus(m.Status);
     if (status === 'left') continue;
     const student = studentFromNodeName(member);
     if (!LAB_NODES.has(member) && !(student !== undefined && live.has(student))) flags.push({ kind: 'no-token', member, address, status });
     // role=consul is how a server announces itself in serf (what lab:status's server/client column reads too).
-    if (asRecord(r.Tags).role === 'consul' && !LAB_SERVERS.has(member)) flags.push({ kind: 'server', member, address, status });
+    if (m.Tags.role === 'consul' && !LAB_SERVERS.has(member)) flags.push({ kind: 'server', member, address, status });
   }
   return flags;
 }
@@ -303,11 +291,10 @@ export function memberFlags(members: unknown, tokens: unknown, now: number = Dat
 export function keyringState(keyring: unknown, classGossipKey: string | undefined): { keys: number; primaryIsClassKey: boolean | null } {
   const keys = new Set<string>();
   const primaries = new Set<string>();
-  for (const pool of asArray(keyring)) {
-    const p = asRecord(pool);
-    if (p.WAN === true) continue; // the servers' WAN pool: the same keys, and not where students gossip
-    for (const k of Object.keys(asRecord(p.Keys))) keys.add(k);
-    for (const k of Object.keys(asRecord(p.PrimaryKeys))) primaries.add(k);
+  for (const p of listOrEmpty(keyringSchema, keyring)) {
+    if (p.WAN) continue; // the servers' WAN pool: the same keys, and not where students gossip
+    for (const k of Object.keys(p.Keys)) keys.add(k);
+    for (const k of Object.keys(p.PrimaryKeys ?? {})) primaries.add(k);
   }
   const primaryIsClassKey = classGossipKey === undefined ? null : primaries.size === 1 && primaries.has(classGossipKey);
   return { keys: keys.size, primaryIsClassKey };
@@ -412,14 +399,19 @@ export function rosterJson(roster: Roster): object {
 // ---------------------------------------------------------------------------------------------------------
 // Reading: the two boundaries (Consul's HTTP API, the page) are functions, so tests can fake them.
 
-/** Consul could not be asked (not running, wrong port, timed out): exit 1 with this one line. */
-export class ConsulUnreachableError extends Error {
-  override name = 'ConsulUnreachableError';
-}
+/** Consul could not be asked (not running, wrong port, timed out): the gateway's one error, no status. */
+export { ConsulError as ConsulUnreachableError } from '../../../services/shared/consul/errors';
 
 /** Consul answered, but not with a roster: ACLs off (not classroom mode), a refused token, an odd status. */
-export class RosterUnavailableError extends Error {
+export class RosterUnavailableError extends ConsulError {
   override name = 'RosterUnavailableError';
+}
+
+/** Consul at `consulUrl` gave no answer (`err`, a ConsulError from the gateway or a test's own): one line and the hint. */
+export function unreachable(consulUrl: string, err: unknown): ConsulError {
+  const why = err instanceof ConsulError && err.reason ? err.reason : errorMessage(err).split('\n')[0];
+  const hint = hintFor(undefined);
+  return new ConsulError(`Consul at ${consulUrl} is not reachable (${why}): ${hint}`, { reason: why, hint, cause: err });
 }
 
 export interface HttpAnswer {
@@ -498,9 +490,7 @@ export async function readRoster(
     try {
       return await get(path);
     } catch (err) {
-      throw new ConsulUnreachableError(
-        `Consul at ${consulUrl} is not reachable (${errorMessage(err).split('\n')[0]}): is the lab up? (npm run lab:status)`,
-      );
+      throw unreachable(consulUrl, err);
     }
   };
   // Tokens first: without ACLs (not classroom mode) the rest is not worth asking for.
@@ -550,7 +540,9 @@ export async function readRoster(
   // One query per student (each instance is its own service). Only names a student can have (the GitHub rule):
   // a node named anything else, from whoever could register it, cannot have an instance of its own to look for.
   const names = [...new Set([...tokenNames(tokenList).keys(), ...nodeNames(nodes)])].filter((n) => STUDENT_NAME.test(n));
-  const workshop = (await Promise.all(names.map((n) => askJson(studentServicePath(n))))).flatMap(asArray);
+  const workshop = (await Promise.all(names.map((n) => askJson(studentServicePath(n))))).flatMap((a) =>
+    Array.isArray(a) ? (a as unknown[]) : [],
+  );
   const [page, keyring] = await Promise.all([pageP, keyringP]);
   const now = (opts.now ?? Date.now)();
   const inputs: RosterInputs = {
@@ -576,24 +568,16 @@ export async function readRoster(
   };
 }
 
-/** A room of a few hundred students is well under this; a bigger answer is not Consul being normal. */
-const MAX_CONSUL_BODY = 16 * 1024 * 1024;
-const MAX_PAGE_BODY = 4 * 1024 * 1024;
-
 /**
- * Consul's HTTP API by fetch. The token, when given (CONSUL_HTTP_TOKEN, as with Consul's CLI), goes in the
- * X-Consul-Token header; without one the agent's default token applies, which on the instructor's host-a
- * agent is the management token.
+ * Consul's HTTP API through the gateway (services/shared/consul/http.ts). The token, when given (CONSUL_HTTP_TOKEN,
+ * as with Consul's CLI), goes in the X-Consul-Token header; without one the agent's default token applies, which on
+ * the instructor's host-a agent is the management token.
  */
 export function httpConsulGet(consulUrl: string, token: string | undefined, timeoutMs = 3000): ConsulGet {
-  registerSecret(token);
+  const consul: ConsulTarget = { baseUrl: consulUrl, token, timeoutMs };
   return async (path) => {
-    const res = await fetch(`${consulUrl}${path}`, {
-      signal: AbortSignal.timeout(timeoutMs),
-      headers: token ? { 'X-Consul-Token': token } : {},
-      redirect: 'error',
-    });
-    return { status: res.status, body: (await readBounded(res, MAX_CONSUL_BODY)).toString('utf8') };
+    const { status, body } = await consulAnswer(consul, { path });
+    return { status, body };
   };
 }
 
@@ -605,6 +589,6 @@ export function httpReadPage(pageUrl: string, timeoutMs = 3000): () => Promise<s
       headers: { 'cache-control': 'no-cache' },
       redirect: 'error',
     });
-    return (await readBounded(res, MAX_PAGE_BODY)).toString('utf8');
+    return (await readBounded(res, 4 * 1024 * 1024)).toString('utf8');
   };
 }

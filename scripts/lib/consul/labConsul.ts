@@ -1,10 +1,18 @@
 import type { ConsulClient } from '../../../services/shared/consul/client';
 import { withTimeout } from '../../../services/shared/async';
 import { errorMessage } from '../../../services/shared/errors';
+import { ConsulError, consulErrorDetail, hintFor } from '../../../services/shared/consul/errors';
+import { readAs } from '../../../services/shared/consul/http';
+import {
+  agentSelfSchema,
+  catalogServicesSchema,
+  healthEntriesSchema,
+  membersSchema,
+  serfStatus,
+  type SerfStatus,
+} from '../../../services/shared/consul/schemas';
 
-/** Serf's member status codes, as /v1/agent/members reports them. */
-const SERF_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'] as const;
-export type MemberStatus = (typeof SERF_STATUS)[number];
+export type MemberStatus = SerfStatus;
 
 export interface Member {
   name: string;
@@ -35,41 +43,27 @@ export interface ServiceHealthCounts {
   critical: number;
 }
 
-/** Consul did not answer usefully: one line saying what to try. */
-export class ConsulUnavailableError extends Error {
-  override name = 'ConsulUnavailableError';
-}
-
-function asRecord(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-}
-
-function str(v: unknown): string {
-  return typeof v === 'string' ? v : v === undefined || v === null ? '' : String(v);
-}
+/** Consul did not answer usefully: one line saying what to try (the gateway's one error; the old name stays). */
+export { ConsulError as ConsulUnavailableError } from '../../../services/shared/consul/errors';
 
 /** /v1/agent/members → members with role and status; `leader` is /v1/status/leader ("ip:8300" or ""). */
 export function parseMembers(raw: unknown[], leader: string | undefined): Member[] {
   // "ip:port": in classroom mode the three servers share one advertised (LAN) address and differ by RPC port.
   const leaderIp = (leader ?? '').replace(/:\d+$/, '');
   const leaderPort = /:(\d+)$/.exec(leader ?? '')?.[1];
-  return raw
+  return readAs('agent/members', raw, membersSchema)
     .map((m) => {
-      const r = asRecord(m);
-      const tags = asRecord(r.Tags);
-      const code = Number(r.Status);
-      const role: Member['role'] = tags.role === 'consul' ? 'server' : 'client';
-      const address = str(r.Addr);
+      const role: Member['role'] = m.Tags.role === 'consul' ? 'server' : 'client';
       return {
-        name: str(r.Name),
-        address,
+        name: m.Name,
+        address: m.Addr,
         role,
-        status: SERF_STATUS[code] ?? 'none',
+        status: serfStatus(m.Status),
         leader:
           role === 'server' &&
           leaderIp !== '' &&
-          address === leaderIp &&
-          (leaderPort === undefined || tags.port === undefined || str(tags.port) === leaderPort),
+          m.Addr === leaderIp &&
+          (leaderPort === undefined || m.Tags.port === undefined || m.Tags.port === leaderPort),
       };
     })
     .sort((a, b) => (a.role === b.role ? a.name.localeCompare(b.name) : a.role === 'server' ? -1 : 1));
@@ -88,24 +82,17 @@ export function worstStatus(statuses: string[]): CheckStatus {
 
 /** /v1/health/service/<name> entries → instances, each with its overall status. */
 export function parseHealthEntries(raw: unknown[]): ServiceInstance[] {
-  return raw.map((e) => {
-    const r = asRecord(e);
-    const svc = asRecord(r.Service);
-    const node = asRecord(r.Node);
-    const checks = Array.isArray(r.Checks) ? r.Checks.map((c) => str(asRecord(c).Status)) : [];
-    const meta = Object.fromEntries(Object.entries(asRecord(svc.Meta)).map(([k, v]) => [k, str(v)]));
-    return {
-      id: str(svc.ID),
-      service: str(svc.Service),
-      // An empty service Address means "the node's address" in Consul.
-      address: str(svc.Address) || str(node.Address),
-      port: Number(svc.Port ?? 0),
-      tags: Array.isArray(svc.Tags) ? svc.Tags.map(str) : [],
-      meta,
-      node: str(node.Node),
-      status: worstStatus(checks),
-    };
-  });
+  return readAs('health/service', raw, healthEntriesSchema).map((e) => ({
+    id: e.Service.ID,
+    service: e.Service.Service,
+    // An empty service Address means "the node's address" in Consul.
+    address: e.Service.Address || e.Node.Address,
+    port: e.Service.Port,
+    tags: e.Service.Tags,
+    meta: e.Service.Meta,
+    node: e.Node.Node,
+    status: worstStatus(e.Checks.map((c) => c.Status)),
+  }));
 }
 
 export function countByStatus(service: string, instances: ServiceInstance[]): ServiceHealthCounts {
@@ -126,7 +113,14 @@ export class LabConsul {
     try {
       return await withTimeout(fn(), this.timeoutMs, what);
     } catch (err) {
-      throw new ConsulUnavailableError(`Consul at ${this.baseUrl} (${what}): ${errorMessage(err).split('\n')[0]}`);
+      const detail = consulErrorDetail(err);
+      throw new ConsulError(`Consul at ${this.baseUrl} (${what}): ${errorMessage(err).split('\n')[0]}`, {
+        what,
+        status: detail.status,
+        reason: detail.reason.split('\n')[0],
+        ...(detail.status === undefined ? { hint: hintFor(undefined) } : {}),
+        cause: err,
+      });
     }
   }
 
@@ -140,8 +134,7 @@ export class LabConsul {
   /** The agent's Consul version ("1.20.5"), or "unknown" when its answer does not say. */
   async version(): Promise<string> {
     const self: unknown = await this.call('agent/self', () => this.consul.agent.self());
-    const v = asRecord(asRecord(self).Config).Version;
-    return typeof v === 'string' && v ? v : 'unknown';
+    return readAs('agent/self', self, agentSelfSchema).Config.Version || 'unknown';
   }
 
   async members(): Promise<Member[]> {
@@ -153,7 +146,7 @@ export class LabConsul {
   async serviceNames(stale = false): Promise<string[]> {
     const opts = { stale } as { dc?: string }; // the typings omit the consistency flags the HTTP API takes
     const list = await this.call('catalog/services', () => this.consul.catalog.service.list(opts));
-    return Object.keys(list).sort();
+    return Object.keys(readAs('catalog/services', list, catalogServicesSchema)).sort();
   }
 
   /** Every registered instance of `service` with its overall status. */

@@ -1,4 +1,4 @@
-import { consulErrorDetail, consulErrorText, isPermanentConsulError } from './errors';
+import { ConsulError, consulErrorDetail, consulErrorText, hintFor, isPermanentConsulError } from './errors';
 
 /** What the consul client (papi) rejects with when the agent answers 4xx: message, statusCode and the body. */
 function responseError(status: number, message: string, body: string): Error {
@@ -56,4 +56,26 @@ test('consulErrorDetail: status and reason from a response error; plain errors k
     status: undefined,
     reason: 'connect ECONNREFUSED 127.0.0.1:8500',
   });
+});
+
+test('ConsulError: status, reason and a hint per status; no status = no answer', () => {
+  const e = (status: number | undefined, reason = '') => new ConsulError('GET /v1/x: …', { what: 'GET /v1/x', status, reason });
+  expect(e(403, 'Permission denied: lacks acl:read').hint).toMatch(/policy lacks this permission/);
+  expect(e(403, 'ACL not found').hint).toMatch(/does not know the token/);
+  expect(e(401, 'ACL support disabled').hint).toMatch(/not in classroom mode/);
+  expect(e(404).hint).toMatch(/no such object/);
+  expect(e(400).hint).toMatch(/invalid/);
+  expect(e(429).hint).toMatch(/rate limiting/);
+  expect(e(500, 'No cluster leader').hint).toMatch(/no leader yet/);
+  expect(e(undefined).hint).toBe('');
+  expect(hintFor(undefined)).toMatch(/is the lab up/);
+  // What retrying can fix, as for the client's errors.
+  expect(isPermanentConsulError(e(400))).toBe(true);
+  expect(isPermanentConsulError(new ConsulError('PUT x: HTTP 403: Permission denied', { status: 403 }))).toBe(true);
+  expect(isPermanentConsulError(new ConsulError('PUT x: HTTP 403: ACL not found', { status: 403 }))).toBe(false);
+  expect(isPermanentConsulError(e(503))).toBe(false);
+  expect(consulErrorDetail(e(503))).toEqual({ status: 503, reason: 'GET /v1/x: …' });
+  // withMessage keeps everything but the words.
+  const w = e(403, 'Permission denied').withMessage('other words');
+  expect([w.message, w.status, w.reason, w.what]).toEqual(['other words', 403, 'Permission denied', 'GET /v1/x']);
 });

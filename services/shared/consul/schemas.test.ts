@@ -1,0 +1,185 @@
+// The schemas: real answers read as the lab needs them, odd entries read as harmless defaults, and (fast-check)
+// whatever JSON comes back, parsing it either succeeds or is a ConsulError: nothing else is ever thrown.
+import fc from 'fast-check';
+import type { z } from 'zod';
+import { ConsulError } from './errors';
+import { parseAnswer } from './http';
+import {
+  aclBindingRulesSchema,
+  aclLoginSchema,
+  aclPoliciesSchema,
+  aclTokenSchema,
+  aclTokensSchema,
+  agentSelfSchema,
+  catalogNodesSchema,
+  checksSchema,
+  healthEntriesSchema,
+  keyringSchema,
+  leaderSchema,
+  listOrEmpty,
+  membersSchema,
+  raftConfigurationSchema,
+  serfStatus,
+  tokenListEntrySchema,
+} from './schemas';
+
+test('members: Serf status codes (and their words), role tags; extra fields dropped, odd entries read as defaults', () => {
+  const raw = [
+    { Name: 'consul-server-1', Addr: '10.0.0.11', Port: 8301, Tags: { role: 'consul', port: '8300' }, Status: 1, DelegateMin: 2 },
+    { Name: 5, Tags: null, Status: 9 },
+    'junk',
+  ];
+  expect(membersSchema.parse(raw)).toEqual([
+    { Name: 'consul-server-1', Addr: '10.0.0.11', Tags: { role: 'consul', port: '8300' }, Status: 1 },
+    { Name: '', Addr: '', Tags: {}, Status: 9 },
+    { Name: '', Addr: '', Tags: {}, Status: 0 },
+  ]);
+  expect([1, 4, 9, 0].map(serfStatus)).toEqual(['alive', 'failed', 'none', 'none']);
+  expect(membersSchema.safeParse({ not: 'a list' }).success).toBe(false);
+});
+
+test("a health entry: instance, node, checks; an empty service Address stays empty (the node's then)", () => {
+  const [e] = healthEntriesSchema.parse([
+    {
+      Node: { Node: 'host-a', Address: '10.0.0.21', Meta: {} },
+      Service: { ID: 'w1', Service: 'workshop', Address: '', Port: 8081, Tags: ['v1', 3], Meta: { host: 'host-a', n: 1 } },
+      Checks: [{ Node: 'host-a', CheckID: 'serfHealth', Name: 'Serf', Status: 'passing', ServiceID: '' }],
+    },
+  ]);
+  expect(e).toEqual({
+    Node: { Node: 'host-a', Address: '10.0.0.21' },
+    Service: { ID: 'w1', Service: 'workshop', Address: '', Port: 8081, Tags: ['v1', ''], Meta: { host: 'host-a' } },
+    Checks: [{ Node: 'host-a', CheckID: 'serfHealth', Name: 'Serf', Status: 'passing', ServiceID: '', ServiceName: '' }],
+  });
+  expect(healthEntriesSchema.parse([{ Service: { Port: 'x' } }])[0]!.Service.Port).toBe(0);
+  // A key "__proto__" (JSON.parse makes it an own key) stays a key.
+  const meta = healthEntriesSchema.parse(JSON.parse('[{"Service":{"Meta":{"__proto__":"x"}}}]'))[0]!.Service.Meta;
+  expect(Object.keys(meta)).toEqual(['__proto__']);
+  expect(Object.getPrototypeOf(meta)).toBe(Object.prototype);
+});
+
+test('raft, leader, agent self, catalog nodes, checks, keyring', () => {
+  expect(
+    raftConfigurationSchema.parse({
+      Servers: [
+        { ID: 'a', Node: 's1', Voter: true },
+        { Node: 's2', Voter: 'yes' },
+      ],
+    }),
+  ).toEqual({
+    Servers: [
+      { ID: 'a', Node: 's1', Address: '', Voter: true },
+      { ID: '', Node: 's2', Address: '', Voter: false },
+    ],
+  });
+  expect(raftConfigurationSchema.safeParse({}).success).toBe(false);
+  expect(leaderSchema.parse('10.0.0.11:8300')).toBe('10.0.0.11:8300');
+  expect(leaderSchema.parse(null)).toBe('');
+  expect(agentSelfSchema.parse({ Config: { Version: '1.20.5' }, Member: {} }).Config.Version).toBe('1.20.5');
+  expect(agentSelfSchema.parse('x').Config.Version).toBe('');
+  expect(catalogNodesSchema.parse([{ Node: 'student-a', Address: '1.2.3.4' }])).toEqual([{ Node: 'student-a', Address: '1.2.3.4' }]);
+  expect(checksSchema.parse([{ CheckID: 'serfHealth' }])[0]).toEqual({
+    Node: '',
+    CheckID: 'serfHealth',
+    Name: '',
+    Status: '',
+    ServiceID: '',
+    ServiceName: '',
+  });
+  expect(
+    keyringSchema.parse([
+      { WAN: false, Keys: { k: 3 } },
+      { WAN: true, Keys: { k: 3 }, PrimaryKeys: { k: 3 } },
+    ]),
+  ).toEqual([
+    { WAN: false, Keys: { k: 3 }, PrimaryKeys: undefined },
+    { WAN: true, Keys: { k: 3 }, PrimaryKeys: { k: 3 } },
+  ]);
+  expect(listOrEmpty(keyringSchema, 'no')).toEqual([]);
+});
+
+test('ACL objects are typed strictly: a field the lab uses with another type refuses the answer', () => {
+  const ids = {
+    NodeIdentities: [{ NodeName: 'student-alice', Datacenter: 'dc1' }],
+    ServiceIdentities: [{ ServiceName: 'workshop-alice' }],
+  };
+  const token = { AccessorID: 'a', SecretID: 's', Description: 'd', AuthMethod: 'lab-students', ...ids, Policies: null, CreateIndex: 5 };
+  expect(aclTokenSchema.parse(token)).not.toHaveProperty('CreateIndex');
+  expect(aclTokenSchema.safeParse({ ...token, AccessorID: 1 }).success).toBe(false);
+  expect(aclTokenSchema.safeParse({ ...token, NodeIdentities: [{ NodeName: 1 }] }).success).toBe(false);
+  expect(aclTokensSchema.parse([token])).toHaveLength(1);
+  expect(aclLoginSchema.safeParse({ ...token, SecretID: '' }).success).toBe(false);
+  expect(aclPoliciesSchema.safeParse([{ ID: 'p', Name: 'n' }]).success).toBe(true);
+  expect(aclBindingRulesSchema.safeParse([{ ID: 'r', AuthMethod: 'm', BindType: 'node' }]).success).toBe(false);
+  expect(tokenListEntrySchema.parse({ AccessorID: 'a', ExpirationTime: 7 })).toEqual({ AccessorID: 'a', ExpirationTime: '' });
+});
+
+const ALL: Array<[string, z.ZodType]> = Object.entries({
+  membersSchema,
+  healthEntriesSchema,
+  checksSchema,
+  catalogNodesSchema,
+  raftConfigurationSchema,
+  leaderSchema,
+  agentSelfSchema,
+  keyringSchema,
+  aclTokenSchema,
+  aclTokensSchema,
+  aclLoginSchema,
+  aclPoliciesSchema,
+  aclBindingRulesSchema,
+});
+
+test('whatever JSON Consul sends, reading it returns or throws a ConsulError, nothing else', () => {
+  // Objects with the keys Consul's answers use, so the property reaches the fields and not only the top level.
+  const keys = fc.constantFrom(
+    'Name',
+    'Addr',
+    'Status',
+    'Tags',
+    'Node',
+    'Service',
+    'Checks',
+    'ID',
+    'Port',
+    'Meta',
+    'Servers',
+    'Voter',
+    'AccessorID',
+    'SecretID',
+    'Keys',
+    'WAN',
+    '__proto__',
+    'constructor',
+  );
+  const { tree } = fc.letrec((tie) => ({
+    tree: fc.oneof(
+      { depthSize: 'small' },
+      fc.jsonValue({ maxDepth: 2 }),
+      fc.array(tie('tree'), { maxLength: 3 }),
+      fc.dictionary(keys, tie('tree'), { maxKeys: 4 }),
+    ),
+  }));
+  fc.assert(
+    fc.property(tree, fc.constantFrom(...ALL), (value, [, schema]) => {
+      try {
+        parseAnswer('GET /v1/x', { status: 200, body: JSON.stringify(value) ?? 'null' }, schema);
+      } catch (err) {
+        if (!(err instanceof ConsulError)) throw err;
+      }
+    }),
+    { numRuns: 1000 },
+  );
+});
+
+test('a body that is not JSON at all is a ConsulError too', () => {
+  fc.assert(
+    fc.property(fc.string(), (body) => {
+      try {
+        parseAnswer('GET /v1/x', { status: 200, body }, membersSchema);
+      } catch (err) {
+        expect(err).toBeInstanceOf(ConsulError);
+      }
+    }),
+  );
+});

@@ -1,0 +1,215 @@
+/*
+ * zod schemas for every Consul answer the lab reads. Consul's answers are data from whoever could register, join or
+ * configure there: nothing is trusted. Two kinds:
+ * - the read views (members, health entries, checks, catalog nodes, raft, leader, agent self, keyring): the lists
+ *   must be lists (else the answer is refused), every field the lab uses has its type or a harmless default (a text
+ *   that is not one reads "", a port that is not a number 0), so one odd entry never hides the rest. Extra fields
+ *   (Consul adds some in every release) are dropped.
+ * - the ACL objects the lab writes and compares (tokens, policies, auth methods, binding rules, login): each field
+ *   the lab uses must have its type, or the answer is refused.
+ */
+import { z } from 'zod';
+
+const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
+
+/** Text as the lab shows it: a string as is; anything else (absent, a number, an object) reads "". */
+export const text = z
+  .unknown()
+  .optional()
+  .transform((v): string => (typeof v === 'string' ? v : ''));
+
+/** `schema`'s reading of `v`, or [] when `v` is not such a list (callers that show what they can, not refuse). */
+export function listOrEmpty<T>(schema: z.ZodType<T[]>, v: unknown): T[] {
+  const parsed = schema.safeParse(v);
+  return parsed.success ? parsed.data : [];
+}
+
+/** An object of `shape`; anything that is not an object reads as {} (so each field's default). */
+function lenientObject<T extends z.ZodRawShape>(shape: T) {
+  return z.preprocess((v) => (isRecord(v) ? v : {}), z.object(shape));
+}
+
+/** A list whose entries are `item`; not a list reads as []. */
+function lenientList<T extends z.ZodType>(item: T) {
+  return z.preprocess((v) => (Array.isArray(v) ? v : []), z.array(item));
+}
+
+/**
+ * String → string map (Meta, Tags): non-objects read as {}; a value that is not a string is left out. Built with
+ * Object.fromEntries, not z.record: a key "__proto__" (JSON.parse makes it an own key) stays a key, never a prototype.
+ */
+const textMap = z
+  .unknown()
+  .optional()
+  .transform((v): Record<string, string> =>
+    isRecord(v) ? (Object.fromEntries(Object.entries(v).filter(([, x]) => typeof x === 'string')) as Record<string, string>) : {},
+  );
+
+/** An object's own keys and values as they are (the keyring's keys), {} for anything else; "__proto__" as for textMap. */
+const anyMap = z
+  .unknown()
+  .optional()
+  .transform((v): Record<string, unknown> => (isRecord(v) ? Object.fromEntries(Object.entries(v)) : {}));
+
+/** A finite number, else 0 (a port). */
+const finiteOrZero = z
+  .unknown()
+  .optional()
+  .transform((v): number => (typeof v === 'number' && Number.isFinite(v) ? v : 0));
+
+/** Serf's member status codes, as /v1/agent/members reports them. */
+export const SERF_STATUS = ['none', 'alive', 'leaving', 'left', 'failed'] as const;
+export type SerfStatus = (typeof SERF_STATUS)[number];
+
+/** Serf's word for a member status code ("none" for any other). */
+export function serfStatus(code: number): SerfStatus {
+  return SERF_STATUS[code] ?? 'none';
+}
+
+/** One entry of GET /v1/agent/members. Status: Serf's code (0 when not a number; serfStatus says the word). */
+export const memberSchema = lenientObject({
+  Name: text,
+  Addr: text,
+  Status: finiteOrZero,
+  /** `role` = "consul" for a server; `port` its RPC port. */
+  Tags: textMap,
+});
+export const membersSchema = z.array(memberSchema);
+export type ConsulMember = z.output<typeof memberSchema>;
+
+/** One health check (GET /v1/health/state/*, /v1/health/node/*, a health entry's Checks). ServiceID "" = the node's. */
+export const checkSchema = lenientObject({ Node: text, CheckID: text, Name: text, Status: text, ServiceID: text, ServiceName: text });
+export const checksSchema = z.array(checkSchema);
+export type ConsulCheck = z.output<typeof checkSchema>;
+
+/** One entry of GET /v1/health/service/<name>: the instance, its node, all of its checks (the node's too). */
+export const healthEntrySchema = lenientObject({
+  Node: lenientObject({ Node: text, Address: text }),
+  /** An empty Address means "the node's address", as Consul's own DNS interface treats it. */
+  Service: lenientObject({ ID: text, Service: text, Address: text, Port: finiteOrZero, Tags: lenientList(text), Meta: textMap }),
+  Checks: lenientList(checkSchema),
+});
+export const healthEntriesSchema = z.array(healthEntrySchema);
+export type ConsulHealthEntry = z.output<typeof healthEntrySchema>;
+
+/** GET /v1/catalog/nodes. */
+export const catalogNodesSchema = z.array(lenientObject({ Node: text, Address: text }));
+
+/** GET /v1/catalog/service/<name>: one entry per instance. */
+export const catalogServiceSchema = z.array(lenientObject({ ServiceID: text, ServiceName: text, Node: text }));
+
+/** GET /v1/catalog/services: service name → tags. */
+export const catalogServicesSchema = z
+  .custom<Record<string, unknown>>(isRecord, 'expected an object')
+  .transform((v) => Object.fromEntries(Object.entries(v)));
+
+/** GET /v1/catalog/node/<node>: null when Consul does not have it. */
+export const catalogNodeSchema = z.unknown();
+
+/** GET /v1/status/leader: "ip:port", "" without a leader (anything else counts as none). */
+export const leaderSchema = z
+  .unknown()
+  .optional()
+  .transform((v): string => (typeof v === 'string' ? v : ''));
+
+/** GET /v1/operator/raft/configuration: the servers raft knows; the list must be one. */
+export const raftConfigurationSchema = z.preprocess(
+  (v) => (isRecord(v) ? v : {}),
+  z.object({
+    Servers: z.array(
+      lenientObject({
+        ID: text,
+        Node: text,
+        Address: text,
+        Voter: z
+          .unknown()
+          .optional()
+          .transform((v) => v === true),
+      }),
+    ),
+  }),
+);
+
+/** GET /v1/agent/self: the version it runs ("" when the answer does not say). */
+export const agentSelfSchema = lenientObject({ Config: lenientObject({ Version: text }) });
+
+/** GET /v1/operator/keyring: one pool per (WAN, segment); the keys themselves are only ever compared. */
+export const keyringSchema = z.array(
+  lenientObject({
+    WAN: z
+      .unknown()
+      .optional()
+      .transform((v) => v === true),
+    Keys: anyMap,
+    /** Absent before Consul 1.10: then every key counts. */
+    PrimaryKeys: z
+      .unknown()
+      .optional()
+      .transform((v) => (isRecord(v) ? Object.fromEntries(Object.entries(v)) : undefined)),
+  }),
+);
+export type ConsulKeyringPool = z.output<typeof keyringSchema>[number];
+
+// ---- ACL objects: typed strictly (the lab compares and writes them back) -----------------------------------
+
+const link = z.object({ ID: z.string().optional(), Name: z.string() });
+
+/** An ACL token as GET /v1/acl/token/<id>, /v1/acl/token/self, the token list or a login answer has it. */
+export const aclTokenSchema = z.object({
+  AccessorID: z.string(),
+  /** Hidden ("<hidden>" or absent) in a list read without acl:write. */
+  SecretID: z.string().optional(),
+  Description: z.string().optional(),
+  Local: z.boolean().optional(),
+  /** RFC 3339; absent when it never expires. */
+  ExpirationTime: z.string().optional(),
+  AuthMethod: z.string().optional(),
+  Policies: z.array(link).nullish(),
+  Roles: z.array(z.unknown()).nullish(),
+  TemplatedPolicies: z.array(z.unknown()).nullish(),
+  ServiceIdentities: z.array(z.object({ ServiceName: z.string(), Datacenters: z.array(z.string()).nullish() })).nullish(),
+  NodeIdentities: z.array(z.object({ NodeName: z.string(), Datacenter: z.string() })).nullish(),
+});
+export type ConsulAclToken = z.output<typeof aclTokenSchema>;
+export const aclTokensSchema = z.array(aclTokenSchema);
+
+/** A token list entry as the roster reads it (whose it is comes from studentOfToken on the raw entry). */
+export const tokenListEntrySchema = lenientObject({ AccessorID: text, ExpirationTime: text });
+
+/** A login's answer: a token with its secret. */
+export const aclLoginSchema = aclTokenSchema.extend({ SecretID: z.string().min(1) });
+
+export const aclPolicySchema = z.object({
+  ID: z.string(),
+  Name: z.string(),
+  Rules: z.string().optional(),
+  Description: z.string().optional(),
+});
+export type ConsulAclPolicy = z.output<typeof aclPolicySchema>;
+export const aclPoliciesSchema = z.array(aclPolicySchema);
+
+export const aclAuthMethodSchema = z.object({
+  Name: z.string(),
+  Type: z.string(),
+  DisplayName: z.string().optional(),
+  Description: z.string().optional(),
+  MaxTokenTTL: z.string().optional(),
+  TokenLocality: z.string().optional(),
+  Config: z.record(z.string(), z.unknown()).nullish(),
+});
+export type ConsulAclAuthMethod = z.output<typeof aclAuthMethodSchema>;
+
+export const aclBindingRuleSchema = z.object({
+  ID: z.string(),
+  AuthMethod: z.string(),
+  Description: z.string().optional(),
+  Selector: z.string().optional(),
+  BindType: z.string(),
+  BindName: z.string(),
+  BindVars: z.unknown().optional(),
+});
+export type ConsulAclBindingRule = z.output<typeof aclBindingRuleSchema>;
+export const aclBindingRulesSchema = z.array(aclBindingRuleSchema);
+
+/** Writes whose answer the lab does not read (a PUT's `true`, a created object). */
+export const anyAnswer = z.unknown();
