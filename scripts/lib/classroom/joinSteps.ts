@@ -4,6 +4,9 @@ import { existsSync, readFileSync } from 'node:fs';
 import { connect } from 'node:net';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { nodeChecks } from '../../../services/shared/consul/endpoints';
+import { ConsulError } from '../../../services/shared/consul/errors';
+import type { ConsulCheck } from '../../../services/shared/consul/schemas';
 import { errorMessage, UsageError } from '../../../services/shared/errors';
 import { pageLinksAvatar } from '../../../services/shared/pageLinks';
 import { readContainerLogs } from '../docker/engine';
@@ -119,14 +122,16 @@ export interface ApiHealth {
  * servers cannot reach back is "failed", and the page drops every service on it however well the API answers).
  */
 export async function apiHealth(settings: StudentSettings, state: StudentState): Promise<ApiHealth> {
-  const filter = encodeURIComponent(`ServiceID == "${state.serviceId}" or ServiceID == ""`);
-  const url = `http://127.0.0.1:${settings.httpPort}/v1/health/node/${encodeURIComponent(state.nodeName)}?filter=${filter}`;
-  const res = await fetch(url, { headers: { 'x-consul-token': state.token }, signal: AbortSignal.timeout(3000) });
-  if (res.status !== 200) {
-    await res.body?.cancel();
-    return { service: false, node: false };
+  const agent = { baseUrl: `http://127.0.0.1:${settings.httpPort}`, token: state.token, timeoutMs: 3000 };
+  let checks: ConsulCheck[];
+  try {
+    checks = await nodeChecks(agent, state.nodeName, `ServiceID == "${state.serviceId}" or ServiceID == ""`);
+  } catch (err) {
+    // An answer that is not 200 yet (the token still replicating, the node not registered): not passing, ask again.
+    // No answer at all is the caller's to report.
+    if (err instanceof ConsulError && err.status !== undefined) return { service: false, node: false };
+    throw err;
   }
-  const checks = (await res.json()) as Array<{ Status?: string; ServiceID?: string }>;
   const service = checks.filter((c) => c.ServiceID === state.serviceId);
   const node = checks.filter((c) => !c.ServiceID);
   return {
