@@ -71,7 +71,7 @@ function experiment(over: Partial<TimedExperiment<string>> = {}, bNever = false)
 describe('runTimedExperiment', () => {
   it('prints the intro, each event as it is seen, then the timeline and the outro; exit 0 when all were seen', async () => {
     const { io, output } = fakeIO();
-    const code = await runTimedExperiment(experiment({ outro: async () => ['Bring it back: x'] }), io);
+    const code = await runTimedExperiment(experiment({ outro: async (_b, _t, say) => say('Bring it back: x') }), io);
     expect(code).toBe(0);
     expect(output()).toBe(
       [

@@ -95,8 +95,11 @@ export interface TimedExperiment<B> {
   /** The line above the timeline table, and what an event not seen says in its AFTER column. */
   title: string;
   notSeen: string;
-  /** Lines after the timeline (after a blank line), once the watch is over. */
-  outro?: (before: B, timeline: Timeline) => Promise<string[]>;
+  /**
+   * Lines after the timeline (after a blank line), once the watch is over: each printed as it is said, since some
+   * take a while (lab:kill-agent asks instances from inside their containers).
+   */
+  outro?: (before: B, timeline: Timeline, say: (line: string) => void) => Promise<void>;
 }
 
 /** "Timeline (<what>; polled every 200 ms, so each time is exact to about 0.4 s)". */
@@ -158,10 +161,10 @@ export function timedExperiment<B>(t: TimedExperiment<B>, io: ExperimentIO): Exp
       return tl;
     },
     report: async (before, tl) => {
-      // The timeline first: the outro may take a while (lab:kill-agent asks instances from inside their containers).
       io.write(`\n${t.title}\n${tl.render(t.notSeen)}\n`);
-      const outro = t.outro ? await t.outro(before, tl) : [];
-      return { lines: outro.length ? ['', ...outro] : [], exitCode: tl.done() ? 0 : 1 };
+      let said = 0;
+      await t.outro?.(before, tl, (line) => io.write(`${said++ === 0 ? '\n' : ''}${line}\n`));
+      return { lines: [], exitCode: tl.done() ? 0 : 1 };
     },
   };
 }

@@ -68,9 +68,9 @@ describe('scaleServer', () => {
   function lab(
     servers: number,
     client = true,
+    state = 'running',
   ): { lab: Lab; composed: Array<{ args: string[]; env?: Record<string, string> }>; deps: ScaleServerDeps } {
-    const c = (id: string, service: string): LabContainer =>
-      ({ id, name: `lab-${id}`, service, state: 'running', labels: {} }) as LabContainer;
+    const c = (id: string, service: string): LabContainer => ({ id, name: `lab-${id}`, service, state, labels: {} }) as LabContainer;
     let containers = [
       ...Array.from({ length: servers }, (_, i) => c(`demo-server-${i + 1}`, 'demo-server')),
       ...(client ? [c('demo-client-1', 'demo-client')] : []),
@@ -132,5 +132,13 @@ describe('scaleServer', () => {
     expect(composed).toEqual([]);
     expect(f.output()).toMatch(/^demo-server already has 2 running replicas\.\n/);
     expect(f.output()).toMatch(/\n\nNo running demo-client container: nothing to watch\.\n$/);
+  });
+
+  it('scales up from none, the class token taken from a stopped replica', async () => {
+    const { lab: l, composed, deps } = lab(1, false, 'exited');
+    const f = fakeIO();
+    expect(await scaleServer(l, { watchMs: 1_000, stagger: true }, f.io, deps)).toBe(1);
+    expect(f.output()).toMatch(/^Scaling demo-server from 0 to 1: one new replica, nothing to stagger/);
+    expect(composed.map((x) => [x.args[5], x.env])).toEqual([['demo-server=1', { LAB_CLASSROOM_DEMO_TOKEN: 'class-token' }]]);
   });
 });

@@ -108,13 +108,12 @@ export async function scaleServer(
         // Same compose files and env file (.env / .env.offline) as the running lab: the new replicas use its images,
         // ... and the same ports and subnet, whatever this shell's LAB_* variables say.
         const context = composeContextFromLabels(template.labels);
-        let env = await runningLabEnv(lab.docker, lab.project, lab.containers);
-        let range = restartRangeOf([], []);
-        if (servers[0]) {
-          const info = await lab.docker.getContainer(servers[0].id).inspect();
-          range = restartRangeOf(info.Config.Cmd ?? [], info.Config.Env ?? []);
-          env = { ...env, ...classroomScaleEnv(info.Config.Env ?? []) };
-        }
+        const sibling = servers[0] ?? (template.service === DEMO_SERVER_SERVICE ? template : undefined);
+        const info = sibling ? await lab.docker.getContainer(sibling.id).inspect() : undefined;
+        // The restart range of a running server (what really runs); the class token from any (scaling up from none
+        // has only stopped ones).
+        const range = servers[0] && info ? restartRangeOf(info.Config.Cmd ?? [], info.Config.Env ?? []) : restartRangeOf([], []);
+        const env = { ...(await runningLabEnv(lab.docker, lab.project, lab.containers)), ...classroomScaleEnv(info?.Config.Env ?? []) };
         const scaleTo = async (n: number): Promise<void> => {
           const r = await deps.compose(
             ['up', '-d', '--no-deps', '--no-recreate', '--scale', `${DEMO_SERVER_SERVICE}=${n}`, DEMO_SERVER_SERVICE],

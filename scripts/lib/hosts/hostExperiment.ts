@@ -10,7 +10,6 @@ import { findRunning, type LabContainer } from '../docker/labContainers';
 import { LAB_HOSTS, NGINX_SERVICE } from '../docker/labServices';
 import type { Lab } from '../lab/openLab';
 import { formatSeconds } from '../term/table';
-import type { Timeline } from '../term/timeline';
 import {
   expectedHostEvents,
   hostDownEvents,
@@ -45,8 +44,8 @@ export interface HostExperiment {
   /** "<what>" in "Timeline (<what>; polled every ...)". */
   titleWhat: string;
   timeoutMs: number;
-  /** Lines after the timeline, before the other hosts' lines (e.g. asking the host's instances). */
-  afterTimeline?: (timeline: Timeline) => Promise<string[]>;
+  /** Lines after the timeline, before the other hosts' lines (e.g. asking the host's instances), said one by one. */
+  afterTimeline?: (say: (line: string) => void) => Promise<void>;
   /** The last lines: what to do next. */
   closing: string[];
 }
@@ -69,11 +68,11 @@ export function runHostExperiment(h: HostExperiment, io: ExperimentIO = processI
       timeoutMs: h.timeoutMs,
       title: timelineTitle(h.titleWhat, HOST_POLL_MS, formatSeconds),
       notSeen: `not seen in ${formatSeconds(h.timeoutMs)}`,
-      outro: async (_before, timeline) => {
-        const first = h.afterTimeline ? await h.afterTimeline(timeline) : [];
+      outro: async (_before, _timeline, say) => {
+        await h.afterTimeline?.(say);
         const after = await passingInstances(sides).then(passingByNode, () => undefined);
         const others = LAB_HOSTS.map((x) => x.name).filter((n) => n !== watched.name);
-        return [...first, ...otherHostsLines(others, passingBefore, after), ...h.closing];
+        for (const line of [...otherHostsLines(others, passingBefore, after), ...h.closing]) say(line);
       },
     },
     io,

@@ -70,7 +70,7 @@ export async function killAgent(
       alreadyBefore: restore ? 'start' : 'kill',
       titleWhat: `${restore ? 'restore' : 'SIGKILL'} of ${host.name}'s agent`,
       // Ask the host's workshop instances themselves, from inside their containers: the agent is gone, they are not.
-      afterTimeline: restore ? undefined : () => askInstances(lab, host.name),
+      afterTimeline: restore ? undefined : (say) => askInstances(lab, host.name, say),
       closing: [
         restore
           ? `${host.name}'s agent came back with the services and checks it keeps in its data dir (a named volume).`
@@ -81,11 +81,10 @@ export async function killAgent(
   );
 }
 
-/** One line per running workshop instance registered on `host`: what it says about itself on /health. */
-async function askInstances(lab: Lab, host: string): Promise<string[]> {
+/** One line per running workshop instance registered on `host`, as each answers: what it says about itself on /health. */
+async function askInstances(lab: Lab, host: string, say: (line: string) => void): Promise<void> {
   const { targets } = await loadApiWatch(lab.docker, lab.consul, lab.endpoints.nginxUrl, lab.containers);
   const mine = targets.filter((x) => x.container.state === 'running' && x.registration?.node === host);
-  const lines: string[] = [];
-  for (const x of mine) lines.push(probeLine(x.name, await probeHealth(lab.docker, x.container.id)));
-  return mine.length ? lines : [`(no running workshop-api instance on ${host} to ask)`];
+  for (const x of mine) say(probeLine(x.name, await probeHealth(lab.docker, x.container.id)));
+  if (!mine.length) say(`(no running workshop-api instance on ${host} to ask)`);
 }

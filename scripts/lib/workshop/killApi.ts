@@ -62,14 +62,12 @@ export async function killApi(lab: Lab, opts: KillApiOptions, io: ExperimentIO =
       timeoutMs: opts.timeoutMs,
       title: timelineTitle(`${opts.hard ? 'hard kill' : 'graceful stop'} of ${target.name}`, KILL_API_POLL_MS, formatSeconds),
       notSeen: `not seen in ${formatSeconds(opts.timeoutMs)}`,
-      outro: async () => {
+      outro: async (_before, _timeline, say) => {
         const left = registrations
           .filter((r) => r.id !== target.serviceId && r.status === 'passing')
           .map((r) => r.meta[WORKSHOP_META.name] || r.id);
-        return [
-          ...(left.length ? [`Still serving: ${left.join(', ')}`] : []),
-          `Bring it back: ${restoreCommand(lab.project, target.name)}   (or: docker start ${target.container.name})`,
-        ];
+        if (left.length) say(`Still serving: ${left.join(', ')}`);
+        say(`Bring it back: ${restoreCommand(lab.project, target.name)}   (or: docker start ${target.container.name})`);
       },
     },
     io,
