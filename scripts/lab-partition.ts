@@ -12,50 +12,37 @@
 // a heal after a long partition can take up to ~30 s longer (measured: ~7 s after a short one, ~12 s after 75 s).
 //
 // The work: scripts/lib/hosts/partition.ts, run by the experiment engine (scripts/lib/experiment/).
-import { createProgram, durationOption, runCli } from '../services/shared/cli';
+import { durationOption } from '../services/shared/cli';
 import { LAB_HOSTS } from './lib/docker/labServices';
+import { runLabCommand } from './lib/experiment/command';
 import { HEALING, partition } from './lib/hosts/partition';
 import { resolveHost } from './lib/hosts/resolveHost';
-import { openLab } from './lib/lab/openLab';
-import { addProjectOption } from './lib/lab/options';
-import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 
-const NAME = 'lab:partition';
-
-exitQuietlyOnClosedStdout();
-
-void runCli(NAME, async () => {
-  const program = addProjectOption(
-    createProgram(
-      NAME,
-      'Cut one simulated host off the lab network (a real partition) and time how fast Consul and Nginx stop routing to it',
-    ),
-  )
-    .argument(
-      '<host>',
-      `the host to cut off: ${LAB_HOSTS.slice(1)
-        .map((h) => h.name)
-        .join(', ')} (host-a, the instructor's laptop, is refused)`,
-    )
-    .option('--heal', 'connect the host again (same IP and alias) and time how fast it is back')
-    .addOption(durationOption('-t, --timeout <duration>', 'stop watching after this long', 60_000))
-    .addHelpText(
-      'after',
-      "\nThe host's owner container leaves the lab network (docker network disconnect): its agent and every service on it\n" +
-        'keep running but no packet gets in or out. The servers notice through gossip (serfHealth critical), which takes\n' +
-        "every service on the host out of Consul's passing set at once, and Nginx drops its workshop instances.\n" +
-        `\n${HEALING}\n`,
-    );
-  program.parse();
-  const opts = program.opts<{ project?: string; heal?: boolean; timeout: number }>();
-  const heal = !!opts.heal;
-  // host-a may be healed (someone disconnected it by hand), never partitioned by this command.
-  const host = resolveHost(NAME, program.args[0], { refuseInstructor: !heal });
-
-  const lab = await openLab(opts.project);
-  try {
-    return await partition(lab, host, { heal, timeoutMs: opts.timeout });
-  } finally {
-    lab.close();
-  }
+void runLabCommand({
+  name: 'lab:partition',
+  description: 'Cut one simulated host off the lab network (a real partition) and time how fast Consul and Nginx stop routing to it',
+  flags: (program) =>
+    program
+      .argument(
+        '<host>',
+        `the host to cut off: ${LAB_HOSTS.slice(1)
+          .map((h) => h.name)
+          .join(', ')} (host-a, the instructor's laptop, is refused)`,
+      )
+      .option('--heal', 'connect the host again (same IP and alias) and time how fast it is back')
+      .addOption(durationOption('-t, --timeout <duration>', 'stop watching after this long', 60_000))
+      .addHelpText(
+        'after',
+        "\nThe host's owner container leaves the lab network (docker network disconnect): its agent and every service on it\n" +
+          'keep running but no packet gets in or out. The servers notice through gossip (serfHealth critical), which takes\n' +
+          "every service on the host out of Consul's passing set at once, and Nginx drops its workshop instances.\n" +
+          `\n${HEALING}\n`,
+      ),
+  prepare: (program) => {
+    const opts = program.opts<{ heal?: boolean; timeout: number }>();
+    const heal = !!opts.heal;
+    // host-a may be healed (someone disconnected it by hand), never partitioned by this command.
+    const host = resolveHost('lab:partition', program.args[0], { refuseInstructor: !heal });
+    return (lab) => partition(lab, host, { heal, timeoutMs: opts.timeout });
+  },
 });
