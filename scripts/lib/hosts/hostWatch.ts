@@ -1,19 +1,21 @@
 /**
  * Watching a whole simulated host leave and come back, from every side at once: its agent container, the
  * servers' verdict on its node (serfHealth), Consul's passing set, and Nginx. The workshop-api watch
- * (../workshop/watch.ts) follows one instance; this follows every service on one Consul node.
+ * (../workshop/watch.ts) follows one instance; this follows every service on one Consul node. Both are
+ * specialisations of the one watch loop in ../experiment/watch.ts.
  */
-import { sleep, withTimeout } from '../../../services/shared/async';
+import { withTimeout } from '../../../services/shared/async';
 import type { ConsulClient } from '../../../services/shared/consul/client';
 import { errorMessage } from '../../../services/shared/errors';
 import { CONSUL_DEMO_SERVICE_NAME } from '../../../services/consul-demo/names';
 import { WORKSHOP_META, WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
 import { ConsulUnavailableError, worstStatus, type CheckStatus, type ServiceInstance } from '../consul/labConsul';
 import { demoServerOf } from '../demo/clientLog';
+import { markAlready as markAlreadyOnTimeline, pendingSidesOf, readSides, timeBySide, watchTimeline } from '../experiment/watch';
+import type { SideTimes, TimedEvent, WatchLoopOptions } from '../experiment/watch';
 import { pageHasInstance } from '../nginx/parseNginx';
-import { readPage, readUpstream } from '../nginx/readNginx';
 import type { Timeline } from '../term/timeline';
-import type { WatchLoopOptions, WatchSides } from '../workshop/watch';
+import { nginxReaders, type WatchSides } from '../workshop/watch';
 
 /** The services the lab runs on its hosts: a host is "out" when none of its instances of these is passing. */
 export const HOST_SERVICES = [CONSUL_DEMO_SERVICE_NAME, WORKSHOP_SERVICE_NAME] as const;
@@ -127,7 +129,7 @@ export interface HostSnapshot {
   upstream?: string[];
   page?: string[];
   /** When each side's answer arrived (epoch ms): an event is timed by the answer that showed it. */
-  at: Partial<Record<HostSide, number>>;
+  at: SideTimes<HostSide>;
 }
 
 export type HostEventKey = 'stopped' | 'running' | 'serf' | 'consul' | 'upstream' | 'page';
@@ -227,46 +229,33 @@ export async function snapshotHost(
   now: () => number = Date.now,
 ): Promise<HostSnapshot> {
   const s: HostSnapshot = { at: {} };
-  const soft = async (side: HostSide, fn: () => Promise<void>): Promise<void> => {
-    if (!want.has(side)) return;
-    try {
-      await fn();
-      s.at[side] = now();
-    } catch {
-      // a side that can't be read this round is simply not judged this round
-    }
-  };
-  await Promise.all([
-    w.agent &&
-      soft('agent', async () => {
-        const info = await sides.docker.getContainer(w.agent!.id).inspect();
-        s.agent = { running: info.State.Running, ...(info.State.Running ? {} : { exitCode: info.State.ExitCode }) };
-      }),
-    soft('serf', async () => {
-      s.serf = serfStatus(await sides.nodeChecks(w.name));
-    }),
-    soft('consul', async () => {
-      s.passing = await passingInstances(sides);
-    }),
-    sides.nginxContainerId &&
-      soft('upstream', async () => {
-        s.upstream = await readUpstream(sides.docker, sides.nginxContainerId!);
-      }),
-    soft('page', async () => {
-      s.page = (await readPage(sides.nginxUrl)).instances;
-    }),
-  ]);
+  s.at = await readSides<HostSide>(
+    want,
+    {
+      ...(w.agent
+        ? {
+            agent: async () => {
+              const info = await sides.docker.getContainer(w.agent!.id).inspect();
+              s.agent = { running: info.State.Running, ...(info.State.Running ? {} : { exitCode: info.State.ExitCode }) };
+            },
+          }
+        : {}),
+      serf: async () => {
+        s.serf = serfStatus(await sides.nodeChecks(w.name));
+      },
+      consul: async () => {
+        s.passing = await passingInstances(sides);
+      },
+      ...nginxReaders(sides, s),
+    },
+    now,
+  );
   return s;
 }
 
 /** The sides worth asking for the events still pending on the timeline. */
 export function pendingHostSides(timeline: Timeline): Set<HostSide> {
-  return new Set(
-    timeline
-      .pending()
-      .map((e) => sideOfHostEvent(e.key))
-      .filter((x): x is HostSide => !!x),
-  );
+  return pendingSidesOf(timeline, sideOfHostEvent);
 }
 
 /** Events with the time (ms on the timeline) of the answer that showed each, earliest first. */
@@ -276,32 +265,38 @@ export function timedHostEvents(
   sinceStart: (epochMs: number) => number,
   fallbackMs: number,
 ): Array<HostEvent & { atMs: number }> {
-  return events
-    .map((e) => {
-      const seen = s.at[sideOfHostEvent(e.key)!];
-      return { ...e, atMs: seen !== undefined ? sinceStart(seen) : fallbackMs };
-    })
-    .sort((a, b) => a.atMs - b.atMs);
+  return timeBySide(events, s.at, sideOfHostEvent, sinceStart, fallbackMs);
+}
+
+/** One round of the host watch: snapshot the host from the sides still pending → its events, each timed. */
+export async function lookAtHost(
+  sides: HostSides,
+  timeline: Timeline,
+  w: WatchedHost,
+  events: (s: HostSnapshot, w: WatchedHost) => HostEvent[],
+  now: () => number = Date.now,
+): Promise<TimedEvent[]> {
+  const s = await snapshotHost(sides, w, pendingHostSides(timeline), now);
+  return timedHostEvents(events(s, w), s, (x) => timeline.sinceStart(x), timeline.elapsedMs());
 }
 
 /**
- * Snapshot the host from the sides still pending → its events, each timed by the answer that showed it → marked
- * on the timeline (first sighting wins) → sleep; until every expected event is seen or `timeoutMs` has passed.
+ * lookAtHost → marked on the timeline (first sighting wins) → sleep; until every expected event is seen or
+ * `timeoutMs` has passed. (lab:partition and lab:kill-agent run the same rounds through the experiment engine.)
  */
 export async function watchHost(
   sides: HostSides,
   timeline: Timeline,
   w: WatchedHost,
   events: (s: HostSnapshot, w: WatchedHost) => HostEvent[],
-  opts: Pick<WatchLoopOptions, 'timeoutMs' | 'pollMs' | 'onEvent'>,
+  opts: Pick<WatchLoopOptions, 'timeoutMs' | 'pollMs' | 'onEvent' | 'sleep'>,
 ): Promise<void> {
-  while (!timeline.done() && timeline.elapsedMs() < opts.timeoutMs) {
-    const s = await snapshotHost(sides, w, pendingHostSides(timeline));
-    for (const e of timedHostEvents(events(s, w), s, (x) => timeline.sinceStart(x), timeline.elapsedMs())) {
-      if (timeline.mark(e.key, e.label, e.atMs)) opts.onEvent?.(e.atMs, e.label);
-    }
-    if (!timeline.done()) await sleep(opts.pollMs);
-  }
+  await watchTimeline(timeline, () => lookAtHost(sides, timeline, w, events), opts);
+}
+
+/** The action's own first effect (the agent container stopped or running) is always timed, never "already". */
+export function notTheAction(events: HostEvent[]): HostEvent[] {
+  return events.filter((e) => e.key !== 'stopped' && e.key !== 'running');
 }
 
 /**
@@ -314,16 +309,7 @@ export function markAlready(
   note: string,
   onEvent?: (atMs: number, label: string) => void,
 ): HostEvent[] {
-  const marked: HostEvent[] = [];
-  for (const e of events) {
-    if (e.key === 'stopped' || e.key === 'running') continue; // the action's own first effect is always timed
-    const label = `${e.label} (${note})`;
-    if (timeline.pending().some((p) => p.key === e.key) && timeline.mark(e.key, label, 0)) {
-      onEvent?.(0, label);
-      marked.push(e);
-    }
-  }
-  return marked;
+  return markAlreadyOnTimeline(timeline, notTheAction(events), note, onEvent);
 }
 
 /** "host-a's services stayed passing (5 passing instances before, 5 after)", one line per other host. */

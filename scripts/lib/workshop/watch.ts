@@ -1,5 +1,4 @@
 import type Docker from 'dockerode';
-import { sleep } from '../../../services/shared/async';
 import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
 import type { CheckStatus, LabConsul, ServiceInstance } from '../consul/labConsul';
 import { findRunning, LabContainer } from '../docker/labContainers';
@@ -7,6 +6,8 @@ import { NGINX_SERVICE } from '../docker/labServices';
 import { pageHasInstance } from '../nginx/parseNginx';
 import { readPage, readUpstream } from '../nginx/readNginx';
 import type { Timeline } from '../term/timeline';
+import { pendingSidesOf, readSides, timeBySide, watchTimeline } from '../experiment/watch';
+import type { SideTimes, TimedEvent, WatchLoopOptions } from '../experiment/watch';
 import { loadWorkshopTargets, WorkshopTarget } from './instances';
 
 /** One look at a workshop-api instance from every side. A field is undefined when that side could not be read. */
@@ -19,7 +20,7 @@ export interface ApiSnapshot {
   upstream?: string[];
   page?: string[];
   /** When each side's answer arrived (epoch ms): an event is timed by the answer that showed it, not the slowest side. */
-  at?: Partial<Record<Side, number>>;
+  at?: SideTimes<Side>;
 }
 
 export type Side = 'container' | 'consul' | 'upstream' | 'page';
@@ -80,6 +81,25 @@ export interface WatchSides {
   nginxContainerId?: string;
 }
 
+/** Nginx's two sides, read the same way by every watch: its rendered upstream (docker exec) and its page. */
+export function nginxReaders(
+  sides: WatchSides,
+  into: { upstream?: string[]; page?: string[] },
+): { upstream?: () => Promise<void>; page: () => Promise<void> } {
+  return {
+    ...(sides.nginxContainerId
+      ? {
+          upstream: async () => {
+            into.upstream = await readUpstream(sides.docker, sides.nginxContainerId!);
+          },
+        }
+      : {}),
+    page: async () => {
+      into.page = (await readPage(sides.nginxUrl)).instances;
+    },
+  };
+}
+
 /** Look at one instance from every side at once; a side that fails to answer is left undefined. */
 export async function snapshot(
   sides: WatchSides,
@@ -88,41 +108,27 @@ export async function snapshot(
   want: Set<string>,
   now: () => number = Date.now,
 ): Promise<ApiSnapshot> {
-  const s: ApiSnapshot = { at: {} };
-  const soft = async (side: Side, fn: () => Promise<void>): Promise<void> => {
-    try {
-      await fn();
-      s.at![side] = now();
-    } catch {
-      // a side that can't be read this round is simply not judged this round
-    }
-  };
-  await Promise.all([
-    want.has('container') &&
-      soft('container', async () => {
+  const s: ApiSnapshot = {};
+  s.at = await readSides<Side>(
+    want as Set<Side>,
+    {
+      container: async () => {
         const info = await sides.docker.getContainer(containerId).inspect();
         s.running = info.State.Running;
         s.health = info.State.Health?.Status;
         if (!info.State.Running) s.exitCode = info.State.ExitCode;
-      }),
-    want.has('consul') &&
-      soft('consul', async () => {
+      },
+      consul: async () => {
         const all = await sides.consul.instances(WORKSHOP_SERVICE_NAME);
         // By service ID only: instances on one simulated host share its hostname (Meta.host), so a sibling's
         // registration must never stand in for a deregistered one.
         const mine = all.find((i) => i.id === w.serviceId);
         s.consul = mine ? { status: mine.status, address: `${mine.address}:${mine.port}` } : { status: 'absent' };
-      }),
-    want.has('upstream') &&
-      sides.nginxContainerId &&
-      soft('upstream', async () => {
-        s.upstream = await readUpstream(sides.docker, sides.nginxContainerId!);
-      }),
-    want.has('page') &&
-      soft('page', async () => {
-        s.page = (await readPage(sides.nginxUrl)).instances;
-      }),
-  ]);
+      },
+      ...nginxReaders(sides, s),
+    },
+    now,
+  );
   return s;
 }
 
@@ -142,12 +148,7 @@ export function timedEvents(
   sinceStart: (epochMs: number) => number,
   fallbackMs: number,
 ): Array<ObservedEvent & { atMs: number }> {
-  return events
-    .map((e) => {
-      const seen = s.at?.[sideOf(e.key)];
-      return { ...e, atMs: seen !== undefined ? sinceStart(seen) : fallbackMs };
-    })
-    .sort((a, b) => a.atMs - b.atMs);
+  return timeBySide(events, s.at, sideOf, sinceStart, fallbackMs);
 }
 
 /** What every watch starts from: Consul's registrations, the workshop-api containers matched with them, the running nginx. */
@@ -184,48 +185,52 @@ export interface WatchedTarget {
   sides?: () => Set<string>;
 }
 
-export interface WatchLoopOptions {
-  /** Stop once the timeline is this old, seen or not. */
-  timeoutMs: number;
-  pollMs: number;
-  /** Each newly seen event, with its time on the timeline (e.g. a progress line). */
-  onEvent?: (atMs: number, label: string) => void;
-  /** Runs before every round; throws to end the watch (e.g. `docker stop` failed). */
-  beforeRound?: () => void;
+export interface ApiWatchOptions extends WatchLoopOptions {
   /** Follow the address Consul reports: a restarted container can come back on another IP. */
   followAddress?: boolean;
 }
 
 /** The sides worth asking for the events still pending under `keyPrefix`. */
 export function pendingSides(timeline: Timeline, keyPrefix = ''): Set<string> {
-  const keys = timeline.pending().filter((e) => e.key.startsWith(keyPrefix));
-  return new Set(keys.map((e) => sideOf(e.key.slice(keyPrefix.length) as ObservedEvent['key'])));
+  return pendingSidesOf(timeline, (k) => sideOf(k as ObservedEvent['key']), keyPrefix);
 }
 
 /**
- * The watch loop of lab:kill-api, lab:restore-api and the benchmark's stop trials: snapshot every target from
- * every side → its events, each timed by the answer that showed it → marked on the timeline (first sighting
- * wins) → sleep `pollMs`; until every expected event is seen or `timeoutMs` has passed.
+ * One round of the workshop watch: snapshot every target from the sides it still needs → its events, each timed
+ * by the answer that showed it, keys and labels prefixed for a shared timeline; all of them earliest first.
+ */
+export async function lookAtInstances(
+  sides: WatchSides,
+  timeline: Timeline,
+  targets: WatchedTarget[],
+  followAddress = false,
+  now: () => number = Date.now,
+): Promise<TimedEvent[]> {
+  const perTarget = await Promise.all(
+    targets.map(async (t) => {
+      const keyPrefix = t.keyPrefix ?? '';
+      const s = await snapshot(sides, t.containerId, t.instance, t.sides?.() ?? pendingSides(timeline, keyPrefix), now);
+      if (followAddress && s.consul?.address) t.instance.address = s.consul.address;
+      return timedEvents(t.events(s, t.instance), s, (x) => timeline.sinceStart(x), timeline.elapsedMs()).map((e) => ({
+        key: `${keyPrefix}${e.key}`,
+        label: `${t.labelPrefix ?? ''}${e.label}`,
+        atMs: e.atMs,
+      }));
+    }),
+  );
+  return perTarget.flat().sort((a, b) => a.atMs - b.atMs);
+}
+
+/**
+ * The watch loop of the benchmark's stop trials (lab:kill-api and lab:restore-api run the same rounds through
+ * the experiment engine): lookAtInstances → marked on the timeline (first sighting wins) → sleep `pollMs`; until
+ * every expected event is seen or `timeoutMs` has passed.
  */
 export async function watchUntilDone(
   sides: WatchSides,
   timeline: Timeline,
   targets: WatchedTarget[],
-  opts: WatchLoopOptions,
+  opts: ApiWatchOptions,
 ): Promise<void> {
-  while (!timeline.done() && timeline.elapsedMs() < opts.timeoutMs) {
-    opts.beforeRound?.();
-    await Promise.all(
-      targets.map(async (t) => {
-        const keyPrefix = t.keyPrefix ?? '';
-        const s = await snapshot(sides, t.containerId, t.instance, t.sides?.() ?? pendingSides(timeline, keyPrefix));
-        if (opts.followAddress && s.consul?.address) t.instance.address = s.consul.address;
-        for (const e of timedEvents(t.events(s, t.instance), s, (x) => timeline.sinceStart(x), timeline.elapsedMs())) {
-          const label = `${t.labelPrefix ?? ''}${e.label}`;
-          if (timeline.mark(`${keyPrefix}${e.key}`, label, e.atMs)) opts.onEvent?.(e.atMs, label);
-        }
-      }),
-    );
-    if (!timeline.done()) await sleep(opts.pollMs);
-  }
+  await watchTimeline(timeline, () => lookAtInstances(sides, timeline, targets, opts.followAddress), opts);
 }
