@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import fc from 'fast-check';
 import { UsageError } from '../../../services/shared/errors';
-import { fakeCommandIo } from '../lab/fakeCommandIo';
+import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
 import type { BenchLab } from './benchLab';
 import { FIGURE_KEYS, type Figures } from './figures';
 import type { PhaseResult } from './phase';

@@ -1,6 +1,6 @@
 import path from 'node:path';
-import { fakeCommandIo } from '../lab/fakeCommandIo';
-import { fakeLab } from '../lab/fakeLab';
+import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
+import { fakeLab } from '../lab/testdata/fakeLab';
 import { labScreenshots, type ScreenshotDeps, type ShotPage } from './screenshots';
 
 function world(goto: ShotPage['goto']) {

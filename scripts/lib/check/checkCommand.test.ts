@@ -1,6 +1,6 @@
 import type { GatherOptions, LabFacts } from '../../../services/exercises';
 import { UsageError } from '../../../services/shared/errors';
-import { fakeLab } from '../lab/fakeLab';
+import { fakeLab } from '../lab/testdata/fakeLab';
 import { labCheck, type CheckDeps } from './checkCommand';
 
 /** What the gatherer knows when Consul and Nginx do not answer: every fact an error. */

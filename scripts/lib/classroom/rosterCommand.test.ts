@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../../services/shared/errors';
-import { fakeCommandIo } from '../lab/fakeCommandIo';
-import { fakeLab } from '../lab/fakeLab';
+import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
+import { fakeLab } from '../lab/testdata/fakeLab';
 import type { Roster } from './roster';
 import { labRoster, type RosterDeps } from './rosterCommand';
 

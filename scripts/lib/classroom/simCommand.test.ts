@@ -1,5 +1,5 @@
 import type Docker from 'dockerode';
-import { fakeCommandIo } from '../lab/fakeCommandIo';
+import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
 import type { UpCleanup, UpOptions, UpResult } from './sim/classroom';
 import type { SimOutput } from './sim/simState';
 import { classroomSim, type SimDeps, type SimOptions } from './simCommand';

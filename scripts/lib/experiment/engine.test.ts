@@ -1,12 +1,12 @@
 import { formatSeconds } from '../term/table';
 import type { Timeline } from '../term/timeline';
 import { runExperiment, runTimedExperiment, timelineTitle, type TimedExperiment } from './engine';
-import { fakeIO } from './fakeIO';
+import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
 import type { TimedEvent } from './watch';
 
 describe('runExperiment', () => {
   it('runs snapshot → expect (printed) → act → watch → report (printed) in order, and returns the exit code', async () => {
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCommandIo();
     const phases: string[] = [];
     const code = await runExperiment(
       {
@@ -33,7 +33,7 @@ describe('runExperiment', () => {
           watch: async () => 0,
           report: async () => ({ lines: [], exitCode: 0 }),
         },
-        fakeIO().io,
+        fakeCommandIo().io,
       ),
     ).rejects.toThrow('no lab');
     expect(act).not.toHaveBeenCalled();
@@ -70,7 +70,7 @@ function experiment(over: Partial<TimedExperiment<string>> = {}, bNever = false)
 
 describe('runTimedExperiment', () => {
   it('prints the intro, each event as it is seen, then the timeline and the outro; exit 0 when all were seen', async () => {
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCommandIo();
     const code = await runTimedExperiment(experiment({ outro: async (_b, _t, say) => say('Bring it back: x') }), io);
     expect(code).toBe(0);
     expect(output()).toBe(
@@ -92,13 +92,13 @@ describe('runTimedExperiment', () => {
   });
 
   it('says "not seen" and exits 1 when the timeout passes first; no outro, no blank line after the table', async () => {
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCommandIo();
     expect(await runTimedExperiment(experiment({}, true), io)).toBe(1);
     expect(output()).toMatch(/ 0\.1 s {2}a happened \(really\)\n *not seen in 1\.0 s {2}b happened\n$/);
   });
 
   it('marks what the snapshot already shows at 0 s with the note, and never waits for it', async () => {
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCommandIo();
     const code = await runTimedExperiment(
       experiment({ already: { events: (b) => [{ key: 'b', label: `b happened (${b})` }], note: 'already before the act' } }),
       io,
@@ -109,19 +109,19 @@ describe('runTimedExperiment', () => {
   });
 
   it("starts the clock before an awaited action: the action's own time counts", async () => {
-    const f = fakeIO();
+    const f = fakeCommandIo();
     await runTimedExperiment(experiment({ act: async () => f.advance(500) }), f.io);
     expect(f.output()).toContain('  [  0.6 s] a happened (really)');
   });
 
   it('starts the clock after a then-clock action and says how long it took', async () => {
-    const f = fakeIO();
+    const f = fakeCommandIo();
     await runTimedExperiment(experiment({ act: async () => f.advance(300), actTiming: 'then-clock' }), f.io);
     expect(f.output()).toContain('Doing it (before)\n  [  0.0 s] thing sent (docker took 300 ms)\n  [  0.1 s] a happened (really)');
   });
 
   it('lets a background action run on, and ends the watch with its failure', async () => {
-    const { io } = fakeIO();
+    const { io } = fakeCommandIo();
     let fail: (e: Error) => void = () => undefined;
     const act = (): Promise<void> => new Promise((_, reject) => (fail = reject));
     let looks = 0;

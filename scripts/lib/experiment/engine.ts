@@ -1,33 +1,13 @@
 /**
  * The experiment engine behind the commands that break the lab on purpose (lab:kill-api, lab:restore-api,
  * lab:kill-agent, lab:partition, lab:scale-server): snapshot → expect → act → watch → report. `runExperiment` runs
- * the five phases in order and prints through injected IO; `timedExperiment` is the usual kind, whose watch fills a
+ * the five phases in order and prints through the injected CommandIo (terminal and clock); `timedExperiment` is the usual kind, whose watch fills a
  * timeline (when each part of the lab noticed) and whose report is that timeline. Docker and Consul are only behind
  * the description's functions, so unit tests drive every phase with fakes and a fake clock.
  */
-import { sleep as realSleep } from '../../../services/shared/async';
-import { Progress } from '../term/progress';
+import { liveCommandIo, type CommandIo } from '../lab/commandIo';
 import { Timeline } from '../term/timeline';
 import { markAlready, watchTimeline, type TimedEvent, type WatchEvent } from './watch';
-
-/** Where an experiment's time and text come from: real in a command, fake in a test. */
-export interface ExperimentIO {
-  now: () => number;
-  sleep: (ms: number) => Promise<void>;
-  /** Writes text as is (the caller ends its lines). */
-  write: (text: string) => void;
-}
-
-export const processIO: ExperimentIO = {
-  now: Date.now,
-  sleep: realSleep,
-  write: (text) => void process.stdout.write(text),
-};
-
-/** Progress lines ("  [  3.2 s] text") through the experiment's IO. */
-export function progressOf(io: ExperimentIO): Progress {
-  return new Progress((line) => io.write(`${line}\n`), io.now);
-}
 
 /** What the report prints and the command's exit code. */
 export interface ExperimentReport {
@@ -48,13 +28,13 @@ export interface Experiment<B, W> {
 }
 
 /** Snapshot → print what to expect → act → watch → print the report; returns the exit code. */
-export async function runExperiment<B, W>(e: Experiment<B, W>, io: ExperimentIO): Promise<number> {
+export async function runExperiment<B, W>(e: Experiment<B, W>, io: CommandIo): Promise<number> {
   const before = await e.snapshot();
-  for (const line of e.expect(before)) io.write(`${line}\n`);
+  for (const line of e.expect(before)) io.out(`${line}\n`);
   await e.act(before);
   const watched = await e.watch(before);
   const report = await e.report(before, watched);
-  for (const line of report.lines) io.write(`${line}\n`);
+  for (const line of report.lines) io.out(`${line}\n`);
   return report.exitCode;
 }
 
@@ -113,8 +93,8 @@ export function timelineTitle(what: string, pollMs: number, formatSeconds: (ms: 
  * until every one is seen or the timeout; the report is the timeline, then the outro. Exit 0 when every expected
  * event was seen, 1 otherwise.
  */
-export function timedExperiment<B>(t: TimedExperiment<B>, io: ExperimentIO): Experiment<B, Timeline> {
-  const progress = progressOf(io);
+export function timedExperiment<B>(t: TimedExperiment<B>, io: CommandIo): Experiment<B, Timeline> {
+  const progress = io.newProgress();
   const onEvent = (atMs: number, label: string): void => progress.lineAt(atMs, label);
   let timeline: Timeline | undefined;
   let actError: Error | undefined;
@@ -161,15 +141,15 @@ export function timedExperiment<B>(t: TimedExperiment<B>, io: ExperimentIO): Exp
       return tl;
     },
     report: async (before, tl) => {
-      io.write(`\n${t.title}\n${tl.render(t.notSeen)}\n`);
+      io.out(`\n${t.title}\n${tl.render(t.notSeen)}\n`);
       let said = 0;
-      await t.outro?.(before, tl, (line) => io.write(`${said++ === 0 ? '\n' : ''}${line}\n`));
+      await t.outro?.(before, tl, (line) => io.out(`${said++ === 0 ? '\n' : ''}${line}\n`));
       return { lines: [], exitCode: tl.done() ? 0 : 1 };
     },
   };
 }
 
 /** Run a timed experiment: the usual way a break command runs. */
-export function runTimedExperiment<B>(t: TimedExperiment<B>, io: ExperimentIO = processIO): Promise<number> {
+export function runTimedExperiment<B>(t: TimedExperiment<B>, io: CommandIo = liveCommandIo()): Promise<number> {
   return runExperiment(timedExperiment(t, io), io);
 }

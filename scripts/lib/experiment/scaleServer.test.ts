@@ -4,7 +4,7 @@ import type { ComposeOptions } from '../docker/compose';
 import type { LabConsul } from '../consul/labConsul';
 import type { LabContainer } from '../docker/labContainers';
 import type { Lab } from '../lab/openLab';
-import { fakeIO } from './fakeIO';
+import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
 import { classroomScaleEnv, scaleLine, scaleServer, scaleSteps, trafficLines, type ScaleServerDeps } from './scaleServer';
 
 describe('scaleLine', () => {
@@ -109,7 +109,7 @@ describe('scaleServer', () => {
 
   it('scales down with compose (the class token passed in its env), then shows the instances and the traffic', async () => {
     const { lab: l, composed, deps } = lab(3);
-    const f = fakeIO();
+    const f = fakeCommandIo();
     expect(await scaleServer(l, { n: '1', watchMs: 15_000, stagger: true }, f.io, deps)).toBe(0);
     expect(composed).toHaveLength(1);
     expect(composed[0]!.args).toEqual(['up', '-d', '--no-deps', '--no-recreate', '--scale', 'demo-server=1', 'demo-server']);
@@ -127,7 +127,7 @@ describe('scaleServer', () => {
 
   it('changes nothing at the target already, and exits 1 without a demo client to watch', async () => {
     const { lab: l, composed, deps } = lab(2, false);
-    const f = fakeIO();
+    const f = fakeCommandIo();
     expect(await scaleServer(l, { n: '2', watchMs: 15_000, stagger: true }, f.io, deps)).toBe(1);
     expect(composed).toEqual([]);
     expect(f.output()).toMatch(/^demo-server already has 2 running replicas\.\n/);
@@ -136,7 +136,7 @@ describe('scaleServer', () => {
 
   it('scales up from none, the class token taken from a stopped replica', async () => {
     const { lab: l, composed, deps } = lab(1, false, 'exited');
-    const f = fakeIO();
+    const f = fakeCommandIo();
     expect(await scaleServer(l, { watchMs: 1_000, stagger: true }, f.io, deps)).toBe(1);
     expect(f.output()).toMatch(/^Scaling demo-server from 0 to 1: one new replica, nothing to stagger/);
     expect(composed.map((x) => [x.args[5], x.env])).toEqual([['demo-server=1', { LAB_CLASSROOM_DEMO_TOKEN: 'class-token' }]]);

@@ -25,7 +25,8 @@ import { runningLabEnv } from '../docker/publishedPorts';
 import { shortName } from '../docker/readiness';
 import type { Lab } from '../lab/openLab';
 import { formatPercent, formatSeconds, renderTable } from '../term/table';
-import { processIO, progressOf, runExperiment, type ExperimentIO } from './engine';
+import { liveCommandIo, type CommandIo } from '../lab/commandIo';
+import { runExperiment } from './engine';
 
 export interface ScaleServerOptions {
   /** [N] as typed; default one more than now. */
@@ -91,10 +92,10 @@ interface Before {
 export async function scaleServer(
   lab: Lab,
   opts: ScaleServerOptions,
-  io: ExperimentIO = processIO,
+  io: CommandIo = liveCommandIo(),
   deps: ScaleServerDeps = realDeps,
 ): Promise<number> {
-  const progress = progressOf(io);
+  const progress = io.newProgress();
   const gapOf = (range: [number, number]): number => (opts.stagger ? staggerGapMs(range) : 0);
   let nameOf: (serviceId: string) => string = (id) => id;
 
@@ -148,10 +149,10 @@ export async function scaleServer(
         const prefixes = await demoServerPrefixes(lab.docker, running(lab));
         nameOf = (serviceId) => containerLabel(prefixes, serviceId);
         const instances = (await lab.consul.instances(CONSUL_DEMO_SERVICE_NAME)).sort((a, b) => nameOf(a.id).localeCompare(nameOf(b.id)));
-        io.write(
+        io.out(
           `\nInstances of ${CONSUL_DEMO_SERVICE_NAME} in Consul now (the ID's last number and the port change on every restart; the rest names the process)\n`,
         );
-        io.write(
+        io.out(
           renderTable(
             [{ header: 'CONTAINER' }, { header: 'SERVICE ID' }, { header: 'ADDRESS' }, { header: 'TAG' }, { header: 'STATUS' }],
             instances.map((i) => [nameOf(i.id), i.id, `${i.address}:${i.port}`, i.tags.join(','), i.status]),
@@ -159,7 +160,7 @@ export async function scaleServer(
         );
         const client = lab.containers.find((c) => c.service === DEMO_CLIENT_SERVICE && c.state === 'running');
         if (!client) return undefined;
-        io.write(`\nWatching the demo client's requests for ${formatSeconds(opts.watchMs)}...\n`);
+        io.out(`\nWatching the demo client's requests for ${formatSeconds(opts.watchMs)}...\n`);
         const from = io.now();
         await io.sleep(opts.watchMs);
         return deps.clientRequests(lab, client, from);

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { Timeline } from '../term/timeline';
-import { fakeIO } from './fakeIO';
+import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
 import { markAlready, pendingSidesOf, readSides, timeBySide, watchTimeline, type TimedEvent } from './watch';
 
 type Side = 'a' | 'b' | 'c';
@@ -63,7 +63,7 @@ describe('pendingSidesOf', () => {
 
 describe('watchTimeline', () => {
   it('marks each event once, as first seen, and stops as soon as all are seen', async () => {
-    const { io } = fakeIO();
+    const { io } = fakeCommandIo();
     const t = new Timeline(io.now);
     t.expect('a', 'A').expect('b', 'B');
     const rounds: TimedEvent[][] = [
@@ -84,7 +84,7 @@ describe('watchTimeline', () => {
     expect(t.done()).toBe(true);
   });
   it('gives up at the timeout with the rest pending', async () => {
-    const { io } = fakeIO();
+    const { io } = fakeCommandIo();
     const t = new Timeline(io.now);
     t.expect('a', 'A');
     let looks = 0;

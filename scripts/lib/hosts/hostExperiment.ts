@@ -4,7 +4,8 @@
  * round looks at the host again; after the timeline it says how the other hosts fared.
  */
 import { createConsulClient } from '../../../services/shared/consul/client';
-import { processIO, runTimedExperiment, timelineTitle, type ActTiming, type ExperimentIO } from '../experiment/engine';
+import { runTimedExperiment, timelineTitle, type ActTiming } from '../experiment/engine';
+import { liveCommandIo, type CommandIo } from '../lab/commandIo';
 import type { WatchEvent } from '../experiment/watch';
 import { findRunning, type LabContainer } from '../docker/labContainers';
 import { LAB_HOSTS, NGINX_SERVICE } from '../docker/labServices';
@@ -51,7 +52,7 @@ export interface HostExperiment {
 }
 
 /** Run one host experiment; 0 when every expected event was seen in time, else 1. */
-export function runHostExperiment(h: HostExperiment, io: ExperimentIO = processIO): Promise<number> {
+export function runHostExperiment(h: HostExperiment, io: CommandIo = liveCommandIo()): Promise<number> {
   const { sides, watched, passingBefore } = h.setup;
   const events = h.dir === 'up' ? hostUpEvents : hostDownEvents;
   return runTimedExperiment(
@@ -99,7 +100,7 @@ export async function runOnHost(
   agent: WatchedHost['agent'],
   opts: HostRunOptions,
   plan: HostPlan,
-  io: ExperimentIO = processIO,
+  io: CommandIo = liveCommandIo(),
 ): Promise<number> {
   const client = opts.nodeChecks ? undefined : createConsulClient(lab.endpoints.consul);
   try {

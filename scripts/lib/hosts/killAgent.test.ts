@@ -1,18 +1,18 @@
 import { UsageError } from '../../../services/shared/errors';
-import { fakeIO, progressTexts } from '../experiment/fakeIO';
-import { fakeLab, fakeNginx, fakeNodeChecks, newWorld, type FakeWorld } from '../experiment/fakeLab';
+import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
+import { worldLab, fakeNginx, fakeNodeChecks, newWorld, type FakeWorld } from '../experiment/testdata/fakeWorld';
 import * as readNginx from '../nginx/readNginx';
 import { agentHost, killAgent } from './killAgent';
 
-function labOf(w: FakeWorld): ReturnType<typeof fakeLab> {
+function labOf(w: FakeWorld): ReturnType<typeof worldLab> {
   const nginx = fakeNginx(w);
   jest.spyOn(readNginx, 'readPage').mockImplementation(nginx.page);
   jest.spyOn(readNginx, 'readUpstream').mockImplementation(nginx.upstream);
-  return fakeLab(w);
+  return worldLab(w);
 }
 
 const hostB = agentHost('host-b', false, undefined);
-const run = (w: FakeWorld, restore: boolean, timeoutMs: number, io = fakeIO().io): Promise<number> =>
+const run = (w: FakeWorld, restore: boolean, timeoutMs: number, io = fakeCommandIo().io): Promise<number> =>
   killAgent(labOf(w), hostB, { restore, timeoutMs, nodeChecks: fakeNodeChecks(w) }, io);
 
 describe('agentHost', () => {
@@ -29,12 +29,12 @@ describe('agentHost', () => {
 describe('killAgent', () => {
   it('crashes the agent, times each side, asks the instances themselves, and checks the other host', async () => {
     const w = newWorld();
-    const { io, output } = fakeIO();
+    const { io, output, progressTexts } = fakeCommandIo();
     expect(await run(w, false, 60_000, io)).toBe(0);
     expect(w.actions).toEqual(['kill agent host-b']);
     const out = output();
     expect(out).toMatch(/^Crashing host-b's agent: docker kill consul-lab-host-b-agent-1 \(SIGKILL: no leave, no deregistration\)\n/);
-    expect(progressTexts(out)).toEqual([
+    expect(progressTexts()).toEqual([
       "host-b's agent container stopped (exit code 137)",
       "host-b's agent marked failed by the servers (serfHealth critical)",
       "every service on host-b out of Consul's passing set",
@@ -56,12 +56,12 @@ describe('killAgent', () => {
 
   it('restores a dead agent and times the way back; nothing to restore when it runs', async () => {
     const w = newWorld({ agents: { 'host-a': true, 'host-b': false } });
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCommandIo();
     expect(await run(w, true, 60_000, io)).toBe(0);
     expect(w.actions).toEqual(['start agent host-b']);
     expect(output()).toContain("  [  0.0 s] host-b's services back in Consul's passing set (2 instances)\n");
     expect(output()).toMatch(/host-b's agent came back with the services and checks it keeps in its data dir \(a named volume\)\.\n$/);
-    const again = fakeIO();
+    const again = fakeCommandIo();
     expect(await run(w, true, 1_000, again.io)).toBe(0);
     expect(again.output()).toBe("host-b's agent (consul-lab-host-b-agent-1) is running; nothing to restore.\n");
   });
@@ -76,7 +76,7 @@ describe('killAgent', () => {
 
   it('exits 1 when the servers never notice in time', async () => {
     const w = newWorld({ reacts: false });
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCommandIo();
     expect(await run(w, false, 1_000, io)).toBe(1);
     expect(output()).toMatch(/not seen in 1\.0 s {2}host-b's agent marked failed by the servers/);
   });

@@ -4,7 +4,7 @@
  * themselves. `restore` starts the agent again and times the way back.
  */
 import { UsageError } from '../../../services/shared/errors';
-import { processIO, type ExperimentIO } from '../experiment/engine';
+import { liveCommandIo, type CommandIo } from '../lab/commandIo';
 import { resolveProjectName } from '../docker/labContainers';
 import { INSTRUCTOR_HOST, type LabHost } from '../docker/labServices';
 import type { Lab } from '../lab/openLab';
@@ -36,7 +36,7 @@ export async function killAgent(
   lab: Lab,
   host: LabHost,
   opts: HostRunOptions & { restore: boolean },
-  io: ExperimentIO = processIO,
+  io: CommandIo = liveCommandIo(),
 ): Promise<number> {
   const { restore } = opts;
   const agent = hostContainer(lab, host.agentService);
@@ -44,7 +44,7 @@ export async function killAgent(
   if (!restore && agent.state !== 'running')
     throw new Error(`${host.name}'s agent (${agent.name}) is already ${agent.state}; restore it: ${restoreCmd}`);
   if (restore && agent.state === 'running') {
-    io.write(`${host.name}'s agent (${agent.name}) is running; nothing to restore.\n`);
+    io.out(`${host.name}'s agent (${agent.name}) is running; nothing to restore.\n`);
     return 0;
   }
 

@@ -1,18 +1,18 @@
-import { fakeIO } from '../experiment/fakeIO';
-import { fakeLab, fakeNginx, fakeNodeChecks, newWorld, type FakeWorld } from '../experiment/fakeLab';
+import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
+import { worldLab, fakeNginx, fakeNodeChecks, newWorld, type FakeWorld } from '../experiment/testdata/fakeWorld';
 import { LAB_HOSTS } from '../docker/labServices';
 import * as readNginx from '../nginx/readNginx';
 import { HEALING, partition, partitionIntro } from './partition';
 
-function labOf(w: FakeWorld): ReturnType<typeof fakeLab> {
+function labOf(w: FakeWorld): ReturnType<typeof worldLab> {
   const nginx = fakeNginx(w);
   jest.spyOn(readNginx, 'readPage').mockImplementation(nginx.page);
   jest.spyOn(readNginx, 'readUpstream').mockImplementation(nginx.upstream);
-  return fakeLab(w);
+  return worldLab(w);
 }
 
 const hostB = LAB_HOSTS[1]!;
-const run = (w: FakeWorld, heal: boolean, timeoutMs: number, io = fakeIO().io): Promise<number> =>
+const run = (w: FakeWorld, heal: boolean, timeoutMs: number, io = fakeCommandIo().io): Promise<number> =>
   partition(labOf(w), hostB, { heal, timeoutMs, nodeChecks: fakeNodeChecks(w) }, io);
 const net = { id: 'net1', name: 'consul-lab_lab', subnet: '10.213.50.0/24' };
 
@@ -31,7 +31,7 @@ describe('partitionIntro', () => {
 describe('partition', () => {
   it('cuts the host off, starts the clock when Docker answered, and says how to heal', async () => {
     const w = newWorld();
-    const f = fakeIO();
+    const f = fakeCommandIo();
     expect(await run(w, false, 60_000, f.io)).toBe(0);
     expect(w.actions).toEqual(['disconnect host-b']);
     const out = f.output();
@@ -47,7 +47,7 @@ describe('partition', () => {
 
   it('heals with the same IP and alias, and explains what healing depends on', async () => {
     const w = newWorld({ connected: { 'host-a': true, 'host-b': false } });
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCommandIo();
     expect(await run(w, true, 60_000, io)).toBe(0);
     expect(w.actions).toEqual(['connect host-b']);
     expect(output()).toMatch(
@@ -63,7 +63,7 @@ describe('partition', () => {
       'host-b is already partitioned (consul-lab-host-b-1 is not on consul-lab_lab); heal it: npm run lab:partition -- --heal host-b',
     );
     const whole = newWorld();
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCommandIo();
     expect(await run(whole, true, 1_000, io)).toBe(0);
     expect(output()).toBe('host-b is not partitioned: consul-lab-host-b-1 is on consul-lab_lab as 10.213.50.22; nothing to heal.\n');
     expect([...cut.actions, ...whole.actions]).toEqual([]);

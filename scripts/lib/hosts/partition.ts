@@ -3,7 +3,7 @@
  * host's agent and services share, is disconnected) and time when each part of the lab noticed; `heal` connects it
  * again with the same IP and alias and times the way back.
  */
-import { processIO, type ExperimentIO } from '../experiment/engine';
+import { liveCommandIo, type CommandIo } from '../lab/commandIo';
 import type { LabHost } from '../docker/labServices';
 import type { Lab } from '../lab/openLab';
 import { hostContainer, runOnHost, type HostRunOptions } from './hostExperiment';
@@ -57,7 +57,7 @@ export interface PartitionOptions extends HostRunOptions {
 }
 
 /** Partition (or heal) `host` and print the timeline; 0 when every expected event was seen in time, else 1. */
-export async function partition(lab: Lab, host: LabHost, opts: PartitionOptions, io: ExperimentIO = processIO): Promise<number> {
+export async function partition(lab: Lab, host: LabHost, opts: PartitionOptions, io: CommandIo = liveCommandIo()): Promise<number> {
   const { heal } = opts;
   const owner = hostContainer(lab, host.name);
   if (owner.state !== 'running')
@@ -67,7 +67,7 @@ export async function partition(lab: Lab, host: LabHost, opts: PartitionOptions,
   const healCmd = hostCommand(NAME, lab.project, host.name, '--heal');
   if (!heal && !endpoint) throw new Error(`${host.name} is already partitioned (${owner.name} is not on ${net.name}); heal it: ${healCmd}`);
   if (heal && endpoint) {
-    io.write(`${host.name} is not partitioned: ${owner.name} is on ${net.name} as ${endpoint.ip}; nothing to heal.\n`);
+    io.out(`${host.name} is not partitioned: ${owner.name} is on ${net.name} as ${endpoint.ip}; nothing to heal.\n`);
     return 0;
   }
 

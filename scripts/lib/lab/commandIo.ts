@@ -1,5 +1,6 @@
 // What every long-running lab command needs from the terminal and the clock, as one injectable piece: the live one
-// here, a fake one for unit tests in fakeCommandIo.ts.
+// here, a fake one for unit tests in testdata/fakeCommandIo.ts. The experiment engine (../experiment/engine.ts) prints
+// and keeps time through it too, so a command hands the same object to both.
 import { sleep } from '../../../services/shared/async';
 import { Progress } from '../term/progress';
 

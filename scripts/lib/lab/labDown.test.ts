@@ -1,7 +1,7 @@
 import type { ComposeOptions, ComposeResult } from '../docker/compose';
 import type { LabContainer } from '../docker/labContainers';
-import { fakeCommandIo } from './fakeCommandIo';
-import { fakeContainer } from './fakeContainer';
+import { fakeCommandIo } from './testdata/fakeCommandIo';
+import { fakeContainer } from './testdata/fakeContainer';
 import { labDown, type DownDeps } from './labDown';
 
 function world(containers: LabContainer[][], result: Partial<ComposeResult> = {}) {

@@ -9,8 +9,8 @@ import { CLASSROOM_CA_PEM } from '../classroom/testdata/testCas';
 import type { ComposeOptions, ComposeResult } from '../docker/compose';
 import type { LabContainer } from '../docker/labContainers';
 import { PUBLISHING_SERVICE } from '../docker/labServices';
-import { fakeCommandIo } from './fakeCommandIo';
-import { fakeContainer } from './fakeContainer';
+import { fakeCommandIo } from './testdata/fakeCommandIo';
+import { fakeContainer } from './testdata/fakeContainer';
 import { checkUpOptions, labUp, readyLines, upFailureHint, type UpDeps, type UpEngine, type UpOptions } from './labUp';
 
 const OPTS: UpOptions = { timeout: 180_000, checkScope: 'service', restartMode: BREAK_BEFORE_MAKE, build: true };

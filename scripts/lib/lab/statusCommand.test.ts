@@ -1,4 +1,4 @@
-import { fakeLab } from './fakeLab';
+import { fakeLab } from './testdata/fakeLab';
 import { labStatus, type StatusDeps } from './statusCommand';
 import type { StatusReport } from './statusReport';
 

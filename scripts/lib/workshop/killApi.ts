@@ -3,7 +3,8 @@
  * stopped → out of Consul's passing set → gone from Nginx's upstream and page.
  */
 import { WORKSHOP_META } from '../../../services/workshop-api/names';
-import { processIO, runTimedExperiment, timelineTitle, type ExperimentIO } from '../experiment/engine';
+import { runTimedExperiment, timelineTitle } from '../experiment/engine';
+import { liveCommandIo, type CommandIo } from '../lab/commandIo';
 import type { Lab } from '../lab/openLab';
 import { formatSeconds } from '../term/table';
 import { pickDefault, requireTargets, resolveTarget } from './instances';
@@ -21,7 +22,7 @@ export interface KillApiOptions {
 }
 
 /** Stop (or kill) one instance and print its timeline; 0 when every expected event was seen in time, else 1. */
-export async function killApi(lab: Lab, opts: KillApiOptions, io: ExperimentIO = processIO): Promise<number> {
+export async function killApi(lab: Lab, opts: KillApiOptions, io: CommandIo = liveCommandIo()): Promise<number> {
   const { registrations, targets, nginx, sides } = await loadApiWatch(lab.docker, lab.consul, lab.endpoints.nginxUrl, lab.containers);
   requireTargets(targets, lab.project);
   const target = opts.name !== undefined ? resolveTarget(targets, opts.name) : pickDefault(targets);

@@ -1,14 +1,14 @@
-import { fakeIO } from '../experiment/fakeIO';
-import { fakeLab, fakeNginx, newWorld, type FakeWorld } from '../experiment/fakeLab';
+import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
+import { worldLab, fakeNginx, newWorld, type FakeWorld } from '../experiment/testdata/fakeWorld';
 import * as readNginx from '../nginx/readNginx';
 import type { WorkshopTarget } from './instances';
 import { restoreApi, restoreExpectations } from './restoreApi';
 
-function labOf(w: FakeWorld): ReturnType<typeof fakeLab> {
+function labOf(w: FakeWorld): ReturnType<typeof worldLab> {
   const nginx = fakeNginx(w);
   jest.spyOn(readNginx, 'readPage').mockImplementation(nginx.page);
   jest.spyOn(readNginx, 'readUpstream').mockImplementation(nginx.upstream);
-  return fakeLab(w);
+  return worldLab(w);
 }
 
 function stopped(...names: string[]): FakeWorld {
@@ -38,7 +38,7 @@ describe('restoreExpectations', () => {
 describe('restoreApi', () => {
   it('starts every stopped instance without a name and prints the way back of each', async () => {
     const w = stopped('api-a1', 'api-b2');
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCommandIo();
     expect(await restoreApi(labOf(w), { names: [], timeoutMs: 60_000 }, io)).toBe(0);
     expect(w.actions).toEqual(['start api-a1', 'start api-b2']);
     const out = output();
@@ -50,10 +50,10 @@ describe('restoreApi', () => {
 
   it('says so and starts nothing when every instance runs; a named running one is "already running"', async () => {
     const w = newWorld();
-    const all = fakeIO();
+    const all = fakeCommandIo();
     expect(await restoreApi(labOf(w), { names: [], timeoutMs: 1_000 }, all.io)).toBe(0);
     expect(all.output()).toBe('Every workshop-api instance is running; nothing to restore.\n');
-    const named = fakeIO();
+    const named = fakeCommandIo();
     expect(await restoreApi(labOf(w), { names: ['api-b1'], timeoutMs: 1_000 }, named.io)).toBe(0);
     expect(named.output()).toBe('api-b1 (consul-lab-workshop-api-b1-1) is already running\n');
     expect(w.actions).toEqual([]);
@@ -62,7 +62,7 @@ describe('restoreApi', () => {
   it('exits 1 with "not seen yet" when an instance does not come back in time', async () => {
     const w = stopped('api-a2');
     w.reacts = false;
-    const { io, output } = fakeIO();
+    const { io, output } = fakeCommandIo();
     expect(await restoreApi(labOf(w), { names: ['api-a2'], timeoutMs: 1_000 }, io)).toBe(1);
     expect(output()).toMatch(/not seen yet {2}back on the Nginx page\n$/);
   });

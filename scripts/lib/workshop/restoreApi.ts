@@ -2,7 +2,8 @@
  * lab:restore-api: start stopped workshop-api containers again (docker start) and time when each is back:
  * running → healthy → passing in Consul → in Nginx.
  */
-import { processIO, runTimedExperiment, type ExperimentIO } from '../experiment/engine';
+import { runTimedExperiment } from '../experiment/engine';
+import { liveCommandIo, type CommandIo } from '../lab/commandIo';
 import type { WatchEvent } from '../experiment/watch';
 import type { Lab } from '../lab/openLab';
 import { requireTargets, resolveTarget, type WorkshopTarget } from './instances';
@@ -31,15 +32,15 @@ export function restoreExpectations(toStart: WorkshopTarget[], nginxUpstream: bo
 }
 
 /** Start the chosen instances and print their way back; 0 when every expected event was seen in time, else 1. */
-export async function restoreApi(lab: Lab, opts: RestoreApiOptions, io: ExperimentIO = processIO): Promise<number> {
+export async function restoreApi(lab: Lab, opts: RestoreApiOptions, io: CommandIo = liveCommandIo()): Promise<number> {
   const { targets, nginx, sides } = await loadApiWatch(lab.docker, lab.consul, lab.endpoints.nginxUrl, lab.containers);
   requireTargets(targets, lab.project);
   const { names } = opts;
   const chosen = names.length ? names.map((n) => resolveTarget(targets, n)) : targets.filter((t) => t.container.state !== 'running');
   const toStart = chosen.filter((t) => t.container.state !== 'running');
-  for (const t of chosen) if (t.container.state === 'running') io.write(`${t.name} (${t.container.name}) is already running\n`);
+  for (const t of chosen) if (t.container.state === 'running') io.out(`${t.name} (${t.container.name}) is already running\n`);
   if (toStart.length === 0) {
-    if (!names.length) io.write('Every workshop-api instance is running; nothing to restore.\n');
+    if (!names.length) io.out('Every workshop-api instance is running; nothing to restore.\n');
     return 0;
   }
 

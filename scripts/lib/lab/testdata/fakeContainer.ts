@@ -1,8 +1,8 @@
 // A LabContainer for unit tests of the commands that wait on containers: `<project>-<service>-1`, running and healthy
 // unless told otherwise.
 import type Docker from 'dockerode';
-import type { LabContainer } from '../docker/labContainers';
-import { PROJECT_LABEL } from '../docker/labServices';
+import type { LabContainer } from '../../docker/labContainers';
+import { PROJECT_LABEL } from '../../docker/labServices';
 
 export function fakeContainer(
   project: string,

@@ -3,12 +3,14 @@
  * test runs lab:kill-api, lab:restore-api, lab:kill-agent or lab:partition end to end without Docker or Consul.
  * Docker actions change the world at once (a stopped instance leaves Consul and Nginx; a crashed agent or a cut-off
  * host takes its node's services out of the passing set), unless the test turns that off to see a timeout.
+ * `worldLab` is the Lab a command opens on that world (../../lab/testdata/fakeLab.ts is an empty one). In testdata/
+ * so the build leaves it out.
  */
 import type Docker from 'dockerode';
-import type { LabConsul, ServiceInstance } from '../consul/labConsul';
-import type { LabContainer } from '../docker/labContainers';
-import type { Lab } from '../lab/openLab';
-import type * as readNginx from '../nginx/readNginx';
+import type { LabConsul, ServiceInstance } from '../../consul/labConsul';
+import type { LabContainer } from '../../docker/labContainers';
+import type { Lab } from '../../lab/openLab';
+import type * as readNginx from '../../nginx/readNginx';
 
 export interface FakeApi {
   /** api-a1 */
@@ -174,7 +176,7 @@ export function fakeNginx(w: FakeWorld): { page: () => Promise<readNginx.PageVie
 }
 
 /** The lab as openLab hands it to a command. */
-export function fakeLab(w: FakeWorld): Lab {
+export function worldLab(w: FakeWorld): Lab {
   const lab: Lab = {
     docker: fakeDocker(w),
     project: w.project,

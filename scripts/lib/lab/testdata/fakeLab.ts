@@ -1,6 +1,6 @@
 // A Lab for unit tests of the commands that open one: the default endpoints, no Docker or Consul behind them, and a
 // count of close() calls (every command must close the lab it opened).
-import type { Lab } from './openLab';
+import type { Lab } from '../openLab';
 
 export type FakeLab = Lab & { closed: number };
 
