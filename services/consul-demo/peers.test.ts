@@ -1,4 +1,5 @@
-import { PeerTracker, serverKey } from './peers';
+import { ConsulError } from '../shared/consul/errors';
+import { PeerTracker, passingServiceIds, serverKey } from './peers';
 
 test('serverKey drops the incarnation number', () => {
   expect(serverKey('consul-demo-3f2a1b-7-0f3c-12')).toBe('consul-demo-3f2a1b-7-0f3c');
@@ -34,4 +35,27 @@ test('a peer gone for longer than the memory is forgotten', () => {
   expect(t.observe([], 29_000)).toEqual(['consul-demo-b-1']);
   expect(t.observe([], 31_000)).toEqual([]);
   expect(t.observe([], 32_000)).toEqual([]);
+});
+
+test("passingServiceIds: the passing instances' IDs through the gateway's schema; entries without one are left out", async () => {
+  const asked: unknown[] = [];
+  const consul = (answer: unknown) =>
+    ({
+      health: {
+        service: async (opts: unknown) => {
+          asked.push(opts);
+          return answer;
+        },
+      },
+    }) as never;
+  const answer = [
+    { Service: { ID: 'consul-demo-a-1-3' } },
+    { Service: { ID: 7 } },
+    { Service: {} },
+    'junk',
+    { Service: { ID: 'consul-demo-b-1-5' } },
+  ];
+  expect(await passingServiceIds(consul(answer), 1500)).toEqual(['consul-demo-a-1-3', 'consul-demo-b-1-5']);
+  expect(asked).toEqual([{ service: 'consul-demo', passing: true, timeout: 1500 }]);
+  await expect(passingServiceIds(consul({ not: 'a list' }), 1500)).rejects.toThrow(ConsulError);
 });

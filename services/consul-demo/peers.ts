@@ -1,6 +1,7 @@
 import type { ConsulClient } from '../shared/consul/client';
+import { readAs } from '../shared/consul/http';
+import { healthEntriesSchema } from '../shared/consul/schemas';
 import { demoServerOf } from '../shared/demoServerId';
-import type { HealthEntry } from './discovery/http';
 import { CONSUL_DEMO_SERVICE_NAME } from './names';
 
 /** One server process across its incarnations: its instance prefix, i.e. the service ID without the `-<n>` (registration.ts). */
@@ -42,6 +43,11 @@ export async function passingServiceIds(consul: ConsulClient, timeoutMs: number)
     passing: true,
     timeout: timeoutMs,
   };
-  const entries = (await consul.health.service(opts)) as HealthEntry[];
-  return entries.map((e) => e.Service?.ID).filter((id): id is string => typeof id === 'string');
+  // Only the IDs are read: the lenient schema (an entry without an ID reads "" and is left out); not a list throws.
+  const entries = readAs(
+    `GET /v1/health/service/${CONSUL_DEMO_SERVICE_NAME}?passing`,
+    await consul.health.service(opts),
+    healthEntriesSchema,
+  );
+  return entries.map((e) => e.Service.ID).filter((id) => id !== '');
 }

@@ -108,7 +108,7 @@ test('--service workshop-<name>: registered under that name, and the ID-collisio
 });
 
 /** A fake of the two agent/health calls registration makes: the boundary, not the thing under test. */
-function fakeConsul(opts: { failTimes?: number; existing?: unknown[] }) {
+function fakeConsul(opts: { failTimes?: number; existing?: unknown }) {
   const calls = { register: [] as unknown[], checkRegister: 0, checkBodies: [] as unknown[], healthQueries: 0, queried: [] as unknown[] };
   let failures = opts.failTimes ?? 0;
   const refuse = (): Promise<never> => Promise.reject(new Error('connect ECONNREFUSED 127.0.0.1:8500'));
@@ -215,6 +215,29 @@ test('the same ID held by a critical (dead) instance, or at our own address (a r
     });
     expect(calls.register).toHaveLength(1);
   }
+});
+
+/** registerWithRetry of `inst` with the default check, no waits between attempts. */
+const registerNow = (client: ConsulClient, attempts: number, log = logger().logger): Promise<void> =>
+  registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), {
+    attempts,
+    logger: log,
+    consulAddr: 'http://127.0.0.1:8500',
+    sleep: noSleep,
+  });
+
+test("Consul's answer read through the gateway's schema: odd entries are no holder, an answer that is not a list is retried", async () => {
+  // An entry without our ID, one with no fields at all, junk: none holds our ID, so we register.
+  const { client, calls } = fakeConsul({ existing: ['junk', {}, { Service: { ID: 7 } }, entry('10.0.0.8', 3001, 'critical')] });
+  await registerNow(client, 1);
+  expect(calls.register).toHaveLength(1);
+  const notAList = fakeConsul({ existing: { error: 'not a list' } });
+  const { lines, logger: log } = logger();
+  await expect(registerNow(notAList.client, 2, log)).rejects.toThrow(
+    'after 2 attempts: GET /v1/health/service/workshop: unexpected answer',
+  );
+  expect(lines).toHaveLength(1);
+  expect(notAList.calls.register).toHaveLength(0);
 });
 
 describe('keepRegistered: re-registers when the local agent lost our service', () => {
@@ -397,6 +420,27 @@ describe('keepRegistered: outages, one line per re-registration, and the errors 
     expect(fatal[0]).toBeInstanceOf(DuplicateInstanceError);
     expect(fatal[0]!.message).toMatch(/"workshop-alice" is now registered by another instance at "10\.0\.0\.8:3001"/);
     expect(state.registered).toBe(0);
+  });
+
+  test("the agent's list read through the gateway's schema: not an object is 'cannot verify', never a re-registration", async () => {
+    const def = buildServiceDefinition(inst, DEFAULT_CHECK);
+    const { client, state } = agent(def);
+    const { lines, logger: log } = logger();
+    const fatal: Error[] = [];
+    const stop = keepRegistered(client, def, { intervalMs: 1000, logger: log, quietOutageMs: 3000, onFatal: (e) => fatal.push(e) });
+    state.services = ['not', 'a', 'map'] as never;
+    await jest.advanceTimersByTimeAsync(5000);
+    expect(state.registered).toBe(0);
+    expect(fatal).toEqual([]);
+    expect(lines.join('\n')).toMatch(
+      /cannot verify registration with the Consul agent; will keep trying .*GET \/v1\/agent\/services: unexpected answer/,
+    );
+    // An entry that does not say where it is (no numeric Port) is still ours: no fatal, no re-registration.
+    state.services = { [def.id]: { ID: def.id, Address: '10.0.0.8', Port: '3001' } };
+    await jest.advanceTimersByTimeAsync(3000);
+    expect(fatal).toEqual([]);
+    expect(state.registered).toBe(0);
+    await stop();
   });
 
   test('the agent refuses us (HTTP 403, e.g. the ACL token was revoked): onFatal once, the loop ends', async () => {

@@ -2,9 +2,10 @@ import os from 'node:os';
 import { sleep, withTimeout } from '../shared/async';
 import { formatHostPort } from '../shared/consul/address';
 import type { ConsulClient } from '../shared/consul/client';
-import type { HealthServiceEntry } from '../shared/consul/health';
 import { consulDuration } from '../shared/duration';
 import { consulErrorDetail, isPermanentConsulError } from '../shared/consul/errors';
+import { readAs } from '../shared/consul/http';
+import { agentChecksSchema, agentServicesSchema, healthEntriesSchema } from '../shared/consul/schemas';
 import type { Logger } from '../shared/logger';
 import { watchRegistration } from '../shared/registrationWatch';
 import { WORKSHOP_META, WORKSHOP_SERVICE_NAME, workshopNodeCheckId } from './names';
@@ -148,12 +149,10 @@ export class DuplicateInstanceError extends Error {
  * and all of its checks passing. A critical (crashed) holder, or our own address:port (a restart), may be replaced.
  */
 export async function assertIdFree(consul: ConsulClient, inst: Instance, timeoutMs = 3000): Promise<void> {
-  const entries = (await withTimeout(
-    consul.health.service({ service: inst.service ?? WORKSHOP_SERVICE_NAME }) as Promise<HealthServiceEntry[]>,
-    timeoutMs,
-    'Consul health query',
-  )) as HealthServiceEntry[];
-  for (const e of entries) {
+  const service = inst.service ?? WORKSHOP_SERVICE_NAME;
+  const answer: unknown = await withTimeout(consul.health.service({ service }), timeoutMs, 'Consul health query');
+  // Not a list: a ConsulError without a status, so registerWithRetry asks again (it is not a refusal).
+  for (const e of readAs(`GET /v1/health/service/${service}`, answer, healthEntriesSchema)) {
     if (e.Service.ID !== inst.id) continue;
     if (e.Service.Address === inst.host && e.Service.Port === inst.port) continue;
     const passing = e.Checks.every((c) => c.Status === 'passing');
@@ -258,12 +257,6 @@ export interface KeepRegisteredOptions {
   nodeCheck?: NodeCheckDefinition;
 }
 
-interface AgentService {
-  ID?: string;
-  Address?: string;
-  Port?: number;
-}
-
 /** The words of workshop-api's re-registration lines (the README and the integration tests quote them). */
 const WATCH_WORDING = {
   reregistered: 'registration was missing from the local agent; registered again',
@@ -292,24 +285,26 @@ export function keepRegistered(consul: ConsulClient, def: ServiceDefinition, opt
     };
   const watch = watchRegistration({
     isRegistered: async () => {
-      const services = (await withTimeout(consul.agent.service.list(), 3000, 'Consul agent service list').catch(
+      const listed: unknown = await withTimeout(consul.agent.service.list(), 3000, 'Consul agent service list').catch(
         refused('to list services'),
-      )) as Record<string, AgentService>;
-      const mine = services[def.id];
+      );
+      // Not an object: a ConsulError without a status, which the watch counts as "cannot ask", and asks again.
+      const services = readAs('GET /v1/agent/services', listed, agentServicesSchema);
+      const mine = Object.hasOwn(services, def.id) ? services[def.id] : undefined;
       // Only an entry that says where it is counts as someone else's (a list entry always has Port and Address).
-      if (mine && typeof mine.Port === 'number' && (mine.Port !== def.port || (mine.Address ?? '') !== def.address)) {
+      if (mine && mine.Port !== undefined && (mine.Port !== def.port || mine.Address !== def.address)) {
         // Someone registered our ID at another address while ours was gone: two instances would share one ID.
         throw new DuplicateInstanceError(
           // Address/port come from Consul, so from whoever registered there: quoted, never raw on a terminal.
-          `service ID "${def.id}" is now registered by another instance at ${JSON.stringify(`${mine.Address ?? ''}:${mine.Port}`)}: stopping (choose another name, WORKSHOP_NAME / "name")`,
+          `service ID "${def.id}" is now registered by another instance at ${JSON.stringify(`${mine.Address}:${mine.Port}`)}: stopping (choose another name, WORKSHOP_NAME / "name")`,
         );
       }
       if (mine === undefined) return false;
       if (!opts.nodeCheck) return true;
-      const checks = (await withTimeout(consul.agent.check.list(), 3000, 'Consul agent check list').catch(
+      const checkList: unknown = await withTimeout(consul.agent.check.list(), 3000, 'Consul agent check list').catch(
         refused('to list checks'),
-      )) as Record<string, unknown>;
-      return checks[opts.nodeCheck.id] !== undefined;
+      );
+      return Object.hasOwn(readAs('GET /v1/agent/checks', checkList, agentChecksSchema), opts.nodeCheck.id);
     },
     register: async () => {
       await withTimeout(consul.agent.service.register(def), 5000, 'Consul service registration').catch(refused('the re-registration'));

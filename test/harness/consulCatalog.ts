@@ -1,4 +1,5 @@
-import type { HealthServiceEntry } from '../../services/shared/consul/health';
+import { readAs } from '../../services/shared/consul/http';
+import { healthEntriesSchema } from '../../services/shared/consul/schemas';
 import { WORKSHOP_SERVICE_NAME } from '../../services/workshop-api/names';
 
 /**
@@ -82,14 +83,15 @@ export async function passingInstances(httpUrl: string, service = WORKSHOP_SERVI
     signal: AbortSignal.timeout(TIMEOUT_MS),
   });
   if (!res.ok) throw new Error(`health/service/${service}: HTTP ${res.status}`);
-  const entries = (await res.json()) as HealthServiceEntry[];
+  // Through the gateway's schema (not a list: a ConsulError naming the call), as the services read it.
+  const entries = readAs(`GET /v1/health/service/${service}?passing`, (await res.json()) as unknown, healthEntriesSchema);
   return entries.map((e) => ({
     node: e.Node.Node,
     nodeAddress: e.Node.Address,
     id: e.Service.ID,
     address: e.Service.Address || e.Node.Address,
     port: e.Service.Port,
-    tags: e.Service.Tags ?? [],
-    meta: e.Service.Meta ?? {},
+    tags: e.Service.Tags,
+    meta: e.Service.Meta,
   }));
 }

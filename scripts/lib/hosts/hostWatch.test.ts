@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import type Docker from 'dockerode';
 import type { LabConsul, ServiceInstance } from '../consul/labConsul';
 import { Timeline } from '../term/timeline';
@@ -62,6 +63,24 @@ describe('node checks', () => {
     expect(serfStatus(checks)).toBe('critical');
     expect(serfStatus([])).toBe('absent');
     expect(parseNodeChecks(null)).toEqual([]);
+  });
+  it('reads odd entries through the gateway\'s checksSchema: a field that is not text reads "", never hides the rest', () => {
+    expect(parseNodeChecks(['junk', { CheckID: 'serfHealth', Status: 7 }, ...raw])).toEqual([
+      { checkId: '', status: '', serviceId: '' },
+      { checkId: 'serfHealth', status: '', serviceId: '' },
+      { checkId: 'serfHealth', status: 'critical', serviceId: '' },
+      { checkId: 'service:workshop-api-b1', status: 'passing', serviceId: 'workshop-api-b1' },
+    ]);
+    expect(parseNodeChecks({ CheckID: 'serfHealth' })).toEqual([]);
+  });
+  it('whatever the answer, one check of text fields per entry of a list, none otherwise', () => {
+    fc.assert(
+      fc.property(fc.jsonValue({ maxDepth: 3 }), (answer) => {
+        const checks = parseNodeChecks(answer);
+        expect(checks).toHaveLength(Array.isArray(answer) ? answer.length : 0);
+        for (const c of checks) for (const v of [c.checkId, c.status, c.serviceId]) expect(typeof v).toBe('string');
+      }),
+    );
   });
   it('reads them through the consul client, and names Consul when it fails', async () => {
     const ok = { health: { node: async (n: string) => (n === 'host-b' ? raw : []) } };

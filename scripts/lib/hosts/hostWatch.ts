@@ -6,6 +6,7 @@
  */
 import { withTimeout } from '../../../services/shared/async';
 import type { ConsulClient } from '../../../services/shared/consul/client';
+import { checksSchema, listOrEmpty } from '../../../services/shared/consul/schemas';
 import { errorMessage } from '../../../services/shared/errors';
 import { CONSUL_DEMO_SERVICE_NAME } from '../../../services/consul-demo/names';
 import { WORKSHOP_META, WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
@@ -31,15 +32,9 @@ export interface NodeCheck {
   serviceId: string;
 }
 
-function asRecord(v: unknown): Record<string, unknown> {
-  return v !== null && typeof v === 'object' ? (v as Record<string, unknown>) : {};
-}
-
+/** The checks in Consul's answer, through the gateway's checksSchema: not a list reads as none, an odd field as "". */
 export function parseNodeChecks(raw: unknown): NodeCheck[] {
-  return (Array.isArray(raw) ? raw : []).map((c) => {
-    const r = asRecord(c);
-    return { checkId: String(r.CheckID ?? ''), status: String(r.Status ?? ''), serviceId: String(r.ServiceID ?? '') };
-  });
+  return listOrEmpty(checksSchema, raw).map((c) => ({ checkId: c.CheckID, status: c.Status, serviceId: c.ServiceID }));
 }
 
 /** The servers' verdict on the node's agent; 'absent' when the node has no serfHealth (not in the catalog). */

@@ -1,27 +1,28 @@
 import type { ConsulClient } from '../../shared/consul/client';
-import type { HealthServiceEntry } from '../../shared/consul/health';
+import { readAs } from '../../shared/consul/http';
+import { reachableHealthEntriesSchema } from '../../shared/consul/schemas';
 import { isVersion } from '../protocol';
 import { CONSUL_DEMO_META, CONSUL_DEMO_SERVICE_NAME } from '../names';
 import { Discovery, Instance } from './types';
 
-/** A /v1/health/service entry as this module reads it: every field may be missing, so nothing is trusted blindly. */
-export type HealthEntry = { [K in 'Node' | 'Service']?: Partial<HealthServiceEntry[K]> };
+const WHAT = `GET /v1/health/service/${CONSUL_DEMO_SERVICE_NAME}`;
 
 /**
- * Instances from a health API answer. The protocol comes from the tag (v1/v2), Meta.version as a
- * fallback; an entry with neither can't be talked to and is skipped. An empty service Address means
- * "the node's address", as Consul's own DNS interface treats it.
+ * Instances from a health API answer (as Consul sent it: nothing is trusted, the gateway's reachable-entry schema
+ * reads it; not a list is a ConsulError). The protocol comes from the tag (v1/v2), Meta.version as a fallback; an
+ * entry with neither can't be talked to and is skipped, and so is one without a port 1-65535 or a host to
+ * connect to. An empty service Address means "the node's address", as Consul's own DNS interface treats it.
  */
-export function instancesFromHealth(entries: HealthEntry[]): Instance[] {
+export function instancesFromHealth(answer: unknown): Instance[] {
   const out: Instance[] = [];
-  for (const e of entries) {
+  for (const e of readAs(WHAT, answer, reachableHealthEntriesSchema)) {
     const s = e.Service;
-    if (!s || !s.Port) continue;
-    const metaVersion = s.Meta?.[CONSUL_DEMO_META.version];
-    const protocol = (s.Tags ?? []).find(isVersion) ?? (isVersion(metaVersion) ? metaVersion : undefined);
-    const address = s.Address || e.Node?.Address;
+    if (s.Port === undefined || s.Address === undefined) continue;
+    const metaVersion = s.Meta[CONSUL_DEMO_META.version];
+    const protocol = s.Tags.find(isVersion) ?? (isVersion(metaVersion) ? metaVersion : undefined);
+    const address = s.Address || e.Node.Address;
     if (!protocol || !address) continue;
-    out.push({ serviceId: s.ID ?? null, address, port: s.Port, protocol });
+    out.push({ serviceId: s.ID || null, address, port: s.Port, protocol });
   }
   return out;
 }
@@ -43,12 +44,11 @@ export class HttpDiscovery implements Discovery {
       passing: true,
       timeout: this.timeoutMs,
     };
-    let entries: HealthEntry[];
     try {
-      entries = (await this.consul.health.service(opts)) as HealthEntry[];
+      // An answer that is not a list fails like an unreachable Consul: this round cannot know the instances.
+      return instancesFromHealth(await this.consul.health.service(opts));
     } catch (err) {
       throw new Error(`Consul HTTP API query failed: ${(err as Error).message}`, { cause: err });
     }
-    return instancesFromHealth(entries);
   }
 }

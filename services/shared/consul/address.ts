@@ -27,6 +27,11 @@ export function parsePort(value: string | number, what: string): number {
 // an optional trailing dot for a fully qualified name.
 const HOSTNAME = /^(?=.{1,253}\.?$)[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?(\.[A-Za-z0-9_]([A-Za-z0-9_-]{0,61}[A-Za-z0-9_])?)*\.?$/;
 
+/** An IP address or a DNS name (as HOSTNAME allows): a host node:net can be asked to connect to. */
+export function isHost(host: string): boolean {
+  return isIP(host) !== 0 || HOSTNAME.test(host);
+}
+
 function shorten(value: string): string {
   // A pasted file must not become a megabyte-long error line.
   return value.length > 100 ? `${value.slice(0, 100)}…` : value;

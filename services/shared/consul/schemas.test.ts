@@ -2,6 +2,7 @@
 // whatever JSON comes back, parsing it either succeeds or is a ConsulError: nothing else is ever thrown.
 import fc from 'fast-check';
 import type { z } from 'zod';
+import { isHost } from './address';
 import { ConsulError } from './errors';
 import { parseAnswer } from './http';
 import {
@@ -10,7 +11,9 @@ import {
   aclPoliciesSchema,
   aclTokenSchema,
   aclTokensSchema,
+  agentChecksSchema,
   agentSelfSchema,
+  agentServicesSchema,
   catalogNodesSchema,
   checksSchema,
   healthEntriesSchema,
@@ -19,6 +22,8 @@ import {
   listOrEmpty,
   membersSchema,
   raftConfigurationSchema,
+  reachableHealthEntriesSchema,
+  reachableHealthEntrySchema,
   serfStatus,
   tokenListEntrySchema,
 } from './schemas';
@@ -56,6 +61,58 @@ test("a health entry: instance, node, checks; an empty service Address stays emp
   const meta = healthEntriesSchema.parse(JSON.parse('[{"Service":{"Meta":{"__proto__":"x"}}}]'))[0]!.Service.Meta;
   expect(Object.keys(meta)).toEqual(['__proto__']);
   expect(Object.getPrototypeOf(meta)).toBe(Object.prototype);
+});
+
+test('a reachable health entry: a port to dial is 1-65535, a host an IP or a DNS name; anything else undefined', () => {
+  const read = (Service: unknown, Node: unknown = { Address: '10.0.0.21' }) => reachableHealthEntrySchema.parse({ Node, Service });
+  const ok = read({ ID: 'd1', Address: '10.0.0.9', Port: 4000, Tags: ['v1'] });
+  expect(ok.Service).toEqual({ ID: 'd1', Service: '', Address: '10.0.0.9', Port: 4000, Tags: ['v1'], Meta: {} });
+  expect(ok.Node).toEqual({ Node: '', Address: '10.0.0.21' });
+  expect(read({ Address: 'demo-server_1.lab', Port: 65535 }).Service).toMatchObject({ Address: 'demo-server_1.lab', Port: 65535 });
+  expect(read({ Address: 'fd00::7', Port: 1 }).Service).toMatchObject({ Address: 'fd00::7', Port: 1 });
+  // No address given (absent or ""): "" = the node's, as in the lenient schema.
+  expect(read({ Port: 4000 }).Service.Address).toBe('');
+  expect(read({ Address: '', Port: 4000 }).Service.Address).toBe('');
+  for (const Port of [0, -1, 65536, 4000.5, '4000', NaN, null, undefined]) expect(read({ Port }).Service.Port).toBeUndefined();
+  for (const Address of ['evil\u001b[2J', 'a b', 'host/path', 'x:1', 7, {}, null])
+    expect(read({ Address }).Service.Address).toBeUndefined();
+  expect(read({}, { Address: 'not a host' }).Node.Address).toBeUndefined();
+  // The lenient schema, which others rely on, is unchanged: any finite number is its port.
+  expect(healthEntriesSchema.parse([{ Service: { Port: 70000.5 } }])[0]!.Service.Port).toBe(70000.5);
+  expect(reachableHealthEntriesSchema.safeParse({ not: 'a list' }).success).toBe(false);
+});
+
+test('a reachable entry never yields a port outside 1-65535 nor an address that is not a host', () => {
+  const anything = fc.oneof(fc.jsonValue({ maxDepth: 1 }), fc.integer(), fc.double(), fc.string(), fc.domain(), fc.ipV4(), fc.ipV6());
+  fc.assert(
+    fc.property(anything, anything, anything, (Port, Address, NodeAddress) => {
+      const e = reachableHealthEntrySchema.parse({ Node: { Address: NodeAddress }, Service: { Port, Address } });
+      const port = e.Service.Port;
+      expect(port === undefined || (Number.isInteger(port) && port >= 1 && port <= 65535)).toBe(true);
+      for (const a of [e.Service.Address, e.Node.Address]) expect(a === undefined || a === '' || isHost(a)).toBe(true);
+      // A valid value comes through as it was.
+      if (typeof Port === 'number' && Number.isInteger(Port) && Port >= 1 && Port <= 65535) expect(port).toBe(Port);
+      if (typeof Address === 'string' && isHost(Address)) expect(e.Service.Address).toBe(Address);
+    }),
+  );
+});
+
+test("the agent's own services and checks, by ID: an entry's Port a number or undefined; not an object refused", () => {
+  const services = agentServicesSchema.parse(
+    JSON.parse(
+      '{"w1":{"ID":"w1","Service":"workshop","Address":"10.0.0.7","Port":3001,"Weights":{}},"w2":{"Port":"3001"},"w3":7,"__proto__":{}}',
+    ),
+  );
+  expect(services.w1).toEqual({ ID: 'w1', Service: 'workshop', Address: '10.0.0.7', Port: 3001 });
+  expect(services.w2).toEqual({ ID: '', Service: '', Address: '', Port: undefined });
+  expect(services.w3).toEqual({ ID: '', Service: '', Address: '', Port: undefined });
+  expect(Object.keys(services)).toEqual(['w1', 'w2', 'w3', '__proto__']);
+  expect(Object.getPrototypeOf(services)).toBe(Object.prototype);
+  for (const v of [[], null, 'x', 5]) expect(agentServicesSchema.safeParse(v).success).toBe(false);
+  expect(Object.keys(agentChecksSchema.parse({ 'workshop-node-check': { CheckID: 'workshop-node-check', Status: 'passing' } }))).toEqual([
+    'workshop-node-check',
+  ]);
+  expect(agentChecksSchema.safeParse([]).success).toBe(false);
 });
 
 test('raft, leader, agent self, catalog nodes, checks, keyring', () => {
@@ -117,11 +174,14 @@ test('ACL objects are typed strictly: a field the lab uses with another type ref
 const ALL: Array<[string, z.ZodType]> = Object.entries({
   membersSchema,
   healthEntriesSchema,
+  reachableHealthEntriesSchema,
   checksSchema,
   catalogNodesSchema,
   raftConfigurationSchema,
   leaderSchema,
   agentSelfSchema,
+  agentServicesSchema,
+  agentChecksSchema,
   keyringSchema,
   aclTokenSchema,
   aclTokensSchema,
@@ -142,6 +202,7 @@ test('whatever JSON Consul sends, reading it returns or throws a ConsulError, no
     'Checks',
     'ID',
     'Port',
+    'Address',
     'Meta',
     'Servers',
     'Voter',

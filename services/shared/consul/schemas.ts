@@ -9,6 +9,7 @@
  *   the lab uses must have its type, or the answer is refused.
  */
 import { z } from 'zod';
+import { isHost } from './address';
 
 const isRecord = (v: unknown): v is Record<string, unknown> => v !== null && typeof v === 'object' && !Array.isArray(v);
 
@@ -82,15 +83,48 @@ export const checkSchema = lenientObject({ Node: text, CheckID: text, Name: text
 export const checksSchema = z.array(checkSchema);
 export type ConsulCheck = z.output<typeof checkSchema>;
 
-/** One entry of GET /v1/health/service/<name>: the instance, its node, all of its checks (the node's too). */
-export const healthEntrySchema = lenientObject({
-  Node: lenientObject({ Node: text, Address: text }),
-  /** An empty Address means "the node's address", as Consul's own DNS interface treats it. */
-  Service: lenientObject({ ID: text, Service: text, Address: text, Port: finiteOrZero, Tags: lenientList(text), Meta: textMap }),
-  Checks: lenientList(checkSchema),
-});
+const healthNodeShape = { Node: text, Address: text };
+const healthServiceShape = { ID: text, Service: text, Address: text, Port: finiteOrZero, Tags: lenientList(text), Meta: textMap };
+
+/** A health entry whose node and service have these fields (the checks always checkSchema's). */
+function healthEntryOf<N extends z.ZodRawShape, S extends z.ZodRawShape>(node: N, service: S) {
+  return lenientObject({ Node: lenientObject(node), Service: lenientObject(service), Checks: lenientList(checkSchema) });
+}
+
+/**
+ * One entry of GET /v1/health/service/<name>: the instance, its node, all of its checks (the node's too). An empty
+ * Service.Address means "the node's address", as Consul's own DNS interface treats it.
+ */
+export const healthEntrySchema = healthEntryOf(healthNodeShape, healthServiceShape);
 export const healthEntriesSchema = z.array(healthEntrySchema);
 export type ConsulHealthEntry = z.output<typeof healthEntrySchema>;
+
+/** A port a connection can be made to: an integer 1-65535; anything else undefined (never a port 0 to dial). */
+export const connectablePort = z
+  .unknown()
+  .optional()
+  .transform((v): number | undefined => (typeof v === 'number' && Number.isInteger(v) && v >= 1 && v <= 65535 ? v : undefined));
+
+/**
+ * A host a connection can be made to (an IP address or a DNS name, address.ts's isHost); absent or "" reads ""
+ * ("none given": a service then has its node's); anything else undefined, so a reader skips the entry rather than
+ * dial, or print on a terminal, what whoever registered it wrote, and never falls back to the node's address.
+ */
+export const connectableHost = z
+  .unknown()
+  .optional()
+  .transform((v): string | undefined => (v === undefined || v === '' ? '' : typeof v === 'string' && isHost(v) ? v : undefined));
+
+/**
+ * A health entry as a reader that CONNECTS to the instance reads it (consul-demo's client): the node's and the
+ * service's Address are connectableHost, the Port connectablePort; undefined = unusable, skip the entry.
+ */
+export const reachableHealthEntrySchema = healthEntryOf(
+  { ...healthNodeShape, Address: connectableHost },
+  { ...healthServiceShape, Address: connectableHost, Port: connectablePort },
+);
+export const reachableHealthEntriesSchema = z.array(reachableHealthEntrySchema);
+export type ConsulReachableHealthEntry = z.output<typeof reachableHealthEntrySchema>;
 
 /** GET /v1/catalog/nodes. */
 export const catalogNodesSchema = z.array(lenientObject({ Node: text, Address: text }));
@@ -129,6 +163,37 @@ export const raftConfigurationSchema = z.preprocess(
     ),
   }),
 );
+
+/**
+ * An object of `entry`s by key (the agent's services and checks, by ID); not an object is refused. Built with
+ * Object.fromEntries ("__proto__" stays a key, as for textMap). `entry` must be one that never fails (lenient).
+ */
+function lenientEntries<T extends z.ZodType>(entry: T) {
+  return z
+    .custom<Record<string, unknown>>(isRecord, 'expected an object')
+    .transform((v): Record<string, z.output<T>> => Object.fromEntries(Object.entries(v).map(([k, x]) => [k, entry.parse(x)])));
+}
+
+/**
+ * GET /v1/agent/services: the local agent's own registrations, by service ID. Port: a number, else undefined (an
+ * entry that does not say where it is: the agent's list always does, so such an entry is never taken for another
+ * instance's).
+ */
+export const agentServicesSchema = lenientEntries(
+  lenientObject({
+    ID: text,
+    Service: text,
+    Address: text,
+    Port: z
+      .unknown()
+      .optional()
+      .transform((v): number | undefined => (typeof v === 'number' && Number.isFinite(v) ? v : undefined)),
+  }),
+);
+export type ConsulAgentService = z.output<typeof agentServicesSchema>[string];
+
+/** GET /v1/agent/checks: the local agent's own checks, by check ID. */
+export const agentChecksSchema = lenientEntries(checkSchema);
 
 /** GET /v1/agent/self: the version it runs ("" when the answer does not say). */
 export const agentSelfSchema = lenientObject({ Config: lenientObject({ Version: text }) });
