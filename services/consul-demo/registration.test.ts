@@ -1,6 +1,8 @@
 import fc from 'fast-check';
 import { serverKey } from './peers';
-import { instancePrefixFor, registrationFor, serviceIdFor } from './registration';
+import { instancePrefixFor, isRegisteredLocally, registrationFor, serviceIdFor } from './registration';
+import type { ConsulClient } from '../shared/consul/client';
+import { ConsulError, isPermanentConsulError } from '../shared/consul/errors';
 
 test('service IDs: <prefix>-<n>, the prefix readable (host, pid) and safe for Consul', () => {
   expect(instancePrefixFor('a1b2c3d4e5f6', 1, '0f3c')).toBe('consul-demo-a1b2c3d4e5f6-1-0f3c');
@@ -64,5 +66,25 @@ test('Meta.restart_mode says how the server hands over, so a one-server make-bef
   expect(registrationFor({ ...input, restartMode: 'break-before-make' }).meta).toEqual({
     version: 'v1',
     restart_mode: 'break-before-make',
+  });
+});
+
+describe("isRegisteredLocally: the agent's own services, read through the gateway's schema", () => {
+  const agentAnswering = (answer: unknown): ConsulClient =>
+    ({ agent: { service: { list: async () => answer } } }) as unknown as ConsulClient;
+
+  test('present or absent by ID, never by an inherited key', async () => {
+    const agent = agentAnswering({ 'demo-1': { ID: 'demo-1', Service: 'consul-demo', Port: 4000 } });
+    expect(await isRegisteredLocally(agent, 'demo-1', 1000)).toBe(true);
+    expect(await isRegisteredLocally(agent, 'demo-2', 1000)).toBe(false);
+    expect(await isRegisteredLocally(agent, 'toString', 1000)).toBe(false);
+  });
+
+  test('an answer that is no map of services is an error the watch retries, not "gone" (which would register again)', async () => {
+    for (const answer of [null, 'oops', [{ ID: 'demo-1' }]]) {
+      const err = await isRegisteredLocally(agentAnswering(answer), 'demo-1', 1000).catch((e: unknown) => e);
+      expect(err).toBeInstanceOf(ConsulError);
+      expect(isPermanentConsulError(err)).toBe(false);
+    }
   });
 });

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import type { ConsulClient } from '../shared/consul/client';
+import { readAs } from '../shared/consul/http';
+import { agentServicesSchema } from '../shared/consul/schemas';
 import { CONSUL_DEMO_META, CONSUL_DEMO_SERVICE_NAME, type RestartMode } from './names';
 import { Version } from './protocol';
 
@@ -82,6 +84,8 @@ export async function deregisterService(consul: ConsulClient, id: string, timeou
 export async function isRegisteredLocally(consul: ConsulClient, id: string, timeoutMs: number): Promise<boolean> {
   // `filter` is only named so that the typings see an option they know (they leave out `timeout`).
   const opts: { filter?: string } & RequestTimeout = { timeout: timeoutMs };
-  const services = (await consul.agent.service.list(opts)) as Record<string, unknown>;
+  // An answer that is not a map of services throws (a ConsulError without a status): the watch retries, as when the
+  // agent cannot be asked, instead of reading it as "gone" and registering again.
+  const services = readAs('GET /v1/agent/services', await consul.agent.service.list(opts), agentServicesSchema);
   return Object.prototype.hasOwnProperty.call(services, id);
 }

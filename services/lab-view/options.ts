@@ -2,7 +2,7 @@ import { isIP } from 'node:net';
 import { createProgram } from '../shared/cli';
 import { type ConsulHttpAddress, parsePort, redactAddress } from '../shared/consul/address';
 import { consulHttpAddrFromEnv } from '../shared/consul/client';
-import { UsageError, errorMessage } from '../shared/errors';
+import { UsageError } from '../shared/errors';
 import { type LogFormat, parseLogFormat } from '../shared/logger';
 
 export const NAME = 'lab-view';
@@ -69,12 +69,7 @@ export function parseLabViewArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   const results = pick(flags.demoResults, '--demo-results', env.LAB_VIEW_DEMO_RESULTS, 'LAB_VIEW_DEMO_RESULTS');
   const nginx = pick(flags.nginx, '--nginx', env.LAB_VIEW_NGINX, 'LAB_VIEW_NGINX');
   const bindAddr = bind ? parseBind(...bind) : '0.0.0.0';
-  let logFormat: LogFormat;
-  try {
-    logFormat = parseLogFormat(flags.logFormat ?? env.LOG_FORMAT);
-  } catch (err) {
-    throw new UsageError(errorMessage(err));
-  }
+  const logFormat: LogFormat = parseLogFormat(flags.logFormat ?? env.LOG_FORMAT);
   return {
     port: port ? parsePort(...port) : DEFAULT_PORT,
     bind: bindAddr,

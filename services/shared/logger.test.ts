@@ -1,4 +1,5 @@
 import { createLogger, parseLogFormat } from './logger';
+import { UsageError } from './errors';
 import { registerSecret } from './secrets';
 
 const fixed = () => new Date('2026-11-22T10:00:00.000Z');
@@ -45,4 +46,5 @@ test('parseLogFormat', () => {
   expect(parseLogFormat(undefined)).toBe('text');
   expect(parseLogFormat('json')).toBe('json');
   expect(() => parseLogFormat('xml')).toThrow(/"xml"/);
+  expect(() => parseLogFormat('xml')).toThrow(UsageError); // exit 2 wherever it is read (a flag or LOG_FORMAT)
 });

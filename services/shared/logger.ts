@@ -6,6 +6,7 @@
 // path-based `redact` cannot do, so a wrapping stream would be needed anyway: two dependencies (about 25 packages)
 // to do what these 70 lines do, for services that log a few lines a second, where pino's speed buys nothing.
 import { redactSecrets } from './secrets';
+import { UsageError } from './errors';
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -34,7 +35,7 @@ const LEVELS: Record<LogLevel, number> = { debug: 10, info: 20, warn: 30, error:
 export function parseLogFormat(value: string | undefined): LogFormat {
   if (value === undefined || value === '' || value === 'text') return 'text';
   if (value === 'json') return 'json';
-  throw new Error(`log format must be "text" or "json", got "${value}"`);
+  throw new UsageError(`log format must be "text" or "json", got "${value}"`);
 }
 
 function formatValue(v: unknown): string {

@@ -3,7 +3,7 @@ import { countOption, createProgram, durationOption as sharedDurationOption } fr
 import type { ConsulHttpAddress } from '../shared/consul/address';
 import { consulHttpAddrFromEnv } from '../shared/consul/client';
 import { type DurationRange, consulDuration, parseDurationMs } from '../shared/duration';
-import { UsageError, errorMessage } from '../shared/errors';
+import { UsageError } from '../shared/errors';
 import { type LogFormat, parseLogFormat } from '../shared/logger';
 import type { IntRange } from '../shared/numbers';
 import { DEFAULT_GITHUB_API, parseGithubApi } from './githubApi';
@@ -199,12 +199,7 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
   // There would be nothing to put at node level: say so instead of silently registering no check.
   if (checkScope === 'node' && !flags.check) throw new UsageError('--check-scope node needs a check: drop --no-check');
 
-  let logFormat: LogFormat;
-  try {
-    logFormat = parseLogFormat(flags.logFormat ?? env.LOG_FORMAT);
-  } catch (err) {
-    throw new UsageError(errorMessage(err));
-  }
+  const logFormat: LogFormat = parseLogFormat(flags.logFormat ?? env.LOG_FORMAT);
   return {
     config: flags.config,
     bind: flags.bind,
