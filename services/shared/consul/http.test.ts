@@ -109,7 +109,7 @@ test('not JSON, or not the shape: a ConsulError naming the call (never the value
   routes.set('/v1/acl/token/a', { status: 200, body: JSON.stringify({ AccessorID: 42, SecretID: 'leak-me' }) });
   const e = (await aclToken(target(), 'a').catch((x: unknown) => x)) as ConsulError;
   expect(e).toBeInstanceOf(ConsulError);
-  expect(e.message).toMatch(/^GET \/v1\/acl\/token\/a: unexpected answer at AccessorID: /);
+  expect(e.message).toMatch(/^GET \/v1\/acl\/token\/a: unexpected answer: AccessorID: /);
   expect(e.message).not.toContain('leak-me');
 });
 

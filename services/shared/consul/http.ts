@@ -8,6 +8,7 @@ import type { z } from 'zod';
 import { readBounded } from '../readBounded';
 import { registerSecret } from '../secrets';
 import { errorMessage } from '../errors';
+import { firstZodIssue } from '../zodIssue';
 import { ConsulError, firstLineOf, hintFor } from './errors';
 
 /** Where Consul is and who asks. */
@@ -123,9 +124,7 @@ export function parseAnswer<S extends z.ZodType>(what: string, answer: Pick<Cons
 export function readAs<S extends z.ZodType>(what: string, value: unknown, schema: S, status?: number): z.output<S> {
   const parsed = schema.safeParse(value);
   if (!parsed.success) {
-    const issue = parsed.error.issues[0];
-    const at = issue?.path.length ? ` at ${issue.path.join('.')}` : '';
-    const reason = `unexpected answer${at}: ${issue?.message ?? 'invalid'}`;
+    const reason = `unexpected answer: ${firstZodIssue(parsed.error)}`;
     throw new ConsulError(`${what}: ${reason}`, { what, status, reason });
   }
   return parsed.data;
