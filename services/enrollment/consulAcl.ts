@@ -28,9 +28,6 @@ export interface StudentRegistry {
   logout(secret: string, signal?: AbortSignal): Promise<void>;
 }
 
-/** Consul's errors here are the gateway's one type (status, Consul's reason, a hint); the old name stays for callers. */
-export { ConsulError as ConsulHttpError } from '../shared/consul/errors';
-
 export interface ConsulRegistryOptions {
   consulUrl: string;
   /** The service's own token (the preset `enrollment` token): reads only. */

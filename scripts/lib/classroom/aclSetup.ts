@@ -84,9 +84,6 @@ export const CLASSROOM_POLICIES: ReadonlyArray<{ name: string; rules: string; de
   },
 ];
 
-/** Consul's errors here are the gateway's one type; the old name stays for callers. */
-export { ConsulError as AclRequestError } from '../../../services/shared/consul/errors';
-
 /**
  * The management token's view of Consul: the gateway's endpoints, each error in set-up's own words
  * (`<method> <path>: HTTP <status> (<Consul's first line>)`, never a body: a token's SecretID travels in one).

@@ -1,7 +1,8 @@
 import fc from 'fast-check';
 import { UsageError } from '../../../services/shared/errors';
 import { ConsulCall, freeStudent, FreeStudentError, parseFreeName } from './freeStudent';
-import { ConsulUnreachableError, HttpAnswer, RosterUnavailableError } from './roster';
+import { ConsulError } from '../../../services/shared/consul/errors';
+import { HttpAnswer, RosterUnavailableError } from './roster';
 
 const URL = 'http://127.0.0.1:8500';
 const json = (v: unknown): HttpAnswer => ({ status: 200, body: JSON.stringify(v) });
@@ -150,7 +151,7 @@ describe('freeStudent', () => {
     const down = await freeStudent(URL, 'alice', fakeConsul({ [`GET ${TOKENS}`]: new Error('fetch failed\n  at x') }).call).catch(
       (e: unknown) => e,
     );
-    expect(down).toBeInstanceOf(ConsulUnreachableError);
+    expect(down).toBeInstanceOf(ConsulError);
     expect((down as Error).message).toBe(`Consul at ${URL} is not reachable (fetch failed): is the lab up? (npm run lab:status)`);
     const c = fakeConsul();
     await expect(freeStudent(URL, '../x', c.call)).rejects.toThrow(UsageError);

@@ -1,9 +1,9 @@
 import fc from 'fast-check';
+import { ConsulError } from '../../../services/shared/consul/errors';
 import {
   buildFlags,
   buildRoster,
   ConsulGet,
-  ConsulUnreachableError,
   flagLine,
   formatRemaining,
   HttpAnswer,
@@ -582,10 +582,10 @@ describe('readRoster', () => {
     expect(r.students.every((s) => s.onPage.why === 'page unreadable')).toBe(true);
   });
 
-  it('Consul not answering: one line, ConsulUnreachableError', async () => {
+  it('Consul not answering: one line, ConsulError', async () => {
     const get: ConsulGet = () => Promise.reject(new Error('fetch failed\n  at stack'));
     const err = await readRoster(URL, 'p', get, html).catch((e: unknown) => e);
-    expect(err).toBeInstanceOf(ConsulUnreachableError);
+    expect(err).toBeInstanceOf(ConsulError);
     expect((err as Error).message).toBe(
       'Consul at http://127.0.0.1:8500 is not reachable (fetch failed): is the lab up? (npm run lab:status)',
     );

@@ -399,9 +399,6 @@ export function rosterJson(roster: Roster): object {
 // ---------------------------------------------------------------------------------------------------------
 // Reading: the two boundaries (Consul's HTTP API, the page) are functions, so tests can fake them.
 
-/** Consul could not be asked (not running, wrong port, timed out): the gateway's one error, no status. */
-export { ConsulError as ConsulUnreachableError } from '../../../services/shared/consul/errors';
-
 /** Consul answered, but not with a roster: ACLs off (not classroom mode), a refused token, an odd status. */
 export class RosterUnavailableError extends ConsulError {
   override name = 'RosterUnavailableError';

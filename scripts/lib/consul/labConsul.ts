@@ -43,9 +43,6 @@ export interface ServiceHealthCounts {
   critical: number;
 }
 
-/** Consul did not answer usefully: one line saying what to try (the gateway's one error; the old name stays). */
-export { ConsulError as ConsulUnavailableError } from '../../../services/shared/consul/errors';
-
 /** /v1/agent/members → members with role and status; `leader` is /v1/status/leader ("ip:8300" or ""). */
 export function parseMembers(raw: unknown[], leader: string | undefined): Member[] {
   // "ip:port": in classroom mode the three servers share one advertised (LAN) address and differ by RPC port.

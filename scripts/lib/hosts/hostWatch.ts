@@ -6,11 +6,12 @@
  */
 import { withTimeout } from '../../../services/shared/async';
 import type { ConsulClient } from '../../../services/shared/consul/client';
+import { ConsulError } from '../../../services/shared/consul/errors';
 import { checksSchema, listOrEmpty } from '../../../services/shared/consul/schemas';
 import { errorMessage } from '../../../services/shared/errors';
 import { CONSUL_DEMO_SERVICE_NAME } from '../../../services/consul-demo/names';
 import { WORKSHOP_META, WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
-import { ConsulUnavailableError, worstStatus, type CheckStatus, type ServiceInstance } from '../consul/labConsul';
+import { worstStatus, type CheckStatus, type ServiceInstance } from '../consul/labConsul';
 import { demoServerOf } from '../demo/clientLog';
 import { markAlready as markAlreadyOnTimeline, pendingSidesOf, readSides, timeBySide, watchTimeline } from '../experiment/watch';
 import type { SideTimes, TimedEvent, WatchLoopOptions } from '../experiment/watch';
@@ -49,7 +50,7 @@ export function nodeChecksReader(client: ConsulClient, baseUrl: string, timeoutM
     try {
       return parseNodeChecks(await withTimeout(client.health.node(node), timeoutMs, `health/node/${node}`));
     } catch (err) {
-      throw new ConsulUnavailableError(`Consul at ${baseUrl} (health/node/${node}): ${errorMessage(err).split('\n')[0]}`);
+      throw new ConsulError(`Consul at ${baseUrl} (health/node/${node}): ${errorMessage(err).split('\n')[0]}`);
     }
   };
 }
