@@ -173,6 +173,35 @@ export interface ReadyOptions {
 
 /** Wait until `agent` knows a raft leader (and, if asked, that many peers and a node in the catalog). */
 export async function waitForReady(agent: AgentEndpoint, opts: ReadyOptions = {}): Promise<string> {
+  // An agent that exits while we wait has failed for good: say so at once, with its last output (why it exited),
+  // instead of polling a dead port until the timeout.
+  const exited = agent.process.exited.then(() => {
+    throw new AgentExitedError(`${agent.name} exited before it was ready:\n${agent.process.output().slice(-1500)}`);
+  });
+  return Promise.race([exited, pollReady(agent, opts)]);
+}
+
+/** A Consul agent that exited during start-up; its message carries the agent's last output. */
+export class AgentExitedError extends Error {
+  override name = 'AgentExitedError';
+}
+
+/**
+ * `start` again, on new free ports, when Consul exited at start-up because a port was taken: freePort's answer is
+ * only true at the moment it is given, and other test files' processes pick ports the same way (seen once in CI:
+ * a dev agent exited while starting). Any other failure, or a third taken port, is thrown as it is.
+ */
+export async function retryOnTakenPort<T>(start: () => Promise<T>, attempts = 3): Promise<T> {
+  for (let i = 1; ; i++) {
+    try {
+      return await start();
+    } catch (err) {
+      if (i >= attempts || !(err instanceof AgentExitedError) || !/address already in use/i.test(err.message)) throw err;
+    }
+  }
+}
+
+function pollReady(agent: AgentEndpoint, opts: ReadyOptions): Promise<string> {
   return waitFor(
     async () => {
       if (!agent.process.running) throw new Error(`${agent.name} exited:\n${agent.process.output().slice(-1500)}`);
@@ -191,8 +220,10 @@ export async function waitForReady(agent: AgentEndpoint, opts: ReadyOptions = {}
 
 /** A single dev-mode agent (server + client, in memory) on 127.0.0.1 with free ports. */
 export async function startConsulDev(name = `dev-${process.pid}-${Date.now() % 100000}`): Promise<ConsulAgent> {
-  const agent = await startAgent({ name, ip: '127.0.0.1', dev: true });
-  return readyOrStopped(agent, () => waitForReady(agent, { catalog: true, intervalMs: 100 }));
+  return retryOnTakenPort(async () => {
+    const agent = await startAgent({ name, ip: '127.0.0.1', dev: true });
+    return readyOrStopped(agent, () => waitForReady(agent, { catalog: true, intervalMs: 100 }));
+  });
 }
 
 export interface ConsulCluster {

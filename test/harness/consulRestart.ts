@@ -1,5 +1,5 @@
 import { rmSync } from 'node:fs';
-import { prepareAgent, waitForReady } from './consul';
+import { prepareAgent, retryOnTakenPort, waitForReady } from './consul';
 import { type ManagedProcess, readyOrStopped } from './processes';
 import { toolPath } from './paths';
 import { sleep } from './waitFor';
@@ -39,6 +39,10 @@ export interface RestartableConsulOptions {
 }
 
 export async function startRestartableConsul(opts: RestartableConsulOptions = {}): Promise<RestartableConsul> {
+  return retryOnTakenPort(() => startRestartableConsulOnce(opts));
+}
+
+async function startRestartableConsulOnce(opts: RestartableConsulOptions): Promise<RestartableConsul> {
   const name = opts.name ?? `rc-${process.pid}-${Date.now() % 100000}`;
   const prepared = await prepareAgent({
     name,

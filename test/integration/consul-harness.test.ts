@@ -1,7 +1,17 @@
+import net from 'node:net';
 import { existsSync } from 'node:fs';
-import { type ConsulAgent, consulGet, startConsulCluster, startConsulDev } from '../harness/consul';
+import {
+  AgentExitedError,
+  type ConsulAgent,
+  consulGet,
+  prepareAgent,
+  retryOnTakenPort,
+  startConsulCluster,
+  startConsulDev,
+  waitForReady,
+} from '../harness/consul';
 import { useConsulDev } from '../harness/consulFixture';
-import { stopAllProcesses } from '../harness/processes';
+import { readyOrStopped, stopAllProcesses } from '../harness/processes';
 import { waitFor } from '../harness/waitFor';
 
 afterAll(stopAllProcesses);
@@ -58,3 +68,39 @@ describe('useConsulDev', () => {
     expect(seen!.process.running).toBe(true);
   });
 });
+
+test('an agent whose port is taken fails at once with its reason, and retryOnTakenPort starts it again on new ports', async () => {
+  // A port taken between freePort and Consul's bind, made on purpose: something else listens on the serf port first.
+  const squatter = net.createServer();
+  const failures: Array<{ err: unknown; ms: number }> = [];
+  let attempt = 0;
+  const start = async () => {
+    attempt++;
+    const p = await prepareAgent({ name: `taken-${process.pid}-${attempt}`, ip: '127.0.0.1', dev: true });
+    if (attempt === 1) await new Promise<void>((resolve) => squatter.listen(p.serfLanPort, '127.0.0.1', resolve));
+    const proc = p.launch();
+    const agent = { name: p.name, httpUrl: p.httpUrl, process: proc, stop: () => proc.stop('SIGTERM', 5000) };
+    const t0 = Date.now();
+    try {
+      return await readyOrStopped(agent, () => waitForReady(agent));
+    } catch (err) {
+      failures.push({ err, ms: Date.now() - t0 });
+      throw err;
+    }
+  };
+  try {
+    const agent = await retryOnTakenPort(start);
+    try {
+      expect(attempt).toBe(2);
+      const [{ err, ms }] = failures as Array<{ err: Error; ms: number }>;
+      expect(err).toBeInstanceOf(AgentExitedError);
+      expect(err.message).toMatch(/address already in use/i);
+      expect(ms).toBeLessThan(15_000); // not the 30 s timeout: the exit ends the wait
+      expect(await consulGet<string>(agent, '/v1/status/leader')).not.toBe('');
+    } finally {
+      await agent.stop();
+    }
+  } finally {
+    squatter.close();
+  }
+}, 90_000);
