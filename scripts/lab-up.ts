@@ -9,6 +9,8 @@
 // "a host fails" exercise); running lab:up again without it puts the instances back to service-level checks.
 // --restart-mode make-before-break: the demo server's next incarnation is passing before the old one leaves
 // (exercise 1, closing the restart gap without a second server); lab:up alone goes back to break-before-make.
+// --registrator: exercise 6's registrator (the one container with the Docker socket) and api-b3, the instance it
+// registers (Compose profile "registrator"); lab:up alone stops them again. Never with --classroom.
 // --no-build: the air-gapped images already in this engine (.env.offline), never built or pulled; one line naming a
 // missing one (the simulated classroom's machines get their images by docker load).
 // --classroom [--lan-address IP] [--room-subnet CIDR] [--resume]: the lab becomes the room's cluster
@@ -52,6 +54,10 @@ void runCli(NAME, async () => {
       )
         .choices(RESTART_MODES)
         .default(BREAK_BEFORE_MAKE),
+    )
+    .option(
+      '--registrator',
+      "exercise 6: also start the registrator (it reads host-b's containers through the Docker socket) and api-b3, which it registers",
     )
     .option('--no-build', `use the air-gapped images already in this engine (${OFFLINE_ENV_FILE}); never build or pull them`)
     .option(

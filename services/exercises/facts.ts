@@ -109,7 +109,26 @@ export interface LabFacts {
    * whose name follows the GitHub login rule; [] when not in classroom mode.
    */
   studentInstances: Known<InstanceFact[]>;
+  /** Every registered `inventory-db` instance (exercise 6: by the agent's config file, by hand), passing or not. */
+  inventoryDb: Known<InstanceFact[]>;
+  /** The last container death host-b's registrator handled (Consul KV; exercise 6), null when none yet. */
+  registratorLastDie: Known<RegistratorDieFact | null>;
 }
+
+/** What the registrator wrote after deregistering a container Docker reported dead (exercise 6). */
+export interface RegistratorDieFact {
+  serviceId: string;
+  exitCode: number | null;
+  /** From Docker's die event to the agent's answer to the deregistration. */
+  ms: number;
+  /** Epoch ms of the deregistration. */
+  at: number;
+}
+
+/** Exercise 6's names: the agent-defined service, the registrator's host and the instance it registers. */
+export const INVENTORY_DB_SERVICE = 'inventory-db';
+export const REGISTRATOR_HOST = 'host-b';
+export const REGISTRATOR_INSTANCE = { name: 'api-b3', id: workshopServiceId('api-b3') } as const;
 
 /** The lab's fixed cast (docker-compose.yml): its hosts, and the workshop instances on each. */
 export const LAB_HOSTS = ['host-a', 'host-b'] as const;

@@ -8,7 +8,7 @@
  * The parsers take whatever came back (`unknown`): Consul's answers go through the gateway's zod schemas (a list
  * must be a list; every field has its type or a harmless default), never trusted.
  */
-import { STUDENT_NAME, studentFromNodeName, studentServiceName } from '../shared/names';
+import { registratorLastDieKey, STUDENT_NAME, studentFromNodeName, studentServiceName } from '../shared/names';
 import { parsePageAvatarLinks } from '../shared/pageLinks';
 import { sleep } from '../shared/async';
 import { z } from 'zod';
@@ -36,6 +36,9 @@ import {
   MemberFact,
   MemberStatus,
   RaftFact,
+  RegistratorDieFact,
+  INVENTORY_DB_SERVICE,
+  REGISTRATOR_HOST,
   WORKSHOP_SERVICE,
 } from './facts';
 
@@ -201,6 +204,21 @@ export function demoRequestsFromResults(body: unknown): DemoRequestFact[] {
     .map(({ r }) => r);
 }
 
+/** What the registrator writes (services/registrator); read leniently, since anyone who reaches the agent can write KV. */
+const lastDieSchema = z.object({
+  serviceId: z.string().max(200),
+  exitCode: z.number().int().nullable().catch(null),
+  ms: z.number().nonnegative().finite(),
+  deregisteredAt: z.string().max(64),
+});
+
+/** The KV value (`?raw`: the JSON the registrator wrote) → the fact; a value of another shape throws (not known). */
+export function parseLastDie(raw: unknown): RegistratorDieFact {
+  const d = readAs('registrator last-die', raw, lastDieSchema);
+  const at = Date.parse(d.deregisteredAt);
+  return { serviceId: d.serviceId, exitCode: d.exitCode, ms: Math.round(d.ms), at: Number.isFinite(at) ? at : 0 };
+}
+
 /** Distinct consul-demo server processes among the passing instances. */
 export function passingDemoServers(instances: InstanceFact[]): string[] {
   return [...new Set(instances.filter((i) => i.passing).map((i) => demoServerOf(i.id)))].sort();
@@ -260,6 +278,15 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
     consulJson(`/v1/health/service/${encodeURIComponent(service)}?stale`).then(parseHealthService);
 
   const workshopP = known(() => health(WORKSHOP_SERVICE));
+  const inventoryDbP = known(() => health(INVENTORY_DB_SERVICE));
+  const lastDieP = known(async (): Promise<RegistratorDieFact | null> => {
+    const path = `/v1/kv/${registratorLastDieKey(REGISTRATOR_HOST)}?raw&stale`;
+    const answer = await consulGet(path);
+    // No key yet: nothing died since the lab started (Consul answers 404 with an empty body).
+    if (answer.status === 404) return null;
+    if (answer.status !== 200) throw statusError(`Consul ${consul}${path}`, answer);
+    return parseLastDie(parseAnswer(`Consul ${consul}${path}`, answer, z.unknown()));
+  });
   const consulDemoP = known(() => health(CONSUL_DEMO_SERVICE));
   // Classroom mode = ACLs on. The policy list is the smallest ACL answer holding no secret (a token list or
   // token/self would carry SecretIDs). Without ACLs no student can have joined: nothing more is asked.
@@ -278,28 +305,31 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
       : Promise.resolve({ ok: false, error: c.error }),
   );
 
-  const [raft, members, nodeChecks, workshop, consulDemo, page, api, demo, classroom, studentInstances] = await Promise.all([
-    known(async () => {
-      const [config, leader] = await Promise.all([consulJson('/v1/operator/raft/configuration?stale'), consulJson('/v1/status/leader')]);
-      return parseRaft(config, leader);
-    }),
-    known(async () => parseMembers(await consulJson('/v1/agent/members'))),
-    known(async () => parseNodeChecks(await consulJson('/v1/health/state/any?stale'))),
-    workshopP,
-    consulDemoP,
-    known(async () => {
-      const { status, body } = await get(`${nginx}/`, `Nginx page ${nginx}/`);
-      return { status, tiles: parsePageTiles(body), avatarLinks: parsePageAvatarLinks(body) };
-    }),
-    known(async () => (await get(`${nginx}/api/`, `Nginx ${nginx}/api/`)).status),
-    known(async () => {
-      const r = await opts.demoRequests();
-      if (!Array.isArray(r)) throw new Error("the demo client's requests: not a list");
-      return r;
-    }),
-    classroomP,
-    studentInstancesP,
-  ]);
+  const [raft, members, nodeChecks, workshop, consulDemo, page, api, demo, classroom, studentInstances, inventoryDb, registratorLastDie] =
+    await Promise.all([
+      known(async () => {
+        const [config, leader] = await Promise.all([consulJson('/v1/operator/raft/configuration?stale'), consulJson('/v1/status/leader')]);
+        return parseRaft(config, leader);
+      }),
+      known(async () => parseMembers(await consulJson('/v1/agent/members'))),
+      known(async () => parseNodeChecks(await consulJson('/v1/health/state/any?stale'))),
+      workshopP,
+      consulDemoP,
+      known(async () => {
+        const { status, body } = await get(`${nginx}/`, `Nginx page ${nginx}/`);
+        return { status, tiles: parsePageTiles(body), avatarLinks: parsePageAvatarLinks(body) };
+      }),
+      known(async () => (await get(`${nginx}/api/`, `Nginx ${nginx}/api/`)).status),
+      known(async () => {
+        const r = await opts.demoRequests();
+        if (!Array.isArray(r)) throw new Error("the demo client's requests: not a list");
+        return r;
+      }),
+      classroomP,
+      studentInstancesP,
+      inventoryDbP,
+      lastDieP,
+    ]);
 
   const avatars: Known<Record<string, Known<number>>> = workshop.ok
     ? {
@@ -340,5 +370,7 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
     demo,
     classroom,
     studentInstances,
+    inventoryDb,
+    registratorLastDie,
   };
 }

@@ -11,6 +11,7 @@ import { nginx } from './ex3-nginx';
 import { breaking } from './ex4-breaking';
 import { hostFails } from './ex5-host-fails';
 import { nodeCheckExercise } from './ex5-node-check';
+import { withoutCode } from './ex6-without-code';
 import { LabFacts } from './facts';
 import { labWhole } from './lab-whole';
 
@@ -37,6 +38,12 @@ export const EXERCISES: readonly Exercise[] = [
   { id: '4', title: 'Breaking things: an API instance down', anchor: '#4-breaking-things-with-the-scripts', checks: breaking },
   { id: '5', title: 'A host fails', anchor: '#5-a-host-fails', checks: hostFails },
   { id: '5-node-check', title: "A host fails: the workshop's node-level check", anchor: '#5-a-host-fails', checks: nodeCheckExercise },
+  {
+    id: '6',
+    title: 'Registration without code: the agent, by hand, the registrator',
+    anchor: '#6-registration-without-code',
+    checks: withoutCode,
+  },
   { id: CLASSROOM_EXERCISE, title: 'Every student joined, alive, passing and on the page', anchor: '#the-instructor', checks: classroom },
 ];
 

@@ -44,6 +44,19 @@ export const CONSUL_DEMO_META = { version: 'version', restartMode: 'restart_mode
  */
 export const WORKSHOP_META = { name: 'name', host: 'host' } as const;
 
+/**
+ * Exercise 6, registration without code: Meta `registered-by` says who registered an instance, so the exercise
+ * check can tell them apart: the agent from its config file (consul/services/inventory-db.hcl), a person with
+ * `consul services register -meta registered-by=hand`, or the registrator from a container's labels.
+ */
+export const REGISTERED_BY_META = 'registered-by';
+export const REGISTERED_BY = { registrator: 'registrator', agentConfig: 'agent-config', hand: 'hand' } as const;
+
+/** The Consul KV key where a host's registrator records the last container death it handled (JSON). */
+export function registratorLastDieKey(host: string): string {
+  return `lab/registrator/${host}/last-die`;
+}
+
 // --- The demo server's restart modes ---------------------------------------------------------------------------
 
 /** The old incarnation leaves, then the new one comes: in between there is no instance (the lesson; the default). */

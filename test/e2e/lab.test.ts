@@ -144,7 +144,7 @@ let engine: DockerEngine | undefined;
 let labStarted = false;
 
 async function downLab(): Promise<void> {
-  const r = await compose([...ENV, 'down', '-v', '--remove-orphans', '--timeout', '10'], { timeoutMs: 3 * MIN });
+  const r = await compose([...ENV, '--profile', '*', 'down', '-v', '--remove-orphans', '--timeout', '10'], { timeoutMs: 3 * MIN });
   if (r.code !== 0) note(`docker compose down -v failed (${r.code}): ${r.stderr.trim()}`);
 }
 
@@ -647,7 +647,7 @@ describe('Compose lab on the air-gapped images', () => {
   test(
     'docker compose down -v leaves no containers, networks or volumes of the project',
     async () => {
-      const r = await compose([...ENV, 'down', '-v', '--remove-orphans', '--timeout', '10'], { timeoutMs: 3 * MIN });
+      const r = await compose([...ENV, '--profile', '*', 'down', '-v', '--remove-orphans', '--timeout', '10'], { timeoutMs: 3 * MIN });
       expect(r.code).toBe(0);
       timing('docker compose down -v', r.seconds);
       expect(await projectLeftovers(engine!.docker, PROJECT)).toEqual({ containers: [], networks: [], volumes: [] });

@@ -32,4 +32,23 @@ describe('consul/*.hcl on the pinned Consul', () => {
       expect(readFileSync(cfg, 'utf8')).toMatch(/^disable_update_check\s*=\s*true$/m);
     }, 60_000);
   }
+
+  // host-b's agent loads its service definition (exercise 6) from the same config dir, and classroom mode mounts an
+  // empty file over it: both as the container reads them.
+  test.each([
+    ['consul/services/inventory-db.hcl', /inventory-db/],
+    ['classroom/no-agent-services.hcl', /outside classroom mode/],
+  ])(
+    'agent.hcl + %s is valid',
+    async (file, marker) => {
+      const { stdout } = await execFileP(
+        consulBinary(),
+        ['validate', path.join(REPO_ROOT, 'consul', 'agent.hcl'), path.join(REPO_ROOT, file), path.join(dir, 'data-dir.hcl')],
+        { timeout: 30_000 },
+      );
+      expect(stdout).toMatch(/Configuration is valid!/);
+      expect(readFileSync(path.join(REPO_ROOT, file), 'utf8')).toMatch(marker);
+    },
+    60_000,
+  );
 });

@@ -1,7 +1,7 @@
 import type Docker from 'dockerode';
 import { createConsulClient } from '../../../services/shared/consul/client';
 import type { RestartMode } from '../../../services/shared/names';
-import { ComposeResult, composeFailureLine, runCompose } from '../docker/compose';
+import { ALL_PROFILES, ComposeResult, composeFailureLine, runCompose } from '../docker/compose';
 import { LabConsul } from '../consul/labConsul';
 import { readContainerLogs } from '../docker/engine';
 import { LabContainer, listLabContainers } from '../docker/labContainers';
@@ -67,7 +67,7 @@ export class BenchLab {
 
   /** `down -v`: containers, network and Consul's data volumes. -t 1: how fast it stops is not measured. */
   async down(settings: LabSettings, timeoutS = 1): Promise<void> {
-    await this.compose(['down', '-v', '--remove-orphans', '-t', String(timeoutS)], settings, 'down -v');
+    await this.compose([...ALL_PROFILES, 'down', '-v', '--remove-orphans', '-t', String(timeoutS)], settings, 'down -v');
   }
 
   /**

@@ -20,6 +20,8 @@ function unreachableFacts(): LabFacts {
     demo: no,
     classroom: no,
     studentInstances: no,
+    inventoryDb: no,
+    registratorLastDie: no,
   };
 }
 

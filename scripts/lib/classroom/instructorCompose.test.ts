@@ -65,7 +65,9 @@ describe('classroom/instructor.compose.yml', () => {
     expect(block).toContain(`CONSUL_LOCAL_CONFIG: \${LAB_CLASSROOM_${own}_CONFIG:-}`);
     expect(block).toContain('LAB_TLS_CA_PEM: ${LAB_CLASSROOM_TLS_CA:-}');
     expect(block).toMatch(/entrypoint: (&tls-entrypoint )?(\*tls-entrypoint|\["\/bin\/sh", "\/lab\/consul-tls\.sh"\])/);
-    expect(block).toMatch(/volumes: (\*tls-script|&tls-script\n\s+- \.\/classroom\/consul-tls\.sh:\/lab\/consul-tls\.sh:ro)/);
+    expect(block).toMatch(/volumes: \*tls-script|- \.\/classroom\/consul-tls\.sh:\/lab\/consul-tls\.sh:ro/);
+    // Exercise 6 stays out of the room: host-b's agent gets an empty file over its agent-defined service.
+    if (agent === 'host-b-agent') expect(block).toContain('- ./classroom/no-agent-services.hcl:/consul/config/inventory-db.hcl:ro');
     // A server's own certificate and key; a client gets its certificate from the servers (auto_encrypt).
     if (agent.startsWith('consul-server')) {
       expect(block).toContain(`LAB_TLS_CERT_PEM: \${LAB_CLASSROOM_${own}_CERT:-}`);

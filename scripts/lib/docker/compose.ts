@@ -7,6 +7,17 @@ export function repoRoot(): string {
   return findRepoRoot(__dirname) ?? process.cwd();
 }
 
+/**
+ * The lab's Compose profiles: `registrator` (exercise 6: the registrator, the only container with the Docker
+ * socket, and the instance it registers) starts only when asked (`lab:up -- --registrator`).
+ */
+export const REGISTRATOR_PROFILE = 'registrator';
+/** The profile's services (docker-compose.yml), dependents first. */
+export const REGISTRATOR_SERVICES: readonly string[] = ['workshop-api-b3', 'registrator'];
+
+/** Before `down`: every profile, since `down` alone leaves a profile's running containers (and the network they hold). */
+export const ALL_PROFILES = ['--profile', '*'] as const;
+
 export interface ComposeResult {
   code: number;
   stdout: string;

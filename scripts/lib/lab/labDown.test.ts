@@ -31,7 +31,7 @@ const RUNNING = [fakeContainer('consul-lab', 'nginx'), fakeContainer('consul-lab
 test('down with the settings the lab was started with; the outcome lines of Compose are the progress; data kept without -v', async () => {
   const w = world([RUNNING, []]);
   await expect(labDown({}, w.deps)).resolves.toBe(0);
-  expect(w.compose[0]!.args).toEqual(['down', '--remove-orphans']);
+  expect(w.compose[0]!.args).toEqual(['--profile', '*', 'down', '--remove-orphans']);
   expect(w.compose[0]!.opts).toMatchObject({ project: 'consul-lab', env: { LAB_NGINX_PORT: '18080' }, cwd: '/repo' });
   expect(w.fake.out).toEqual([
     'Stopping lab "consul-lab" (2 containers)\n',
@@ -43,7 +43,7 @@ test('down with the settings the lab was started with; the outcome lines of Comp
 test('-v removes the volumes; with no containers it still removes the network', async () => {
   const w = world([[]]);
   await labDown({ volumes: true, project: 'other' }, w.deps);
-  expect(w.compose[0]!.args).toEqual(['down', '--remove-orphans', '--volumes']);
+  expect(w.compose[0]!.args).toEqual(['--profile', '*', 'down', '--remove-orphans', '--volumes']);
   expect(w.fake.out).toEqual([
     'Lab "other" has no containers; removing its network and volumes if any\n',
     'Lab "other" is down after 0.0 s.\n',

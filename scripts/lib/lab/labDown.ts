@@ -1,7 +1,7 @@
 // npm run lab:down's work (scripts/lab-down.ts parses the flags): `docker compose down` for the lab's project, with
 // the files and settings it was started with, and -v for its volumes (Consul's raft data).
 import type Docker from 'dockerode';
-import { composeContextFromLabels, runCompose, type ComposeOptions, type ComposeResult } from '../docker/compose';
+import { ALL_PROFILES, composeContextFromLabels, runCompose, type ComposeOptions, type ComposeResult } from '../docker/compose';
 import { connectDocker } from '../docker/engine';
 import { listLabContainers, resolveProjectName, type LabContainer } from '../docker/labContainers';
 import { runningLabEnv } from '../docker/publishedPorts';
@@ -50,7 +50,8 @@ export async function labDown(opts: DownOptions, deps: DownDeps): Promise<number
       : `Lab "${project}" has no containers; removing its network${opts.volumes ? ' and volumes' : ''} if any\n`,
   );
   const progress = deps.newProgress();
-  const r = await deps.runCompose(['down', '--remove-orphans', ...(opts.volumes ? ['--volumes'] : [])], {
+  // Every profile: `down` alone leaves the containers of a profile that is not enabled (the registrator) running.
+  const r = await deps.runCompose([...ALL_PROFILES, 'down', '--remove-orphans', ...(opts.volumes ? ['--volumes'] : [])], {
     project,
     context,
     env,

@@ -221,3 +221,31 @@ test('upFailureHint and readyLines name the project when it is not the default',
   expect(lines.find((l) => l.includes('lab:partition'))).toMatch(/^ {2}npm run lab:partition -- -p other host-b +cut host-b off/);
   expect(readyLines('consul-lab', ep, true).find((l) => l.includes('lab:roster'))).toMatch(/^ {2}npm run lab:roster +one line per student/);
 });
+
+test('--registrator with --classroom is bad input: the room never gets the Docker socket', async () => {
+  const w = world();
+  await expect(labUp({ ...OPTS, registrator: true, classroom: true }, w.deps)).rejects.toThrow(
+    new UsageError('--registrator is never used with --classroom: it holds the Docker socket (README exercise 6)'),
+  );
+  expect(w.calls).toEqual([]);
+});
+
+test('--registrator enables the registrator profile for up', async () => {
+  const w = world();
+  w.present = new Set(['lab/consul:offline', 'lab/services:offline']);
+  await expect(labUp({ ...OPTS, build: false, registrator: true }, w.deps)).resolves.toBe(0);
+  expect(w.calls).toEqual(['docker', 'compose --profile registrator up -d --remove-orphans']);
+  expect(w.out.join('')).toContain('with the registrator (exercise 6)');
+});
+
+test('lab:up without --registrator stops a registrator left running, after the instance it registers', async () => {
+  const w = world();
+  w.present = new Set(['lab/consul:offline', 'lab/services:offline']);
+  w.containers = [...w.containers, container('registrator'), container('workshop-api-b3')];
+  await expect(labUp({ ...OPTS, build: false }, w.deps)).resolves.toBe(0);
+  expect(w.calls).toEqual([
+    'docker',
+    'compose --profile registrator rm --stop --force workshop-api-b3 registrator',
+    'compose up -d --remove-orphans',
+  ]);
+});

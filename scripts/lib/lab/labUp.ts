@@ -21,7 +21,14 @@ import {
 import { serializeJoinInfo } from '../classroom/joinInfo';
 import { resolveLanAddress } from '../classroom/lanAddress';
 import { classroomDir, JOIN_FILE, writePrivateFile } from '../classroom/secrets';
-import { composeFailureLine, runCompose, type ComposeOptions, type ComposeResult } from '../docker/compose';
+import {
+  composeFailureLine,
+  REGISTRATOR_PROFILE,
+  REGISTRATOR_SERVICES,
+  runCompose,
+  type ComposeOptions,
+  type ComposeResult,
+} from '../docker/compose';
 import { connectDocker } from '../docker/engine';
 import { OFFLINE_ENV_FILE, readEnvFile, REGISTRY_ENV_FILE } from '../docker/envFile';
 import { DEFAULT_PROJECT, listLabContainers, resolveProjectName, type LabContainer } from '../docker/labContainers';
@@ -45,6 +52,8 @@ export interface UpOptions {
   checkScope: 'service' | 'node';
   restartMode: RestartMode;
   build: boolean;
+  /** Exercise 6's registrator and the instance it registers (the `registrator` Compose profile). */
+  registrator?: boolean;
   classroom?: boolean;
   lanAddress?: string;
   roomSubnet?: string;
@@ -108,6 +117,9 @@ export function checkUpOptions(opts: UpOptions): void {
   ] as const) {
     if (given && !opts.classroom) throw new UsageError(`${flag} only makes sense with --classroom`);
   }
+  // The registrator holds the Docker socket (root on this machine); a room's LAN must never be one step from it.
+  if (opts.registrator && opts.classroom)
+    throw new UsageError('--registrator is never used with --classroom: it holds the Docker socket (README exercise 6)');
 }
 
 /** The classroom's settings from the shell or the env file Compose reads (the shell wins, as in Compose). */
@@ -244,7 +256,22 @@ export async function labUp(opts: UpOptions, deps: UpDeps): Promise<number> {
   if (opts.restartMode === MAKE_BEFORE_BREAK)
     deps.out('demo server restarts make-before-break: the next incarnation is passing before the old one leaves\n');
   // The flags win over LAB_* values left in the shell, so `lab:up` alone always means the lab's defaults.
-  const compose = deps.runCompose([...fileArgs, 'up', '-d', '--remove-orphans'], {
+  // lab:up alone means the lab's defaults: a registrator left from `--registrator` goes, after the instance it
+  // registered (Compose stops dependents first, so the registrator still sees api-b3 die and deregisters it).
+  const leftover = opts.registrator ? [] : (await engine.listContainers(project)).filter((c) => REGISTRATOR_SERVICES.includes(c.service));
+  if (leftover.length) {
+    deps.out('stopping the registrator (exercise 6) and api-b3: lab:up without --registrator\n');
+    const r = await deps.runCompose([...fileArgs, '--profile', REGISTRATOR_PROFILE, 'rm', '--stop', '--force', ...REGISTRATOR_SERVICES], {
+      project,
+      envFile,
+      cwd: root,
+    });
+    if (r.code !== 0) throw new Error(`stopping the registrator failed: ${composeFailureLine(r)}`);
+  }
+  if (opts.registrator)
+    deps.out("with the registrator (exercise 6): it reads host-b's containers through the Docker socket and registers api-b3\n");
+  const profileArgs = opts.registrator ? ['--profile', REGISTRATOR_PROFILE] : [];
+  const compose = deps.runCompose([...fileArgs, ...profileArgs, 'up', '-d', '--remove-orphans'], {
     project,
     envFile,
     cwd: root,

@@ -33,6 +33,14 @@ export interface LabState {
   classroom?: boolean;
   /** The students (classroom mode): their agent's serfHealth, their API's check (or gone), on the page or not. */
   students?: StudentState[];
+  /** Exercise 6: inventory-db instances by who registered them (Meta registered-by) and their check; default the agent's, passing. */
+  inventoryDb?: Array<{ id: string; by: string; status: Status }>;
+  /** Exercise 6: api-b3, registered by the registrator with this check status; default not running. */
+  apiB3?: Status;
+  /** Who registered api-b3 (Meta registered-by); default the registrator. */
+  apiB3By?: string;
+  /** Exercise 6: the registrator's last-die record (the KV value it writes); default none. */
+  lastDie?: Record<string, unknown>;
 }
 
 export interface StudentState {
@@ -155,6 +163,44 @@ export function factsOf(s: LabState): LabFacts {
     Service: { ID: id, Service: service, Tags: [], Address: HOST_IP[node], Meta: meta, Port: port, Weights: { Passing: 1, Warning: 1 } },
     Checks: [...nodeChecksOf(node), ...own],
   });
+  const b3Raw =
+    s.apiB3 === undefined
+      ? []
+      : [
+          entry(
+            'host-b',
+            'workshop',
+            'workshop-api-b3',
+            8083,
+            { host: 'host-b', name: 'api-b3', 'registered-by': s.apiB3By ?? 'registrator' },
+            [
+              {
+                Node: 'host-b',
+                CheckID: 'service:workshop-api-b3',
+                Name: 'workshop-api-b3 /health',
+                Status: s.apiB3,
+                ServiceID: 'workshop-api-b3',
+                ServiceName: 'workshop',
+              },
+            ],
+          ),
+        ];
+  const inventoryRaw = (s.inventoryDb ?? [{ id: 'inventory-db', by: 'agent-config', status: 'passing' as Status }]).map((d) =>
+    entry('host-b', 'inventory-db', d.id, 6380, { 'registered-by': d.by }, [
+      ...(d.by === 'hand'
+        ? []
+        : [
+            {
+              Node: 'host-b',
+              CheckID: `${d.id}-tcp`,
+              Name: 'inventory-db TCP',
+              Status: d.status,
+              ServiceID: d.id,
+              ServiceName: 'inventory-db',
+            },
+          ]),
+    ]),
+  );
   const workshopRaw = registered.map((w, i) =>
     entry(
       w.host,
@@ -183,7 +229,7 @@ export function factsOf(s: LabState): LabFacts {
     ]);
   });
 
-  const workshop = gather.parseHealthService(JSON.parse(JSON.stringify(workshopRaw)));
+  const workshop = gather.parseHealthService(JSON.parse(JSON.stringify([...workshopRaw, ...b3Raw])));
   const consulDemo = gather.parseHealthService(JSON.parse(JSON.stringify(demoRaw)));
   const passing = workshop.filter((i) => i.passing).map((i) => i.id);
   const tiles = s.page ?? passing;
@@ -235,6 +281,8 @@ export function factsOf(s: LabState): LabFacts {
         : { acls: gather.aclsEnabledFrom(401, 'ACL support disabled', 'acl/policies'), students: [] },
     },
     studentInstances: { ok: true, value: s.classroom ? gather.parseHealthService(JSON.parse(JSON.stringify(studentRaw))) : [] },
+    inventoryDb: { ok: true, value: gather.parseHealthService(JSON.parse(JSON.stringify(inventoryRaw))) },
+    registratorLastDie: { ok: true, value: s.lastDie ? gather.parseLastDie(s.lastDie) : null },
   };
 }
 

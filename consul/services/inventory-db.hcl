@@ -1,0 +1,20 @@
+# README exercise 6, "registration without code": inventory-db knows nothing about Consul; host-b's agent
+# registers it from this file (mounted into its config dir, read at start and on `consul reload`) and runs its
+# check. Compare workshop-api, which registers itself over the agent's HTTP API.
+service {
+  name = "inventory-db"
+  id   = "inventory-db"
+  port = 6380
+  # No address: the node's (host-b's). Meta tells the exercise check who registered it.
+  meta = {
+    registered-by = "agent-config"
+  }
+  check {
+    id       = "inventory-db-tcp"
+    name     = "inventory-db accepts TCP on 6380"
+    # The agent shares host-b's network namespace with inventory-db, so loopback reaches it.
+    tcp      = "127.0.0.1:6380"
+    interval = "2s"
+    timeout  = "1s"
+  }
+}
