@@ -21,6 +21,7 @@ import {
   healthEntriesSchema,
   membersSchema,
   raftConfigurationSchema,
+  registratorLastDieSchema,
   serfStatus,
 } from '../shared/consul/schemas';
 import {
@@ -204,17 +205,9 @@ export function demoRequestsFromResults(body: unknown): DemoRequestFact[] {
     .map(({ r }) => r);
 }
 
-/** What the registrator writes (services/registrator); read leniently, since anyone who reaches the agent can write KV. */
-const lastDieSchema = z.object({
-  serviceId: z.string().max(200),
-  exitCode: z.number().int().nullable().catch(null),
-  ms: z.number().nonnegative().finite(),
-  deregisteredAt: z.string().max(64),
-});
-
 /** The KV value (`?raw`: the JSON the registrator wrote) → the fact; a value of another shape throws (not known). */
 export function parseLastDie(raw: unknown): RegistratorDieFact {
-  const d = readAs('registrator last-die', raw, lastDieSchema);
+  const d = readAs('registrator last-die', raw, registratorLastDieSchema);
   const at = Date.parse(d.deregisteredAt);
   return { serviceId: d.serviceId, exitCode: d.exitCode, ms: Math.round(d.ms), at: Number.isFinite(at) ? at : 0 };
 }

@@ -44,19 +44,6 @@ export const CONSUL_DEMO_META = { version: 'version', restartMode: 'restart_mode
  */
 export const WORKSHOP_META = { name: 'name', host: 'host' } as const;
 
-/**
- * Exercise 6, registration without code: Meta `registered-by` says who registered an instance, so the exercise
- * check can tell them apart: the agent from its config file (consul/services/inventory-db.hcl), a person with
- * `consul services register -meta registered-by=hand`, or the registrator from a container's labels.
- */
-export const REGISTERED_BY_META = 'registered-by';
-export const REGISTERED_BY = { registrator: 'registrator', agentConfig: 'agent-config', hand: 'hand' } as const;
-
-/** The Consul KV key where a host's registrator records the last container death it handled (JSON). */
-export function registratorLastDieKey(host: string): string {
-  return `lab/registrator/${host}/last-die`;
-}
-
 // --- The demo server's restart modes ---------------------------------------------------------------------------
 
 /** The old incarnation leaves, then the new one comes: in between there is no instance (the lesson; the default). */
@@ -98,4 +85,42 @@ export function studentServiceName(name: string): string {
 /** The Consul service ID of a student's workshop-api (workshop-api's own rule: `workshop-<name>`), the same as its name. */
 export function studentServiceId(name: string): string {
   return workshopServiceId(name);
+}
+
+// --- Registration by the platform (services/registrator) -------------------------------------------------------
+
+/**
+ * The Meta key every registration may carry to say who made it, and its values. The registrator puts
+ * `registered-by=registrator` on each of its registrations (with `container=<12 hex>`), and reconciles only those:
+ * a service without it is never touched. The exercise checks and the lab view read the same key to tell a
+ * registration by the platform from one in the agent's config files or one made by hand.
+ */
+export const REGISTERED_BY_META = 'registered-by';
+export const REGISTERED_BY = { registrator: 'registrator', agentConfig: 'agent-config', hand: 'hand' } as const;
+/** The registrator's Meta key for the container a registration stands for: the first 12 hex of its ID. */
+export const REGISTRATOR_CONTAINER_META = 'container';
+
+/**
+ * The Docker labels the registrator reads (Compose `labels:` on a workload). `lab.registrator=<host>` opts a
+ * container in for that simulated host; `lab.service.meta.<key>` adds Meta `<key>`. services/registrator/README.md
+ * says what each takes.
+ */
+export const REGISTRATOR_LABELS = {
+  host: 'lab.registrator',
+  name: 'lab.service.name',
+  id: 'lab.service.id',
+  port: 'lab.service.port',
+  checkHttp: 'lab.service.check.http',
+  checkTcp: 'lab.service.check.tcp',
+  checkInterval: 'lab.service.check.interval',
+  checkTimeout: 'lab.service.check.timeout',
+  metaPrefix: 'lab.service.meta.',
+} as const;
+
+/** The Compose labels by which the registrator finds its project's containers and the host's own container. */
+export const COMPOSE_LABELS = { project: 'com.docker.compose.project', service: 'com.docker.compose.service' } as const;
+
+/** The Consul KV key of the last container death the registrator of `host` handled (registratorLastDieSchema). */
+export function registratorLastDieKey(host: string): string {
+  return `lab/registrator/${host}/last-die`;
 }

@@ -26,6 +26,7 @@ import {
   reachableHealthEntrySchema,
   serfStatus,
   tokenListEntrySchema,
+  registratorLastDieSchema,
 } from './schemas';
 
 test('members: Serf status codes (and their words), role tags; extra fields dropped, odd entries read as defaults', () => {
@@ -100,12 +101,13 @@ test('a reachable entry never yields a port outside 1-65535 nor an address that 
 test("the agent's own services and checks, by ID: an entry's Port a number or undefined; not an object refused", () => {
   const services = agentServicesSchema.parse(
     JSON.parse(
-      '{"w1":{"ID":"w1","Service":"workshop","Address":"10.0.0.7","Port":3001,"Weights":{}},"w2":{"Port":"3001"},"w3":7,"__proto__":{}}',
+      '{"w1":{"ID":"w1","Service":"workshop","Address":"10.0.0.7","Port":3001,"Weights":{},"Meta":{"registered-by":"registrator","n":1}},"w2":{"Port":"3001"},"w3":7,"__proto__":{}}',
     ),
   );
-  expect(services.w1).toEqual({ ID: 'w1', Service: 'workshop', Address: '10.0.0.7', Port: 3001 });
-  expect(services.w2).toEqual({ ID: '', Service: '', Address: '', Port: undefined });
-  expect(services.w3).toEqual({ ID: '', Service: '', Address: '', Port: undefined });
+  // Meta: the string values only (the registrator reads who registered a service from it).
+  expect(services.w1).toEqual({ ID: 'w1', Service: 'workshop', Address: '10.0.0.7', Meta: { 'registered-by': 'registrator' }, Port: 3001 });
+  expect(services.w2).toEqual({ ID: '', Service: '', Address: '', Meta: {}, Port: undefined });
+  expect(services.w3).toEqual({ ID: '', Service: '', Address: '', Meta: {}, Port: undefined });
   expect(Object.keys(services)).toEqual(['w1', 'w2', 'w3', '__proto__']);
   expect(Object.getPrototypeOf(services)).toBe(Object.prototype);
   for (const v of [[], null, 'x', 5]) expect(agentServicesSchema.safeParse(v).success).toBe(false);
@@ -243,4 +245,19 @@ test('a body that is not JSON at all is a ConsulError too', () => {
       }
     }),
   );
+});
+
+test("the registrator's last-die record: every field typed, or no record", () => {
+  const record = {
+    serviceId: 'workshop-b1',
+    container: '0123456789ab',
+    exitCode: 137,
+    eventAt: '2026-12-07T10:00:00.000Z',
+    deregisteredAt: '2026-12-07T10:00:00.012Z',
+    ms: 12,
+  };
+  expect(registratorLastDieSchema.parse(record)).toEqual(record);
+  expect(registratorLastDieSchema.parse({ ...record, exitCode: null }).exitCode).toBeNull();
+  expect(registratorLastDieSchema.safeParse({ ...record, ms: '12' }).success).toBe(false);
+  expect(registratorLastDieSchema.safeParse({ ...record, serviceId: undefined }).success).toBe(false);
 });

@@ -184,6 +184,8 @@ export const agentServicesSchema = lenientEntries(
     ID: text,
     Service: text,
     Address: text,
+    /** Who registered it (names.ts REGISTERED_BY_META) and what else its owner says about it. */
+    Meta: textMap,
     Port: z
       .unknown()
       .optional()
@@ -191,6 +193,25 @@ export const agentServicesSchema = lenientEntries(
   }),
 );
 export type ConsulAgentService = z.output<typeof agentServicesSchema>[string];
+
+/**
+ * The registrator's record of the last container death it handled (KV names.ts registratorLastDieKey): written by
+ * services/registrator, read by the exercise checks and the lab view. Strict: a record of another shape is no record.
+ */
+export const registratorLastDieSchema = z.object({
+  serviceId: z.string(),
+  /** The first 12 hex of the container's ID. */
+  container: z.string(),
+  /** The container's exit code, null when the event did not say. */
+  exitCode: z.number().int().nullable(),
+  /** When Docker saw the container die (ISO 8601). */
+  eventAt: z.string(),
+  /** When the agent answered the deregistration (ISO 8601). */
+  deregisteredAt: z.string(),
+  /** deregisteredAt - eventAt, in milliseconds. */
+  ms: z.number(),
+});
+export type RegistratorLastDie = z.output<typeof registratorLastDieSchema>;
 
 /** GET /v1/agent/checks: the local agent's own checks, by check ID. */
 export const agentChecksSchema = lenientEntries(checkSchema);
