@@ -121,6 +121,19 @@ test('trial targets: passing running instances taken in turn', () => {
   expect(pickTarget([t('b', 'exited')], 0)).toBeUndefined();
 });
 
+test('a fixed target: only that Compose service, whatever the index (the registrator trials take api-b3)', () => {
+  const t = (service: string, status: 'passing' | 'critical'): WorkshopTarget => ({
+    container: { state: 'running', service } as LabContainer,
+    hostname: 'host-b',
+    name: service.replace('workshop-', ''),
+    serviceId: service,
+    registration: { status } as WorkshopTarget['registration'],
+  });
+  const targets = [t('workshop-api-b1', 'passing'), t('workshop-api-b3', 'passing')];
+  expect([0, 1, 2].map((i) => pickTarget(targets, i, 'workshop-api-b3')?.name)).toEqual(['api-b3', 'api-b3', 'api-b3']);
+  expect(pickTarget([t('workshop-api-b1', 'passing'), t('workshop-api-b3', 'critical')], 0, 'workshop-api-b3')).toBeUndefined();
+});
+
 describe('teardown', () => {
   test('runs once, however often it is asked for (end of run, failure, Ctrl-C)', async () => {
     let calls = 0;

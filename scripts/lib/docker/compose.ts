@@ -12,8 +12,10 @@ export function repoRoot(): string {
  * socket, and the instance it registers) starts only when asked (`lab:up -- --registrator`).
  */
 export const REGISTRATOR_PROFILE = 'registrator';
+/** The workshop-api instance the registrator registers from its labels (api-b3, started with --no-register). */
+export const REGISTRATOR_API_SERVICE = 'workshop-api-b3';
 /** The profile's services (docker-compose.yml), dependents first. */
-export const REGISTRATOR_SERVICES: readonly string[] = ['workshop-api-b3', 'registrator'];
+export const REGISTRATOR_SERVICES: readonly string[] = [REGISTRATOR_API_SERVICE, 'registrator'];
 
 /** Before `down`: every profile, since `down` alone leaves a profile's running containers (and the network they hold). */
 export const ALL_PROFILES = ['--profile', '*'] as const;
