@@ -1,7 +1,15 @@
 import type Docker from 'dockerode';
 import { createConsulClient } from '../../../services/shared/consul/client';
 import type { RestartMode } from '../../../services/shared/names';
-import { ALL_PROFILES, ComposeResult, composeFailureLine, runCompose } from '../docker/compose';
+import {
+  ALL_PROFILES,
+  ComposeResult,
+  REGISTRATOR_API_SERVICE,
+  REGISTRATOR_PROFILE,
+  REGISTRATOR_SERVICES,
+  composeFailureLine,
+  runCompose,
+} from '../docker/compose';
 import { LabConsul } from '../consul/labConsul';
 import { readContainerLogs } from '../docker/engine';
 import { LabContainer, listLabContainers } from '../docker/labContainers';
@@ -91,6 +99,25 @@ export class BenchLab {
       `${DEMO_SERVER_SERVICE}=${n} ${restartMode}`,
       { LAB_DEMO_RESTART_MODE: restartMode },
     );
+  }
+
+  /**
+   * Exercise 6's `registrator` profile on (the registrator and api-b3, the instance it registers) or off again.
+   * Only those two services, --no-deps: never the demo side's containers (scaled or recreated meanwhile) nor a
+   * workshop-api a trial stopped. Off: api-b3 first, so the registrator sees it die and deregisters it.
+   */
+  async registrator(on: boolean, settings: LabSettings, timeoutS = 180): Promise<void> {
+    const profile = ['--profile', REGISTRATOR_PROFILE];
+    if (on) {
+      await this.compose(
+        [...profile, 'up', '-d', '--no-deps', '--wait', '--wait-timeout', String(timeoutS), ...REGISTRATOR_SERVICES],
+        settings,
+        `${REGISTRATOR_PROFILE} up`,
+      );
+      return;
+    }
+    for (const service of [REGISTRATOR_API_SERVICE, ...REGISTRATOR_SERVICES.filter((s) => s !== REGISTRATOR_API_SERVICE)])
+      await this.compose([...profile, 'rm', '--stop', '--force', service], settings, `${REGISTRATOR_PROFILE} rm ${service}`);
   }
 
   /** The last log lines of the project's containers that are not running: why a start failed. */
