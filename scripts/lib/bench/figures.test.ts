@@ -24,6 +24,7 @@ test("the issue's targets", () => {
   expect(t).toEqual({
     gracefulOutOfNginxP95Ms: { op: '<=', value: 500 },
     hardKillOutOfNginxP95Ms: { op: '<=', value: 2500 },
+    hardKillEventsOutOfNginxP95Ms: { op: '<=', value: 500 },
     oneServerMakeBeforeBreakFirstTryRate: { op: '>=', value: 0.999 },
     graceful5xx: { op: '<=', value: 0 },
     twoServerFirstTryRate: { op: '>=', value: 0.999 },
@@ -63,6 +64,35 @@ describe('the JSON --out writes', () => {
     expect(shapeProblems(parsed)).toEqual([]);
     delete parsed.oneServerMakeBeforeBreakFirstTryRate;
     expect(shapeProblems(parsed)).toEqual(['result.oneServerMakeBeforeBreakFirstTryRate: missing']);
+  });
+
+  test("exercise 6's registrator figures are ours only: null under baseline, still required at the top", () => {
+    const keys = [
+      'hardKillEventsOutOfConsulP50Ms',
+      'hardKillEventsOutOfConsulP95Ms',
+      'hardKillEventsOutOfNginxP50Ms',
+      'hardKillEventsOutOfNginxP95Ms',
+      'hungOutOfConsulP50Ms',
+      'hungOutOfConsulP95Ms',
+      'hungOutOfNginxP50Ms',
+      'hungOutOfNginxP95Ms',
+    ];
+    for (const k of keys) expect(FIGURES.find((f) => f.key === k)).toMatchObject({ unit: 'ms', oursOnly: true });
+    // The baseline phase measures none of them (NaN), which the JSON writes as null.
+    const base = { ...figures(2), ...Object.fromEntries(keys.map((k) => [k, Number.NaN])) } as Figures;
+    const parsed = JSON.parse(JSON.stringify(benchJson(roundFigures(figures(1)), roundFigures(base), {}, {}))) as Record<
+      string,
+      unknown
+    > & {
+      baseline: Record<string, unknown>;
+    };
+    for (const k of keys) {
+      expect(parsed[k]).toBe(1);
+      expect(parsed.baseline[k]).toBeNull();
+    }
+    expect(shapeProblems(parsed)).toEqual([]);
+    parsed.hungOutOfNginxP95Ms = null;
+    expect(shapeProblems(parsed)).toEqual(['result.hungOutOfNginxP95Ms: not a finite number (null)']);
   });
 
   test('a missing or non-numeric figure is reported, at the top or in baseline', () => {

@@ -29,6 +29,22 @@ export const FIGURES = [
   { key: 'hardKillOutOfConsulP95Ms', label: 'hard kill -> check critical, p95', unit: 'ms' },
   { key: 'hardKillOutOfNginxP50Ms', label: 'hard kill -> out of Nginx, p50', unit: 'ms' },
   { key: 'hardKillOutOfNginxP95Ms', label: 'hard kill -> out of Nginx, p95', unit: 'ms', target: { op: '<=', value: 2500 } },
+  // Exercise 6, ours only (the original workshop had no registrator): api-b3, registered by the registrator.
+  { key: 'hardKillEventsOutOfConsulP50Ms', label: 'hard kill, registrator -> deregistered (die event), p50', unit: 'ms', oursOnly: true },
+  { key: 'hardKillEventsOutOfConsulP95Ms', label: 'hard kill, registrator -> deregistered (die event), p95', unit: 'ms', oursOnly: true },
+  { key: 'hardKillEventsOutOfNginxP50Ms', label: 'hard kill, registrator -> out of Nginx, p50', unit: 'ms', oursOnly: true },
+  {
+    key: 'hardKillEventsOutOfNginxP95Ms',
+    label: 'hard kill, registrator -> out of Nginx, p95',
+    unit: 'ms',
+    target: { op: '<=', value: 500 },
+    oursOnly: true,
+  },
+  // No target: nothing but the check tells a stopped process from a slow one (>= one interval + its timeout).
+  { key: 'hungOutOfConsulP50Ms', label: 'hung process -> check critical, p50', unit: 'ms', oursOnly: true },
+  { key: 'hungOutOfConsulP95Ms', label: 'hung process -> check critical, p95', unit: 'ms', oursOnly: true },
+  { key: 'hungOutOfNginxP50Ms', label: 'hung process -> out of Nginx, p50 (check-bound)', unit: 'ms', oursOnly: true },
+  { key: 'hungOutOfNginxP95Ms', label: 'hung process -> out of Nginx, p95 (check-bound)', unit: 'ms', oursOnly: true },
   { key: 'graceful5xx', label: '/api/ errors during graceful stops', unit: 'count', target: { op: '<=', value: 0 } },
   { key: 'gracefulApiRequests', label: '/api/ requests during graceful stops', unit: 'count' },
   { key: 'hardKill5xx', label: '/api/ errors during hard kills', unit: 'count' },

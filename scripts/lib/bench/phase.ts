@@ -8,10 +8,11 @@ import type { FailoverBreakdown, Figures } from './figures';
 import { stageP50s } from './breakdown';
 import { ReloadBurst, runReloadBursts } from './reloadBursts';
 import { LabMemory, labMemory } from './memory';
-import { servingView, isServing } from './serving';
+import { servingView, isServing, waitServing } from './serving';
+import { registratorFigures, runRegistratorTrials } from './registratorTrials';
 import type { BenchPlan, LabSettings } from './settings';
 import { distribution } from './stats';
-import { DEFAULT_TRIAL_OPTIONS, StopKind, StopTrial, runStopTrial } from './stopTrials';
+import { DEFAULT_TRIAL_OPTIONS, STOP_ACTIONS, StopKind, StopTrial, TrialOptions, runStopTrial, signalAllButInit } from './stopTrials';
 import { sleep } from '../../../services/shared/async';
 import { isWorkshopApiService } from '../docker/labServices';
 
@@ -33,6 +34,10 @@ export interface PhaseResult {
   api: {
     graceful: ReturnType<typeof countApiWindows>;
     hard: ReturnType<typeof countApiWindows>;
+    /** The registrator's trials (ours only; 0 requests for the baseline): from the kill or SIGSTOP until the restore. */
+    events: ReturnType<typeof countApiWindows>;
+    hung: ReturnType<typeof countApiWindows>;
+    /** From graceful stops' and hard kills' restores. */
     restore: ReturnType<typeof countApiWindows>;
     skipped: number;
   };
@@ -64,9 +69,22 @@ async function upTrial(lab: BenchLab, settings: LabSettings): Promise<UpTrial> {
 const sec = (ms: number): string => formatSeconds(ms);
 
 /**
+ * After a failed trial: start every workshop-api container it left stopped and, after a hang, wake the processes of
+ * the running ones (kill -CONT is harmless to a process that is not stopped); then the trial is tried again.
+ */
+async function bringBack(lab: BenchLab, kind: StopKind): Promise<void> {
+  for (const c of (await lab.containers()).filter((x) => isWorkshopApiService(x.service))) {
+    const container = lab.docker.getContainer(c.id);
+    if (c.state !== 'running') await container.start().catch(() => undefined);
+    else if (kind === 'hung') await signalAllButInit(container, 'CONT').catch(() => undefined);
+  }
+}
+
+/**
  * One configuration, measured: n cold starts (the last one stays up), its memory, then two things at once —
- * n graceful stops and n hard kills of a workshop-api instance under a steady /api/ load, and the demo
- * client's traffic with 1 server, then 2 (the demo side and the workshop side share no container).
+ * n graceful stops and n hard kills of a workshop-api instance under a steady /api/ load, the reload bursts and,
+ * for ours, exercise 6's registrator (n kills and n hangs of api-b3), and the demo client's traffic with 1
+ * server, then 2 (the demo side and the workshop side share no container).
  */
 export async function runPhase(lab: BenchLab, settings: LabSettings, plan: BenchPlan, progress: Progress): Promise<PhaseResult> {
   const tag = `[${settings.name}]`;
@@ -101,43 +119,53 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
   load.start();
   const stopTrials: StopTrial[] = [];
   const reloadBursts: ReloadBurst[] = [];
-  const workshopSide = (async () => {
-    for (const kind of ['graceful', 'hard'] as StopKind[]) {
-      for (let i = 0; i < plan.trials; i++) {
-        let t: StopTrial | undefined;
-        for (let attempt = 1; !t; attempt++) {
-          try {
-            t = await runStopTrial(lab, kind, i, { ...DEFAULT_TRIAL_OPTIONS, expected: EXPECTED_APIS });
-          } catch (err) {
-            const why = `${tag} ${kind} trial ${i + 1} attempt ${attempt} failed: ${(err as Error).message}`;
-            warnings.push(why);
-            progress.line(why);
-            if (attempt >= 2) throw err;
-            // Bring back whatever the failed trial left stopped, then try that trial again.
-            for (const c of (await lab.containers()).filter((x) => isWorkshopApiService(x.service) && x.state !== 'running')) {
-              await lab.docker
-                .getContainer(c.id)
-                .start()
-                .catch(() => undefined);
-            }
-          }
+  // n trials of one kind: each retried once (after bringing back what the failed one left stopped or hung),
+  // recorded, and reported in one progress line.
+  const trials = async (kind: StopKind, opts: TrialOptions): Promise<void> => {
+    const what = STOP_ACTIONS[kind].label;
+    for (let i = 0; i < plan.trials; i++) {
+      let t: StopTrial | undefined;
+      for (let attempt = 1; !t; attempt++) {
+        try {
+          t = await runStopTrial(lab, kind, i, opts);
+        } catch (err) {
+          const why = `${tag} ${what} trial ${i + 1} attempt ${attempt} failed: ${(err as Error).message}`;
+          warnings.push(why);
+          progress.line(why);
+          if (attempt >= 2) throw err;
+          await bringBack(lab, kind);
         }
-        stopTrials.push(t);
-        warnings.push(...t.notSeen.map((n) => `${tag} not seen within ${sec(DEFAULT_TRIAL_OPTIONS.timeoutMs)}: ${n}`));
-        const errs = countApiWindows(load.results(), [[t.startedAt, t.restoreStartedAt]]);
-        progress.line(
-          `${tag} ${kind === 'graceful' ? 'graceful stop' : 'hard kill'} ${i + 1}/${plan.trials} (${t.target}): out of Consul ${sec(t.outOfConsulMs)}, ` +
-            `out of Nginx ${sec(t.outOfNginxMs)}, back in Nginx ${sec(t.backInNginxMs)} after start; /api/ errors ${errs.errors}/${errs.requests}; ` +
-            `stages ${Object.entries(t.stages)
-              .map(([k, v]) => `${k} ${v}`)
-              .join(', ')} ms`,
-        );
       }
+      stopTrials.push(t);
+      warnings.push(...t.notSeen.map((n) => `${tag} not seen within ${sec(opts.timeoutMs)}: ${n}`));
+      const errs = countApiWindows(load.results(), [[t.startedAt, t.restoreStartedAt]]);
+      progress.line(
+        `${tag} ${what} ${i + 1}/${plan.trials} (${t.target}): out of Consul ${sec(t.outOfConsulMs)}, ` +
+          `out of Nginx ${sec(t.outOfNginxMs)}, back in Nginx ${sec(t.backInNginxMs)} after ${kind === 'hung' ? 'kill -CONT' : 'start'}; ` +
+          `/api/ errors ${errs.errors}/${errs.requests}; ` +
+          `stages ${Object.entries(t.stages)
+            .map(([k, v]) => `${k} ${v}`)
+            .join(', ')} ms`,
+      );
     }
+  };
+  const workshopSide = (async () => {
+    for (const kind of ['graceful', 'hard'] as StopKind[]) await trials(kind, { ...DEFAULT_TRIAL_OPTIONS, expected: EXPECTED_APIS });
     for (const b of await runReloadBursts(lab, EXPECTED_APIS)) {
       reloadBursts.push(b);
       progress.line(`${tag} reloads, ${b.what} (${b.instances} instances at once): ${b.reloads}, settled after ${sec(b.settledMs)}`);
     }
+    // Last on this side, so it never overlaps the trials or the bursts above; the lab has 4 instances again after.
+    if (settings.name === 'ours')
+      await runRegistratorTrials(lab, settings, EXPECTED_APIS, {
+        trials,
+        waitServing: (n) => waitServing(lab, n, 120_000),
+        say: (l) => progress.line(l),
+        warn: (l) => {
+          warnings.push(l);
+          progress.line(l);
+        },
+      });
   })();
   const clientWindows: ClientWindow[] = [];
   // The lab starts with 1 demo server in break-before-make (the lab's default), then 2 (scaled: the running one is
@@ -186,13 +214,17 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
   const samples = load.results();
   const graceful = stopTrials.filter((t) => t.kind === 'graceful');
   const hard = stopTrials.filter((t) => t.kind === 'hard');
+  // The baseline has no registrator trials: restores are compared over the same kinds in both phases.
+  const restored = [...graceful, ...hard];
   const stopWindows = (ts: StopTrial[]): Array<[number, number]> => ts.map((t) => [t.startedAt, t.restoreStartedAt]);
   const api = {
     graceful: countApiWindows(samples, stopWindows(graceful)),
     hard: countApiWindows(samples, stopWindows(hard)),
+    events: countApiWindows(samples, stopWindows(stopTrials.filter((t) => t.kind === 'events'))),
+    hung: countApiWindows(samples, stopWindows(stopTrials.filter((t) => t.kind === 'hung'))),
     restore: countApiWindows(
       samples,
-      stopTrials.map((t) => [t.restoreStartedAt, t.restoredAt + 1000] as [number, number]),
+      restored.map((t) => [t.restoreStartedAt, t.restoredAt + 1000] as [number, number]),
     ),
     skipped: load.skipped,
   };
@@ -203,7 +235,7 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
   const gNginx = d(graceful.map((t) => t.outOfNginxMs));
   const hConsul = d(hard.map((t) => t.outOfConsulMs));
   const hNginx = d(hard.map((t) => t.outOfNginxMs));
-  const restore = d(stopTrials.map((t) => t.backInNginxMs));
+  const restore = d(restored.map((t) => t.backInNginxMs));
   const healthy = d(upTrials.map((t) => t.healthyMs));
   const serving = d(upTrials.map((t) => t.servingMs));
   const one = clientWindows.find((w) => w.servers === 1 && w.restartMode !== MAKE_BEFORE_BREAK)!;
@@ -223,6 +255,7 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
     hardKillOutOfConsulP95Ms: hConsul.p95,
     hardKillOutOfNginxP50Ms: hNginx.p50,
     hardKillOutOfNginxP95Ms: hNginx.p95,
+    ...registratorFigures(stopTrials),
     graceful5xx: api.graceful.errors,
     gracefulApiRequests: api.graceful.requests,
     hardKill5xx: api.hard.errors,

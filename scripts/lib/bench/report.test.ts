@@ -76,6 +76,19 @@ describe('the table', () => {
     const missed = lines.find((l) => l.includes('2 servers: first try'))!;
     expect(missed).toMatch(/99\.80 %\s+75\.00 %\s+1\.33x\s+>= 99\.90 %\s+MISSED$/);
   });
+  test("the registrator's rows: ours only ('-' for the baseline, no ratio), the die event's p95 against 0.5 s", () => {
+    const regOurs = { ...ours, hardKillEventsOutOfNginxP95Ms: 420, hungOutOfNginxP95Ms: 1800 };
+    const regBase = { ...base, hardKillEventsOutOfNginxP95Ms: Number.NaN, hungOutOfNginxP95Ms: Number.NaN };
+    const rows = renderBenchTable(regOurs, regBase).split('\n');
+    expect(rows.find((l) => l.includes('hard kill, registrator -> out of Nginx, p95'))).toMatch(/0\.42 s\s+-\s+-\s+<= 0\.50 s\s+met$/);
+    expect(rows.find((l) => l.includes('hung process -> out of Nginx, p95'))).toMatch(/1\.80 s\s+-\s+-$/);
+    expect(missedTargets({ ...regOurs, twoServerFirstTryRate: 1, hardKillEventsOutOfNginxP95Ms: 640 })).toEqual([
+      'hard kill, registrator -> out of Nginx, p95: 0.64 s (target <= 0.50 s)',
+    ]);
+    // No target on the hung process: a slow one is not "missed", it is bounded by the check.
+    expect(missedTargets({ ...regOurs, twoServerFirstTryRate: 1, hungOutOfNginxP95Ms: 9000 })).toEqual([]);
+  });
+
   test('missed targets are listed by name with value and target', () => {
     expect(missedTargets(ours)).toEqual(['demo client, 2 servers: first try: 99.80 % (target >= 99.90 %)']);
     expect(missedTargets({ ...ours, twoServerFirstTryRate: 1 })).toEqual([]);

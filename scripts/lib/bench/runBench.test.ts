@@ -138,6 +138,23 @@ test('a phase that fails: its error, and the lab is still taken down and closed'
   expect(w.out).toEqual([]);
 });
 
+test("the baseline has no registrator figures: null in its JSON, '-' in its column, and the run is complete", async () => {
+  const registrator = FIGURE_KEYS.filter((k) => k.startsWith('hardKillEvents') || k.startsWith('hung'));
+  expect(registrator).toHaveLength(8);
+  const none = Object.fromEntries(registrator.map((k) => [k, Number.NaN]));
+  const w = world({
+    ours: async () => phase(OURS, { ...allFigures(0), hardKillEventsOutOfNginxP95Ms: 431.6 }),
+    baseline: async () => phase(BASELINE, { ...allFigures(1), ...none } as Figures),
+  });
+  await expect(runBench({ ...OPTS, out: 'bench.json' }, [], w.deps)).resolves.toBe(0);
+  const json = JSON.parse(w.written.get('bench.json')!) as Record<string, unknown> & { baseline: Record<string, unknown> };
+  expect(json.hardKillEventsOutOfNginxP95Ms).toBe(432);
+  for (const k of registrator) expect(json.baseline[k]).toBeNull();
+  const report = w.out.join('');
+  expect(report).toMatch(/hard kill, registrator -> out of Nginx, p95\s+0\.43 s\s+-\s+-\s+<= 0\.50 s\s+met\n/);
+  expect(report).not.toContain('hard kill, registrator -> out of Nginx, p95: '); // not among the targets missed
+});
+
 test('an incomplete result is an error, not a report', async () => {
   const w = world({ ours: async () => phase(OURS, { ...allFigures(0), upToHealthyMs: Number.NaN }) });
   await expect(runBench({ ...OPTS, out: 'x.json' }, [], w.deps)).rejects.toThrow(

@@ -166,7 +166,8 @@ export async function runBench(o: BenchOptions, args: readonly string[], deps: B
       rates: 'fractions 0..1 of the demo client requests in the window',
       failoverBreakdown:
         "p50 ms per stage over the trials (docs/benchmark.md); from the agents' and the nginx container's logs, apply-render.sh's timing and a blocking query on host-a's agent",
-      oursOnly: 'oneServerMakeBeforeBreak* are measured with our settings only: null under baseline',
+      oursOnly:
+        "oneServerMakeBeforeBreak*, hardKillEvents* and hung* are measured with our settings only (make-before-break and exercise 6's registrator are ours): null under baseline",
       memory: ours.memory.method,
       ours: OURS.summary,
       baseline: BASELINE.summary,
