@@ -30,12 +30,12 @@ export const FIGURES = [
   { key: 'hardKillOutOfNginxP50Ms', label: 'hard kill -> out of Nginx, p50', unit: 'ms' },
   { key: 'hardKillOutOfNginxP95Ms', label: 'hard kill -> out of Nginx, p95', unit: 'ms', target: { op: '<=', value: 2500 } },
   // Exercise 6, ours only (the original workshop had no registrator): api-b3, registered by the registrator.
-  { key: 'hardKillEventsOutOfConsulP50Ms', label: 'hard kill, registrator -> deregistered (die event), p50', unit: 'ms', oursOnly: true },
-  { key: 'hardKillEventsOutOfConsulP95Ms', label: 'hard kill, registrator -> deregistered (die event), p95', unit: 'ms', oursOnly: true },
-  { key: 'hardKillEventsOutOfNginxP50Ms', label: 'hard kill, registrator -> out of Nginx, p50', unit: 'ms', oursOnly: true },
+  { key: 'hardKillEventsOutOfConsulP50Ms', label: 'hard kill -> deregistered by the die event, p50', unit: 'ms', oursOnly: true },
+  { key: 'hardKillEventsOutOfConsulP95Ms', label: 'hard kill -> deregistered by the die event, p95', unit: 'ms', oursOnly: true },
+  { key: 'hardKillEventsOutOfNginxP50Ms', label: 'hard kill -> out of Nginx by the die event, p50', unit: 'ms', oursOnly: true },
   {
     key: 'hardKillEventsOutOfNginxP95Ms',
-    label: 'hard kill, registrator -> out of Nginx, p95',
+    label: 'hard kill -> out of Nginx by the die event, p95',
     unit: 'ms',
     target: { op: '<=', value: 500 },
     oursOnly: true,

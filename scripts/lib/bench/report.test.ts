@@ -80,10 +80,10 @@ describe('the table', () => {
     const regOurs = { ...ours, hardKillEventsOutOfNginxP95Ms: 420, hungOutOfNginxP95Ms: 1800 };
     const regBase = { ...base, hardKillEventsOutOfNginxP95Ms: Number.NaN, hungOutOfNginxP95Ms: Number.NaN };
     const rows = renderBenchTable(regOurs, regBase).split('\n');
-    expect(rows.find((l) => l.includes('hard kill, registrator -> out of Nginx, p95'))).toMatch(/0\.42 s\s+-\s+-\s+<= 0\.50 s\s+met$/);
+    expect(rows.find((l) => l.includes('hard kill -> out of Nginx by the die event, p95'))).toMatch(/0\.42 s\s+-\s+-\s+<= 0\.50 s\s+met$/);
     expect(rows.find((l) => l.includes('hung process -> out of Nginx, p95'))).toMatch(/1\.80 s\s+-\s+-$/);
     expect(missedTargets({ ...regOurs, twoServerFirstTryRate: 1, hardKillEventsOutOfNginxP95Ms: 640 })).toEqual([
-      'hard kill, registrator -> out of Nginx, p95: 0.64 s (target <= 0.50 s)',
+      'hard kill -> out of Nginx by the die event, p95: 0.64 s (target <= 0.50 s)',
     ]);
     // No target on the hung process: a slow one is not "missed", it is bounded by the check.
     expect(missedTargets({ ...regOurs, twoServerFirstTryRate: 1, hungOutOfNginxP95Ms: 9000 })).toEqual([]);

@@ -151,8 +151,8 @@ test("the baseline has no registrator figures: null in its JSON, '-' in its colu
   expect(json.hardKillEventsOutOfNginxP95Ms).toBe(432);
   for (const k of registrator) expect(json.baseline[k]).toBeNull();
   const report = w.out.join('');
-  expect(report).toMatch(/hard kill, registrator -> out of Nginx, p95\s+0\.43 s\s+-\s+-\s+<= 0\.50 s\s+met\n/);
-  expect(report).not.toContain('hard kill, registrator -> out of Nginx, p95: '); // not among the targets missed
+  expect(report).toMatch(/hard kill -> out of Nginx by the die event, p95\s+0\.43 s\s+-\s+-\s+<= 0\.50 s\s+met\n/);
+  expect(report).not.toContain('hard kill -> out of Nginx by the die event, p95: '); // not among the targets missed
 });
 
 test('an incomplete result is an error, not a report', async () => {
