@@ -35,6 +35,12 @@ performance {
 # stopping two shows the "No cluster leader" lesson, and `docker compose start` brings the
 # same server (same IP, same data volume) back into the peer set in 1-3 s.
 # A graceful leave would shrink the peer set instead and hide the quorum lesson.
+# README exercise 7: Connect (the service mesh) and its built-in CA, which signs every sidecar's certificate (the
+# UI shows it under each proxy). On by default on 1.20 servers; written out because the lesson depends on it.
+connect {
+  enabled = true
+}
+
 leave_on_terminate      = false
 skip_leave_on_interrupt = true
 

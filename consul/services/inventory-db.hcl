@@ -9,6 +9,14 @@ service {
   meta = {
     registered-by = "agent-config"
   }
+  # README exercise 7: a Connect sidecar. The agent registers inventory-db-sidecar-proxy beside it; the built-in
+  # proxy (the inventory-db-proxy container: `consul connect proxy -sidecar-for inventory-db`) listens on 21000
+  # for mutual TLS from other sidecars, checks the intentions, and forwards to 127.0.0.1:6380.
+  connect {
+    sidecar_service {
+      port = 21000
+    }
+  }
   check {
     id       = "inventory-db-tcp"
     name     = "inventory-db accepts TCP on 6380"

@@ -113,7 +113,38 @@ export interface LabFacts {
   inventoryDb: Known<InstanceFact[]>;
   /** The last container death host-b's registrator handled (Consul KV; exercise 6), null when none yet. */
   registratorLastDie: Known<RegistratorDieFact | null>;
+  /** Connect's CA (exercise 7): its trust domain and active root; null when Connect has no root. */
+  connectCa: Known<{ trustDomain: string; activeRoot: string } | null>;
+  /** The two sidecar proxies of exercise 7 (inventory-db-sidecar-proxy, inventory-client-sidecar-proxy). */
+  sidecars: Known<InstanceFact[]>;
+  /** The intention inventory-client → inventory-db: its action, or null when there is none (exercise 7). */
+  intention: Known<{ action: string } | null>;
+  /** inventory-client's recent requests through its upstream and its last TLS probe (exercise 7). */
+  connectClient: Known<ConnectClientFact>;
 }
+
+/** What inventory-client saw (services/inventory-client): its requests, oldest first, and its last TLS probe. */
+export interface ConnectClientFact {
+  requests: Array<{ at: number | null; ok: boolean; error: string }>;
+  tls: TlsProbeFact | null;
+}
+
+/** A TLS handshake with inventory-db's sidecar, without a client certificate, and a plain-text try on it. */
+export interface TlsProbeFact {
+  /** A certificate was presented. */
+  ok: boolean;
+  /** Its URI SAN: spiffe://<trust domain>/ns/default/dc/<dc>/svc/<service>. */
+  uri: string;
+  issuer: string;
+  /** The proxy refused us after the handshake (mutual TLS: we have no certificate). */
+  refused: boolean;
+  /** A plain `PING` to the same port got `PONG` (it must not). */
+  plainAnswered: boolean;
+}
+
+/** Exercise 7's services: the client on host-a, inventory-db on host-b, their sidecar proxies. */
+export const CONNECT_CLIENT_SERVICE = 'inventory-client';
+export const SIDECAR_SUFFIX = '-sidecar-proxy';
 
 /** What the registrator wrote after deregistering a container Docker reported dead (exercise 6). */
 export interface RegistratorDieFact {

@@ -20,6 +20,8 @@ import {
   type ConsulCheck,
   healthEntriesSchema,
   membersSchema,
+  connectCaRootsSchema,
+  intentionSchema,
   raftConfigurationSchema,
   registratorLastDieSchema,
   serfStatus,
@@ -38,7 +40,11 @@ import {
   MemberStatus,
   RaftFact,
   RegistratorDieFact,
+  CONNECT_CLIENT_SERVICE,
+  ConnectClientFact,
+  TlsProbeFact,
   INVENTORY_DB_SERVICE,
+  SIDECAR_SUFFIX,
   REGISTRATOR_HOST,
   WORKSHOP_SERVICE,
 } from './facts';
@@ -50,6 +56,8 @@ export interface GatherOptions {
   nginxUrl: string;
   /** The demo client's recent requests, oldest first; a throw is recorded as "not known". */
   demoRequests: () => Promise<DemoRequestFact[]>;
+  /** inventory-client's requests and TLS probe (exercise 7); a throw, or none given, is recorded as "not known". */
+  connectClient?: () => Promise<ConnectClientFact>;
   /** Sent as X-Consul-Token when set. */
   consulToken?: string;
   /** Deadline of each HTTP request (2 s). */
@@ -212,6 +220,46 @@ export function parseLastDie(raw: unknown): RegistratorDieFact {
   return { serviceId: d.serviceId, exitCode: d.exitCode, ms: Math.round(d.ms), at: Number.isFinite(at) ? at : 0 };
 }
 
+/** One of inventory-client's request records (its `--json` line or an entry of GET /results); null when it is none. */
+function connectRequest(item: unknown): ConnectClientFact['requests'][number] | null {
+  const r = rec(item);
+  if (typeof r.ok !== 'boolean' || (r.kind !== undefined && r.kind !== 'request')) return null;
+  const at = typeof r.at === 'string' ? Date.parse(r.at) : NaN;
+  return { at: Number.isFinite(at) ? at : null, ok: r.ok, error: typeof r.error === 'string' ? r.error.slice(0, 200) : '' };
+}
+
+/** inventory-client's TLS probe record; null when it is none. */
+function tlsProbe(item: unknown): TlsProbeFact | null {
+  const t = rec(item);
+  if (typeof t.ok !== 'boolean' || (t.kind !== undefined && t.kind !== 'tls')) return null;
+  const str = (v: unknown): string => (typeof v === 'string' ? v.slice(0, 300) : '');
+  return { ok: t.ok, uri: str(t.uri), issuer: str(t.issuer), refused: !!t.refused, plainAnswered: t.plainAnswered === true };
+}
+
+/** inventory-client's GET /results (`{"results": [...], "tls": {...} | null}`) → the fact; no results list throws. */
+export function connectClientFromResults(body: unknown): ConnectClientFact {
+  const b = rec(body);
+  const requests = list(b.results, 'inventory-client /results')
+    .map(connectRequest)
+    .filter((r): r is ConnectClientFact['requests'][number] => r !== null);
+  return { requests, tls: b.tls === null || b.tls === undefined ? null : tlsProbe(b.tls) };
+}
+
+/** inventory-client's `--json` lines (from `docker logs`), oldest first → the fact: its requests and its last TLS probe. */
+export function connectClientFromLines(objects: unknown[]): ConnectClientFact {
+  let tls: TlsProbeFact | null = null;
+  const requests: ConnectClientFact['requests'] = [];
+  for (const o of objects) {
+    const kind = rec(o).kind;
+    if (kind === 'tls') tls = tlsProbe(o) ?? tls;
+    else {
+      const r = connectRequest(o);
+      if (r) requests.push(r);
+    }
+  }
+  return { requests, tls };
+}
+
 /** Distinct consul-demo server processes among the passing instances. */
 export function passingDemoServers(instances: InstanceFact[]): string[] {
   return [...new Set(instances.filter((i) => i.passing).map((i) => demoServerOf(i.id)))].sort();
@@ -298,6 +346,28 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
       : Promise.resolve({ ok: false, error: c.error }),
   );
 
+  // Exercise 7: Connect's CA, the two sidecars, the one intention the exercise is about, what the client saw.
+  const connectCaP = known(async () => {
+    const roots = readAs('connect/ca/roots', await consulJson('/v1/connect/ca/roots?stale'), connectCaRootsSchema);
+    const active = roots.Roots.find((r) => r.ID === roots.ActiveRootID && roots.ActiveRootID !== '');
+    return active ? { trustDomain: roots.TrustDomain, activeRoot: active.Name } : null;
+  });
+  const sidecarsP = known(async () =>
+    (await Promise.all([INVENTORY_DB_SERVICE, CONNECT_CLIENT_SERVICE].map((svc) => health(`${svc}${SIDECAR_SUFFIX}`)))).flat(),
+  );
+  const intentionP = known(async () => {
+    const path = `/v1/connect/intentions/exact?source=${CONNECT_CLIENT_SERVICE}&destination=${INVENTORY_DB_SERVICE}`;
+    const answer = await consulGet(path);
+    // No intention for the pair (Consul answers 404 "Intention not found").
+    if (answer.status === 404) return null;
+    if (answer.status !== 200) throw statusError(`Consul ${consul}${path}`, answer);
+    return { action: parseAnswer(`Consul ${consul}${path}`, answer, intentionSchema).Action };
+  });
+  const connectClientP = known(async () => {
+    if (!opts.connectClient) throw new Error('no inventory-client results configured');
+    return opts.connectClient();
+  });
+
   const [raft, members, nodeChecks, workshop, consulDemo, page, api, demo, classroom, studentInstances, inventoryDb, registratorLastDie] =
     await Promise.all([
       known(async () => {
@@ -365,5 +435,9 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
     studentInstances,
     inventoryDb,
     registratorLastDie,
+    connectCa: await connectCaP,
+    sidecars: await sidecarsP,
+    intention: await intentionP,
+    connectClient: await connectClientP,
   };
 }

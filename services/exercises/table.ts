@@ -12,6 +12,7 @@ import { breaking } from './ex4-breaking';
 import { hostFails } from './ex5-host-fails';
 import { nodeCheckExercise } from './ex5-node-check';
 import { withoutCode } from './ex6-without-code';
+import { connectExercise } from './ex7-connect';
 import { LabFacts } from './facts';
 import { labWhole } from './lab-whole';
 
@@ -44,6 +45,7 @@ export const EXERCISES: readonly Exercise[] = [
     anchor: '#6-registration-without-code',
     checks: withoutCode,
   },
+  { id: '7', title: 'Connect: mutual TLS and intentions', anchor: '#7-connect-mutual-tls-and-intentions', checks: connectExercise },
   { id: CLASSROOM_EXERCISE, title: 'Every student joined, alive, passing and on the page', anchor: '#the-instructor', checks: classroom },
 ];
 

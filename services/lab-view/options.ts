@@ -15,6 +15,8 @@ export interface LabViewOptions {
   bind: string;
   /** The consul-demo client's results endpoint, e.g. http://127.0.0.1:9100/results; unset = panel says so. */
   demoResults?: string;
+  /** inventory-client's results endpoint (exercise 7's checklist), e.g. http://127.0.0.1:8092/results; unset = its checks say so. */
+  connectResults?: string;
   /** Nginx's page for the checklist (exercise 3 and the rest), as this process reaches it. */
   nginxUrl: string;
   logFormat: LogFormat;
@@ -40,6 +42,7 @@ interface Flags {
   port?: string;
   bind?: string;
   demoResults?: string;
+  connectResults?: string;
   nginx?: string;
   logFormat?: string;
 }
@@ -51,12 +54,13 @@ function pick(flag: string | undefined, flagName: string, env: string | undefine
   return undefined;
 }
 
-/** Flags, else env (LAB_VIEW_PORT, LAB_VIEW_BIND, LAB_VIEW_DEMO_RESULTS, LAB_VIEW_NGINX, LOG_FORMAT); bad input = one line, exit 2 (runCli). */
+/** Flags, else env (LAB_VIEW_PORT, LAB_VIEW_BIND, LAB_VIEW_DEMO_RESULTS, LAB_VIEW_CONNECT_RESULTS, LAB_VIEW_NGINX, LOG_FORMAT); bad input = one line, exit 2 (runCli). */
 export function parseLabViewArgs(argv: string[], env: NodeJS.ProcessEnv = process.env): LabViewOptions {
   const program = createProgram(NAME, "The lab view: a live page of the lab's Consul cluster, hosts, services and the demo's requests")
     .option('--port <port>', `port to listen on (env LAB_VIEW_PORT, default ${DEFAULT_PORT})`)
     .option('--bind <addr>', 'address to listen on (env LAB_VIEW_BIND, default 0.0.0.0)')
     .option('--demo-results <url>', "the consul-demo client's results endpoint, GET …/results (env LAB_VIEW_DEMO_RESULTS)")
+    .option('--connect-results <url>', "inventory-client's results endpoint, GET …/results (exercise 7; env LAB_VIEW_CONNECT_RESULTS)")
     .option('--nginx <url>', `the Nginx page the checklist reads (env LAB_VIEW_NGINX, default ${DEFAULT_NGINX_URL})`)
     .option('--log-format <format>', 'text or json (env LOG_FORMAT)')
     .addHelpText('after', '\nEnv: CONSUL_HTTP_ADDR the local Consul agent (default 127.0.0.1:8500), CONSUL_HTTP_TOKEN its ACL token.');
@@ -67,6 +71,7 @@ export function parseLabViewArgs(argv: string[], env: NodeJS.ProcessEnv = proces
   const port = pick(flags.port, '--port', env.LAB_VIEW_PORT, 'LAB_VIEW_PORT');
   const bind = pick(flags.bind, '--bind', env.LAB_VIEW_BIND, 'LAB_VIEW_BIND');
   const results = pick(flags.demoResults, '--demo-results', env.LAB_VIEW_DEMO_RESULTS, 'LAB_VIEW_DEMO_RESULTS');
+  const connect = pick(flags.connectResults, '--connect-results', env.LAB_VIEW_CONNECT_RESULTS, 'LAB_VIEW_CONNECT_RESULTS');
   const nginx = pick(flags.nginx, '--nginx', env.LAB_VIEW_NGINX, 'LAB_VIEW_NGINX');
   const bindAddr = bind ? parseBind(...bind) : '0.0.0.0';
   const logFormat: LogFormat = parseLogFormat(flags.logFormat ?? env.LOG_FORMAT);
@@ -74,6 +79,7 @@ export function parseLabViewArgs(argv: string[], env: NodeJS.ProcessEnv = proces
     port: port ? parsePort(...port) : DEFAULT_PORT,
     bind: bindAddr,
     demoResults: results ? parseResultsUrl(...results) : undefined,
+    connectResults: connect ? parseResultsUrl(...connect) : undefined,
     nginxUrl: (nginx ? parseResultsUrl(...nginx) : DEFAULT_NGINX_URL).replace(/\/+$/, ''),
     logFormat,
     consulHttp: consulHttpAddrFromEnv(env),

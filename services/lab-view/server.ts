@@ -143,7 +143,12 @@ export async function startLabView(
 /** The CLI: run until SIGINT/SIGTERM. */
 export async function runLabView(opts: LabViewOptions): Promise<void> {
   const logger = createLogger({ name: NAME, format: opts.logFormat });
-  const checks = labChecksProvider({ consulHttp: opts.consulHttp, nginxUrl: opts.nginxUrl, demoResults: opts.demoResults });
+  const checks = labChecksProvider({
+    consulHttp: opts.consulHttp,
+    nginxUrl: opts.nginxUrl,
+    demoResults: opts.demoResults,
+    connectResults: opts.connectResults,
+  });
   const view = await startLabView(opts, logger, checks);
   onShutdown(() => view.close(), { logger });
 }

@@ -645,6 +645,78 @@ describe('Compose lab on the air-gapped images', () => {
   );
 
   test(
+    "exercise 6: inventory-db registered by its agent and by hand; the registrator's api-b3 leaves Nginx by Docker's die event, and a hung one by its check",
+    async () => {
+      const inventory = (): Promise<string[]> => passingOn('host-b', 'inventory-db');
+      const hand = ['exec', '-T', 'host-b-agent', 'consul', 'services'];
+      await waitFor(async () => JSON.stringify(await inventory()) === '["inventory-db"]', {
+        timeoutMs: 30_000,
+        what: "inventory-db passing on host-b, registered by host-b's agent from its config file",
+      });
+      expect(await expectLabCheck('6', 1)).toMatch(/consul services register/);
+      await withCleanup(
+        async () => {
+          // The agent's own check: the application says nothing, the agent notices.
+          expect((await compose([...ENV, 'stop', 'inventory-db'], { timeoutMs: MIN })).code).toBe(0);
+          await waitFor(async () => (await inventory()).length === 0, { timeoutMs: 20_000, what: 'inventory-db critical once stopped' });
+          expect((await compose([...ENV, 'start', 'inventory-db'], { timeoutMs: MIN })).code).toBe(0);
+          await waitFor(async () => (await inventory()).length === 1, { timeoutMs: 30_000, what: 'inventory-db passing again' });
+          const reg = await compose(
+            [...ENV, ...hand, 'register', '-name=inventory-db', '-id=inventory-db-by-hand', '-port=6380', '-meta=registered-by=hand'],
+            { timeoutMs: MIN },
+          );
+          expect(reg.code).toBe(0);
+          expect(await inventory()).toEqual(['inventory-db', 'inventory-db-by-hand']);
+
+          const up = await labScript('lab:up', ['--offline', '--registrator'], 10 * MIN);
+          expect(up.code).toBe(0);
+          await waitFor(async () => (await pageNames()).includes('api-b3'), { timeoutMs: 30_000, what: 'api-b3 on the page' });
+          const b3 = (await getJson<HealthEntry[]>(`${CONSUL}/v1/health/service/workshop`)).find((e) => e.Service.ID === 'workshop-api-b3');
+          expect(b3?.Service.Meta?.['registered-by']).toBe('registrator');
+
+          // Hard kill: out by the die event, before a 1 s check could have failed.
+          const kill = await labScript('lab:kill-api', ['api-b3', '--hard']);
+          expect(kill.code).toBe(0);
+          expect(kill.stdout).toMatch(/out of Consul's passing set \(deregistered\)/);
+          expect(await expectLabCheck('6', 0, 30_000)).toMatch(/deregistered \d+ ms after the event, exit 137/);
+
+          // Hung: still "running" for Docker, so only the health check takes it out; SIGCONT brings it back.
+          expect((await labScript('lab:restore-api', ['api-b3'])).code).toBe(0);
+          await waitFor(async () => (await pageNames()).includes('api-b3'), { timeoutMs: 30_000, what: 'api-b3 back on the page' });
+          const hang = Date.now();
+          const stop = await compose([...ENV, 'exec', '-T', 'workshop-api-b3', 'sh', '-c', 'kill -STOP -1'], { timeoutMs: MIN });
+          expect(stop.code).toBe(0);
+          await waitFor(async () => !(await pageNames()).includes('api-b3'), {
+            timeoutMs: 30_000,
+            intervalMs: 100,
+            what: 'a hung api-b3 off the page',
+          });
+          timing('exercise 6: hung api-b3 (SIGSTOP) → off the page by its health check', since(hang));
+          const b3Now = (await getJson<HealthEntry[]>(`${CONSUL}/v1/health/service/workshop`)).find(
+            (e) => e.Service.ID === 'workshop-api-b3',
+          );
+          expect(b3Now).toBeDefined(); // still registered: critical, not gone
+          expect((await compose([...ENV, 'exec', '-T', 'workshop-api-b3', 'sh', '-c', 'kill -CONT -1'], { timeoutMs: MIN })).code).toBe(0);
+          await waitFor(async () => (await pageNames()).includes('api-b3'), { timeoutMs: 30_000, what: 'api-b3 back after SIGCONT' });
+        },
+        async () => {
+          await compose([...ENV, ...hand, 'deregister', '-id=inventory-db-by-hand'], { timeoutMs: MIN });
+          await compose([...ENV, 'start', 'inventory-db'], { timeoutMs: MIN });
+          await labScript('lab:up', ['--offline'], 10 * MIN);
+        },
+      );
+      // lab:up alone: the registrator and api-b3 go, api-b3 deregistered on its way out; the lab is whole again.
+      const fix = await labScript('lab:up', ['--offline'], 10 * MIN);
+      expect(fix.code).toBe(0);
+      expect(fix.stdout).toMatch(/stopping the registrator/);
+      await expectHealthyLab('the 4 instances and no api-b3 after lab:up without --registrator', 60_000);
+      expect((await compose([...ENV, ...hand, 'deregister', '-id=inventory-db-by-hand'], { timeoutMs: MIN })).code).toBe(0);
+      expect(await inventory()).toEqual(['inventory-db']);
+    },
+    20 * MIN,
+  );
+
+  test(
     'docker compose down -v leaves no containers, networks or volumes of the project',
     async () => {
       const r = await compose([...ENV, '--profile', '*', 'down', '-v', '--remove-orphans', '--timeout', '10'], { timeoutMs: 3 * MIN });

@@ -37,6 +37,7 @@ describe('consul/*.hcl on the pinned Consul', () => {
   // empty file over it: both as the container reads them.
   test.each([
     ['consul/services/inventory-db.hcl', /inventory-db/],
+    ['consul/services/inventory-client.hcl', /inventory-client/],
     ['classroom/no-agent-services.hcl', /outside classroom mode/],
   ])(
     'agent.hcl + %s is valid',

@@ -22,6 +22,10 @@ function unreachableFacts(): LabFacts {
     studentInstances: no,
     inventoryDb: no,
     registratorLastDie: no,
+    connectCa: no,
+    sidecars: no,
+    intention: no,
+    connectClient: no,
   };
 }
 
@@ -37,6 +41,7 @@ function world() {
       return unreachableFacts();
     },
     readDemoRequests: async () => [],
+    readConnectClient: async () => ({ requests: [], tls: null }),
     out: (text) => void out.push(text),
   };
   return { lab, out, gathered, deps };

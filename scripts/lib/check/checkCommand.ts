@@ -13,7 +13,7 @@ import { UsageError } from '../../../services/shared/errors';
 import { terminalSafeJson } from '../../../services/shared/terminalText';
 import { instructorConsulToken } from '../classroom/secrets';
 import { openLab, type Lab } from '../lab/openLab';
-import { readDemoRequests, renderResult } from './labCheck';
+import { readConnectClient, readDemoRequests, renderResult } from './labCheck';
 
 export interface CheckOptions {
   project?: string;
@@ -25,11 +25,12 @@ export interface CheckDeps {
   openLab(project: string | undefined): Promise<Lab>;
   gatherFacts(opts: GatherOptions): Promise<LabFacts>;
   readDemoRequests: typeof readDemoRequests;
+  readConnectClient: typeof readConnectClient;
   out(text: string): void;
 }
 
 export function liveCheckDeps(root: string): CheckDeps {
-  return { root, openLab, gatherFacts, readDemoRequests, out: (text) => process.stdout.write(text) };
+  return { root, openLab, gatherFacts, readDemoRequests, readConnectClient, out: (text) => process.stdout.write(text) };
 }
 
 /** lab:check for exercise `id`: 0 when every check passes, 1 otherwise; an unknown id is bad input (exit 2). */
@@ -46,6 +47,7 @@ export async function labCheck(id: string, opts: CheckOptions, deps: CheckDeps):
       // lab:up --classroom: host-a's agent has no default token there, and raft's state needs operator:read.
       consulToken: instructorConsulToken(deps.root),
       demoRequests: () => deps.readDemoRequests(lab),
+      connectClient: () => deps.readConnectClient(lab),
     });
     const result = checkExercise(id, facts);
     deps.out((opts.json ? terminalSafeJson(result) : renderResult(result, lab.project)) + '\n');

@@ -1,5 +1,13 @@
 // lab:check's plumbing: the demo client's recent requests from `docker logs`, and the ✓/✗ rendering.
-import { DEFAULT_EXERCISE, type DemoRequestFact, EXERCISES, type ExerciseResult } from '../../../services/exercises';
+import {
+  connectClientFromLines,
+  type ConnectClientFact,
+  DEFAULT_EXERCISE,
+  type DemoRequestFact,
+  EXERCISES,
+  type ExerciseResult,
+} from '../../../services/exercises';
+import { readContainerLogs } from '../docker/engine';
 import { readClientRequests } from '../demo/clientRequests';
 import { DEFAULT_PROJECT } from '../docker/labContainers';
 import { DEMO_CLIENT_SERVICE } from '../docker/labServices';
@@ -16,6 +24,28 @@ export async function readDemoRequests(lab: Lab, now = Date.now()): Promise<Demo
   if (client.state !== 'running') throw new Error(`${client.name} is ${client.state}`);
   const requests = await readClientRequests(lab.docker, client, now - CLIENT_LOG_WINDOW_MS);
   return requests.map((r) => ({ at: r.ts, ok: r.ok, attempts: r.attempts, discovery: r.discovery }));
+}
+
+/** How far back inventory-client's log is read (exercise 7): time to deny, watch, allow and then run lab:check. */
+export const CONNECT_LOG_WINDOW_MS = 30 * 60_000;
+
+/** inventory-client's `--json` lines of the last half hour (exercise 7): its requests and its last TLS probe. */
+export async function readConnectClient(lab: Lab, now = Date.now()): Promise<ConnectClientFact> {
+  const client = lab.containers.find((c) => c.service === 'inventory-client');
+  if (!client) throw new Error('no inventory-client container in this lab');
+  if (client.state !== 'running') throw new Error(`${client.name} is ${client.state}`);
+  const since = Math.floor((now - CONNECT_LOG_WINDOW_MS) / 1000);
+  const { stdout } = await readContainerLogs(lab.docker, client.id, { stdout: true, stderr: false, since });
+  const objects: unknown[] = [];
+  for (const line of stdout.split('\n')) {
+    if (!line.startsWith('{')) continue;
+    try {
+      objects.push(JSON.parse(line));
+    } catch {
+      // A line cut by the log window, or not ours: skipped.
+    }
+  }
+  return connectClientFromLines(objects);
 }
 
 function heading(r: ExerciseResult): string {

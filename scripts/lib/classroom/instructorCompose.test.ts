@@ -68,6 +68,7 @@ describe('classroom/instructor.compose.yml', () => {
     expect(block).toMatch(/volumes: \*tls-script|- \.\/classroom\/consul-tls\.sh:\/lab\/consul-tls\.sh:ro/);
     // Exercise 6 stays out of the room: host-b's agent gets an empty file over its agent-defined service.
     if (agent === 'host-b-agent') expect(block).toContain('- ./classroom/no-agent-services.hcl:/consul/config/inventory-db.hcl:ro');
+    if (agent === 'host-a-agent') expect(block).toContain('- ./classroom/no-agent-services.hcl:/consul/config/inventory-client.hcl:ro');
     // A server's own certificate and key; a client gets its certificate from the servers (auto_encrypt).
     if (agent.startsWith('consul-server')) {
       expect(block).toContain(`LAB_TLS_CERT_PEM: \${LAB_CLASSROOM_${own}_CERT:-}`);

@@ -7,7 +7,7 @@
  * Plain code, no jest (the build compiles every non-test file): a broken expectation throws, naming what broke.
  */
 import { checkExercise, ExerciseResult, passed } from '../exercises';
-import { DemoRequestFact, LabFacts, LabHostName, LAB_WORKSHOP_INSTANCES } from '../facts';
+import { DemoRequestFact, LabFacts, LabHostName, LAB_WORKSHOP_INSTANCES, type TlsProbeFact } from '../facts';
 import * as gather from '../gather';
 
 type Status = 'passing' | 'critical';
@@ -41,7 +41,27 @@ export interface LabState {
   apiB3By?: string;
   /** Exercise 6: the registrator's last-die record (the KV value it writes); default none. */
   lastDie?: Record<string, unknown>;
+  /** Exercise 7; default: Connect's CA up, both sidecars passing, no intention, the client passing, a good TLS probe. */
+  connect?: ConnectState;
 }
+
+export interface ConnectState {
+  ca?: boolean;
+  sidecars?: Partial<Record<'inventory-db' | 'inventory-client', Status | 'gone'>>;
+  intention?: 'allow' | 'deny' | null;
+  /** The client's requests, oldest first: ok, or the error it logged. */
+  requests?: Array<true | string>;
+  tls?: TlsProbeFact | null;
+}
+
+export const TRUST_DOMAIN = 'e9874775-e16d-33de-389c-400ac815d0a1.consul';
+export const GOOD_TLS: TlsProbeFact = {
+  ok: true,
+  uri: `spiffe://${TRUST_DOMAIN}/ns/default/dc/dc1/svc/inventory-db`,
+  issuer: 'Consul CA 7',
+  refused: true,
+  plainAnswered: false,
+};
 
 export interface StudentState {
   name: string;
@@ -201,6 +221,28 @@ export function factsOf(s: LabState): LabFacts {
           ]),
     ]),
   );
+  const c = s.connect ?? {};
+  const roots = {
+    ActiveRootID: c.ca === false ? '' : '0f:45',
+    TrustDomain: TRUST_DOMAIN,
+    Roots: c.ca === false ? [] : [{ ID: '0f:45', Name: 'Consul CA Primary Cert', Active: true }],
+  };
+  const sidecarRaw = (['inventory-db', 'inventory-client'] as const)
+    .filter((svc) => (c.sidecars?.[svc] ?? 'passing') !== 'gone')
+    .map((svc) => {
+      const host = svc === 'inventory-db' ? 'host-b' : 'host-a';
+      const id = `${svc}-sidecar-proxy`;
+      return entry(host, id, id, svc === 'inventory-db' ? 21000 : 21001, {}, [
+        {
+          Node: host,
+          CheckID: `service:${id}:1`,
+          Name: 'Connect Sidecar Listening',
+          Status: c.sidecars?.[svc] ?? 'passing',
+          ServiceID: id,
+          ServiceName: id,
+        },
+      ]);
+    });
   const workshopRaw = registered.map((w, i) =>
     entry(
       w.host,
@@ -283,6 +325,20 @@ export function factsOf(s: LabState): LabFacts {
     studentInstances: { ok: true, value: s.classroom ? gather.parseHealthService(JSON.parse(JSON.stringify(studentRaw))) : [] },
     inventoryDb: { ok: true, value: gather.parseHealthService(JSON.parse(JSON.stringify(inventoryRaw))) },
     registratorLastDie: { ok: true, value: s.lastDie ? gather.parseLastDie(s.lastDie) : null },
+    connectCa: { ok: true, value: c.ca === false ? null : { trustDomain: roots.TrustDomain, activeRoot: roots.Roots[0]!.Name } },
+    sidecars: { ok: true, value: gather.parseHealthService(JSON.parse(JSON.stringify(sidecarRaw))) },
+    intention: { ok: true, value: c.intention ? { action: c.intention } : null },
+    connectClient: {
+      ok: true,
+      value: {
+        requests: (c.requests ?? Array<true>(10).fill(true)).map((r, i) => ({
+          at: 1_700_000_000_000 + i * 1000,
+          ok: r === true,
+          error: r === true ? '' : r,
+        })),
+        tls: c.tls === undefined ? GOOD_TLS : c.tls,
+      },
+    },
   };
 }
 

@@ -299,3 +299,13 @@ export const aclBindingRulesSchema = z.array(aclBindingRuleSchema);
 
 /** Writes whose answer the lab does not read (a PUT's `true`, a created object). */
 export const anyAnswer = z.unknown();
+
+/** GET /v1/connect/ca/roots (exercise 7): the mesh's trust domain and which root signs now. */
+export const connectCaRootsSchema = lenientObject({
+  ActiveRootID: text,
+  TrustDomain: text,
+  Roots: lenientList(lenientObject({ ID: text, Name: text, Active: z.boolean().catch(false) })),
+});
+
+/** GET /v1/connect/intentions/exact (exercise 7): one intention's action ("" when it has L7 permissions instead). */
+export const intentionSchema = lenientObject({ SourceName: text, DestinationName: text, Action: text });
