@@ -27,15 +27,15 @@ export function shownReply(text: string): string {
 }
 
 /** A system error as one short line: what the lesson distinguishes by name, anything else with its code. */
-export function describeSocketError(err: NodeJS.ErrnoException, connected: boolean): string {
+export function describeSocketError(err: NodeJS.ErrnoException): string {
   if (err.code === 'ECONNREFUSED') return REQUEST_ERRORS.refused;
-  // Accepted, then reset: for a client that is the same lesson as a close (the proxy hung up on us).
-  if (connected && (err.code === 'ECONNRESET' || err.code === 'EPIPE')) return REQUEST_ERRORS.closed;
+  // A reset comes only after the handshake (a refused SYN is ECONNREFUSED), even when Node reports it before its
+  // 'connect' event: accepted, then reset, which for a client is the same lesson as a close (the proxy hung up on us).
+  if (err.code === 'ECONNRESET' || err.code === 'EPIPE') return REQUEST_ERRORS.closed;
   const reasons: Record<string, string> = {
     EHOSTUNREACH: 'host unreachable',
     ENETUNREACH: 'network unreachable',
     EADDRNOTAVAIL: 'address not available',
-    ECONNRESET: 'connection reset',
   };
   const why = (err.code && reasons[err.code]) ?? terminalSafeLine(err.message).slice(0, 80);
   return err.code ? `${why} (${err.code})` : why;
@@ -84,7 +84,7 @@ export function pingOnce(target: IpPort, timeoutMs: number): Promise<PingOutcome
     );
     socket.on('error', (err: NodeJS.ErrnoException) => {
       if (connected && got !== '') return judge(got);
-      finish({ ok: false, error: describeSocketError(err, connected) });
+      finish({ ok: false, error: describeSocketError(err) });
     });
   });
 }

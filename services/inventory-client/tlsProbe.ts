@@ -49,8 +49,8 @@ export function certificateFacts(cert: Partial<tls.PeerCertificate> | null | und
 }
 
 /** A TLS error as one short line: OpenSSL's text without its `error:0A00045C:SSL routines::` prefix. */
-export function describeTlsError(err: NodeJS.ErrnoException, connected: boolean): string {
-  if (err.code && !err.code.startsWith('ERR_SSL')) return describeSocketError(err, connected);
+export function describeTlsError(err: NodeJS.ErrnoException): string {
+  if (err.code && !err.code.startsWith('ERR_SSL')) return describeSocketError(err);
   return terminalSafeText(err.message.replace(/^error:[0-9A-Fa-f]+:[^:]*:[^:]*:/, '').trim(), 120);
 }
 
@@ -89,14 +89,14 @@ function handshake(target: IpPort, timeoutMs: number): Promise<Handshake> {
     });
     socket.on('data', () => undefined); // read, so that an alert arriving after the handshake is seen
     socket.on('error', (err: NodeJS.ErrnoException) => {
-      if (facts) return refusedWith(describeTlsError(err, true));
+      if (facts) return refusedWith(describeTlsError(err));
       // TLS 1.2 refuses inside the handshake, after the server's certificate has come: keep it if we have it.
       const early = certificateFacts(socket.getPeerCertificate(true));
       if (early) {
         facts = early;
-        return refusedWith(describeTlsError(err, true));
+        return refusedWith(describeTlsError(err));
       }
-      finish({ refused: false, refusal: null, error: describeTlsError(err, false) });
+      finish({ refused: false, refusal: null, error: describeTlsError(err) });
     });
     socket.on('end', () => (facts ? refusedWith('closed') : undefined));
     socket.on('close', () =>
