@@ -35,7 +35,7 @@ afterEach(async () => {
       refused: true,
       plainAnswered: false,
     });
-    expect(r.refusal).toMatch(/certificate required/);
+    expect(r.refusal).toBe('tlsv13 alert certificate required (alert 116)');
     expect(r.plainOutcome).not.toBe('PONG');
     expect(r.error).toBeUndefined();
   });
@@ -126,11 +126,14 @@ describe('reading a peer certificate object (as getPeerCertificate returns it)',
     expect(uriSan('DNS:a, URI:"spiffe://a/b,c"')).toBe('spiffe://a/b,c');
   });
 
-  test("describeTlsError: OpenSSL's text without its code prefix", () => {
-    const err = Object.assign(new Error('error:0A00045C:SSL routines::tlsv13 alert certificate required'), {
-      code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED',
-    });
-    expect(describeTlsError(err)).toBe('tlsv13 alert certificate required');
+  test("describeTlsError: OpenSSL's reason and the alert's number, without codes and source file", () => {
+    const message =
+      '800C8267337F0000:error:0A00045C:SSL routines:ssl3_read_bytes:tlsv13 alert certificate required:../deps/openssl/openssl/ssl/record/rec_layer_s3.c:1605:SSL alert number 116\n';
+    const err = Object.assign(new Error(message), { code: 'ERR_SSL_TLSV13_ALERT_CERTIFICATE_REQUIRED' });
+    expect(describeTlsError(err)).toBe('tlsv13 alert certificate required (alert 116)');
+    expect(describeTlsError(Object.assign(new Error(message), { code: 'ERR_SSL_X', reason: 'handshake failure' }))).toBe(
+      'handshake failure (alert 116)',
+    );
     expect(describeTlsError(Object.assign(new Error('connect ECONNREFUSED'), { code: 'ECONNREFUSED' }))).toBe('connection refused');
   });
 });

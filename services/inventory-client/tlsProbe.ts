@@ -48,10 +48,18 @@ export function certificateFacts(cert: Partial<tls.PeerCertificate> | null | und
   };
 }
 
-/** A TLS error as one short line: OpenSSL's text without its `error:0A00045C:SSL routines::` prefix. */
-export function describeTlsError(err: NodeJS.ErrnoException): string {
+/**
+ * A TLS error as one short line: OpenSSL's reason (`tlsv13 alert certificate required`) and the alert's number, without
+ * its codes and source file (`…:error:0A00045C:SSL routines:ssl3_read_bytes:<reason>:../deps/….c:1605:SSL alert number 116`).
+ */
+export function describeTlsError(err: NodeJS.ErrnoException & { reason?: unknown }): string {
   if (err.code && !err.code.startsWith('ERR_SSL')) return describeSocketError(err);
-  return terminalSafeText(err.message.replace(/^error:[0-9A-Fa-f]+:[^:]*:[^:]*:/, '').trim(), 120);
+  const reason =
+    typeof err.reason === 'string' && err.reason !== ''
+      ? err.reason
+      : (/error:[0-9A-Fa-f]+:[^:]*:[^:]*:([^:]+)/.exec(err.message)?.[1] ?? err.message);
+  const alert = /SSL alert number (\d+)/.exec(err.message)?.[1];
+  return terminalSafeText(`${reason.trim()}${alert ? ` (alert ${alert})` : ''}`, 120);
 }
 
 interface Handshake {
