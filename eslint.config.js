@@ -18,7 +18,7 @@ const restrict = (dir, patterns, exempt = []) => [
 // earlier, so each file below is matched by exactly one, except the one test that is given its own on purpose.)
 
 /** The services (services/<name>/), each its own program and image. */
-const SERVICES = ['consul-demo', 'workshop-api', 'lab-view', 'enrollment', 'inventory-db', 'registrator'];
+const SERVICES = ['consul-demo', 'workshop-api', 'lab-view', 'enrollment', 'inventory-db', 'registrator', 'inventory-client'];
 const NO_SCRIPTS = { group: ['**/scripts/**'], message: 'services never import from scripts/' };
 /** Every service but `self`; `namesOf`: services whose names.ts alone `self` may import (gitignore-style `!`). */
 const otherServices = (self) => ({
