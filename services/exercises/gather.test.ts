@@ -15,6 +15,9 @@ import {
   parseRaft,
   parseStudentNodes,
   passingDemoServers,
+  connectClientFromLines,
+  connectClientFromResults,
+  parseLastDie,
 } from './gather';
 
 // One entry of /v1/health/service/workshop as Consul 1.20.5 answered in the lab (trimmed of indexes and proxy fields).
@@ -472,5 +475,41 @@ describe('classroom facts', () => {
     });
     expect(broken.classroom).toEqual({ ok: true, value: { acls: true, students: ['alice'] } });
     expect(broken.studentInstances).toEqual({ ok: false, error: expect.stringMatching(/workshop-alice\?stale: HTTP 500: rpc error$/) });
+  });
+});
+
+describe('exercise 6 and 7 readers', () => {
+  test("the registrator's last-die record: a number of ms rounded, an unparseable time 0, another shape refused", () => {
+    expect(
+      parseLastDie({
+        serviceId: 'workshop-api-b3',
+        container: 'abc',
+        exitCode: 137,
+        eventAt: 'x',
+        deregisteredAt: '2026-12-07T02:00:00.000Z',
+        ms: 40.4,
+      }),
+    ).toEqual({ serviceId: 'workshop-api-b3', exitCode: 137, ms: 40, at: Date.parse('2026-12-07T02:00:00.000Z') });
+    expect(() => parseLastDie({ serviceId: 3 })).toThrow(/registrator last-die: unexpected answer/);
+  });
+
+  test("inventory-client's /results and --json lines give the same fact; other kinds and malformed entries are skipped", () => {
+    const req = { kind: 'request', at: '2026-12-07T02:18:22.822Z', ok: false, ms: 28.2, error: 'closed without a reply' };
+    const tls = {
+      kind: 'tls',
+      ok: true,
+      uri: 'spiffe://t.consul/ns/default/dc/dc1/svc/inventory-db',
+      issuer: 'CA',
+      refused: true,
+      plainAnswered: false,
+    };
+    const fact = {
+      requests: [{ at: Date.parse(req.at), ok: false, error: 'closed without a reply' }],
+      tls: { ok: true, uri: tls.uri, issuer: 'CA', refused: true, plainAnswered: false },
+    };
+    expect(connectClientFromResults({ results: [req, { ok: 'yes' }, null], tls })).toEqual(fact);
+    expect(connectClientFromLines([{ kind: 'tls', ok: 'no' }, req, 'noise', tls])).toEqual(fact);
+    expect(connectClientFromResults({ results: [], tls: null })).toEqual({ requests: [], tls: null });
+    expect(() => connectClientFromResults({ tls: null })).toThrow(/inventory-client \/results: expected a JSON array/);
   });
 });

@@ -158,7 +158,14 @@ export async function buildOfflineImages(opts: PlanOptions): Promise<ImageResult
     const dist = path.join(repoRoot, 'dist', 'services');
     // The lab view's page: not compiled, so not in dist/; the image has it where lab-view looks (beside package.json).
     const labViewPublic = path.join(repoRoot, 'services', 'lab-view', 'public');
-    for (const cli of ['consul-demo/cli.js', 'workshop-api/cli.js', 'lab-view/cli.js', 'registrator/cli.js']) {
+    for (const cli of [
+      'consul-demo/cli.js',
+      'workshop-api/cli.js',
+      'lab-view/cli.js',
+      'registrator/cli.js',
+      'inventory-db/cli.js',
+      'inventory-client/cli.js',
+    ]) {
       if (!existsSync(path.join(dist, cli))) throw new Error(`dist/services/${cli} not found: run "npm run build" first`);
     }
     const prodModules = await productionModules(repoRoot);
