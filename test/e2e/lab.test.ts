@@ -717,6 +717,41 @@ describe('Compose lab on the air-gapped images', () => {
   );
 
   test(
+    "exercise 7: inventory-client reaches inventory-db through two built-in proxies; a deny intention refuses it, an allow lets it back; the sidecar presents Connect's certificate",
+    async () => {
+      const intention = ['exec', '-T', 'host-a-agent', 'consul', 'intention'];
+      const first = await expectLabCheck('7', 1, 60_000);
+      // Everything but the intention step holds on a fresh lab: the CA, the sidecars, the client through, the TLS.
+      expect(first.match(/✓/g)).toHaveLength(4);
+      expect(first).toMatch(/\(no intention yet\) — deny it/);
+      expect(first).toMatch(/plain text is refused \(spiffe:\/\/[0-9a-f-]+\.consul\/ns\/default\/dc\/dc1\/svc\/inventory-db, issued by /);
+      await withCleanup(
+        async () => {
+          const deny = await compose([...ENV, ...intention, 'create', '-deny', 'inventory-client', 'inventory-db'], { timeoutMs: MIN });
+          expect(deny.code).toBe(0);
+          const denied = Date.now();
+          await waitFor(async () => /\(now: closed without a reply\)/.test((await labScript('lab:check', ['7'], MIN)).stdout), {
+            timeoutMs: 30_000,
+            intervalMs: 500,
+            what: "the client refused by inventory-db's proxy",
+          });
+          timing('exercise 7: deny intention → the client refused (observed through lab:check)', since(denied));
+          const allow = await compose([...ENV, ...intention, 'create', '-allow', '-replace', 'inventory-client', 'inventory-db'], {
+            timeoutMs: MIN,
+          });
+          expect(allow.code).toBe(0);
+          const allowed = Date.now();
+          await expectLabCheck('7', 0, 60_000);
+          timing('exercise 7: allow again → lab:check -- 7 passes', since(allowed));
+        },
+        () => compose([...ENV, ...intention, 'delete', 'inventory-client', 'inventory-db'], { timeoutMs: MIN }),
+      );
+      expect((await compose([...ENV, ...intention, 'delete', 'inventory-client', 'inventory-db'], { timeoutMs: MIN })).code).toBe(0);
+    },
+    5 * MIN,
+  );
+
+  test(
     'docker compose down -v leaves no containers, networks or volumes of the project',
     async () => {
       const r = await compose([...ENV, '--profile', '*', 'down', '-v', '--remove-orphans', '--timeout', '10'], { timeoutMs: 3 * MIN });
