@@ -11,6 +11,7 @@
 // (exercise 1, closing the restart gap without a second server); lab:up alone goes back to break-before-make.
 // --registrator: exercise 6's registrator (the one container with the Docker socket) and api-b3, the instance it
 // registers (Compose profile "registrator"); lab:up alone stops them again. Never with --classroom.
+// --datacenters 2: exercise 8's second datacenter (Compose profile "dc2"); lab:up alone stops it again.
 // --no-build: the air-gapped images already in this engine (.env.offline), never built or pulled; one line naming a
 // missing one (the simulated classroom's machines get their images by docker load).
 // --classroom [--lan-address IP] [--room-subnet CIDR] [--resume]: the lab becomes the room's cluster
@@ -21,11 +22,11 @@
 // healthy); once healthy, join.json, and the one command students run, with the CA's pin.
 // The work: scripts/lib/lab/labUp.ts.
 import { Option } from 'commander';
-import { createProgram, durationOption, runCli } from '../services/shared/cli';
+import { argParser, createProgram, durationOption, runCli } from '../services/shared/cli';
 import { BREAK_BEFORE_MAKE, RESTART_MODES } from '../services/shared/names';
 import { repoRoot } from './lib/docker/compose';
 import { OFFLINE_ENV_FILE } from './lib/docker/envFile';
-import { labUp, liveUpDeps, type UpOptions } from './lib/lab/labUp';
+import { datacentersArg, labUp, liveUpDeps, type UpOptions } from './lib/lab/labUp';
 import { addProjectOption } from './lib/lab/options';
 import { exitQuietlyOnClosedStdout } from './lib/term/stdout';
 
@@ -58,6 +59,12 @@ void runCli(NAME, async () => {
     .option(
       '--registrator',
       "exercise 6: also start the registrator (it reads host-b's containers through the Docker socket) and api-b3, which it registers",
+    )
+    .addOption(
+      new Option(
+        '--datacenters <n>',
+        'exercise 8: 2 adds a second datacenter, dc2 (one server, host-c with two workshop instances), joined over the WAN',
+      ).argParser(argParser(datacentersArg)),
     )
     .option('--no-build', `use the air-gapped images already in this engine (${OFFLINE_ENV_FILE}); never build or pull them`)
     .option(

@@ -5,7 +5,7 @@ import { expectPass, factsOf, healthyLab, student } from './testdata/labFacts';
 
 test('an unknown exercise throws, naming the ones there are', () => {
   expect(() => checkExercise('9', factsOf(healthyLab()))).toThrow(
-    /unknown exercise "9": one of lab, 1, 2, 3, 4, 5, 5-node-check, 6, 7, classroom/,
+    /unknown exercise "9": one of lab, 1, 2, 3, 4, 5, 5-node-check, 6, 7, 8, classroom/,
   );
 });
 

@@ -121,7 +121,33 @@ export interface LabFacts {
   intention: Known<{ action: string } | null>;
   /** inventory-client's recent requests through its upstream and its last TLS probe (exercise 7). */
   connectClient: Known<ConnectClientFact>;
+  /** The datacenters dc1's servers know over the WAN (exercise 8). */
+  datacenters: Known<string[]>;
+  /** dc2's `workshop` instances, passing or not (exercise 8); not known without dc2. */
+  dc2Workshop: Known<InstanceFact[]>;
+  /** The prepared query workshop-nearest (exercise 8), null when there is none. */
+  preparedQuery: Known<PreparedQueryFact | null>;
+  /** workshop-nearest executed now: where it answered from; null when there is no such query. */
+  queryAnswer: Known<QueryAnswerFact | null>;
 }
+
+export interface PreparedQueryFact {
+  service: string;
+  onlyPassing: boolean;
+  failoverDatacenters: string[];
+  nearestN: number;
+}
+
+export interface QueryAnswerFact {
+  datacenter: string;
+  failovers: number;
+  /** The instances' service IDs. */
+  ids: string[];
+}
+
+/** Exercise 8's names: the second datacenter and the prepared query that fails over to it. */
+export const DC2 = 'dc2';
+export const PREPARED_QUERY = 'workshop-nearest';
 
 /** What inventory-client saw (services/inventory-client): its requests, oldest first, and its last TLS probe. */
 export interface ConnectClientFact {

@@ -21,6 +21,9 @@ import {
   healthEntriesSchema,
   membersSchema,
   connectCaRootsSchema,
+  datacentersSchema,
+  preparedQueriesSchema,
+  preparedQueryExecuteSchema,
   intentionSchema,
   raftConfigurationSchema,
   registratorLastDieSchema,
@@ -41,6 +44,10 @@ import {
   RaftFact,
   RegistratorDieFact,
   CONNECT_CLIENT_SERVICE,
+  DC2,
+  PREPARED_QUERY,
+  PreparedQueryFact,
+  QueryAnswerFact,
   ConnectClientFact,
   TlsProbeFact,
   INVENTORY_DB_SERVICE,
@@ -368,6 +375,34 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
     return opts.connectClient();
   });
 
+  // Exercise 8: the WAN's datacenters, dc2's instances, the prepared query and where it answers from now.
+  const datacentersP = known(async () => readAs('catalog/datacenters', await consulJson('/v1/catalog/datacenters'), datacentersSchema));
+  // Asked only when dc2 is there: without it every read would be Consul's "No path to datacenter".
+  const dc2WorkshopP = datacentersP.then((dcs): Promise<Known<InstanceFact[]>> =>
+    dcs.ok && !dcs.value.includes(DC2)
+      ? Promise.resolve({ ok: false, error: `no datacenter ${DC2}` })
+      : known(() => consulJson(`/v1/health/service/${encodeURIComponent(WORKSHOP_SERVICE)}?dc=${DC2}&stale`).then(parseHealthService)),
+  );
+  const preparedQueryP = known(async (): Promise<PreparedQueryFact | null> => {
+    const q = readAs('query', await consulJson('/v1/query'), preparedQueriesSchema).find((x) => x.Name === PREPARED_QUERY);
+    return q
+      ? {
+          service: q.Service.Service,
+          onlyPassing: q.Service.OnlyPassing,
+          failoverDatacenters: q.Service.Failover.Datacenters,
+          nearestN: q.Service.Failover.NearestN,
+        }
+      : null;
+  });
+  const queryAnswerP = known(async (): Promise<QueryAnswerFact | null> => {
+    const path = `/v1/query/${PREPARED_QUERY}/execute`;
+    const answer = await consulGet(path);
+    if (answer.status === 404) return null;
+    if (answer.status !== 200) throw statusError(`Consul ${consul}${path}`, answer);
+    const r = parseAnswer(`Consul ${consul}${path}`, answer, preparedQueryExecuteSchema);
+    return { datacenter: r.Datacenter, failovers: r.Failovers, ids: r.Nodes.map((n) => n.Service.ID).sort() };
+  });
+
   const [raft, members, nodeChecks, workshop, consulDemo, page, api, demo, classroom, studentInstances, inventoryDb, registratorLastDie] =
     await Promise.all([
       known(async () => {
@@ -439,5 +474,9 @@ export async function gatherFacts(opts: GatherOptions): Promise<LabFacts> {
     sidecars: await sidecarsP,
     intention: await intentionP,
     connectClient: await connectClientP,
+    datacenters: await datacentersP,
+    dc2Workshop: await dc2WorkshopP,
+    preparedQuery: await preparedQueryP,
+    queryAnswer: await queryAnswerP,
   };
 }

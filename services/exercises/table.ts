@@ -13,6 +13,7 @@ import { hostFails } from './ex5-host-fails';
 import { nodeCheckExercise } from './ex5-node-check';
 import { withoutCode } from './ex6-without-code';
 import { connectExercise } from './ex7-connect';
+import { failoverExercise } from './ex8-failover';
 import { LabFacts } from './facts';
 import { labWhole } from './lab-whole';
 
@@ -46,6 +47,12 @@ export const EXERCISES: readonly Exercise[] = [
     checks: withoutCode,
   },
   { id: '7', title: 'Connect: mutual TLS and intentions', anchor: '#7-connect-mutual-tls-and-intentions', checks: connectExercise },
+  {
+    id: '8',
+    title: 'Prepared queries and failover across datacenters',
+    anchor: '#8-prepared-queries-and-failover-across-datacenters',
+    checks: failoverExercise,
+  },
   { id: CLASSROOM_EXERCISE, title: 'Every student joined, alive, passing and on the page', anchor: '#the-instructor', checks: classroom },
 ];
 

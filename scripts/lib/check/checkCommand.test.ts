@@ -26,6 +26,10 @@ function unreachableFacts(): LabFacts {
     sidecars: no,
     intention: no,
     connectClient: no,
+    datacenters: no,
+    dc2Workshop: no,
+    preparedQuery: no,
+    queryAnswer: no,
   };
 }
 

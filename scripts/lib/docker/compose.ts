@@ -17,6 +17,17 @@ export const REGISTRATOR_API_SERVICE = 'workshop-api-b3';
 /** The profile's services (docker-compose.yml), dependents first. */
 export const REGISTRATOR_SERVICES: readonly string[] = [REGISTRATOR_API_SERVICE, 'registrator'];
 
+/** Exercise 8's second datacenter (`lab:up -- --datacenters 2`): its server, host-c, its agent and instances. */
+export const DC2_PROFILE = 'dc2';
+/** The profile's services (docker-compose.yml), dependents first. */
+export const DC2_SERVICES: readonly string[] = ['dc2-api-1', 'dc2-api-2', 'host-c-agent', 'host-c', 'dc2-server-1'];
+
+/** The lab's optional profiles: what each holds (dependents first) and what lab:up says when it stops them. */
+export const OPTIONAL_PROFILES: ReadonlyArray<{ profile: string; services: readonly string[]; what: string }> = [
+  { profile: REGISTRATOR_PROFILE, services: REGISTRATOR_SERVICES, what: 'the registrator (exercise 6) and api-b3' },
+  { profile: DC2_PROFILE, services: DC2_SERVICES, what: 'the second datacenter (exercise 8)' },
+];
+
 /** Before `down`: every profile, since `down` alone leaves a profile's running containers (and the network they hold). */
 export const ALL_PROFILES = ['--profile', '*'] as const;
 

@@ -11,7 +11,7 @@ import type { LabContainer } from '../docker/labContainers';
 import { PUBLISHING_SERVICE } from '../docker/labServices';
 import { fakeCommandIo } from './testdata/fakeCommandIo';
 import { fakeContainer } from './testdata/fakeContainer';
-import { checkUpOptions, labUp, readyLines, upFailureHint, type UpDeps, type UpEngine, type UpOptions } from './labUp';
+import { checkUpOptions, datacentersArg, labUp, readyLines, upFailureHint, type UpDeps, type UpEngine, type UpOptions } from './labUp';
 
 const OPTS: UpOptions = { timeout: 180_000, checkScope: 'service', restartMode: BREAK_BEFORE_MAKE, build: true };
 
@@ -247,5 +247,30 @@ test('lab:up without --registrator stops a registrator left running, after the i
     'docker',
     'compose --profile registrator rm --stop --force workshop-api-b3 registrator',
     'compose up -d --remove-orphans',
+  ]);
+});
+
+test('--datacenters 2 enables the dc2 profile; with --classroom, or another number, it is bad input', async () => {
+  const w = world();
+  w.present = new Set(['lab/consul:offline', 'lab/services:offline']);
+  await expect(labUp({ ...OPTS, build: false, datacenters: 2 }, w.deps)).resolves.toBe(0);
+  expect(w.calls).toEqual(['docker', 'compose --profile dc2 up -d --remove-orphans']);
+  expect(w.out.join('')).toContain('with a second datacenter (exercise 8)');
+  await expect(labUp({ ...OPTS, datacenters: 2, classroom: true }, world().deps)).rejects.toThrow(
+    new UsageError('--datacenters 2 is not available with --classroom (README exercise 8)'),
+  );
+  expect(() => datacentersArg('3')).toThrow(new UsageError('expected 1 or 2, got "3"'));
+  expect(datacentersArg('2')).toBe(2);
+});
+
+test('lab:up without --datacenters 2 stops a second datacenter left running, instances first', async () => {
+  const w = world();
+  w.present = new Set(['lab/consul:offline', 'lab/services:offline']);
+  w.containers = [...w.containers, container('dc2-server-1'), container('host-c'), container('dc2-api-1')];
+  await expect(labUp({ ...OPTS, build: false, registrator: true }, w.deps)).resolves.toBe(0);
+  expect(w.calls).toEqual([
+    'docker',
+    'compose --profile dc2 rm --stop --force dc2-api-1 dc2-api-2 host-c-agent host-c dc2-server-1',
+    'compose --profile registrator up -d --remove-orphans',
   ]);
 });

@@ -23,8 +23,9 @@ import { resolveLanAddress } from '../classroom/lanAddress';
 import { classroomDir, JOIN_FILE, writePrivateFile } from '../classroom/secrets';
 import {
   composeFailureLine,
+  DC2_PROFILE,
+  OPTIONAL_PROFILES,
   REGISTRATOR_PROFILE,
-  REGISTRATOR_SERVICES,
   runCompose,
   type ComposeOptions,
   type ComposeResult,
@@ -54,6 +55,8 @@ export interface UpOptions {
   build: boolean;
   /** Exercise 6's registrator and the instance it registers (the `registrator` Compose profile). */
   registrator?: boolean;
+  /** 2: exercise 8's second datacenter (the `dc2` Compose profile); 1 (default): dc1 only. */
+  datacenters?: number;
   classroom?: boolean;
   lanAddress?: string;
   roomSubnet?: string;
@@ -108,6 +111,12 @@ function upEngineOf(docker: Docker): UpEngine {
   };
 }
 
+/** --datacenters: 1 or 2. */
+export function datacentersArg(v: string): number {
+  if (!/^[12]$/.test(v.trim())) throw new UsageError(`expected 1 or 2, got "${v.slice(0, 20)}"`);
+  return Number(v);
+}
+
 /** The classroom-only flags without --classroom are bad input (exit 2). */
 export function checkUpOptions(opts: UpOptions): void {
   for (const [flag, given] of [
@@ -120,6 +129,11 @@ export function checkUpOptions(opts: UpOptions): void {
   // The registrator holds the Docker socket (root on this machine); a room's LAN must never be one step from it.
   if (opts.registrator && opts.classroom)
     throw new UsageError('--registrator is never used with --classroom: it holds the Docker socket (README exercise 6)');
+  if (opts.datacenters !== undefined && opts.datacenters !== 1 && opts.datacenters !== 2)
+    throw new UsageError(`--datacenters must be 1 or 2, got ${opts.datacenters}`);
+  // The room's cluster is one datacenter: its certificates, tokens and enrollment know only dc1.
+  if (opts.datacenters === 2 && opts.classroom)
+    throw new UsageError('--datacenters 2 is not available with --classroom (README exercise 8)');
 }
 
 /** The classroom's settings from the shell or the env file Compose reads (the shell wins, as in Compose). */
@@ -256,21 +270,25 @@ export async function labUp(opts: UpOptions, deps: UpDeps): Promise<number> {
   if (opts.restartMode === MAKE_BEFORE_BREAK)
     deps.out('demo server restarts make-before-break: the next incarnation is passing before the old one leaves\n');
   // The flags win over LAB_* values left in the shell, so `lab:up` alone always means the lab's defaults.
-  // lab:up alone means the lab's defaults: a registrator left from `--registrator` goes, after the instance it
-  // registered (Compose stops dependents first, so the registrator still sees api-b3 die and deregisters it).
-  const leftover = opts.registrator ? [] : (await engine.listContainers(project)).filter((c) => REGISTRATOR_SERVICES.includes(c.service));
-  if (leftover.length) {
-    deps.out('stopping the registrator (exercise 6) and api-b3: lab:up without --registrator\n');
-    const r = await deps.runCompose([...fileArgs, '--profile', REGISTRATOR_PROFILE, 'rm', '--stop', '--force', ...REGISTRATOR_SERVICES], {
+  // lab:up alone means the lab's defaults: what an optional profile left running goes, dependents first (so the
+  // registrator still sees api-b3 die and deregisters it).
+  const wanted = new Set([...(opts.registrator ? [REGISTRATOR_PROFILE] : []), ...(opts.datacenters === 2 ? [DC2_PROFILE] : [])]);
+  const running = new Set((await engine.listContainers(project)).map((c) => c.service));
+  for (const p of OPTIONAL_PROFILES) {
+    if (wanted.has(p.profile) || !p.services.some((s) => running.has(s))) continue;
+    deps.out(`stopping ${p.what}: lab:up without ${p.profile === DC2_PROFILE ? '--datacenters 2' : '--registrator'}\n`);
+    const r = await deps.runCompose([...fileArgs, '--profile', p.profile, 'rm', '--stop', '--force', ...p.services], {
       project,
       envFile,
       cwd: root,
     });
-    if (r.code !== 0) throw new Error(`stopping the registrator failed: ${composeFailureLine(r)}`);
+    if (r.code !== 0) throw new Error(`stopping ${p.what} failed: ${composeFailureLine(r)}`);
   }
   if (opts.registrator)
     deps.out("with the registrator (exercise 6): it reads host-b's containers through the Docker socket and registers api-b3\n");
-  const profileArgs = opts.registrator ? ['--profile', REGISTRATOR_PROFILE] : [];
+  if (opts.datacenters === 2)
+    deps.out('with a second datacenter (exercise 8): dc2-server-1 joined over the WAN, host-c with api-c1 and api-c2\n');
+  const profileArgs = [...wanted].flatMap((p) => ['--profile', p]);
   const compose = deps.runCompose([...fileArgs, ...profileArgs, 'up', '-d', '--remove-orphans'], {
     project,
     envFile,

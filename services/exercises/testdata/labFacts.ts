@@ -43,6 +43,9 @@ export interface LabState {
   lastDie?: Record<string, unknown>;
   /** Exercise 7; default: Connect's CA up, both sidecars passing, no intention, the client passing, a good TLS probe. */
   connect?: ConnectState;
+  /** Exercise 8: dc2 joined with its instances' check status (default: no dc2), the prepared query (default none). */
+  dc2?: Status;
+  query?: { service?: string; onlyPassing?: boolean; failover?: string[] };
 }
 
 export interface ConnectState {
@@ -243,6 +246,20 @@ export function factsOf(s: LabState): LabFacts {
         },
       ]);
     });
+  const dc2Raw = ['api-c1', 'api-c2'].map((n, i) => ({
+    Node: { ID: 'node-host-c', Node: 'host-c', Address: '10.213.63.23', Datacenter: 'dc2', Meta: {} },
+    Service: { ID: `workshop-${n}`, Service: 'workshop', Tags: [], Address: '10.213.63.23', Meta: { name: n }, Port: 8081 + i },
+    Checks: [
+      {
+        Node: 'host-c',
+        CheckID: `service:workshop-${n}`,
+        Name: 'h',
+        Status: s.dc2 ?? 'critical',
+        ServiceID: `workshop-${n}`,
+        ServiceName: 'workshop',
+      },
+    ],
+  }));
   const workshopRaw = registered.map((w, i) =>
     entry(
       w.host,
@@ -325,6 +342,20 @@ export function factsOf(s: LabState): LabFacts {
     studentInstances: { ok: true, value: s.classroom ? gather.parseHealthService(JSON.parse(JSON.stringify(studentRaw))) : [] },
     inventoryDb: { ok: true, value: gather.parseHealthService(JSON.parse(JSON.stringify(inventoryRaw))) },
     registratorLastDie: { ok: true, value: s.lastDie ? gather.parseLastDie(s.lastDie) : null },
+    datacenters: { ok: true, value: s.dc2 ? ['dc1', 'dc2'] : ['dc1'] },
+    dc2Workshop: s.dc2 ? { ok: true, value: gather.parseHealthService(dc2Raw) } : { ok: false, error: 'HTTP 500: No path to datacenter' },
+    preparedQuery: {
+      ok: true,
+      value: s.query
+        ? {
+            service: s.query.service ?? 'workshop',
+            onlyPassing: s.query.onlyPassing ?? true,
+            failoverDatacenters: s.query.failover ?? ['dc2'],
+            nearestN: 0,
+          }
+        : null,
+    },
+    queryAnswer: { ok: true, value: s.query ? queryAnswer(s, passing) : null },
     connectCa: { ok: true, value: c.ca === false ? null : { trustDomain: roots.TrustDomain, activeRoot: roots.Roots[0]!.Name } },
     sidecars: { ok: true, value: gather.parseHealthService(JSON.parse(JSON.stringify(sidecarRaw))) },
     intention: { ok: true, value: c.intention ? { action: c.intention } : null },
@@ -340,6 +371,14 @@ export function factsOf(s: LabState): LabFacts {
       },
     },
   };
+}
+
+/** What workshop-nearest answers: dc1's passing instances, else (failover to dc2 configured) dc2's passing ones. */
+function queryAnswer(s: LabState, dc1Passing: string[]): { datacenter: string; failovers: number; ids: string[] } {
+  if (dc1Passing.length) return { datacenter: 'dc1', failovers: 0, ids: [...dc1Passing].sort() };
+  const toDc2 = (s.query?.failover ?? ['dc2']).includes('dc2') && s.dc2 !== undefined;
+  if (!toDc2) return { datacenter: 'dc1', failovers: 0, ids: [] };
+  return { datacenter: 'dc2', failovers: 1, ids: s.dc2 === 'passing' ? ['workshop-api-c1', 'workshop-api-c2'] : [] };
 }
 
 /** The failing checks' labels and hints, one string each, for readable assertions. */

@@ -309,3 +309,26 @@ export const connectCaRootsSchema = lenientObject({
 
 /** GET /v1/connect/intentions/exact (exercise 7): one intention's action ("" when it has L7 permissions instead). */
 export const intentionSchema = lenientObject({ SourceName: text, DestinationName: text, Action: text });
+
+/** GET /v1/catalog/datacenters (exercise 8): the datacenters this one knows over the WAN, nearest first. */
+export const datacentersSchema = z.array(z.string());
+
+/** GET /v1/query (exercise 8): the prepared queries, read leniently (only what the exercise looks at). */
+export const preparedQueriesSchema = lenientList(
+  lenientObject({
+    ID: text,
+    Name: text,
+    Service: lenientObject({
+      Service: text,
+      OnlyPassing: z.boolean().catch(false),
+      Failover: lenientObject({ NearestN: z.number().int().catch(0), Datacenters: lenientList(z.string()) }),
+    }),
+  }),
+);
+
+/** GET /v1/query/<name>/execute (exercise 8): where it answered from, after how many failovers, with which instances. */
+export const preparedQueryExecuteSchema = lenientObject({
+  Datacenter: text,
+  Failovers: z.number().int().catch(0),
+  Nodes: lenientList(lenientObject({ Service: lenientObject({ ID: text }) })),
+});
