@@ -24,7 +24,7 @@ describe('consul/*.hcl on the pinned Consul', () => {
   });
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-  for (const file of ['agent.hcl', 'server.hcl']) {
+  for (const file of ['agent.hcl', 'server.hcl', 'dc2-server.hcl', 'dc2-agent.hcl']) {
     test(`${file} is valid and sets disable_update_check`, async () => {
       const cfg = path.join(REPO_ROOT, 'consul', file);
       const { stdout } = await execFileP(consulBinary(), ['validate', cfg, path.join(dir, 'data-dir.hcl')], { timeout: 30_000 });
