@@ -271,6 +271,7 @@ test('lab:up without --datacenters 2 stops a second datacenter left running, ins
   expect(w.calls).toEqual([
     'docker',
     'compose --profile dc2 rm --stop --force dc2-api-1 dc2-api-2 host-c-agent host-c dc2-server-1',
+    'compose exec -T consul-server-1 consul force-leave -prune -wan dc2-server-1.dc2',
     'compose --profile registrator up -d --remove-orphans',
   ]);
 });

@@ -283,6 +283,10 @@ export async function labUp(opts: UpOptions, deps: UpDeps): Promise<number> {
       cwd: root,
     });
     if (r.code !== 0) throw new Error(`stopping ${p.what} failed: ${composeFailureLine(r)}`);
+    if (p.afterStop) {
+      const after = await deps.runCompose([...fileArgs, ...p.afterStop.args], { project, envFile, cwd: root });
+      if (after.code !== 0) deps.out(`${p.afterStop.failed}\n`);
+    }
   }
   if (opts.registrator)
     deps.out("with the registrator (exercise 6): it reads host-b's containers through the Docker socket and registers api-b3\n");
