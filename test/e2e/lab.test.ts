@@ -6,9 +6,13 @@
  * (project consul-lab, .env.offline), breaks it with the lab scripts, and always ends with
  * `docker compose down -v`. Prints the timings the issue asks for (lines starting with [e2e]).
  */
+import { Resolver } from 'node:dns/promises';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
 import type { Browser, Page } from 'puppeteer-core';
 import { closeBrowser, launchChromium, projectorPage } from '../../scripts/lib/browser/launch';
 import { ensureDockerEngine, ensureDockerTools, compose, projectLeftovers, runCommand, type DockerEngine } from '../harness/docker';
+import { REPO_ROOT } from '../harness/paths';
 import { sleep, waitFor } from '../harness/waitFor';
 import { ClientRequest, demoServerOf, parseClientLog } from '../../scripts/lib/demo/clientLog';
 
@@ -17,6 +21,7 @@ const ENV = ['--env-file', '.env.offline'];
 const CONSUL = 'http://127.0.0.1:8500'; // LAB_CONSUL_HTTP_PORT in .env.offline
 const NGINX = 'http://127.0.0.1:8080'; // LAB_NGINX_PORT in .env.offline
 const LAB_VIEW = 'http://127.0.0.1:8090'; // LAB_VIEW_PORT in .env.offline
+const DNS = '127.0.0.1:8600'; // LAB_CONSUL_DNS_PORT in .env.offline
 const MIN = 60_000;
 
 const t0 = Date.now();
@@ -749,6 +754,81 @@ describe('Compose lab on the air-gapped images', () => {
       expect((await compose([...ENV, ...intention, 'delete', 'inventory-client', 'inventory-db'], { timeoutMs: MIN })).code).toBe(0);
     },
     5 * MIN,
+  );
+
+  test(
+    'exercise 8: with a second datacenter, workshop-nearest answers from dc2 once dc1 has no instance, and from dc1 again when one is back',
+    async () => {
+      const DC1_APIS = ALL_APIS.map((n) => `workshop-${n}`);
+      /** The datacenters workshop-nearest's SRV answer points into (targets `<hex>.addr.<dc>.consul`). */
+      const answeredFrom = async (): Promise<string[]> => {
+        const resolver = new Resolver({ timeout: 1000, tries: 1 });
+        resolver.setServers([DNS]);
+        const srv = await resolver.resolveSrv('workshop-nearest.query.consul').catch(() => []);
+        return [...new Set(srv.map((r) => /\.(dc\d+)\.consul$/.exec(r.name)?.[1] ?? '?'))].sort();
+      };
+      await withCleanup(
+        async () => {
+          const up = await labScript('lab:up', ['--offline', '--datacenters', '2'], 10 * MIN);
+          expect(up.code).toBe(0);
+          const file = readFileSync(path.join(REPO_ROOT, 'consul', 'queries', 'workshop-nearest.json'), 'utf8');
+          const created = await fetch(`${CONSUL}/v1/query`, { method: 'POST', body: file, signal: AbortSignal.timeout(5000) });
+          expect(created.status).toBe(200);
+          await waitFor(async () => JSON.stringify(await answeredFrom()) === '["dc1"]', {
+            timeoutMs: 30_000,
+            what: 'the query answering from dc1',
+          });
+          expect(await expectLabCheck('8', 1)).toMatch(/still passing: api-a1, api-a2, api-b1, api-b2/);
+
+          // dc1 loses every instance; the last one out starts the clock.
+          expect((await compose([...ENV, 'stop', 'workshop-api-a1', 'workshop-api-a2', 'workshop-api-b1'], { timeoutMs: MIN })).code).toBe(
+            0,
+          );
+          expect((await compose([...ENV, 'stop', 'workshop-api-b2'], { timeoutMs: MIN })).code).toBe(0);
+          await waitFor(async () => (await passingIds('workshop')).length === 0, {
+            timeoutMs: 20_000,
+            intervalMs: 50,
+            what: "dc1's last instance out",
+          });
+          const out = Date.now();
+          await waitFor(async () => JSON.stringify(await answeredFrom()) === '["dc2"]', {
+            timeoutMs: 30_000,
+            intervalMs: 50,
+            what: 'the query answering from dc2',
+          });
+          timing("exercise 8: dc1's last instance out of the passing set → workshop-nearest answers from dc2", since(out));
+          expect(await expectLabCheck('8', 0, 30_000)).toMatch(/answers with dc2's instances \(failed over\): api-c1, api-c2/);
+
+          // One dc1 instance back: the query comes home as soon as it passes.
+          expect((await compose([...ENV, 'start', 'workshop-api-a1'], { timeoutMs: MIN })).code).toBe(0);
+          await waitFor(async () => (await passingIds('workshop')).includes(DC1_APIS[0]!), {
+            timeoutMs: 60_000,
+            intervalMs: 50,
+            what: 'api-a1 passing',
+          });
+          const back = Date.now();
+          await waitFor(async () => JSON.stringify(await answeredFrom()) === '["dc1"]', {
+            timeoutMs: 30_000,
+            intervalMs: 50,
+            what: 'the query answering from dc1 again',
+          });
+          timing('exercise 8: api-a1 passing again → workshop-nearest answers from dc1', since(back));
+          expect((await labScript('lab:restore-api', [])).code).toBe(0);
+          await expectHealthyLab("dc1's four instances back", 60_000);
+        },
+        async () => {
+          await labScript('lab:restore-api', []);
+          await labScript('lab:up', ['--offline'], 10 * MIN);
+        },
+      );
+      // lab:up alone removes dc2, and dc1 no longer lists it.
+      const fix = await labScript('lab:up', ['--offline'], 10 * MIN);
+      expect(fix.code).toBe(0);
+      expect(fix.stdout).toMatch(/stopping the second datacenter \(exercise 8\)/);
+      expect(await getJson<string[]>(`${CONSUL}/v1/catalog/datacenters`)).toEqual(['dc1']);
+      await expectHealthyLab('the default lab after lab:up without --datacenters', 60_000);
+    },
+    20 * MIN,
   );
 
   test(
