@@ -9,6 +9,9 @@ import { useConsul, useConsulDev } from '../harness/consulFixture';
 import { freePort } from '../harness/ports';
 import { waitFor } from '../harness/waitFor';
 import { parseConsulHttpAddr } from '../../services/shared/consul/address';
+import { createConsulClient } from '../../services/shared/consul/client';
+import { LabConsul } from '../../scripts/lib/consul/labConsul';
+import { exerciseLines, gatherExercises } from '../../scripts/lib/lab/statusReport';
 import { createLogger } from '../../services/shared/logger';
 import { registratorLastDieKey } from '../../services/shared/names';
 import type { Snapshot } from '../../services/lab-view/collector';
@@ -197,3 +200,22 @@ test("exercise 8: dc2's workshop instances, and the prepared query answering fro
     instances: ['workshop-api-c1', 'workshop-api-c2'],
   });
 }, 60_000);
+
+test('lab:status reads the same from Consul: inventory-db and who registered it, the sidecar, the intentions, both datacenters', async () => {
+  const client = createConsulClient(parseConsulHttpAddr(dc1().httpAddr));
+  try {
+    const ex = await gatherExercises({ consul: new LabConsul(client, dc1().httpUrl) });
+    expect(ex.inventoryDb.map((i) => [i.id, i.meta['registered-by']])).toEqual([
+      ['inventory-db', 'agent-config'],
+      ['inventory-db-hand', 'hand'],
+    ]);
+    expect(ex.sidecars.map((i) => i.id)).toEqual(['inventory-db-sidecar-proxy']);
+    // Only the pair's: web → api is left out.
+    expect(ex.intentions).toEqual([{ source: 'inventory-client', destination: 'inventory-db', action: 'allow' }]);
+    expect(ex.datacenters).toEqual(['dc1', 'dc2']);
+    expect(ex.dc2Workshop!.map((i) => i.id)).toEqual(['workshop-api-c1', 'workshop-api-c2']);
+    expect(exerciseLines({ ok: true, value: ex })).toContain('  Datacenters: dc1, dc2; dc2 workshop: 2 instances, 2 passing');
+  } finally {
+    client.destroy();
+  }
+}, 30_000);
