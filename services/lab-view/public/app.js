@@ -313,11 +313,7 @@
     if (die) {
       const code = die.exitCode === null ? 'exit code unknown' : 'exit ' + die.exitCode;
       reg.push(
-        line(
-          el('span', 'muted', "registrator's last die: "),
-          die.serviceId,
-          el('span', 'muted', ' · ' + code + ' · deregistered in ' + die.ms + ' ms'),
-        ),
+        line(el('span', 'muted', "registrator's last die: "), die.serviceId, el('span', 'muted', ' · ' + code + ' · ' + die.ms + ' ms')),
       );
     }
     replace('ex-registration', ...reg).className = 'small';
@@ -342,7 +338,9 @@
     const d = x.datacenters;
     if (d.dc2Workshop === null) {
       const one = d.known.length === 1 ? d.known[0] : 'dc1';
-      dc.push(line('one datacenter (' + one + '); ', el('code', '', 'npm run lab:up -- --datacenters 2'), ' adds dc2'));
+      const only = line('one datacenter (' + one + '); ', el('code', '', 'npm run lab:up -- --datacenters 2'), ' adds dc2');
+      only.classList.add('wrap'); // the hint is the point: shown whole
+      dc.push(only);
     } else {
       dc.push(line(el('span', 'muted', 'datacenters '), d.known.join(', ')));
       for (const r of d.dc2Workshop) dc.push(instanceLine(r, ' (dc2)'));
