@@ -1,19 +1,46 @@
 /*
  * Everything the page shows, kept up to date from Consul (blocking queries; members and raft status polled
- * every second, as they cannot block) and from the demo client's /results. Calls `onChange` after each change;
+ * every second, as they cannot block) and from the demo client's /results. "What the exercises added"
+ * (exercisesView.ts) the same way: blocking queries on inventory-db's and the sidecars' health, the registrator's
+ * KV record, /v1/connect/intentions, /v1/connect/ca/roots and (when there is a dc2) dc2's workshop health; the
+ * datacenters and the prepared-query list cannot block (Consul's docs: no blocking on /v1/catalog/datacenters or
+ * /v1/query) and are polled with the members; the query is executed again on each change of either datacenter's
+ * workshop health and of the query itself. Calls `onChange` after each change;
  * `snapshot()` is what /events pushes.
  */
 import { withTimeout } from '../shared/async';
 import type { ConsulClient } from '../shared/consul/client';
 import { consulErrorText } from '../shared/consul/errors';
-import { watch as consulWatch, type Watch, type WatchMethod } from '../shared/consul/watch';
+import { watch as consulWatch, pathWatchMethod, type Watch, type WatchMethod } from '../shared/consul/watch';
 import type { Logger } from '../shared/logger';
-import { CONSUL_DEMO_SERVICE_NAME as DEMO_SERVICE, WORKSHOP_SERVICE_NAME as WORKSHOP_SERVICE } from '../shared/names';
+import {
+  CONSUL_DEMO_SERVICE_NAME as DEMO_SERVICE,
+  registratorLastDieKey,
+  WORKSHOP_SERVICE_NAME as WORKSHOP_SERVICE,
+} from '../shared/names';
 import { WakeableSleep } from '../shared/wakeableSleep';
 import { type ClusterView, type HostView, type Member, type StateCheck, clusterView, hostsView, toMembers, toStateChecks } from './cluster';
 import { type DemoRequest, fetchDemoResults } from './demoResults';
 import { DEFAULT_LIMITS, type InstanceTrack, ServiceHistory } from './history';
 import { toObservations } from './instances';
+import {
+  DC2,
+  emptyExercisesView,
+  type ExercisesView,
+  INVENTORY_DB_SERVICE,
+  type InstanceRow,
+  PREPARED_QUERY,
+  type QueryView,
+  SIDECAR_SERVICES,
+  toCa,
+  toDatacenters,
+  toInstanceRows,
+  toIntentions,
+  toLastDie,
+  toQuery,
+  toQueryAnswer,
+} from './exercisesView';
+import { REGISTRATOR_HOST } from '../exercises/facts';
 
 const REQUEST_TIMEOUT_MS = 3000;
 
@@ -29,6 +56,8 @@ export interface Snapshot {
     instances: InstanceTrack[];
     client: { configured: boolean; reachable: boolean; error: string | null; requests: DemoRequest[] };
   };
+  /** What exercises 6, 7 and 8 added (exercisesView.ts). */
+  exercises: ExercisesView;
 }
 
 export interface CollectorOptions {
@@ -117,14 +146,136 @@ export function startCollector(opts: CollectorOptions): Collector {
   const observe = (history: ServiceHistory) => (body: unknown) => {
     if (history.observe(toObservations(body), now())) changed();
   };
+  // --- What the exercises added -------------------------------------------------------------------------------
+  const ex = emptyExercisesView();
+  let lastExJson = JSON.stringify(ex);
+  const exChanged = (): void => {
+    const json = JSON.stringify(ex);
+    if (json === lastExJson) return;
+    lastExJson = json;
+    changed();
+  };
+  const sidecars = new Map<string, InstanceRow[]>();
+  // The prepared query's answer: one execution at a time; a change during one runs it once more afterwards.
+  let executing = false;
+  let executeAgain = false;
+  let stopping = false;
+  const executeQuery = async (): Promise<void> => {
+    if (!ex.datacenters.query || stopping) return;
+    if (executing) {
+      executeAgain = true;
+      return;
+    }
+    executing = true;
+    try {
+      do {
+        executeAgain = false;
+        const q: QueryView | null = ex.datacenters.query;
+        try {
+          const body = await withTimeout(
+            opts.consul.query.execute({ query: PREPARED_QUERY, timeout: REQUEST_TIMEOUT_MS } as unknown as { query: string }),
+            REQUEST_TIMEOUT_MS + 500,
+            `query/${PREPARED_QUERY}/execute`,
+          );
+          if (ex.datacenters.query === q && q) {
+            q.answer = toQueryAnswer(body);
+            q.error = null;
+          }
+        } catch (err) {
+          if (ex.datacenters.query === q && q) {
+            q.answer = null;
+            q.error = errText(err);
+          }
+        }
+        exChanged();
+      } while (executeAgain && !stopping);
+    } finally {
+      executing = false;
+    }
+  };
+  const onWorkshopHealth = (): void => void executeQuery();
+
   const watches = [
     watch('health/state/any', opts.consul.health.state, { state: 'any' }, (body) => {
       checks = toStateChecks(body);
       recompute();
     }),
-    watch(`health/service/${WORKSHOP_SERVICE}`, opts.consul.health.service, { service: WORKSHOP_SERVICE }, observe(workshop)),
+    watch(`health/service/${WORKSHOP_SERVICE}`, opts.consul.health.service, { service: WORKSHOP_SERVICE }, (body) => {
+      observe(workshop)(body);
+      onWorkshopHealth();
+    }),
     watch(`health/service/${DEMO_SERVICE}`, opts.consul.health.service, { service: DEMO_SERVICE }, observe(demo)),
+    watch(`health/service/${INVENTORY_DB_SERVICE}`, opts.consul.health.service, { service: INVENTORY_DB_SERVICE }, (body) => {
+      ex.registration.inventoryDb = toInstanceRows(body);
+      exChanged();
+    }),
+    // A missing key is an answer too (404 with an index: the client hands back undefined), so this blocks as well.
+    watch('kv/last-die', opts.consul.kv.get, { key: registratorLastDieKey(REGISTRATOR_HOST) }, (body) => {
+      ex.registration.lastDie = toLastDie(body);
+      exChanged();
+    }),
+    ...SIDECAR_SERVICES.map((svc) =>
+      watch(`health/service/${svc}`, opts.consul.health.service, { service: svc }, (body) => {
+        sidecars.set(svc, toInstanceRows(body));
+        ex.connect.sidecars = SIDECAR_SERVICES.flatMap((s) => sidecars.get(s) ?? []);
+        exChanged();
+      }),
+    ),
+    // Both block (Consul's docs: "Blocking Queries: YES"); the client has no call for them, hence pathWatchMethod.
+    watch('connect/intentions', pathWatchMethod('/connect/intentions'), {}, (body) => {
+      ex.connect.intentions = toIntentions(body);
+      exChanged();
+    }),
+    watch('connect/ca/roots', pathWatchMethod('/connect/ca/roots'), {}, (body) => {
+      ex.connect.ca = toCa(body);
+      exChanged();
+    }),
   ];
+  // dc2's workshop health, watched only while dc1 knows a dc2: without one every read is "No path to datacenter".
+  let dc2Watch: Watch | undefined;
+  const setDc2 = (present: boolean): void => {
+    if (present && !dc2Watch && !stopping) {
+      dc2Watch = watch(
+        `health/service/${WORKSHOP_SERVICE}?dc=${DC2}`,
+        opts.consul.health.service,
+        { service: WORKSHOP_SERVICE, dc: DC2 },
+        (body) => {
+          ex.datacenters.dc2Workshop = toInstanceRows(body);
+          exChanged();
+          onWorkshopHealth();
+        },
+      );
+    } else if (!present && dc2Watch) {
+      const w = dc2Watch;
+      dc2Watch = undefined;
+      void w.stop();
+      ex.datacenters.dc2Workshop = null;
+      exChanged();
+    }
+  };
+  let lastQueryJson = 'null';
+  const pollExercises = async (): Promise<void> => {
+    const timeout: Record<string, unknown> = { timeout: REQUEST_TIMEOUT_MS };
+    const ask = (call: Promise<unknown>, what: string): Promise<unknown> => withTimeout(call, REQUEST_TIMEOUT_MS + 500, what);
+    const [dcs, queries] = await Promise.allSettled([
+      ask(opts.consul.catalog.datacenters(timeout), 'catalog/datacenters'),
+      ask(opts.consul.query.list(timeout), 'query'),
+    ]);
+    if (dcs.status === 'fulfilled') {
+      ex.datacenters.known = toDatacenters(dcs.value);
+      setDc2(ex.datacenters.known.includes(DC2));
+    }
+    if (queries.status === 'fulfilled') {
+      const q = toQuery(queries.value);
+      const json = JSON.stringify(q);
+      if (json !== lastQueryJson) {
+        lastQueryJson = json;
+        ex.datacenters.query = q;
+        void executeQuery();
+      }
+    }
+    exChanged();
+  };
 
   // Members, leader and peers cannot block: poll them. This poll also decides "Consul reachable".
   const pause = new WakeableSleep();
@@ -172,7 +323,7 @@ export function startCollector(opts: CollectorOptions): Collector {
   const polling = (async () => {
     while (!stopped) {
       const started = now();
-      await Promise.all([pollConsul(), opts.demoResultsUrl ? pollDemo(opts.demoResultsUrl) : undefined]);
+      await Promise.all([pollConsul(), pollExercises(), opts.demoResultsUrl ? pollDemo(opts.demoResultsUrl) : undefined]);
       // Ended instances scroll out of the window even when nothing changes.
       const prunedW = workshop.prune(started);
       const prunedD = demo.prune(started);
@@ -190,11 +341,13 @@ export function startCollector(opts: CollectorOptions): Collector {
       hosts,
       workshop: workshop.snapshot(),
       demo: { instances: demo.snapshot(), client: { ...client, requests: client.requests } },
+      exercises: structuredClone(ex),
     }),
     async stop() {
       stopped = true;
+      stopping = true;
       pause.wake({ stop: true });
-      await Promise.all([polling, ...watches.map((w) => w.stop())]);
+      await Promise.all([polling, ...watches.map((w) => w.stop()), dc2Watch?.stop()]);
     },
   };
 }

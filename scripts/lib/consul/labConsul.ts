@@ -2,10 +2,12 @@ import type { ConsulClient } from '../../../services/shared/consul/client';
 import { withTimeout } from '../../../services/shared/async';
 import { errorMessage } from '../../../services/shared/errors';
 import { ConsulError, consulErrorDetail, hintFor } from '../../../services/shared/consul/errors';
-import { readAs } from '../../../services/shared/consul/http';
+import { consulRequest, readAs } from '../../../services/shared/consul/http';
 import {
   agentSelfSchema,
   catalogServicesSchema,
+  datacentersSchema,
+  intentionsSchema,
   healthEntriesSchema,
   membersSchema,
   serfStatus,
@@ -146,12 +148,35 @@ export class LabConsul {
     return Object.keys(readAs('catalog/services', list, catalogServicesSchema)).sort();
   }
 
-  /** Every registered instance of `service` with its overall status. */
-  async instances(service: string, opts: { passingOnly?: boolean; stale?: boolean } = {}): Promise<ServiceInstance[]> {
+  /** Every registered instance of `service` with its overall status (in datacenter `dc` when given). */
+  async instances(service: string, opts: { passingOnly?: boolean; stale?: boolean; dc?: string } = {}): Promise<ServiceInstance[]> {
     // The typings omit the consistency flags the client passes through; the HTTP API takes them.
-    const q = { service, passing: !!opts.passingOnly, stale: !!opts.stale } as { service: string; passing?: boolean };
-    const raw = await this.call(`health/service/${service}`, () => this.consul.health.service(q));
+    const q = { service, passing: !!opts.passingOnly, stale: !!opts.stale, ...(opts.dc ? { dc: opts.dc } : {}) } as {
+      service: string;
+      passing?: boolean;
+    };
+    const raw = await this.call(`health/service/${service}${opts.dc ? `?dc=${opts.dc}` : ''}`, () => this.consul.health.service(q));
     return parseHealthEntries(raw).sort((a, b) => a.id.localeCompare(b.id));
+  }
+
+  /** The datacenters this one knows over the WAN (GET /v1/catalog/datacenters), nearest first. */
+  async datacenters(): Promise<string[]> {
+    return readAs(
+      'catalog/datacenters',
+      await this.call('catalog/datacenters', () => this.consul.catalog.datacenters()),
+      datacentersSchema,
+    );
+  }
+
+  /** Every intention (GET /v1/connect/intentions; the client has no call for it): source, destination, action ("" = L7). */
+  async intentions(): Promise<Array<{ source: string; destination: string; action: string }>> {
+    const list = await this.call('connect/intentions', () =>
+      consulRequest(
+        { baseUrl: this.baseUrl, token: process.env.CONSUL_HTTP_TOKEN, timeoutMs: this.timeoutMs },
+        { path: '/v1/connect/intentions', schema: intentionsSchema },
+      ),
+    );
+    return list.map((i) => ({ source: i.SourceName, destination: i.DestinationName, action: i.Action }));
   }
 
   /**

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import type { ServiceInstance } from '../consul/labConsul';
 import { terminalSafeJson } from '../../../services/shared/terminalText';
-import { hostRows, renderStatus, StatusReport } from './statusReport';
+import { exerciseLines, hostRows, renderStatus, StatusReport } from './statusReport';
 
 const base: StatusReport = {
   project: 'consul-lab',
@@ -208,5 +208,87 @@ describe('renderStatus with names from a hostile member', () => {
         expect(JSON.parse(out)).toEqual(JSON.parse(JSON.stringify(report)));
       }),
     );
+  });
+});
+
+describe('what the exercises added', () => {
+  const inst = (
+    id: string,
+    service: string,
+    status: ServiceInstance['status'],
+    meta: Record<string, string> = {},
+    node = 'host-b',
+  ): ServiceInstance => ({
+    id,
+    service,
+    address: '10.213.50.22',
+    port: 6379,
+    tags: [],
+    meta,
+    node,
+    status,
+  });
+  const ex = {
+    inventoryDb: [
+      inst('inventory-db', 'inventory-db', 'passing', { 'registered-by': 'agent-config' }),
+      inst('inventory-db-2', 'inventory-db', 'critical', { 'registered-by': 'hand' }),
+      inst('inventory-db-3', 'inventory-db', 'passing'),
+    ],
+    sidecars: [
+      inst('inventory-db-sidecar-proxy', 'inventory-db-sidecar-proxy', 'passing'),
+      inst('inventory-client-sidecar-proxy', 'inventory-client-sidecar-proxy', 'critical', {}, 'host-a'),
+    ],
+    intentions: [
+      { source: 'inventory-client', destination: 'inventory-db', action: 'deny' },
+      { source: '*', destination: 'inventory-db', action: '' },
+    ],
+    datacenters: ['dc1', 'dc2'],
+    dc2Workshop: [
+      inst('workshop-api-c1', 'workshop', 'passing', {}, 'host-c'),
+      inst('workshop-api-c2', 'workshop', 'critical', {}, 'host-c'),
+    ],
+  };
+
+  it('one line each, after everything else: inventory-db and who registered it, sidecars, intentions, datacenters', () => {
+    const out = renderStatus({ ...base, exercises: { ok: true, value: ex } });
+    expect(out.startsWith(renderStatus(base))).toBe(true);
+    expect(out.slice(renderStatus(base).length).split('\n')).toEqual([
+      '',
+      '',
+      'What the exercises added',
+      '  inventory-db: inventory-db passing by agent-config, inventory-db-2 critical by hand, inventory-db-3 passing by ? (no registered-by)',
+      '  Connect sidecars: inventory-db-sidecar-proxy passing, inventory-client-sidecar-proxy critical',
+      '  Intentions: inventory-client -> inventory-db deny, * -> inventory-db L7',
+      '  Datacenters: dc1, dc2; dc2 workshop: 2 instances, 1 passing',
+    ]);
+  });
+
+  it('only what is there: a lab without the exercises prints exactly what it printed before', () => {
+    const none = { inventoryDb: [], sidecars: [], intentions: [], datacenters: ['dc1'], dc2Workshop: null };
+    expect(renderStatus({ ...base, exercises: { ok: true, value: none } })).toBe(renderStatus(base));
+    expect(exerciseLines({ ok: true, value: { ...none, inventoryDb: ex.inventoryDb.slice(0, 1) } })).toEqual([
+      '',
+      'What the exercises added',
+      '  inventory-db: inventory-db passing by agent-config',
+    ]);
+    expect(exerciseLines({ ok: true, value: { ...none, datacenters: ['dc1', 'dc2'], dc2Workshop: [] } })).toEqual([
+      '',
+      'What the exercises added',
+      '  Datacenters: dc1, dc2; dc2 workshop: 0 instances, 0 passing',
+    ]);
+  });
+
+  it('a failed read says so; a hostile name is escaped', () => {
+    expect(exerciseLines({ ok: false, error: 'Consul at http://127.0.0.1:8500 (connect/intentions): HTTP 403' })).toEqual([
+      '',
+      'What the exercises added',
+      '  unavailable: Consul at http://127.0.0.1:8500 (connect/intentions): HTTP 403',
+    ]);
+    const out = renderStatus({
+      ...base,
+      exercises: { ok: true, value: { ...ex, intentions: [{ source: 'evil\u001b[2J\nx', destination: 'inventory-db', action: 'deny' }] } },
+    });
+    expect(out).not.toContain('\u001b');
+    expect(out.split('\n').filter((l) => l.includes('Intentions:'))).toHaveLength(1);
   });
 });

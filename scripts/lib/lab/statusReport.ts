@@ -11,6 +11,8 @@ import { tileName } from '../nginx/parseNginx';
 import { readPage, readUpstream } from '../nginx/readNginx';
 import type { LabContainer } from '../docker/labContainers';
 import { formatPercent, formatSeconds, renderTable } from '../term/table';
+import { REGISTERED_BY_META } from '../../../services/shared/names';
+import { CONNECT_CLIENT_SERVICE, DC2, INVENTORY_DB_SERVICE, SIDECAR_SUFFIX } from '../../../services/exercises/facts';
 import { quotedForTerminal, quoteForTerminal, terminalSafeLine, terminalSafeText } from '../../../services/shared/terminalText';
 
 /** A section either has data or says why it has none; one failing part never hides the others. */
@@ -29,6 +31,40 @@ export interface StatusReport {
   demoClient: Section<SuccessSummary & { windowMs: number }>;
   page: Section<{ status: number; instances: string[] }>;
   upstream: Section<string[]>;
+  /** What exercises 6, 7 and 8 added; absent in reports made before they existed. */
+  exercises?: Section<ExercisesStatus>;
+}
+
+/** Exercises 6-8 as lab:status shows them: only what is there. */
+export interface ExercisesStatus {
+  /** inventory-db's instances; `meta` says who registered each (registered-by). */
+  inventoryDb: ServiceInstance[];
+  /** The Connect sidecars of inventory-db and inventory-client. */
+  sidecars: ServiceInstance[];
+  /** The intentions whose source or destination is inventory-client or inventory-db ("" action = L7 permissions). */
+  intentions: Array<{ source: string; destination: string; action: string }>;
+  datacenters: string[];
+  /** dc2's workshop instances; null when there is no dc2. */
+  dc2Workshop: ServiceInstance[] | null;
+}
+
+const CONNECT_SERVICES = [INVENTORY_DB_SERVICE, CONNECT_CLIENT_SERVICE];
+
+export async function gatherExercises(lab: Pick<Lab, 'consul'>): Promise<ExercisesStatus> {
+  const [inventoryDb, sidecars, intentions, datacenters] = await Promise.all([
+    lab.consul.instances(INVENTORY_DB_SERVICE, { stale: true }),
+    Promise.all(CONNECT_SERVICES.map((s) => lab.consul.instances(`${s}${SIDECAR_SUFFIX}`, { stale: true }))).then((x) => x.flat()),
+    lab.consul.intentions(),
+    lab.consul.datacenters(),
+  ]);
+  return {
+    inventoryDb,
+    sidecars,
+    intentions: intentions.filter((i) => CONNECT_SERVICES.includes(i.source) || CONNECT_SERVICES.includes(i.destination)),
+    datacenters,
+    // Asked only when dc1 knows a dc2: without one the read is Consul's "No path to datacenter".
+    dc2Workshop: datacenters.includes(DC2) ? await lab.consul.instances(WORKSHOP_SERVICE_NAME, { stale: true, dc: DC2 }) : null,
+  };
 }
 
 /** One simulated host (a Consul client node): its agent as the cluster sees it, and the lab's instances on it. */
@@ -68,7 +104,7 @@ export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now())
   const client = lab.containers.find((c) => c.service === DEMO_CLIENT_SERVICE);
   const nginx = lab.containers.find((c) => c.service === NGINX_SERVICE);
   const membersP = section(() => lab.consul.members());
-  const [members, leader, services, hosts, demoClient, page, upstream] = await Promise.all([
+  const [members, leader, services, hosts, demoClient, page, upstream, exercises] = await Promise.all([
     membersP,
     section(() => lab.consul.leader()),
     // stale: any server answers, so the counts still show while the cluster has no leader.
@@ -89,6 +125,7 @@ export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now())
       if (!nginx || nginx.state !== 'running') throw new Error(`${nginx?.name ?? NGINX_SERVICE} is not running`);
       return readUpstream(lab.docker, nginx.id);
     }),
+    section(() => gatherExercises(lab)),
   ]);
   return {
     project: lab.project,
@@ -103,6 +140,7 @@ export async function gatherStatus(lab: Lab, windowMs: number, now = Date.now())
     demoClient,
     page,
     upstream,
+    exercises,
   };
 }
 
@@ -219,5 +257,36 @@ function renderLines(r: StatusReport): string[] {
     const u = r.upstream.value;
     out.push(`Nginx upstream behind /api/: ${u.length ? u.map(addressCell).join('  ') : 'empty (no passing instance: /api/ answers 503)'}`);
   } else out.push(`Nginx upstream behind /api/: ${terminalSafeText(r.upstream.error)}`);
+  out.push(...exerciseLines(r.exercises));
   return out;
+}
+
+/** One line per part of exercises 6-8 that is there (nothing at all for a lab without them). */
+export function exerciseLines(ex: StatusReport['exercises']): string[] {
+  if (!ex) return [];
+  if (!ex.ok) return ['', 'What the exercises added', failed(ex.error)];
+  const e = ex.value;
+  const lines: string[] = [];
+  const instance = (i: ServiceInstance): string => `${cell(i.id)} ${i.status}`;
+  // `*`, Consul's wildcard, as it is; any other name as a cell.
+  const svc = (n: string): string => (n === '*' ? '*' : cell(n));
+  if (e.inventoryDb.length) {
+    const by = (i: ServiceInstance): string =>
+      i.meta[REGISTERED_BY_META] ? `by ${cell(i.meta[REGISTERED_BY_META])}` : 'by ? (no registered-by)';
+    lines.push(`  inventory-db: ${e.inventoryDb.map((i) => `${instance(i)} ${by(i)}`).join(', ')}`);
+  }
+  if (e.sidecars.length) lines.push(`  Connect sidecars: ${e.sidecars.map(instance).join(', ')}`);
+  if (e.intentions.length) {
+    lines.push(
+      `  Intentions: ${e.intentions.map((i) => `${svc(i.source)} -> ${svc(i.destination)} ${i.action ? cell(i.action) : 'L7'}`).join(', ')}`,
+    );
+  }
+  if (e.datacenters.length > 1) {
+    const dc2 = e.dc2Workshop;
+    const counts = dc2
+      ? `; ${DC2} workshop: ${dc2.length} instance${dc2.length === 1 ? '' : 's'}, ${dc2.filter((i) => i.status === 'passing').length} passing`
+      : '';
+    lines.push(`  Datacenters: ${e.datacenters.map(cell).join(', ')}${counts}`);
+  }
+  return lines.length ? ['', 'What the exercises added', ...lines] : [];
 }

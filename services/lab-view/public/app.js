@@ -287,6 +287,85 @@
     }
   }
 
+  // --- e) what the exercises added (6, 7, 8) ------------------------------------------------------------
+
+  /** One line of the section: its parts (elements or text), and the whole line as its tooltip (names may be cut). */
+  function line(...parts) {
+    const d = el('div', 'line');
+    d.append(...parts.map((p) => (typeof p === 'string' ? document.createTextNode(p) : p)));
+    d.title = d.textContent;
+    return d;
+  }
+
+  function instanceLine(r, extra) {
+    return line(el('span', 'badge ' + r.status, r.status), r.id, el('span', 'muted', ' on ' + r.node + (extra || '')));
+  }
+
+  function renderAdded(s) {
+    const x = s.exercises;
+    if (!x) return;
+    const reg = [];
+    for (const r of x.registration.inventoryDb) {
+      reg.push(instanceLine(r, ' · by ' + (r.registeredBy || '? (no registered-by)')));
+    }
+    if (!reg.length) reg.push(line(el('span', 'muted', 'no inventory-db registered')));
+    const die = x.registration.lastDie;
+    if (die) {
+      const code = die.exitCode === null ? 'exit code unknown' : 'exit ' + die.exitCode;
+      reg.push(
+        line(el('span', 'muted', "registrator's last die: "), die.serviceId, el('span', 'muted', ' · ' + code + ' · ' + die.ms + ' ms')),
+      );
+    }
+    replace('ex-registration', ...reg).className = 'small';
+
+    const con = [];
+    const ca = x.connect.ca;
+    con.push(
+      ca
+        ? line(el('span', 'muted', 'CA '), ca.activeRoot, el('span', 'muted', ' · ' + ca.trustDomain))
+        : line(el('span', 'muted', 'no Connect CA')),
+    );
+    for (const r of x.connect.sidecars) con.push(instanceLine(r));
+    if (!x.connect.sidecars.length) con.push(line(el('span', 'muted', 'no sidecar proxies')));
+    for (const i of x.connect.intentions) {
+      const action = i.action === 'allow' || i.action === 'deny' ? i.action : 'L7';
+      con.push(line(i.source + ' → ' + i.destination + ' ', el('span', action, i.action)));
+    }
+    if (!x.connect.intentions.length) con.push(line(el('span', 'muted', 'no intentions for inventory-client / inventory-db')));
+    replace('ex-connect', ...con).className = 'small';
+
+    const dc = [];
+    const d = x.datacenters;
+    if (d.dc2Workshop === null) {
+      const one = d.known.length === 1 ? d.known[0] : 'dc1';
+      const only = line('one datacenter (' + one + '); ', el('code', '', 'npm run lab:up -- --datacenters 2'), ' adds dc2');
+      only.classList.add('wrap'); // the hint is the point: shown whole
+      dc.push(only);
+    } else {
+      dc.push(line(el('span', 'muted', 'datacenters '), d.known.join(', ')));
+      for (const r of d.dc2Workshop) dc.push(instanceLine(r, ' (dc2)'));
+      if (!d.dc2Workshop.length) dc.push(line(el('span', 'muted', 'no workshop instances in dc2')));
+    }
+    const q = d.query;
+    if (q) {
+      const a = q.answer;
+      dc.push(
+        a
+          ? line(
+              q.name + ' answers from ',
+              el('span', a.failovers > 0 ? 'failover' : '', a.datacenter || '?'),
+              el(
+                'span',
+                'muted',
+                ' (' + a.failovers + ' failover' + (a.failovers === 1 ? '' : 's') + ') ' + (a.instances.join(', ') || 'no instances'),
+              ),
+            )
+          : line(q.name + ' ', el('span', 'muted', q.error ? 'not answering: ' + q.error : 'not executed yet')),
+      );
+    } else if (d.dc2Workshop !== null) dc.push(line(el('span', 'muted', 'no prepared query workshop-nearest')));
+    replace('ex-datacenters', ...dc).className = 'small';
+  }
+
   // --- wiring ------------------------------------------------------------------------------------
 
   function renderTimelines() {
@@ -302,6 +381,7 @@
     banner(s.consul.reachable ? '' : 'Consul not reachable' + (s.consul.error ? ': ' + s.consul.error : '') + ' — retrying');
     renderCluster(s);
     renderHosts(s);
+    renderAdded(s);
     renderTimelines();
     document.body.dataset.updated = String(s.now);
   }

@@ -310,6 +310,12 @@ export const connectCaRootsSchema = lenientObject({
 /** GET /v1/connect/intentions/exact (exercise 7): one intention's action ("" when it has L7 permissions instead). */
 export const intentionSchema = lenientObject({ SourceName: text, DestinationName: text, Action: text });
 
+/** GET /v1/connect/intentions (the lab view): every intention, read as intentionSchema; not a list is refused. */
+export const intentionsSchema = z.array(intentionSchema);
+
+/** One entry of GET /v1/kv/<key> as the `consul` client hands it back (Value already decoded from base64). */
+export const kvEntrySchema = lenientObject({ Key: text, Value: text });
+
 /** GET /v1/catalog/datacenters (exercise 8): the datacenters this one knows over the WAN, nearest first. */
 export const datacentersSchema = z.array(z.string());
 

@@ -88,3 +88,44 @@ export function watch(opts: WatchOptions): Watch {
     },
   };
 }
+
+/** papi's GET as the `consul` client's own calls make it (`_get(req, next)`); the package's typings leave it out. */
+interface PapiResult {
+  err?: Error & { response?: unknown };
+  res?: { body?: unknown };
+  ctx?: { includeResponse?: boolean };
+}
+type PapiGet = (req: object, next: (request: PapiResult, next: (...args: unknown[]) => void) => void) => Promise<unknown>;
+
+/**
+ * A WatchMethod for a GET the `consul` client has no call for (`/connect/intentions`, `/connect/ca/roots`: both
+ * blocking endpoints), built as the client builds its own (health.js: papi's `_get` with the common options
+ * index, wait, dc, the token and the request timeout and context), so `watch` runs it like `consul.health.service`.
+ * `path` is under /v1 and already encoded.
+ */
+export function pathWatchMethod(path: string): WatchMethod {
+  return async function (this: { consul: ConsulClient }, opts: Record<string, unknown>): Promise<unknown> {
+    const query: Record<string, string> = {};
+    for (const k of ['index', 'wait', 'dc'] as const) if (opts[k] !== undefined && opts[k] !== '') query[k] = String(opts[k]);
+    const headers: Record<string, string> = {};
+    if (typeof opts.token === 'string' && opts.token !== '') headers['x-consul-token'] = opts.token;
+    const req = {
+      name: `GET ${path}`,
+      path,
+      query,
+      headers,
+      ctx: opts.ctx,
+      ...(typeof opts.timeout === 'number' ? { timeout: opts.timeout } : {}),
+    };
+    const get = (this.consul as unknown as { _get: PapiGet })._get.bind(this.consul);
+    return get(req, (request, next) => {
+      // As the client's utils.body: the error with its response (the watch reads its status), else [res, body].
+      if (request.err) {
+        if (request.ctx?.includeResponse) request.err.response = request.res;
+        return next(false, request.err);
+      }
+      const body = request.res?.body;
+      next(false, undefined, request.ctx?.includeResponse ? [request.res, body] : body);
+    });
+  } as unknown as WatchMethod;
+}
