@@ -1,13 +1,23 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type Docker from 'dockerode';
 import { createConsulClient } from '../../../services/shared/consul/client';
+import { ConsulTarget, consulRequest } from '../../../services/shared/consul/http';
+import { healthEntriesSchema } from '../../../services/shared/consul/schemas';
+import { pollUntil } from '../../../services/shared/poll';
+import { DC2, PREPARED_QUERY } from '../../../services/exercises/facts';
+import { WORKSHOP_SERVICE_NAME } from '../../../services/workshop-api/names';
 import type { RestartMode } from '../../../services/shared/names';
 import {
   ALL_PROFILES,
   ComposeResult,
+  DC2_PROFILE,
+  DC2_SERVICES,
   REGISTRATOR_API_SERVICE,
   REGISTRATOR_PROFILE,
   REGISTRATOR_SERVICES,
   composeFailureLine,
+  repoRoot,
   runCompose,
 } from '../docker/compose';
 import { LabConsul } from '../consul/labConsul';
@@ -16,8 +26,14 @@ import { LabContainer, listLabContainers } from '../docker/labContainers';
 import { DEMO_SERVER_SERVICE } from '../docker/labServices';
 import { OFFLINE_ENV_FILE } from '../docker/envFile';
 import { LabSettings, BenchWhere, composeEnv } from './settings';
+import { deletePreparedQuery, preparedQueryFileSchema, putPreparedQuery } from './preparedQuery';
 
 export type DemoRestartMode = RestartMode;
+
+/** Exercise 8's prepared query, as the README has the student create it. */
+export const PREPARED_QUERY_FILE = path.join('consul', 'queries', `${PREPARED_QUERY}.json`);
+/** dc2's workshop instances (docker-compose.yml: dc2-api-1, dc2-api-2 on host-c). */
+export const DC2_INSTANCES = 2;
 
 /**
  * The bench's own copy of the lab, driven through Compose (up/down/scale need Compose semantics) with the
@@ -118,6 +134,48 @@ export class BenchLab {
     }
     for (const service of [REGISTRATOR_API_SERVICE, ...REGISTRATOR_SERVICES.filter((s) => s !== REGISTRATOR_API_SERVICE)])
       await this.compose([...profile, 'rm', '--stop', '--force', service], settings, `${REGISTRATOR_PROFILE} rm ${service}`);
+  }
+
+  /**
+   * Exercise 8's `dc2` profile on (dc2's server, host-c, its agent and its two workshop instances) with the
+   * prepared query workshop-nearest in place, or off again with the query deleted. Only those five services,
+   * --no-deps: they depend on nothing but each other (so naming them all starts them in order), and the demo side's
+   * containers (scaled or recreated meanwhile) and the workshop-api containers a trial stopped are never touched.
+   * On returns once dc2's instances pass as dc1's servers see them across the WAN. Off: dependents first.
+   */
+  async dc2(on: boolean, settings: LabSettings, timeoutS = 180): Promise<void> {
+    const profile = ['--profile', DC2_PROFILE];
+    if (on) {
+      await this.compose(
+        [...profile, 'up', '-d', '--no-deps', '--wait', '--wait-timeout', String(timeoutS), ...DC2_SERVICES],
+        settings,
+        `${DC2_PROFILE} up`,
+      );
+      const file = await readFile(path.join(repoRoot(), PREPARED_QUERY_FILE), 'utf8');
+      await putPreparedQuery(this.consulTarget(), preparedQueryFileSchema.parse(JSON.parse(file)));
+      const dc2Passing = `/v1/health/service/${encodeURIComponent(WORKSHOP_SERVICE_NAME)}?dc=${DC2}&passing`;
+      // Until the WAN join is done, dc1's servers answer "No path to datacenter" (HTTP 500): not yet.
+      await pollUntil(
+        async () =>
+          (await consulRequest(this.consulTarget(), { path: dc2Passing, schema: healthEntriesSchema })).length >= DC2_INSTANCES ||
+          undefined,
+        {
+          timeoutMs: timeoutS * 1000,
+          intervalMs: 250,
+          what: `${DC2_INSTANCES} workshop instances passing in ${DC2} (project ${this.where.project})`,
+        },
+      );
+      return;
+    }
+    let queryError: Error | undefined;
+    await deletePreparedQuery(this.consulTarget()).catch((err: Error) => void (queryError = err));
+    for (const service of DC2_SERVICES)
+      await this.compose([...profile, 'rm', '--stop', '--force', service], settings, `${DC2_PROFILE} rm ${service}`);
+    if (queryError) throw new Error(`deleting the prepared query ${PREPARED_QUERY}: ${queryError.message}`);
+  }
+
+  private consulTarget(): ConsulTarget {
+    return { baseUrl: this.consulUrl, timeoutMs: 5000 };
   }
 
   /** The last log lines of the project's containers that are not running: why a start failed. */

@@ -95,6 +95,25 @@ describe('the JSON --out writes', () => {
     expect(shapeProblems(parsed)).toEqual(['result.hungOutOfNginxP95Ms: not a finite number (null)']);
   });
 
+  test("exercise 8's prepared-query figures are ours only, in ms, without a target: null under baseline", () => {
+    const keys = ['preparedQueryFailoverP50Ms', 'preparedQueryFailoverP95Ms', 'preparedQueryFailbackP50Ms', 'preparedQueryFailbackP95Ms'];
+    for (const k of keys) {
+      const def = FIGURES.find((f) => f.key === k);
+      expect(def).toMatchObject({ unit: 'ms', oursOnly: true });
+      expect(def && 'target' in def).toBe(false);
+    }
+    const base = { ...figures(2), ...Object.fromEntries(keys.map((k) => [k, Number.NaN])) } as Figures;
+    const parsed = JSON.parse(JSON.stringify(benchJson(roundFigures(figures(1)), roundFigures(base), {}, {}))) as Record<
+      string,
+      unknown
+    > & { baseline: Record<string, unknown> };
+    for (const k of keys) {
+      expect(parsed[k]).toBe(1);
+      expect(parsed.baseline[k]).toBeNull();
+    }
+    expect(shapeProblems(parsed)).toEqual([]);
+  });
+
   test('a missing or non-numeric figure is reported, at the top or in baseline', () => {
     const broken = JSON.parse(JSON.stringify(json)) as Record<string, unknown> & { baseline: Record<string, unknown> };
     delete broken.upToHealthyMs;

@@ -45,6 +45,13 @@ export const FIGURES = [
   { key: 'hungOutOfConsulP95Ms', label: 'hung process -> check critical, p95', unit: 'ms', oursOnly: true },
   { key: 'hungOutOfNginxP50Ms', label: 'hung process -> out of Nginx, p50 (check-bound)', unit: 'ms', oursOnly: true },
   { key: 'hungOutOfNginxP95Ms', label: 'hung process -> out of Nginx, p95 (check-bound)', unit: 'ms', oursOnly: true },
+  // Exercise 8, ours only (the original workshop had one datacenter): the prepared query workshop-nearest over DNS.
+  // No target: a dc1 server executes the query at each lookup, so failover is bound by one RPC across the WAN after
+  // the catalog changed, failback by the restarted instance's first passing check; both plus the 20 ms poll.
+  { key: 'preparedQueryFailoverP50Ms', label: "dc1's last instance out -> query answers from dc2, p50", unit: 'ms', oursOnly: true },
+  { key: 'preparedQueryFailoverP95Ms', label: "dc1's last instance out -> query answers from dc2, p95", unit: 'ms', oursOnly: true },
+  { key: 'preparedQueryFailbackP50Ms', label: 'a dc1 instance passing -> query answers from dc1, p50', unit: 'ms', oursOnly: true },
+  { key: 'preparedQueryFailbackP95Ms', label: 'a dc1 instance passing -> query answers from dc1, p95', unit: 'ms', oursOnly: true },
   { key: 'graceful5xx', label: '/api/ errors during graceful stops', unit: 'count', target: { op: '<=', value: 0 } },
   { key: 'gracefulApiRequests', label: '/api/ requests during graceful stops', unit: 'count' },
   { key: 'hardKill5xx', label: '/api/ errors during hard kills', unit: 'count' },

@@ -10,6 +10,14 @@ import { ReloadBurst, runReloadBursts } from './reloadBursts';
 import { LabMemory, labMemory } from './memory';
 import { servingView, isServing, waitServing } from './serving';
 import { registratorFigures, runRegistratorTrials } from './registratorTrials';
+import {
+  DEFAULT_FAILOVER_OPTIONS,
+  FailoverTrial,
+  failoverFigures,
+  failoverWorld,
+  runFailoverTrial,
+  runFailoverTrials,
+} from './failoverTrials';
 import type { BenchPlan, LabSettings } from './settings';
 import { distribution } from './stats';
 import { DEFAULT_TRIAL_OPTIONS, STOP_ACTIONS, StopKind, StopTrial, TrialOptions, runStopTrial, signalAllButInit } from './stopTrials';
@@ -31,12 +39,19 @@ export interface PhaseResult {
   /** p50 of each failover stage (breakdown.ts). */
   breakdown: FailoverBreakdown;
   reloadBursts: ReloadBurst[];
+  /** Exercise 8's prepared-query failovers (ours only; none for the baseline). */
+  failoverTrials: FailoverTrial[];
   api: {
     graceful: ReturnType<typeof countApiWindows>;
     hard: ReturnType<typeof countApiWindows>;
     /** The registrator's trials (ours only; 0 requests for the baseline): from the kill or SIGSTOP until the restore. */
     events: ReturnType<typeof countApiWindows>;
     hung: ReturnType<typeof countApiWindows>;
+    /**
+     * Exercise 8's trials (ours only): from the first of dc1's instances stopped until all four serve again. All of
+     * dc1 is down for a while in each, so /api/ answers 503 then: counted here, never in the stop trials' figures.
+     */
+    failover: ReturnType<typeof countApiWindows>;
     /** From graceful stops' and hard kills' restores. */
     restore: ReturnType<typeof countApiWindows>;
     skipped: number;
@@ -83,8 +98,9 @@ async function bringBack(lab: BenchLab, kind: StopKind): Promise<void> {
 /**
  * One configuration, measured: n cold starts (the last one stays up), its memory, then two things at once —
  * n graceful stops and n hard kills of a workshop-api instance under a steady /api/ load, the reload bursts and,
- * for ours, exercise 6's registrator (n kills and n hangs of api-b3), and the demo client's traffic with 1
- * server, then 2 (the demo side and the workshop side share no container).
+ * for ours, exercise 6's registrator (n kills and n hangs of api-b3) and exercise 8's failover to dc2 (n times all
+ * of dc1's instances out and one back), and the demo client's traffic with 1 server, then 2 (the demo side and the
+ * workshop side share no container).
  */
 export async function runPhase(lab: BenchLab, settings: LabSettings, plan: BenchPlan, progress: Progress): Promise<PhaseResult> {
   const tag = `[${settings.name}]`;
@@ -119,6 +135,7 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
   load.start();
   const stopTrials: StopTrial[] = [];
   const reloadBursts: ReloadBurst[] = [];
+  const failoverTrials: FailoverTrial[] = [];
   // n trials of one kind: each retried once (after bringing back what the failed one left stopped or hung),
   // recorded, and reported in one progress line.
   const trials = async (kind: StopKind, opts: TrialOptions): Promise<void> => {
@@ -166,6 +183,25 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
           progress.line(l);
         },
       });
+    // Exercise 8, after the registrator's profile is gone (the lab has its 4 dc1 instances): stops all of dc1.
+    if (settings.name === 'ours') {
+      const world = failoverWorld(lab);
+      failoverTrials.push(
+        ...(await runFailoverTrials(lab, settings, plan.trials, EXPECTED_APIS, {
+          trial: (i) => runFailoverTrial(world, i, { ...DEFAULT_FAILOVER_OPTIONS, expected: EXPECTED_APIS }),
+          bringBack: async () => {
+            await bringBack(lab, 'graceful');
+            await waitServing(lab, EXPECTED_APIS, 120_000);
+          },
+          waitServing: (n) => waitServing(lab, n, 120_000),
+          say: (l) => progress.line(l),
+          warn: (l) => {
+            warnings.push(l);
+            progress.line(l);
+          },
+        })),
+      );
+    }
   })();
   const clientWindows: ClientWindow[] = [];
   // The lab starts with 1 demo server in break-before-make (the lab's default), then 2 (scaled: the running one is
@@ -222,6 +258,10 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
     hard: countApiWindows(samples, stopWindows(hard)),
     events: countApiWindows(samples, stopWindows(stopTrials.filter((t) => t.kind === 'events'))),
     hung: countApiWindows(samples, stopWindows(stopTrials.filter((t) => t.kind === 'hung'))),
+    failover: countApiWindows(
+      samples,
+      failoverTrials.map((t) => [t.startedAt, t.endedAt] as [number, number]),
+    ),
     restore: countApiWindows(
       samples,
       restored.map((t) => [t.restoreStartedAt, t.restoredAt + 1000] as [number, number]),
@@ -256,6 +296,7 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
     hardKillOutOfNginxP50Ms: hNginx.p50,
     hardKillOutOfNginxP95Ms: hNginx.p95,
     ...registratorFigures(stopTrials),
+    ...failoverFigures(failoverTrials),
     graceful5xx: api.graceful.errors,
     gracefulApiRequests: api.graceful.requests,
     hardKill5xx: api.hard.errors,
@@ -279,5 +320,5 @@ export async function runPhase(lab: BenchLab, settings: LabSettings, plan: Bench
     upToServingP95Ms: serving.p95,
     labMemoryMiB: memory.totalMiB,
   };
-  return { settings, figures, upTrials, stopTrials, clientWindows, memory, breakdown, reloadBursts, api, warnings };
+  return { settings, figures, upTrials, stopTrials, clientWindows, memory, breakdown, reloadBursts, failoverTrials, api, warnings };
 }

@@ -24,6 +24,7 @@ function phase(settings: typeof OURS, figures: Figures, warnings: string[] = [])
     memory: { containers: [{ name: 'nginx', mib: 12.34 }], totalMiB: 12.34, method: 'cgroup' } as PhaseResult['memory'],
     breakdown: { graceful: {}, hardKill: {} },
     reloadBursts: [],
+    failoverTrials: [],
     api: {} as PhaseResult['api'],
     warnings,
   };
