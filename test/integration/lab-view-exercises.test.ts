@@ -84,7 +84,11 @@ afterAll(async () => {
 });
 
 test("first: Connect's CA, nothing of exercises 6 and 7 yet, dc1 and dc2 known", async () => {
-  const s = await stateWhere((x) => x.exercises.connect.ca !== null && x.exercises.datacenters.known.length === 2, 'CA and datacenters');
+  // dc2's watch starts once dc2 is known, so its first answer comes a moment after the datacenters': wait for both.
+  const s = await stateWhere(
+    (x) => x.exercises.connect.ca !== null && x.exercises.datacenters.known.length === 2 && x.exercises.datacenters.dc2Workshop !== null,
+    "CA, datacenters and dc2's first answer",
+  );
   expect(s.exercises.connect.ca!.activeRoot).not.toBe('');
   expect(s.exercises.connect.ca!.trustDomain).toMatch(/\.consul$/);
   expect(s.exercises.registration).toEqual({ inventoryDb: [], lastDie: null });
