@@ -31,3 +31,6 @@ service {
     timeout  = "1s"
   }
 }
+
+# Every file in an agent's config dir is agent configuration: the lab's rule (never call home) holds in each.
+disable_update_check = true
