@@ -1,4 +1,5 @@
-# The lab's TypeScript services (consul-demo, workshop-api, lab-view, enrollment, registrator) in one small, non-root image.
+# The lab's TypeScript services (consul-demo, workshop-api, lab-view, enrollment, registrator, inventory-db,
+# inventory-client) in one small, non-root image.
 # Built by `docker compose up` from the official node image (.env: NODE_IMAGE); the air-gapped
 # twin is images/services/Dockerfile (same runtime layout, from files staged by lab:images).
 ARG NODE_IMAGE=node:20-bookworm-slim
@@ -23,7 +24,7 @@ COPY --from=build /src/node_modules ./node_modules
 COPY --from=build /src/dist/services ./dist/services
 # The lab view's page (HTML, JS, CSS): tsc does not copy it; lab-view finds it beside package.json.
 COPY --from=build /src/services/lab-view/public ./services/lab-view/public
-# `consul-demo`, `workshop-api`, `lab-view`, `enrollment` and `registrator` on PATH (tiny sh wrappers: exec node, so signals reach node).
+# Every service on PATH by its name (images/services/bin/: tiny sh wrappers, exec node, so signals reach node).
 COPY images/services/bin/ /usr/local/bin/
 # The official node image's unprivileged user (uid 1000).
 USER node
