@@ -13,7 +13,6 @@ import {
   ComposeResult,
   DC2_PROFILE,
   DC2_SERVICES,
-  REGISTRATOR_API_SERVICE,
   REGISTRATOR_PROFILE,
   REGISTRATOR_SERVICES,
   composeFailureLine,
@@ -132,7 +131,8 @@ export class BenchLab {
       );
       return;
     }
-    for (const service of [REGISTRATOR_API_SERVICE, ...REGISTRATOR_SERVICES.filter((s) => s !== REGISTRATOR_API_SERVICE)])
+    // REGISTRATOR_SERVICES lists dependents first: api-b3, then the registrator.
+    for (const service of REGISTRATOR_SERVICES)
       await this.compose([...profile, 'rm', '--stop', '--force', service], settings, `${REGISTRATOR_PROFILE} rm ${service}`);
   }
 
