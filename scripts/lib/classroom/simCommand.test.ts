@@ -20,6 +20,10 @@ function world(up: (opts: UpOptions) => Promise<UpResult>) {
     connectDocker: async () => ({}) as Docker,
     down: async () => 3,
     up,
+    add: async (opts) => {
+      calls.push(`add ${opts.students}`);
+      return OUTPUT;
+    },
     newCleanup: () => ({ run: async () => void calls.push('cleanup') }) as unknown as UpCleanup,
     onSignal: (handler) => void (signal = handler),
     exit: (code) => exited(code),
@@ -79,4 +83,21 @@ test('a failed up without a signal: its error', async () => {
     throw new Error('the instructor machine did not start');
   });
   await expect(classroomSim('classroom:sim', 'up', OPTS, w.deps)).rejects.toThrow('the instructor machine did not start');
+});
+
+test('add: the count reaches the sim, its JSON is the one stdout line, nothing is cleaned up', async () => {
+  const w = world(async () => ({ already: false, output: OUTPUT }));
+  await expect(classroomSim('classroom:sim', 'add', { ...OPTS, students: 3 }, w.deps)).resolves.toBe(0);
+  expect(w.calls).toEqual(['add 3']);
+  expect(w.fake.out).toEqual([JSON.stringify(OUTPUT) + '\n']);
+});
+
+test('up: --full reaches the sim', async () => {
+  const seen: UpOptions[] = [];
+  const w = world(async (opts) => {
+    seen.push(opts);
+    return { already: false, output: OUTPUT };
+  });
+  await classroomSim('classroom:sim', 'up', { ...OPTS, students: 30, full: 3 }, w.deps);
+  expect(seen[0]).toMatchObject({ students: 30, full: 3 });
 });

@@ -6,11 +6,15 @@ import type Docker from 'dockerode';
 import { connectDocker } from '../docker/engine';
 import { liveCommandIo, type CommandIo } from '../lab/commandIo';
 import { Progress } from '../term/progress';
-import { classroomDown, classroomUp, UpCleanup, type UpOptions, type UpResult } from './sim/classroom';
-import { simDir } from './sim/simState';
+import { classroomAdd, classroomDown, classroomUp, UpCleanup, type AddOptions, type UpOptions, type UpResult } from './sim/classroom';
+import { simDir, type SimOutput } from './sim/simState';
+
+export type SimAction = 'up' | 'add' | 'down';
 
 export interface SimOptions {
   students: number;
+  /** up: how many students get a machine of their own (default 2). */
+  full?: number;
   build: boolean;
   keepOnFailure?: boolean;
 }
@@ -20,6 +24,7 @@ export interface SimDeps extends CommandIo {
   connectDocker(): Promise<Docker>;
   down(docker: Docker, root: string, say: (line: string) => void): Promise<number>;
   up(opts: UpOptions): Promise<UpResult>;
+  add(opts: AddOptions): Promise<SimOutput>;
   /** What removes an `up`'s machines, shared by its failure path and the signal handler. */
   newCleanup(docker: Docker, dir: string, say: (line: string) => void): UpCleanup;
   /** Calls `handler` on SIGINT and SIGTERM. */
@@ -37,6 +42,7 @@ export function liveSimDeps(root: string): SimDeps {
     connectDocker,
     down: classroomDown,
     up: classroomUp,
+    add: classroomAdd,
     newCleanup: (docker, dir, say) => new UpCleanup(docker, dir, say),
     onSignal: (handler) => {
       process.on('SIGINT', handler);
@@ -47,8 +53,8 @@ export function liveSimDeps(root: string): SimDeps {
   };
 }
 
-/** classroom:sim up|down: 0, or it throws one line; an interrupted `up` never settles (the handler exits). */
-export async function classroomSim(name: string, action: 'up' | 'down', opts: SimOptions, deps: SimDeps): Promise<number> {
+/** classroom:sim up|add|down: 0, or it throws one line; an interrupted `up` never settles (the handler exits). */
+export async function classroomSim(name: string, action: SimAction, opts: SimOptions, deps: SimDeps): Promise<number> {
   const progress = deps.newProgress();
   const say = (line: string): void => progress.line(line);
   const root = deps.root;
@@ -57,6 +63,13 @@ export async function classroomSim(name: string, action: 'up' | 'down', opts: Si
   if (action === 'down') {
     const removed = await deps.down(docker, root, say);
     deps.err(removed ? `${name}: down (${(progress.elapsedMs() / 1000).toFixed(1)} s)\n` : `${name}: nothing to remove\n`);
+    return 0;
+  }
+
+  if (action === 'add') {
+    // No clean-up on failure or Ctrl-C: the room was there before and stays (the students who made it are recorded).
+    const output = await deps.add({ docker, repoRoot: root, students: opts.students, say });
+    deps.out(JSON.stringify(output) + '\n');
     return 0;
   }
 
@@ -81,6 +94,7 @@ export async function classroomSim(name: string, action: 'up' | 'down', opts: Si
       docker,
       repoRoot: root,
       students: opts.students,
+      full: opts.full,
       say,
       keepOnFailure: opts.keepOnFailure,
       build: opts.build,

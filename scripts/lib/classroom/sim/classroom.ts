@@ -6,6 +6,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type Docker from 'dockerode';
+import { UsageError } from '../../../../services/shared/errors';
 import { registerSecret } from '../../../../services/shared/secrets';
 import { OFFLINE_IMAGES } from '../../images/buildOfflineImages';
 import { setupAndBuildOfflineImages } from '../../images/setup';
@@ -20,17 +21,25 @@ import {
   INSTRUCTOR_CONTAINER,
   INSTRUCTOR_PAGE_PORT,
   INSTRUCTOR_ROOM_API_PORT,
+  INSTRUCTOR_VIEW_FORWARD_PORT,
+  INSTRUCTOR_VIEW_PORT,
+  DEFAULT_FULL_STUDENTS,
   JOIN_FILE_IN_MACHINE,
   LAB_IN_MACHINE,
+  LAN_GATEWAY,
   LAN_NETWORK,
   LAN_SUBNET,
+  MAX_STUDENTS,
+  ROOM_MACHINE,
+  ROOM_MACHINE_ADDRESS,
   SIM_LABEL,
-  STUDENT_DIR_IN_MACHINE,
   type StudentSlot,
   studentSlots,
 } from './layout';
 import { execIn, execOk, lastLine } from './machineExec';
 import { parseStudentJoinCommand } from '../instructorEnv';
+import { parseJoinInfo } from '../joinInfo';
+import { caPin } from '../tls';
 import { ensureMachineImage } from './machineImage';
 import {
   ensureLan,
@@ -59,6 +68,8 @@ export interface UpOptions {
   docker: Docker;
   repoRoot: string;
   students: number;
+  /** How many of them get a machine (an engine) of their own (default 2); the rest share the room machine. */
+  full?: number;
   say: Say;
   /** Leave a failed up's machines running to look into (default: remove everything it started). */
   keepOnFailure?: boolean;
@@ -134,7 +145,7 @@ async function runningClassroom(docker: Docker, dir: string): Promise<SimOutput 
   if (!state) return undefined;
   const { containers } = await listSimResources(docker);
   const running = new Set(containers.filter((c) => c.running).map((c) => c.name));
-  const needed = [INSTRUCTOR_CONTAINER, ...state.students.map((s) => s.machine)];
+  const needed = [INSTRUCTOR_CONTAINER, ...new Set(state.students.map((s) => s.machine))];
   return needed.every((n) => running.has(n)) ? state : undefined;
 }
 
@@ -145,9 +156,12 @@ export async function classroomUp(opts: UpOptions): Promise<UpResult> {
 
   const current = await runningClassroom(docker, dir);
   if (current) {
-    if (current.students.length !== opts.students)
+    if (
+      current.students.length !== opts.students ||
+      (opts.full !== undefined && current.fullStudents !== Math.min(opts.full, opts.students))
+    )
       throw new Error(
-        `the simulated classroom is already up with ${current.students.length} students: run "npm run classroom:sim -- down" first to start one with ${opts.students}`,
+        `the simulated classroom is already up with ${current.students.length} students (${current.fullStudents} on machines of their own): "npm run classroom:sim -- add --students N" joins more, "down" first starts another`,
       );
     return { already: true, output: current };
   }
@@ -164,7 +178,12 @@ export async function classroomUp(opts: UpOptions): Promise<UpResult> {
   // /lab/dist's scripts, and the services image must hold the same code (a stale one ran an older enrollment).
   if (opts.build !== false) await setupAndBuildOfflineImages({ repoRoot, docker, progress: (m) => say(`images: ${m}`) });
   // A container with one of our names that is not ours (no label) would stop up half-way: say so before anything starts.
-  for (const name of [GITHUB_CONTAINER, INSTRUCTOR_CONTAINER, ...studentSlots(opts.students).map((s) => s.container)]) {
+  for (const name of [
+    GITHUB_CONTAINER,
+    INSTRUCTOR_CONTAINER,
+    ROOM_MACHINE,
+    ...studentSlots(opts.students, opts.full).map((s) => s.container),
+  ]) {
     const foreign = await docker
       .getContainer(name)
       .inspect()
@@ -197,13 +216,168 @@ export async function classroomUp(opts: UpOptions): Promise<UpResult> {
   }
 }
 
+/** A machine to start: a laptop, the room machine or the instructor's. */
+interface MachineToStart {
+  container: string;
+  address: string;
+  role: string;
+  publish?: number[];
+  /** The instructor's machine also runs the shared Nginx page. */
+  instructor?: boolean;
+}
+
+/** The machines `slots` need that are not there yet: a full student's own, the room machine for lighter ones. */
+async function missingStudentMachines(docker: Docker, slots: StudentSlot[]): Promise<MachineToStart[]> {
+  const wanted = new Map<string, MachineToStart>();
+  for (const s of slots) {
+    if (s.fidelity === 'full') wanted.set(s.container, { container: s.container, address: s.address, role: `student-${s.index}` });
+    else wanted.set(ROOM_MACHINE, { container: ROOM_MACHINE, address: ROOM_MACHINE_ADDRESS, role: 'room' });
+  }
+  const out: MachineToStart[] = [];
+  for (const m of wanted.values()) {
+    const exists = await docker
+      .getContainer(m.container)
+      .inspect()
+      .then(() => true)
+      .catch(() => false);
+    if (!exists) out.push(m);
+  }
+  return out;
+}
+
+/** Start machines, wait for their engines, load the lab's images into each (2 at a time: 2 cores). */
+async function bringUpMachines(docker: Docker, machines: MachineToStart[], binds: string[], tmp: string, say: Say): Promise<void> {
+  if (!machines.length) return;
+  for (const m of machines)
+    await startMachine(docker, { container: m.container, address: m.address, role: m.role, binds, publish: m.publish });
+  say(`started ${machines.length} machines: ${machines.map((m) => `${m.container} (${m.address})`).join(', ')}`);
+  // The images: saved once while the machines' engines start, loaded into each.
+  const tSave = Date.now();
+  const commonTar = path.join(tmp, 'lab-images.tar');
+  const nginxTar = path.join(tmp, 'nginx-image.tar');
+  const withNginx = machines.some((m) => m.instructor);
+  const [commonBytes, nginxBytes] = await Promise.all([
+    saveImages(STUDENT_IMAGES, commonTar),
+    withNginx ? saveImages(INSTRUCTOR_EXTRA_IMAGES, nginxTar) : Promise.resolve(0),
+  ]);
+  say(`docker save: ${Math.round((commonBytes + nginxBytes) / 1024 / 1024)} MB in ${secs(tSave)}`);
+  await Promise.all(
+    machines.map(async (m) => {
+      const waited = await waitForMachineDocker(docker, m.container);
+      say(`${m.container}: its dockerd answers (${waited.toFixed(1)} s)`);
+    }),
+  );
+  const tLoad = Date.now();
+  await mapLimit(machines, 2, async (m) => {
+    const s = await loadImages(docker, m.container, commonTar, say);
+    const extra = m.instructor ? await loadImages(docker, m.container, nginxTar, say) : 0;
+    say(`${m.container}: images loaded in ${(s + extra).toFixed(1)} s`);
+  });
+  say(`images in ${machines.length} machines after ${secs(tLoad)}`);
+}
+
+/** Each lighter student's own LAN address, on the room machine's LAN interface (idempotent). */
+async function giveRoomAddresses(docker: Docker, slots: StudentSlot[], say: Say): Promise<void> {
+  const light = slots.filter((s) => s.fidelity === 'light');
+  if (!light.length) return;
+  const script = light.map((s) => `ip addr replace ${s.address}/24 dev eth0`).join(' && ');
+  await execOk(docker, ROOM_MACHINE, ['sh', '-c', script]);
+  say(`${ROOM_MACHINE}: LAN addresses ${light[0]!.address}…${light[light.length - 1]!.address} (${light.length} students)`);
+}
+
+function secs(from: number): string {
+  return `${((Date.now() - from) / 1000).toFixed(1)} s`;
+}
+
+/** How many lighter students run lab:join at once on the room machine (2 cores: more only queue). */
+const LIGHT_JOINS_AT_ONCE = 4;
+
+/**
+ * The students join as people do, each running lab:join: odd ones type the projected line, even ones got join.json
+ * handed over (a USB stick, the room's chat) and type the pin from the projector. Full students all at once; lighter
+ * ones a few at a time on their shared machine, alongside.
+ */
+async function joinStudents(
+  docker: Docker,
+  slots: StudentSlot[],
+  room: RoomJoin,
+  say: Say,
+): Promise<{ students: SimStudent[]; failure?: unknown }> {
+  const how = (s: StudentSlot): JoinHow =>
+    s.index % 2 === 1 ? { kind: 'line', ...room.projected } : { kind: 'file', joinJson: room.joinJson, pin: room.projected.pin };
+  const joined: SimStudent[] = [];
+  let failure: unknown;
+  const one = async (s: StudentSlot): Promise<void> => {
+    if (failure !== undefined) return; // one failed: the rest do not start (the error says which)
+    try {
+      joined.push(await joinStudent(docker, s, how(s), say));
+    } catch (err) {
+      failure ??= err;
+    }
+  };
+  await Promise.all([
+    Promise.all(slots.filter((s) => s.fidelity === 'full').map(one)),
+    mapLimit(
+      slots.filter((s) => s.fidelity === 'light'),
+      LIGHT_JOINS_AT_ONCE,
+      one,
+    ),
+  ]);
+  return { students: joined.sort((a, b) => a.index - b.index), failure };
+}
+
+/** What a student needs to join this room: the projected line, and join.json for the ones handed the file. */
+interface RoomJoin {
+  projected: { lan: string; joinCode: string; pin: string };
+  joinJson: string;
+}
+
+/** The join info as a student gets it, read from the instructor's machine (join.json; the pin is its CA's). */
+async function roomJoinFromInstructor(docker: Docker): Promise<RoomJoin> {
+  const joinJson = (await execOk(docker, INSTRUCTOR_CONTAINER, ['cat', `${CLASSROOM_DIR_IN_MACHINE}/join.json`])).stdout;
+  const info = parseJoinInfo(joinJson, 'join.json');
+  registerSecret(info.gossipKey);
+  registerSecret(info.joinCode);
+  return { projected: { lan: info.instructor, joinCode: info.joinCode, pin: caPin(info.ca) }, joinJson };
+}
+
+/**
+ * The instructor's lab view from this machine: a forwarder in the instructor's machine from its published port to
+ * the view on its 127.0.0.1, for the LAN gateway (this host) only. Returns the URL once the view answers.
+ */
+async function forwardLabView(docker: Docker): Promise<string> {
+  const exec = await docker.getContainer(INSTRUCTOR_CONTAINER).exec({
+    Cmd: [
+      'node',
+      `${LAB_IN_MACHINE}/dist/scripts/lib/classroom/sim/viewForward.js`,
+      INSTRUCTOR_ADDRESS,
+      String(INSTRUCTOR_VIEW_FORWARD_PORT),
+      String(INSTRUCTOR_VIEW_PORT),
+      LAN_GATEWAY,
+    ],
+    AttachStdout: false,
+    AttachStderr: false,
+  });
+  await exec.start({ Detach: true });
+  const url = `http://127.0.0.1:${await publishedPort(docker, INSTRUCTOR_CONTAINER, INSTRUCTOR_VIEW_FORWARD_PORT)}`;
+  const t0 = Date.now();
+  let last = '';
+  while (Date.now() - t0 < 30_000) {
+    const r = await fetch(`${url}/`, { signal: AbortSignal.timeout(3000) }).catch((e: Error) => e);
+    if (!(r instanceof Error) && r.ok) return url;
+    last = r instanceof Error ? r.message : `HTTP ${r.status}`;
+    await new Promise((res) => setTimeout(res, 500));
+  }
+  throw new Error(`the instructor's lab view did not answer through ${url} within 30 s (${last})`);
+}
+
 async function buildClassroom(opts: UpOptions, dir: string, tmp: string, binds: string[]): Promise<SimOutput> {
   const { docker, repoRoot, say } = opts;
-  const slots = studentSlots(opts.students);
+  const full = Math.min(opts.full ?? DEFAULT_FULL_STUDENTS, opts.students);
+  const slots = studentSlots(opts.students, full);
   const t0 = Date.now();
-  const secs = (from: number): string => `${((Date.now() - from) / 1000).toFixed(1)} s`;
 
-  // 1. The venue: LAN, GitHub stand-in, the laptops (each starting its own dockerd).
+  // 1. The venue: LAN, GitHub stand-in, the laptops (each starting its own dockerd), their images.
   await ensureLan(docker);
   say(`network ${LAN_NETWORK} (${LAN_SUBNET})`);
   await startGithubStandin(
@@ -212,43 +386,17 @@ async function buildClassroom(opts: UpOptions, dir: string, tmp: string, binds: 
     outsideSymlinkTargets(repoRoot).map((t) => `${t}:${t}:ro`),
   );
   say(`GitHub stand-in at ${GITHUB_API} (${GITHUB_ADDRESS})`);
-  await startMachine(docker, {
+  const instructor: MachineToStart = {
     container: INSTRUCTOR_CONTAINER,
     address: INSTRUCTOR_ADDRESS,
     role: 'instructor',
-    binds,
-    publish: [INSTRUCTOR_ROOM_API_PORT, INSTRUCTOR_PAGE_PORT],
-  });
-  for (const s of slots) await startMachine(docker, { container: s.container, address: s.address, role: `student-${s.index}`, binds });
-  say(
-    `started ${1 + slots.length} machines: ${INSTRUCTOR_CONTAINER} (${INSTRUCTOR_ADDRESS}), ${slots.map((s) => `${s.container} (${s.address})`).join(', ')}`,
-  );
+    publish: [INSTRUCTOR_ROOM_API_PORT, INSTRUCTOR_PAGE_PORT, INSTRUCTOR_VIEW_FORWARD_PORT],
+    instructor: true,
+  };
+  await bringUpMachines(docker, [instructor, ...(await missingStudentMachines(docker, slots))], binds, tmp, say);
+  await giveRoomAddresses(docker, slots, say);
 
-  // 2. The images: saved once while the machines' engines start, loaded into each.
-  const tSave = Date.now();
-  const commonTar = path.join(tmp, 'lab-images.tar');
-  const nginxTar = path.join(tmp, 'nginx-image.tar');
-  const [commonBytes, nginxBytes] = await Promise.all([
-    saveImages(STUDENT_IMAGES, commonTar),
-    saveImages(INSTRUCTOR_EXTRA_IMAGES, nginxTar),
-  ]);
-  say(`docker save: ${Math.round((commonBytes + nginxBytes) / 1024 / 1024)} MB in ${secs(tSave)}`);
-  const machines = [INSTRUCTOR_CONTAINER, ...slots.map((s) => s.container)];
-  await Promise.all(
-    machines.map(async (m) => {
-      const waited = await waitForMachineDocker(docker, m);
-      say(`${m}: its dockerd answers (${waited.toFixed(1)} s)`);
-    }),
-  );
-  const tLoad = Date.now();
-  await mapLimit(machines, 2, async (m) => {
-    const s = await loadImages(docker, m, commonTar, say);
-    const extra = m === INSTRUCTOR_CONTAINER ? await loadImages(docker, m, nginxTar, say) : 0;
-    say(`${m}: images loaded in ${(s + extra).toFixed(1)} s`);
-  });
-  say(`images in every machine after ${secs(tLoad)}`);
-
-  // 3. The instructor: exactly what the instructor types (lab:up --classroom), in the instructor's machine.
+  // 2. The instructor: exactly what the instructor types (lab:up --classroom), in the instructor's machine.
   const tInstr = Date.now();
   const labUp = [
     'node',
@@ -276,9 +424,13 @@ async function buildClassroom(opts: UpOptions, dir: string, tmp: string, binds: 
   const projected = parseStudentJoinCommand(up.stdout);
   if (!projected)
     throw new Error('lab:up --classroom printed no student command (npm run lab:join -- <address> --code <code> --pin <pin> --name ...)');
+  const room = await roomJoinFromInstructor(docker);
+  if (room.projected.pin !== projected.pin || room.projected.joinCode !== projected.joinCode)
+    throw new Error("the instructor's projected line and join.json disagree (code or pin): not one class");
+  const labView = await forwardLabView(docker);
+  say(`instructor: lab view reachable from this machine at ${labView}`);
 
-  // The instructor's join.json (gossip key, join code, CA) and management token: read through docker exec, never printed.
-  const joinJson = (await execOk(docker, INSTRUCTOR_CONTAINER, ['cat', `${CLASSROOM_DIR_IN_MACHINE}/join.json`])).stdout;
+  // The instructor's management token: read through docker exec, never printed.
   const managementToken = (
     await execOk(docker, INSTRUCTOR_CONTAINER, ['cat', `${CLASSROOM_DIR_IN_MACHINE}/management.token`])
   ).stdout.trim();
@@ -287,55 +439,101 @@ async function buildClassroom(opts: UpOptions, dir: string, tmp: string, binds: 
   const tokenFile = path.join(dir, TOKEN_FILE);
   writeSecretFile(tokenFile, managementToken + '\n');
 
-  // 4. The students, all at once (a class joins together), as people do: odd ones type the projected line, even ones
-  // got join.json handed over (a USB stick, the room's chat) and type the pin from the projector.
-  const students = await Promise.all(
-    slots.map((s) =>
-      joinStudent(docker, s, s.index % 2 === 1 ? { kind: 'line', ...projected } : { kind: 'file', joinJson, pin: projected.pin }, say),
-    ),
-  );
+  // 3. The students, all at once (a class joins together).
+  const { students, failure } = await joinStudents(docker, slots, room, say);
+  if (failure !== undefined) throw failure;
 
   const output: SimOutput = {
     consulHttp: `http://127.0.0.1:${await publishedPort(docker, INSTRUCTOR_CONTAINER, INSTRUCTOR_ROOM_API_PORT)}`,
     nginx: `http://127.0.0.1:${await publishedPort(docker, INSTRUCTOR_CONTAINER, INSTRUCTOR_PAGE_PORT)}`,
+    labView,
     managementTokenFile: tokenFile,
     lan: { network: LAN_NETWORK, subnet: LAN_SUBNET, instructor: INSTRUCTOR_ADDRESS, github: GITHUB_ADDRESS },
+    fullStudents: full,
     students,
   };
   writeState(dir, output);
-  say(`classroom up: instructor + ${students.length} students in ${secs(t0)}`);
+  say(`classroom up: instructor + ${students.length} students (${full} on machines of their own) in ${secs(t0)}`);
   return output;
 }
 
+export interface AddOptions {
+  docker: Docker;
+  repoRoot: string;
+  /** How many students join. */
+  students: number;
+  say: Say;
+}
+
+/**
+ * `classroom:sim add`: N more students join the running room (after the ones there; lighter ones unless the room has
+ * fewer than its full students yet). Returns the room's JSON with every student. A failed join leaves the room as it
+ * is, with the students who made it recorded.
+ */
+export async function classroomAdd(opts: AddOptions): Promise<SimOutput> {
+  const { docker, repoRoot, say } = opts;
+  checkHost(repoRoot);
+  const dir = simDir(repoRoot);
+  const state = await runningClassroom(docker, dir);
+  if (!state) throw new Error('no simulated classroom is up: start one with "npm run classroom:sim -- up"');
+  const next = Math.max(0, ...state.students.map((s) => s.index)) + 1;
+  if (next + opts.students - 1 > MAX_STUDENTS)
+    throw new UsageError(`--students ${opts.students}: the room has ${state.students.length} and holds at most ${MAX_STUDENTS}`);
+  const slots = studentSlots(opts.students, state.fullStudents, next);
+  const t0 = Date.now();
+  const tmp = mkdtempSync(path.join(os.tmpdir(), 'classroom-sim-'));
+  try {
+    const missing = await missingStudentMachines(docker, slots);
+    if (missing.length) {
+      const binds = machineBinds(repoRoot, process.execPath, findComposePlugin());
+      await bringUpMachines(docker, missing, binds, tmp, say);
+    }
+    await giveRoomAddresses(docker, slots, say);
+    const room = await roomJoinFromInstructor(docker);
+    const { students: joined, failure } = await joinStudents(docker, slots, room, say);
+    // Whoever made it is in the room: recorded even when another's join failed.
+    const output: SimOutput = { ...state, students: [...state.students, ...joined].sort((a, b) => a.index - b.index) };
+    writeState(dir, output);
+    if (failure !== undefined) throw failure;
+    say(`added ${joined.length} students in ${secs(t0)}: the room has ${output.students.length}`);
+    return output;
+  } finally {
+    rmSync(tmp, { recursive: true, force: true });
+  }
+}
 /** How a student got the class: the projected line, or join.json handed over (plus the projected pin). */
 type JoinHow = { kind: 'line'; lan: string; joinCode: string; pin: string } | { kind: 'file'; joinJson: string; pin: string };
 
-/** lab:join's arguments before --name, for `how`. */
-export function joinArgs(how: JoinHow): string[] {
-  return how.kind === 'line' ? [how.lan, '--code', how.joinCode, '--pin', how.pin] : [JOIN_FILE_IN_MACHINE, '--pin', how.pin];
+/** lab:join's arguments before --name, for `how` (`joinFile`: where join.json was put on the student's machine). */
+export function joinArgs(how: JoinHow, joinFile = JOIN_FILE_IN_MACHINE): string[] {
+  return how.kind === 'line' ? [how.lan, '--code', how.joinCode, '--pin', how.pin] : [joinFile, '--pin', how.pin];
 }
 
 async function joinStudent(docker: Docker, s: StudentSlot, how: JoinHow, say: Say): Promise<SimStudent> {
+  // A lighter student's join.json is its own file: the room machine's students join side by side.
+  const joinFile = s.fidelity === 'full' ? JOIN_FILE_IN_MACHINE : `${path.posix.dirname(JOIN_FILE_IN_MACHINE)}/${s.name}.json`;
   if (how.kind === 'file') {
     // What a USB stick would do: join.json into the student's machine, 0600 in a 0700 directory.
-    const joinDir = path.posix.dirname(JOIN_FILE_IN_MACHINE);
-    await execOk(docker, s.container, ['sh', '-c', `umask 077 && mkdir -p ${joinDir} && cat > ${JOIN_FILE_IN_MACHINE}`], {
+    const joinDir = path.posix.dirname(joinFile);
+    await execOk(docker, s.container, ['sh', '-c', `umask 077 && mkdir -p ${joinDir} && cat > ${joinFile}`], {
       stdin: Buffer.from(how.joinJson),
     });
   }
   const cmd = [
     'node',
     `${LAB_IN_MACHINE}/dist/scripts/lab-join.js`,
-    ...joinArgs(how),
+    ...joinArgs(how, joinFile),
     '--name',
     s.name,
     '--offline',
     '--github-api',
     GITHUB_API,
+    // The room machine has one address per student: each says which is its own (a laptop finds its one by itself).
+    ...(s.fidelity === 'light' ? ['--advertise', s.address] : []),
   ];
   say(`${s.name}: ${cmd.join(' ')}`);
   const r = await execIn(docker, s.container, cmd, {
-    env: [`LAB_STUDENT_DIR=${STUDENT_DIR_IN_MACHINE}`],
+    env: s.env,
     workingDir: LAB_IN_MACHINE,
     onLine: (line) => {
       if (line.trim()) say(`${s.name} | ${line}`);
@@ -345,7 +543,14 @@ async function joinStudent(docker: Docker, s: StudentSlot, how: JoinHow, say: Sa
   if (r.exitCode !== 0)
     throw new Error(`lab:join --name ${s.name} on ${s.container} exited ${r.exitCode}: ${lastLine(r.stderr) || lastLine(r.stdout)}`);
   say(`${s.name}: on the page ${r.seconds.toFixed(1)} s after lab:join started`);
-  return { name: s.name, machine: s.container, address: s.address, joinSeconds: Math.round(r.seconds * 10) / 10 };
+  return {
+    index: s.index,
+    name: s.name,
+    fidelity: s.fidelity,
+    machine: s.container,
+    address: s.address,
+    joinSeconds: Math.round(r.seconds * 10) / 10,
+  };
 }
 
 export async function classroomDown(docker: Docker, repoRoot: string, say: Say): Promise<number> {

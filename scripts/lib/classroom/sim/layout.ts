@@ -41,12 +41,31 @@ export const INSTRUCTOR_PAGE_PORT = 8080;
 
 export const MAX_STUDENTS = 99;
 
+/**
+ * The room's other laptops: ONE machine (one engine) that holds every lighter student. Each of them keeps its own
+ * address on the LAN (a secondary address of this machine), its own agent, API, Compose project, state dir and
+ * 127.0.0.1 UI port, and runs the same lab:join a person runs; they share the engine, the images and the kernel.
+ */
+export const ROOM_MACHINE = 'classroom-room';
+export const ROOM_MACHINE_ADDRESS = `${LAN_PREFIX}.99`;
+/** How many students get a machine of their own by default (the rest share ROOM_MACHINE). */
+export const DEFAULT_FULL_STUDENTS = 2;
+/** A lighter student's own agent UI on the room machine's 127.0.0.1: this + its index. */
+export const LIGHT_HTTP_PORT_BASE = 18500;
+
+/** The instructor machine's port the host reaches the lab view on (sim/loopbackForward.ts, from the LAN gateway only). */
+export const INSTRUCTOR_VIEW_FORWARD_PORT = 18090;
+/** The lab view inside the instructor's machine (lab:up's LAB_VIEW_PORT default, 127.0.0.1 only). */
+export const INSTRUCTOR_VIEW_PORT = 8090;
+
 // GitHub-valid logins (GITHUB_LOGIN), short and distinct; after these, student<N>.
 const NAMES = ['alice', 'bob', 'carol', 'dave', 'erin', 'frank', 'grace', 'heidi', 'ivan', 'judy', 'mallory', 'niaj'];
 
 export interface StudentSlot {
   /** 1-based. */
   index: number;
+  /** full: a machine (an engine) of its own; light: one of ROOM_MACHINE's students. */
+  fidelity: 'full' | 'light';
   /** The student's GitHub account name (lab:join --name). */
   name: string;
   container: string;
@@ -54,23 +73,32 @@ export interface StudentSlot {
   /** Consul node and service ID lab:join registers. */
   nodeName: string;
   serviceId: string;
+  /** What lab:join runs with on that machine: its own state dir, Compose project and UI port (light students share a machine). */
+  env: string[];
 }
 
-export function studentSlot(index: number): StudentSlot {
+/** Student `index` (1-based); the first `full` of a room get a machine of their own. */
+export function studentSlot(index: number, full = DEFAULT_FULL_STUDENTS): StudentSlot {
   if (!Number.isInteger(index) || index < 1 || index > MAX_STUDENTS) throw new Error(`student index ${index} is not 1-${MAX_STUDENTS}`);
   const name = NAMES[index - 1] ?? `student${index}`;
+  const base = { index, name, address: `${LAN_PREFIX}.${100 + index}`, nodeName: studentNodeName(name), serviceId: studentServiceId(name) };
+  if (index <= full)
+    return { ...base, fidelity: 'full', container: `classroom-student-${index}`, env: [`LAB_STUDENT_DIR=${STUDENT_DIR_IN_MACHINE}`] };
   return {
-    index,
-    name,
-    container: `classroom-student-${index}`,
-    address: `${LAN_PREFIX}.${100 + index}`,
-    nodeName: studentNodeName(name),
-    serviceId: studentServiceId(name),
+    ...base,
+    fidelity: 'light',
+    container: ROOM_MACHINE,
+    env: [
+      `LAB_STUDENT_DIR=${STUDENT_DIR_IN_MACHINE}/${name}`,
+      `LAB_STUDENT_PROJECT=lab-student-${name}`,
+      `LAB_STUDENT_HTTP_PORT=${LIGHT_HTTP_PORT_BASE + index}`,
+    ],
   };
 }
 
-export function studentSlots(count: number): StudentSlot[] {
-  return Array.from({ length: count }, (_, i) => studentSlot(i + 1));
+/** Students `from`..`from + count - 1` of a room whose first `full` have machines of their own. */
+export function studentSlots(count: number, full = DEFAULT_FULL_STUDENTS, from = 1): StudentSlot[] {
+  return Array.from({ length: count }, (_, i) => studentSlot(from + i, full));
 }
 
 /** The per-machine volume that holds its engine's data (/var/lib/docker). */

@@ -24,7 +24,7 @@ export async function ensureMachineImage(docker: Docker, repoRoot: string, say: 
     return 'cached';
   }
   const t0 = Date.now();
-  say(`${MACHINE_IMAGE}: building (${have === undefined ? 'missing' : 'inputs changed'}; apt-get install docker.io iptables)`);
+  say(`${MACHINE_IMAGE}: building (${have === undefined ? 'missing' : 'inputs changed'}; apt-get install docker.io iptables iproute2)`);
   const previous = have === undefined ? undefined : await imageId(docker, MACHINE_IMAGE);
   await buildImage(docker, {
     contextDir: dir,

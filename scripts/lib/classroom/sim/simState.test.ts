@@ -6,9 +6,14 @@ import { STATE_FILE, type SimOutput, ensureSimDir, readState, simDir, writeSecre
 const OUTPUT: SimOutput = {
   consulHttp: 'http://127.0.0.1:32768',
   nginx: 'http://127.0.0.1:32769',
+  labView: 'http://127.0.0.1:32770',
   managementTokenFile: '/repo/.classroom-sim/management.token',
   lan: { network: 'lab-classroom-lan', subnet: '10.213.80.0/24', instructor: '10.213.80.10', github: '10.213.80.5' },
-  students: [{ name: 'alice', machine: 'classroom-student-1', address: '10.213.80.101', joinSeconds: 12.2 }],
+  fullStudents: 1,
+  students: [
+    { index: 1, name: 'alice', fidelity: 'full', machine: 'classroom-student-1', address: '10.213.80.101', joinSeconds: 12.2 },
+    { index: 2, name: 'bob', fidelity: 'light', machine: 'classroom-room', address: '10.213.80.102', joinSeconds: 4.1 },
+  ],
 };
 
 describe('classroom:sim state', () => {

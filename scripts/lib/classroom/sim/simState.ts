@@ -7,7 +7,11 @@ import { z } from 'zod';
 import { ensurePrivateDir, writePrivateFile } from '../privateFile';
 
 export const SimStudentSchema = z.object({
+  /** 1-based; the LAN address is .100 + index. */
+  index: z.number().int(),
   name: z.string(),
+  /** full: a machine (an engine) of its own; light: one of the room machine's students (README says what that gives up). */
+  fidelity: z.enum(['full', 'light']),
   machine: z.string(),
   address: z.string(),
   /** Seconds from starting lab:join on the student's machine to its exit 0 (= its avatar is on the page). */
@@ -19,8 +23,12 @@ export const SimOutputSchema = z.object({
   consulHttp: z.string(),
   /** The instructor's shared page (Nginx), via 127.0.0.1. */
   nginx: z.string(),
+  /** The instructor's lab view, as reached from this machine on 127.0.0.1. */
+  labView: z.string(),
   managementTokenFile: z.string(),
   lan: z.object({ network: z.string(), subnet: z.string(), instructor: z.string(), github: z.string() }),
+  /** How many students have a machine of their own (the first ones); the rest share the room machine. */
+  fullStudents: z.number().int(),
   students: z.array(SimStudentSchema),
 });
 
