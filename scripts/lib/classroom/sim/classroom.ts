@@ -346,19 +346,17 @@ async function roomJoinFromInstructor(docker: Docker): Promise<RoomJoin> {
  * the view on its 127.0.0.1, for the LAN gateway (this host) only. Returns the URL once the view answers.
  */
 async function forwardLabView(docker: Docker): Promise<string> {
-  const exec = await docker.getContainer(INSTRUCTOR_CONTAINER).exec({
-    Cmd: [
-      'node',
-      `${LAB_IN_MACHINE}/dist/scripts/lib/classroom/sim/viewForward.js`,
-      INSTRUCTOR_ADDRESS,
-      String(INSTRUCTOR_VIEW_FORWARD_PORT),
-      String(INSTRUCTOR_VIEW_PORT),
-      LAN_GATEWAY,
-    ],
-    AttachStdout: false,
-    AttachStderr: false,
-  });
-  await exec.start({ Detach: true });
+  // Started in the background by a shell that exits at once (a detached engine exec kept a socket of this process
+  // open, so classroom:sim never exited); its log stays in the machine.
+  const forward = [
+    'node',
+    `${LAB_IN_MACHINE}/dist/scripts/lib/classroom/sim/viewForward.js`,
+    INSTRUCTOR_ADDRESS,
+    String(INSTRUCTOR_VIEW_FORWARD_PORT),
+    String(INSTRUCTOR_VIEW_PORT),
+    LAN_GATEWAY,
+  ].join(' ');
+  await execOk(docker, INSTRUCTOR_CONTAINER, ['sh', '-c', `setsid ${forward} > /var/log/view-forward.log 2>&1 < /dev/null &`]);
   const url = `http://127.0.0.1:${await publishedPort(docker, INSTRUCTOR_CONTAINER, INSTRUCTOR_VIEW_FORWARD_PORT)}`;
   const t0 = Date.now();
   let last = '';
