@@ -116,6 +116,12 @@ export function roomChecks(room: RoomView): CheckResult[] {
 export function roomExercise(f: Pick<LabFacts, 'room'>): CheckResult[] {
   const room: Known<RoomView> | undefined = f.room;
   if (!room)
-    return [check(false, 'the room, as the lab view saw it', 'could not read the room from these facts: `npm run lab:check -- room` reads it from the lab view’s /room.json')];
+    return [
+      check(
+        false,
+        'the room, as the lab view saw it',
+        'could not read the room from these facts: `npm run lab:check -- room` reads it from the lab view’s /room.json',
+      ),
+    ];
   return room.ok ? roomChecks(room.value) : [check(false, 'the room, as the lab view saw it', room.error)];
 }
