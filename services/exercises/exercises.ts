@@ -9,7 +9,7 @@ import { LabFacts } from './facts';
 import { CLASSROOM_EXERCISE, EXERCISES, findExercise } from './table';
 
 // The table is what one runs an exercise from: importers of this module (index.ts, gather.test.ts) get it here too.
-export { CLASSROOM_EXERCISE, DEFAULT_EXERCISE, EXERCISES, type Exercise, findExercise } from './table';
+export { CLASSROOM_EXERCISE, DEFAULT_EXERCISE, ROOM_EXERCISE, EXERCISES, type Exercise, findExercise } from './table';
 
 export interface ExerciseResult {
   id: string;

@@ -5,6 +5,7 @@
  * makes only the checks that need it fail, never the others.
  */
 import { NODE_CHECK_SUFFIX, workshopServiceId } from '../shared/names';
+import type { RoomView } from './room';
 
 /** A part of the snapshot: its value, or the one-line reason it could not be read. */
 export type Known<T> = { ok: true; value: T } | { ok: false; error: string };
@@ -129,6 +130,11 @@ export interface LabFacts {
   preparedQuery: Known<PreparedQueryFact | null>;
   /** workshop-nearest executed now: where it answered from; null when there is no such query. */
   queryAnswer: Known<QueryAnswerFact | null>;
+  /**
+   * The room as the lab view remembers it (its GET /room.json): only `lab:check room` reads it, since the moments of
+   * the room exercises are history no single snapshot of Consul holds. Absent everywhere else.
+   */
+  room?: Known<RoomView>;
 }
 
 export interface PreparedQueryFact {

@@ -6,3 +6,14 @@ export type { CheckResult } from './check';
 export { RECENT_REQUESTS } from './commonChecks';
 export { LAB_CLIENT_FAILURES_TOLERATED } from './lab-whole';
 export { shownName } from './classroom';
+export {
+  ROOM_MAX_STUDENTS,
+  ROOM_MOMENTS,
+  roomChecks,
+  roomSchema,
+  roomStudentSchema,
+  STOP_START_PHASES,
+  stopStartSeconds,
+  type RoomStudent,
+  type RoomView,
+} from './room';

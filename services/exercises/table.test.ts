@@ -64,7 +64,7 @@ test('no two exercises share an id', () => {
 });
 
 test('the exercise list: ids, titles and README anchors, lab first', () => {
-  expect(EXERCISES.map((e) => e.id)).toEqual(['lab', '1', '2', '3', '4', '5', '5-node-check', '6', '7', '8', 'classroom']);
+  expect(EXERCISES.map((e) => e.id)).toEqual(['lab', '1', '2', '3', '4', '5', '5-node-check', '6', '7', '8', 'classroom', 'room']);
   expect(findExercise('1')?.title).toBe('Discovery and high availability');
   for (const e of EXERCISES) expect(e.anchor).toMatch(/^#[a-z0-9-]+$/);
 });

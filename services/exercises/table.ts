@@ -16,6 +16,7 @@ import { connectExercise } from './ex7-connect';
 import { failoverExercise } from './ex8-failover';
 import { LabFacts } from './facts';
 import { labWhole } from './lab-whole';
+import { ROOM_EXERCISE, roomExercise } from './room';
 
 export interface Exercise {
   id: string;
@@ -28,6 +29,9 @@ export interface Exercise {
 
 /** The room's exercise (README "Run it for a room"): only a lab in classroom mode can pass it. */
 export const CLASSROOM_EXERCISE = 'classroom';
+
+/** The room exercises (README "The room exercises"): the lab view's memory of the room, read by `lab:check room`. */
+export { ROOM_EXERCISE };
 
 export const DEFAULT_EXERCISE = 'lab';
 
@@ -54,6 +58,12 @@ export const EXERCISES: readonly Exercise[] = [
     checks: failoverExercise,
   },
   { id: CLASSROOM_EXERCISE, title: 'Every student joined, alive, passing and on the page', anchor: '#the-instructor', checks: classroom },
+  {
+    id: ROOM_EXERCISE,
+    title: 'The room exercises: register, stop and start, the node-level mistake',
+    anchor: '#the-room-exercises',
+    checks: roomExercise,
+  },
 ];
 
 export function findExercise(id: string): Exercise | undefined {

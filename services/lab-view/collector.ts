@@ -41,6 +41,10 @@ import {
   toQueryAnswer,
 } from './exercisesView';
 import { REGISTRATOR_HOST } from '../exercises/facts';
+import type { RoomView } from '../exercises/room';
+import { type PageSeen, seeRoom } from './roomObserve';
+import { readPageAvatarIds } from './roomPage';
+import { RoomState } from './roomState';
 
 const REQUEST_TIMEOUT_MS = 3000;
 
@@ -58,6 +62,8 @@ export interface Snapshot {
   };
   /** What exercises 6, 7 and 8 added (exercisesView.ts). */
   exercises: ExercisesView;
+  /** The classroom's room (roomState.ts): active once a node student-<name> is in the catalog. */
+  room: RoomView;
 }
 
 export interface CollectorOptions {
@@ -65,6 +71,8 @@ export interface CollectorOptions {
   logger: Logger;
   onChange: () => void;
   demoResultsUrl?: string;
+  /** The shared Nginx page whose avatar links say who is "on the page"; read with the 1 s poll while students are in. */
+  pageUrl?: string;
   /** Consul's blocking `wait`. */
   waitMs?: number;
   /** Members / leader / peers and the demo results are polled this often. */
@@ -195,10 +203,34 @@ export function startCollector(opts: CollectorOptions): Collector {
   };
   const onWorkshopHealth = (): void => void executeQuery();
 
+  // --- The room (classroom mode): one watch on the catalog's nodes, the checks above, the page with the poll ------
+  const room = new RoomState(now);
+  let roomNodes: unknown = [];
+  let roomPage: PageSeen = { ok: false, error: opts.pageUrl ? 'not read yet' : 'no page configured' };
+  const roomLook = (): void => {
+    if (room.observe(seeRoom(roomNodes, checks, roomPage))) changed();
+  };
+  const readRoomPage = async (url: string): Promise<void> => {
+    // Only while someone is in the room: a lab without students has no reason to read its page every second.
+    if (!room.view().active) return;
+    try {
+      roomPage = { ok: true, ids: await readPageAvatarIds(url, REQUEST_TIMEOUT_MS) };
+    } catch (err) {
+      roomPage = { ok: false, error: errText(err) };
+    }
+    roomLook();
+  };
+
   const watches = [
     watch('health/state/any', opts.consul.health.state, { state: 'any' }, (body) => {
       checks = toStateChecks(body);
       recompute();
+      roomLook();
+    }),
+    // Joined = the node is in the catalog: one blocking query for the whole room, never one per student.
+    watch('catalog/nodes', opts.consul.catalog.node.list, {}, (body) => {
+      roomNodes = body;
+      roomLook();
     }),
     watch(`health/service/${WORKSHOP_SERVICE}`, opts.consul.health.service, { service: WORKSHOP_SERVICE }, (body) => {
       observe(workshop)(body);
@@ -323,7 +355,12 @@ export function startCollector(opts: CollectorOptions): Collector {
   const polling = (async () => {
     while (!stopped) {
       const started = now();
-      await Promise.all([pollConsul(), pollExercises(), opts.demoResultsUrl ? pollDemo(opts.demoResultsUrl) : undefined]);
+      await Promise.all([
+        pollConsul(),
+        pollExercises(),
+        opts.demoResultsUrl ? pollDemo(opts.demoResultsUrl) : undefined,
+        opts.pageUrl ? readRoomPage(opts.pageUrl) : undefined,
+      ]);
       // Ended instances scroll out of the window even when nothing changes.
       const prunedW = workshop.prune(started);
       const prunedD = demo.prune(started);
@@ -342,6 +379,7 @@ export function startCollector(opts: CollectorOptions): Collector {
       workshop: workshop.snapshot(),
       demo: { instances: demo.snapshot(), client: { ...client, requests: client.requests } },
       exercises: structuredClone(ex),
+      room: room.view(),
     }),
     async stop() {
       stopped = true;

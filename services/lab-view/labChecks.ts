@@ -5,6 +5,7 @@
 import { consulUrl, type ConsulHttpAddress } from '../shared/consul/address';
 import {
   CLASSROOM_EXERCISE,
+  ROOM_EXERCISE,
   EXERCISES,
   checkExercise,
   connectClientFromResults,
@@ -70,6 +71,9 @@ export function labChecksProvider(opts: LabChecksOptions): ChecksProvider {
     // The classroom exercise only where it can apply: a lab known to run without ACLs (not `lab:up -- --classroom`)
     // would otherwise show the projector a line that can never pass. (lab:check still answers it, with the hint.)
     const notClassroom = facts.classroom.ok && !facts.classroom.value.acls;
-    return EXERCISES.filter((e) => !(notClassroom && e.id === CLASSROOM_EXERCISE)).map((e) => checkExercise(e.id, facts));
+    // The room exercises are the view's own memory, drawn in its room section: a checklist line would repeat it.
+    return EXERCISES.filter((e) => e.id !== ROOM_EXERCISE && !(notClassroom && e.id === CLASSROOM_EXERCISE)).map((e) =>
+      checkExercise(e.id, facts),
+    );
   };
 }

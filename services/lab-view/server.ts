@@ -1,6 +1,7 @@
 /*
  * The lab view's HTTP side: the static page, GET /events (the state pushed over SSE), GET /api/state (the same
- * state once, for curl and tests) and GET /api/checks (the pluggable checklist).
+ * state once, for curl and tests), GET /api/checks (the pluggable checklist), GET /room.json (the room alone, what
+ * `lab:check room` reads) and GET /room/avatar/<name> (a student's avatar, from the shared page, same-origin).
  */
 import { existsSync } from 'node:fs';
 import { type Server, createServer } from 'node:http';
@@ -15,6 +16,7 @@ import { type ChecksProvider, emptyChecksProvider, sharedChecks } from './checks
 import { labChecksProvider } from './labChecks';
 import { type Collector, startCollector } from './collector';
 import { NAME, type LabViewOptions } from './options';
+import { roomAvatarHandler } from './roomAvatar';
 import { SseHub } from './sse';
 
 export const MAX_SSE_CLIENTS = 50;
@@ -43,6 +45,8 @@ export interface AppParts {
   checks: ChecksProvider;
   publicDir: string;
   logger: Logger;
+  /** The shared page, where the room's avatars come from. */
+  pageUrl: string;
 }
 
 export function createApp(p: AppParts): Express {
@@ -65,6 +69,10 @@ export function createApp(p: AppParts): Express {
   app.get('/api/state', (_req, res) => {
     res.set('Cache-Control', 'no-store').json(p.collector.snapshot());
   });
+  app.get('/room.json', (_req, res) => {
+    res.set('Cache-Control', 'no-store').json(p.collector.snapshot().room);
+  });
+  app.get('/room/avatar/:name', roomAvatarHandler(p.pageUrl));
   app.get('/api/checks', async (_req, res) => {
     res.set('Cache-Control', 'no-store');
     try {
@@ -122,8 +130,8 @@ export async function startLabView(
       if (hub.size > 0) hub.broadcast('state', collector.snapshot());
     }, COALESCE_MS);
   };
-  const collector = startCollector({ consul, logger, onChange: push, demoResultsUrl: opts.demoResults });
-  server.on('request', createApp({ collector, hub, consul, checks, publicDir: dir, logger }));
+  const collector = startCollector({ consul, logger, onChange: push, demoResultsUrl: opts.demoResults, pageUrl: opts.nginxUrl });
+  server.on('request', createApp({ collector, hub, consul, checks, publicDir: dir, logger, pageUrl: opts.nginxUrl }));
   const addr = server.address();
   const port = addr && typeof addr === 'object' ? addr.port : opts.port;
   logger.info('listening', { bind: opts.bind, port, demoResults: opts.demoResults ?? 'off' });

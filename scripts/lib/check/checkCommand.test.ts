@@ -46,6 +46,7 @@ function world() {
     },
     readDemoRequests: async () => [],
     readConnectClient: async () => ({ requests: [], tls: null }),
+    readRoom: () => Promise.reject(new Error('not in this test')),
     out: (text) => void out.push(text),
   };
   return { lab, out, gathered, deps };

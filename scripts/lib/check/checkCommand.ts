@@ -6,14 +6,17 @@ import {
   findExercise,
   gatherFacts,
   passed,
+  ROOM_EXERCISE,
   type GatherOptions,
   type LabFacts,
+  type RoomView,
 } from '../../../services/exercises';
 import { UsageError } from '../../../services/shared/errors';
 import { terminalSafeJson } from '../../../services/shared/terminalText';
 import { instructorConsulToken } from '../classroom/secrets';
 import { openLab, type Lab } from '../lab/openLab';
 import { readConnectClient, readDemoRequests, renderResult } from './labCheck';
+import { readRoom, roomCheck } from './roomCheck';
 
 export interface CheckOptions {
   project?: string;
@@ -26,11 +29,14 @@ export interface CheckDeps {
   gatherFacts(opts: GatherOptions): Promise<LabFacts>;
   readDemoRequests: typeof readDemoRequests;
   readConnectClient: typeof readConnectClient;
+  /** The lab view's GET /room.json (the room exercises). */
+  readRoom(url: string): Promise<RoomView>;
   out(text: string): void;
+  env?: NodeJS.ProcessEnv;
 }
 
 export function liveCheckDeps(root: string): CheckDeps {
-  return { root, openLab, gatherFacts, readDemoRequests, readConnectClient, out: (text) => process.stdout.write(text) };
+  return { root, openLab, gatherFacts, readDemoRequests, readConnectClient, readRoom, out: (text) => process.stdout.write(text) };
 }
 
 /** lab:check for exercise `id`: 0 when every check passes, 1 otherwise; an unknown id is bad input (exit 2). */
@@ -38,6 +44,8 @@ export async function labCheck(id: string, opts: CheckOptions, deps: CheckDeps):
   if (!findExercise(id)) {
     throw new UsageError(`unknown exercise "${id}": one of ${EXERCISES.map((e) => `${e.id} (${e.title})`).join(', ')}`);
   }
+  // The room is the lab view's memory, read from the view on 127.0.0.1: no Docker, no Consul needed.
+  if (id === ROOM_EXERCISE) return roomCheck(opts, deps);
   const lab = await deps.openLab(opts.project);
   try {
     const facts = await deps.gatherFacts({

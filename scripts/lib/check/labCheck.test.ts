@@ -30,7 +30,7 @@ test('another project: the hints need its -p; the lab check lists the exercise i
     'Lab: The lab is up and whole',
     '  ✓ Consul has a raft leader',
     'The check passes.',
-    'Exercises: 1, 2, 3, 4, 5, 5-node-check, 6, 7, 8, classroom (npm run lab:check -- <id>)',
+    'Exercises: 1, 2, 3, 4, 5, 5-node-check, 6, 7, 8, classroom, room (npm run lab:check -- <id>)',
   ]);
 });
 

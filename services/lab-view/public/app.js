@@ -366,6 +366,103 @@
     replace('ex-datacenters', ...dc).className = 'small';
   }
 
+  // --- the room (classroom mode) ------------------------------------------------------------------
+
+  // The server only ever sends GitHub logins; checked again here, since the name goes into a URL.
+  const LOGIN = /^[A-Za-z0-9](?:[A-Za-z0-9]|-(?=[A-Za-z0-9])){0,38}$/;
+  const avatars = new Map(); // name → its <img>, kept across pushes so a redraw does not fetch it again
+
+  function ago(ms) {
+    const s = Math.max(0, Math.round(ms / 1000));
+    if (s < 60) return s + ' s';
+    if (s < 3600) return Math.floor(s / 60) + ' min';
+    return Math.floor(s / 3600) + ' h';
+  }
+
+  function secs(x) {
+    return x === null ? '?' : x.toFixed(1);
+  }
+
+  function avatarOf(name) {
+    if (!LOGIN.test(name)) return el('span', 'no-avatar');
+    let img = avatars.get(name);
+    if (!img) {
+      img = el('img');
+      img.alt = '';
+      img.src = '/room/avatar/' + encodeURIComponent(name);
+      avatars.set(name, img);
+    }
+    return img;
+  }
+
+  function light(text, cls, title) {
+    const l = el('span', 'light ' + cls, text);
+    l.title = title;
+    return l;
+  }
+
+  function tileOf(st, now) {
+    const up = st.apiPassing && st.onPage === true;
+    const tile = el('div', 'tile ' + (up ? 'up' : st.joined ? 'down' : ''));
+    tile.dataset.name = st.name;
+    const head = el('div', 'tile-head');
+    const who = el('div', 'tile-who');
+    who.append(el('span', 'tile-name', st.name), el('span', 'tile-since muted', 'changed ' + ago(now - st.changedAt) + ' ago'));
+    head.append(avatarOf(st.name), who);
+    const lights = el('span', 'tile-lights');
+    const scope = st.checkScope === 'service' ? ['svc', 'on'] : st.checkScope === 'node' ? ['node', 'warn'] : ['chk', ''];
+    lights.append(
+      light('join', st.joined ? 'on' : '', 'node student-' + st.name + ' in the catalog'),
+      light('agent', st.agentAlive ? 'on' : '', 'serfHealth passing'),
+      light('API', st.apiPassing ? 'on' : '', 'workshop-' + st.name + ' passing'),
+      light(scope[0], scope[1], 'the HTTP check: on the service (svc) or on the node'),
+      light('page', st.onPage === null ? 'unknown' : st.onPage ? 'on' : '', 'avatar on the shared page'),
+    );
+    const marks = el('span', 'tile-marks');
+    const b = st.stopStart;
+    marks.append(
+      el('span', 'mark' + (st.onPage === true ? ' done' : ''), 'a ' + (st.onPage === true ? '✓' : '✗')),
+      el(
+        'span',
+        'mark' + (b.done ? ' done' : ''),
+        'b ' + (b.done ? '✓ ' + secs(b.leftS) + '/' + secs(b.awayS) + '/' + secs(b.backS) + ' s' : '✗'),
+      ),
+      el('span', 'mark' + (st.nodeCritical.seen ? ' done' : ''), 'c ' + (st.nodeCritical.seen ? '✓' : '✗')),
+    );
+    tile.append(head, lights, marks);
+    return tile;
+  }
+
+  function renderRoom(s, now) {
+    const section = document.getElementById('room');
+    const room = s.room;
+    section.hidden = !room || !room.active;
+    if (section.hidden) return;
+    const c = room.counters;
+    document.getElementById('room-counters').textContent =
+      c.joined +
+      '/' +
+      c.students +
+      ' joined · ' +
+      c.passing +
+      ' passing · ' +
+      c.onPage +
+      ' on the page' +
+      ' · b ' +
+      c.stopStart +
+      ' · c ' +
+      c.nodeCritical +
+      (room.page.read ? '' : ' · page not readable') +
+      (room.ignored ? ' · ' + room.ignored + ' not shown' : '');
+    // As square a grid as the screen allows: 30 tiles are 6 × 5.
+    const n = room.students.length;
+    const cols = Math.max(1, Math.min(n, Math.ceil(Math.sqrt(n * 1.2))));
+    const box = document.getElementById('room-tiles');
+    box.style.setProperty('--cols', String(cols));
+    box.style.setProperty('--rows', String(Math.max(1, Math.ceil(n / cols))));
+    box.replaceChildren(...room.students.map((st) => tileOf(st, now)));
+  }
+
   // --- wiring ------------------------------------------------------------------------------------
 
   function renderTimelines() {
@@ -373,6 +470,7 @@
     const now = Date.now() + clockOffset;
     renderDemo(state, now);
     renderWorkshop(state, now);
+    renderRoom(state, now);
   }
 
   function render(s) {
