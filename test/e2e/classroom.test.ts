@@ -39,6 +39,7 @@ import {
 import { listSimResources } from '../../scripts/lib/classroom/sim/machines';
 import { SimOutputSchema, type SimOutput } from '../../scripts/lib/classroom/sim/simState';
 import { PNG_SIGNATURE } from '../../scripts/lib/classroom/sim/png';
+import { ROOM_MOMENTS, roomSchema, stopStartSeconds, type RoomView } from '../../services/exercises/room';
 import { ensureDockerEngine, ensureDockerTools, runCommand, type DockerEngine } from '../harness/docker';
 import { sleep, waitFor } from '../harness/waitFor';
 
@@ -273,6 +274,53 @@ describe('a simulated classroom (classroom:sim, lab:up --classroom, lab:join)', 
       expect(members.find((m) => m.Name === CAROL.nodeName)?.Addr).toBe(CAROL.address);
     },
     7 * MIN,
+  );
+
+  test(
+    "the room view: a tile per student from the instructor's lab view, and carol's stop-and-start marked with its seconds",
+    async () => {
+      const n = room.students.length;
+      let view: RoomView | undefined;
+      await waitFor(
+        async () => {
+          view = roomSchema.parse(await getJson(`${room.labView}/room.json`));
+          return view.counters.onPage === n && view.counters.passing === n;
+        },
+        { timeoutMs: 90_000, intervalMs: 1000, what: `the room view showing ${n} students passing and on the page` },
+      );
+      expect(view!.active).toBe(true);
+      expect(view!.students.map((s) => s.name).sort()).toEqual(room.students.map((s) => s.name).sort());
+      expect(view!.students.every((s) => s.joined && s.agentAlive && s.checkScope === 'service')).toBe(true);
+      // Exercise (b) as carol does it on her machine: stop her API, watch the tile go, start it again.
+      const api = `lab-student-${CAROL.name}-workshop-api-1`;
+      const stopped = await execIn(docker, ROOM_MACHINE, ['docker', 'stop', api], { timeoutMs: 60_000 });
+      expect(stopped.exitCode).toBe(0);
+      await waitFor(async () => !(await namesOnPage()).includes(CAROL.name), {
+        timeoutMs: 60_000,
+        intervalMs: 250,
+        what: 'carol off the page',
+      });
+      expect((await execIn(docker, ROOM_MACHINE, ['docker', 'start', api], { timeoutMs: 60_000 })).exitCode).toBe(0);
+      let carol: RoomView['students'][number] | undefined;
+      await waitFor(
+        async () => {
+          carol = roomSchema.parse(await getJson(`${room.labView}/room.json`)).students.find((s) => s.name === CAROL.name);
+          return carol?.stopStart.done === true;
+        },
+        { timeoutMs: 2 * MIN, intervalMs: 1000, what: "carol's stop-and-start marked in the room view" },
+      );
+      note(`room view, carol's (b): ${stopStartSeconds(carol!.stopStart)}`);
+      expect(carol!.stopStart.awayS).toBeGreaterThan(0);
+      // lab:check room on the instructor's machine prints the same per student (it reads the view's /room.json).
+      const checked = await execIn(docker, INSTRUCTOR_CONTAINER, ['node', `${LAB_IN_MACHINE}/dist/scripts/lab-check.js`, 'room'], {
+        workingDir: LAB_IN_MACHINE,
+        timeoutMs: 60_000,
+      });
+      expect(checked.stdout).toContain(`${CAROL.name}: ${ROOM_MOMENTS.stopStart} (left in`);
+      expect(checked.stdout).toContain(`${ALICE.name}: ${ROOM_MOMENTS.register}`);
+      expect(checked.exitCode).not.toBe(0); // not everyone did (b) and (c)
+    },
+    5 * MIN,
   );
 
   test(
@@ -656,6 +704,15 @@ describe('a simulated classroom (classroom:sim, lab:up --classroom, lab:join)', 
       });
       timing(`sleep ${SLEEP_SECONDS} s: woke → bob back on the page`, since(woke));
       expect(await studentPassing(BOB)).toBe(true);
+      // His tile in the instructor's room view too (the view's watches came through the instructor restart).
+      await waitFor(
+        async () => {
+          const bob = roomSchema.parse(await getJson(`${room.labView}/room.json`)).students.find((s) => s.name === BOB.name);
+          return bob?.apiPassing === true && bob.onPage === true;
+        },
+        { timeoutMs: 60_000, intervalMs: 1000, what: "bob's tile back in the room view" },
+      );
+      timing(`sleep ${SLEEP_SECONDS} s: woke → bob's tile back in the room view`, since(woke));
     },
     (SLEEP_SECONDS + 6 * 60) * 1000,
   );
