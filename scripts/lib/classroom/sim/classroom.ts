@@ -33,6 +33,8 @@ import {
   ROOM_MACHINE,
   ROOM_MACHINE_ADDRESS,
   SIM_LABEL,
+  VIEW_FORWARD_CONTAINER,
+  VIEW_FORWARD_ROLE,
   type StudentSlot,
   studentSlots,
 } from './layout';
@@ -182,6 +184,7 @@ export async function classroomUp(opts: UpOptions): Promise<UpResult> {
     GITHUB_CONTAINER,
     INSTRUCTOR_CONTAINER,
     ROOM_MACHINE,
+    VIEW_FORWARD_CONTAINER,
     ...studentSlots(opts.students, opts.full).map((s) => s.container),
   ]) {
     const foreign = await docker
@@ -342,26 +345,41 @@ async function roomJoinFromInstructor(docker: Docker): Promise<RoomJoin> {
 }
 
 /**
- * The instructor's lab view from this machine: a forwarder in the instructor's machine from its published port to
- * the view on its 127.0.0.1, for the LAN gateway (this host) only. Returns the URL once the view answers.
+ * The instructor's lab view from this machine: a forwarder container in the instructor machine's network namespace
+ * (so it reaches the view on that machine's 127.0.0.1) listening on the machine's published port, for the LAN
+ * gateway (this host) only. A container rather than a process started by `docker exec`: nothing of it stays tied to
+ * this process. Returns the URL once the view answers.
  */
-async function forwardLabView(docker: Docker): Promise<string> {
-  // Started in the background by a shell that exits at once (a detached engine exec kept a socket of this process
-  // open, so classroom:sim never exited); its log stays in the machine.
-  const forward = [
-    'node',
-    `${LAB_IN_MACHINE}/dist/scripts/lib/classroom/sim/viewForward.js`,
-    INSTRUCTOR_ADDRESS,
-    String(INSTRUCTOR_VIEW_FORWARD_PORT),
-    String(INSTRUCTOR_VIEW_PORT),
-    LAN_GATEWAY,
-  ].join(' ');
-  await execOk(docker, INSTRUCTOR_CONTAINER, ['sh', '-c', `setsid ${forward} > /var/log/view-forward.log 2>&1 < /dev/null &`]);
+async function forwardLabView(docker: Docker, repoRoot: string): Promise<string> {
+  const c = await docker.createContainer({
+    name: VIEW_FORWARD_CONTAINER,
+    Image: OFFLINE_IMAGES.services,
+    Cmd: [
+      'node',
+      `${LAB_IN_MACHINE}/dist/scripts/lib/classroom/sim/viewForward.js`,
+      INSTRUCTOR_ADDRESS,
+      String(INSTRUCTOR_VIEW_FORWARD_PORT),
+      String(INSTRUCTOR_VIEW_PORT),
+      LAN_GATEWAY,
+    ],
+    Labels: { [SIM_LABEL]: VIEW_FORWARD_ROLE },
+    HostConfig: {
+      Binds: [`${repoRoot}:${LAB_IN_MACHINE}:ro`, ...outsideSymlinkTargets(repoRoot).map((t) => `${t}:${t}:ro`)],
+      NetworkMode: `container:${INSTRUCTOR_CONTAINER}`,
+    },
+  });
+  await c.start();
   const url = `http://127.0.0.1:${await publishedPort(docker, INSTRUCTOR_CONTAINER, INSTRUCTOR_VIEW_FORWARD_PORT)}`;
   const t0 = Date.now();
   let last = '';
   while (Date.now() - t0 < 30_000) {
-    const r = await fetch(`${url}/`, { signal: AbortSignal.timeout(3000) }).catch((e: Error) => e);
+    // A ref'd timer, not AbortSignal.timeout (unref'd): docker-proxy accepts and then holds a connection while the
+    // forwarder is not listening yet, and with nothing else pending node would exit here with code 0 and no output.
+    const ac = new AbortController();
+    const timer = setTimeout(() => ac.abort(new Error('no answer within 3 s')), 3000);
+    const r = await fetch(`${url}/`, { signal: ac.signal })
+      .catch((e: Error) => e)
+      .finally(() => clearTimeout(timer));
     if (!(r instanceof Error) && r.ok) return url;
     last = r instanceof Error ? r.message : `HTTP ${r.status}`;
     await new Promise((res) => setTimeout(res, 500));
@@ -425,7 +443,8 @@ async function buildClassroom(opts: UpOptions, dir: string, tmp: string, binds: 
   const room = await roomJoinFromInstructor(docker);
   if (room.projected.pin !== projected.pin || room.projected.joinCode !== projected.joinCode)
     throw new Error("the instructor's projected line and join.json disagree (code or pin): not one class");
-  const labView = await forwardLabView(docker);
+  say('instructor: join info read (join.json, the CA pin)');
+  const labView = await forwardLabView(docker, repoRoot);
   say(`instructor: lab view reachable from this machine at ${labView}`);
 
   // The instructor's management token: read through docker exec, never printed.

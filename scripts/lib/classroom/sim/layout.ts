@@ -55,6 +55,9 @@ export const LIGHT_HTTP_PORT_BASE = 18500;
 
 /** The instructor machine's port the host reaches the lab view on (sim/loopbackForward.ts, from the LAN gateway only). */
 export const INSTRUCTOR_VIEW_FORWARD_PORT = 18090;
+/** The forwarder's container (in the instructor machine's network namespace) and its SIM_LABEL value. */
+export const VIEW_FORWARD_CONTAINER = 'classroom-view-forward';
+export const VIEW_FORWARD_ROLE = 'view-forward';
 /** The lab view inside the instructor's machine (lab:up's LAB_VIEW_PORT default, 127.0.0.1 only). */
 export const INSTRUCTOR_VIEW_PORT = 8090;
 

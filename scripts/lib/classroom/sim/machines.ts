@@ -13,6 +13,7 @@ import {
   LAN_SUBNET,
   MACHINE_IMAGE,
   SIM_LABEL,
+  VIEW_FORWARD_ROLE,
   machineVolume,
 } from './layout';
 import { execIn, lastLine } from './machineExec';
@@ -165,16 +166,20 @@ export async function listSimResources(docker: Docker): Promise<SimResources> {
  */
 export async function removeSimResources(docker: Docker, say: (line: string) => void, stopSeconds = 15): Promise<SimResources> {
   const found = await listSimResources(docker);
-  await Promise.all(
-    found.containers.map(async (c) => {
-      const container = docker.getContainer(c.id);
-      if (c.running) await container.stop({ t: stopSeconds }).catch(() => undefined);
-      await container.remove({ force: true, v: true }).catch(() => undefined);
-      // Another removal may be under way (409 "already in progress"): either way, wait until it is gone.
-      await untilGone(() => container.inspect(), `container ${c.name}`);
-      say(`removed ${c.name}`);
-    }),
-  );
+  // The view forwarder lives in the instructor machine's network namespace: it goes first.
+  const first = found.containers.filter((c) => c.role === VIEW_FORWARD_ROLE);
+  const rest = found.containers.filter((c) => c.role !== VIEW_FORWARD_ROLE);
+  for (const batch of [first, rest])
+    await Promise.all(
+      batch.map(async (c) => {
+        const container = docker.getContainer(c.id);
+        if (c.running) await container.stop({ t: stopSeconds }).catch(() => undefined);
+        await container.remove({ force: true, v: true }).catch(() => undefined);
+        // Another removal may be under way (409 "already in progress"): either way, wait until it is gone.
+        await untilGone(() => container.inspect(), `container ${c.name}`);
+        say(`removed ${c.name}`);
+      }),
+    );
   for (const n of found.networks) {
     await retryBriefly(() => docker.getNetwork(n).remove(), `network ${n}`);
     say(`removed network ${n}`);
