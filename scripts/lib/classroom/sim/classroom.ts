@@ -31,6 +31,7 @@ import {
 } from './layout';
 import { execIn, execOk, lastLine } from './machineExec';
 import { parseStudentJoinCommand } from '../instructorEnv';
+import { findJoinBreakdown } from '../joinBreakdown';
 import { ensureMachineImage } from './machineImage';
 import {
   ensureLan,
@@ -345,7 +346,13 @@ async function joinStudent(docker: Docker, s: StudentSlot, how: JoinHow, say: Sa
   if (r.exitCode !== 0)
     throw new Error(`lab:join --name ${s.name} on ${s.container} exited ${r.exitCode}: ${lastLine(r.stderr) || lastLine(r.stdout)}`);
   say(`${s.name}: on the page ${r.seconds.toFixed(1)} s after lab:join started`);
-  return { name: s.name, machine: s.container, address: s.address, joinSeconds: Math.round(r.seconds * 10) / 10 };
+  return {
+    name: s.name,
+    machine: s.container,
+    address: s.address,
+    joinSeconds: Math.round(r.seconds * 10) / 10,
+    joinBreakdown: findJoinBreakdown(r.stdout),
+  };
 }
 
 export async function classroomDown(docker: Docker, repoRoot: string, say: Say): Promise<number> {
