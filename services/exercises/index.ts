@@ -6,3 +6,4 @@ export type { CheckResult } from './check';
 export { RECENT_REQUESTS } from './commonChecks';
 export { LAB_CLIENT_FAILURES_TOLERATED } from './lab-whole';
 export { shownName } from './classroom';
+export { ME_EXERCISE, ME_TITLE, meChecks, NOT_JOINED, type StudentFacts } from './me';

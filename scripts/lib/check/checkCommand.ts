@@ -5,6 +5,7 @@ import {
   EXERCISES,
   findExercise,
   gatherFacts,
+  ME_EXERCISE,
   passed,
   type GatherOptions,
   type LabFacts,
@@ -13,6 +14,7 @@ import { UsageError } from '../../../services/shared/errors';
 import { terminalSafeJson } from '../../../services/shared/terminalText';
 import { instructorConsulToken } from '../classroom/secrets';
 import { openLab, type Lab } from '../lab/openLab';
+import { labCheckMe, liveMeDeps, type MeCheckDeps } from './checkMe';
 import { readConnectClient, readDemoRequests, renderResult } from './labCheck';
 
 export interface CheckOptions {
@@ -27,6 +29,8 @@ export interface CheckDeps {
   readDemoRequests: typeof readDemoRequests;
   readConnectClient: typeof readConnectClient;
   out(text: string): void;
+  /** `lab:check -- me` (a student's laptop, no lab): its own world; live when left out. */
+  me?: MeCheckDeps;
 }
 
 export function liveCheckDeps(root: string): CheckDeps {
@@ -35,8 +39,12 @@ export function liveCheckDeps(root: string): CheckDeps {
 
 /** lab:check for exercise `id`: 0 when every check passes, 1 otherwise; an unknown id is bad input (exit 2). */
 export async function labCheck(id: string, opts: CheckOptions, deps: CheckDeps): Promise<number> {
+  // A student's machine has no lab to open: its own state, agent and the instructor's page (checkMe.ts).
+  if (id === ME_EXERCISE) return labCheckMe(opts, deps.me ?? liveMeDeps(deps.root, deps.out));
   if (!findExercise(id)) {
-    throw new UsageError(`unknown exercise "${id}": one of ${EXERCISES.map((e) => `${e.id} (${e.title})`).join(', ')}`);
+    throw new UsageError(
+      `unknown exercise "${id}": one of ${EXERCISES.map((e) => `${e.id} (${e.title})`).join(', ')}, ${ME_EXERCISE} (a student's own machine)`,
+    );
   }
   const lab = await deps.openLab(opts.project);
   try {
