@@ -6,7 +6,7 @@
 // on a venue LAN network, a GitHub stand-in, and inside the machines exactly the commands the people run (lab:up
 // --classroom, lab:join). Progress goes to stderr; the last stdout line of `up` and `add` is JSON:
 //   {"consulHttp","nginx","labView","managementTokenFile","lan":{...},"fullStudents",
-//    "students":[{"index","name","fidelity","machine","address","joinSeconds"}]}
+//    "students":[{"index","name","fidelity","machine","address","joinSeconds","joinBreakdown"}]}
 // `up` first runs the cached offline image build (lab:images; --no-build skips it), so the machines' images hold
 // the same code as /lab/dist. `up` when a finished classroom is still running prints that JSON again (it does not rebuild it: use `down`
 // first for a fresh one); leftovers of an unfinished one are removed first. A failed `up` removes what it

@@ -17,3 +17,4 @@ export {
   type RoomStudent,
   type RoomView,
 } from './room';
+export { ME_EXERCISE, ME_TITLE, meChecks, NOT_JOINED, type StudentFacts } from './me';

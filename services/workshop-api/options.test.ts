@@ -25,7 +25,7 @@ function badValue(args: string[], e: NodeJS.ProcessEnv = env): string {
 
 test('defaults: 2 s check, 2 s re-register interval (a vanished registration is back within 5 s), 2 s drain', () => {
   const o = parse([]);
-  expect(o).toMatchObject({ register: true, registerAttempts: 10, drainDelayMs: 2000, reregisterIntervalMs: 2000, logFormat: 'text' });
+  expect(o).toMatchObject({ register: true, registerAttempts: 40, drainDelayMs: 2000, reregisterIntervalMs: 2000, logFormat: 'text' });
   expect(o.check).toEqual({
     enabled: true,
     intervalMs: 2000,

@@ -33,12 +33,13 @@ export const RANGES = {
 export const COUNT_RANGES = {
   successBeforePassing: { min: 1, max: 100 },
   failuresBeforeCritical: { min: 1, max: 100 },
-  /** With the backoff capped at 5 s, 1000 attempts are ~80 min of trying. */
+  /** With the backoff capped at 1 s, 1000 attempts are ~17 min of trying. */
   registerAttempts: { min: 1, max: 1000 },
 } satisfies Record<string, IntRange>;
 
 export const DEFAULT_DRAIN_DELAY_MS = 2000;
-export const DEFAULT_REGISTER_ATTEMPTS = 10;
+/** ~38 s of trying with the 1 s back-off (registration.ts REGISTER_BACKOFF): as patient as 10 attempts were at 5 s. */
+export const DEFAULT_REGISTER_ATTEMPTS = 40;
 
 export interface WorkshopOptions {
   config?: string;
@@ -144,7 +145,7 @@ export function parseWorkshopArgs(argv: string[], env: NodeJS.ProcessEnv = proce
     .addOption(
       countOption(
         '--register-attempts <n>',
-        'attempts to reach the Consul agent at start-up (backoff 0.5 s doubling to 5 s)',
+        'attempts to reach the Consul agent at start-up (backoff 0.25 s doubling to 1 s)',
         DEFAULT_REGISTER_ATTEMPTS,
         COUNT_RANGES.registerAttempts,
       ),

@@ -1,9 +1,11 @@
 import type { ConsulClient } from '../shared/consul/client';
 import { createLogger } from '../shared/logger';
+import { DEFAULT_REGISTER_ATTEMPTS } from './options';
 import {
   DEFAULT_CHECK,
   DEFAULT_REREGISTER_INTERVAL_MS,
   DuplicateInstanceError,
+  REGISTER_BACKOFF,
   RegistrationRefusedError,
   type ServiceDefinition,
   buildRegistration,
@@ -150,9 +152,32 @@ test('agent unreachable: one log line per attempt with backoff, then success', a
   });
   expect(lines).toHaveLength(2);
   expect(lines[0]).toMatch(/Consul agent not reachable, retrying .*attempt=1 of=5/);
-  expect(delays).toEqual([500, 1000]);
+  expect(delays).toEqual([250, 500]);
   expect(calls.register).toHaveLength(1);
   expect(calls.checkRegister).toBe(0); // never a separate (node-level) check registration
+});
+
+test('an agent that is not up yet (a student stack starts both at once): short back-off, capped at 1 s, registers when it answers', async () => {
+  const { client, calls } = fakeConsul({ failTimes: 6 });
+  const { logger: log } = logger();
+  const delays: number[] = [];
+  await registerWithRetry(client, inst, buildServiceDefinition(inst, DEFAULT_CHECK), {
+    attempts: DEFAULT_REGISTER_ATTEMPTS,
+    logger: log,
+    consulAddr: 'http://127.0.0.1:8500',
+    sleep: async (ms) => void delays.push(ms),
+  });
+  // Never more than 1 s between two asks: an agent that joins is picked up within a second of its first answer.
+  expect(delays).toEqual([250, 500, 1000, 1000, 1000, 1000]);
+  expect(calls.register).toHaveLength(1);
+});
+
+test('the default attempts still wait out a slow agent (> 30 s in all) at the 1 s cap', () => {
+  const sleeps = Array.from({ length: DEFAULT_REGISTER_ATTEMPTS - 1 }, (_, i) =>
+    Math.min(REGISTER_BACKOFF.initialMs * 2 ** i, REGISTER_BACKOFF.maxMs),
+  );
+  expect(Math.max(...sleeps)).toBe(1000);
+  expect(sleeps.reduce((a, b) => a + b, 0)).toBeGreaterThan(30_000);
 });
 
 test('agent unreachable past the limit: a clear error naming the address and the attempts', async () => {

@@ -175,6 +175,14 @@ export class RegistrationRefusedError extends Error {
   override name = 'RegistrationRefusedError';
 }
 
+/**
+ * The start-up back-off: 250 ms doubling to 1 s. Short on purpose: in a student's stack workshop-api starts beside
+ * its agent without waiting for it (classroom/student.compose.yml), so every attempt past the agent's first answer
+ * is time before the avatar reaches the page; a cap of 1 s picks a joined agent up within a second (the old 5 s cap
+ * could add 4 s), and one request a second to a loopback agent costs nothing.
+ */
+export const REGISTER_BACKOFF = { initialMs: 250, maxMs: 1000 } as const;
+
 export interface RetryOptions {
   /** Attempts before giving up (>= 1). */
   attempts: number;
@@ -195,8 +203,8 @@ export interface RetryOptions {
  */
 export async function registerWithRetry(consul: ConsulClient, inst: Instance, def: ServiceDefinition, opts: RetryOptions): Promise<void> {
   const pause = opts.sleep ?? sleep;
-  let delay = opts.initialDelayMs ?? 500;
-  const maxDelay = opts.maxDelayMs ?? 5000;
+  let delay = opts.initialDelayMs ?? REGISTER_BACKOFF.initialMs;
+  const maxDelay = opts.maxDelayMs ?? REGISTER_BACKOFF.maxMs;
   for (let attempt = 1; ; attempt++) {
     try {
       await assertIdFree(consul, inst);

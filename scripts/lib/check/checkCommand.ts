@@ -5,6 +5,7 @@ import {
   EXERCISES,
   findExercise,
   gatherFacts,
+  ME_EXERCISE,
   passed,
   ROOM_EXERCISE,
   type GatherOptions,
@@ -15,6 +16,7 @@ import { UsageError } from '../../../services/shared/errors';
 import { terminalSafeJson } from '../../../services/shared/terminalText';
 import { instructorConsulToken } from '../classroom/secrets';
 import { openLab, type Lab } from '../lab/openLab';
+import { labCheckMe, liveMeDeps, type MeCheckDeps } from './checkMe';
 import { readConnectClient, readDemoRequests, renderResult } from './labCheck';
 import { readRoom, roomCheck } from './roomCheck';
 
@@ -33,6 +35,8 @@ export interface CheckDeps {
   readRoom(url: string): Promise<RoomView>;
   out(text: string): void;
   env?: NodeJS.ProcessEnv;
+  /** `lab:check -- me` (a student's laptop, no lab): its own world; live when left out. */
+  me?: MeCheckDeps;
 }
 
 export function liveCheckDeps(root: string): CheckDeps {
@@ -41,8 +45,12 @@ export function liveCheckDeps(root: string): CheckDeps {
 
 /** lab:check for exercise `id`: 0 when every check passes, 1 otherwise; an unknown id is bad input (exit 2). */
 export async function labCheck(id: string, opts: CheckOptions, deps: CheckDeps): Promise<number> {
+  // A student's machine has no lab to open: its own state, agent and the instructor's page (checkMe.ts).
+  if (id === ME_EXERCISE) return labCheckMe(opts, deps.me ?? liveMeDeps(deps.root, deps.out));
   if (!findExercise(id)) {
-    throw new UsageError(`unknown exercise "${id}": one of ${EXERCISES.map((e) => `${e.id} (${e.title})`).join(', ')}`);
+    throw new UsageError(
+      `unknown exercise "${id}": one of ${EXERCISES.map((e) => `${e.id} (${e.title})`).join(', ')}, ${ME_EXERCISE} (a student's own machine)`,
+    );
   }
   // The room is the lab view's memory, read from the view on 127.0.0.1: no Docker, no Consul needed.
   if (id === ROOM_EXERCISE) return roomCheck(opts, deps);

@@ -6,7 +6,8 @@ import type { ComposeResult } from '../docker/compose';
 import type { LabContainer } from '../docker/labContainers';
 import { fakeCommandIo } from '../lab/testdata/fakeCommandIo';
 import { fakeContainer } from '../lab/testdata/fakeContainer';
-import { BackgroundCompose, labJoin, upFailureHint, type JoinDeps, type JoinEngine, type JoinOptions } from './joinCommand';
+import { BackgroundCompose, JOIN_POLL_MS, labJoin, upFailureHint, type JoinDeps, type JoinEngine, type JoinOptions } from './joinCommand';
+import { JOIN_PHASES, parseJoinBreakdown } from './joinBreakdown';
 import { joinInfoFor } from './joinInfo';
 import type { ApiHealth } from './joinSteps';
 import { studentSettings } from './studentAddress';
@@ -38,6 +39,9 @@ interface World {
   health: ApiHealth;
   onPageAfterMs: number;
   containers: LabContainer[];
+  /** The fake clock: ms since the world began (when lab:join starts its timer), and moving it. */
+  elapsed(): number;
+  advance(ms: number): void;
 }
 
 let root: string;
@@ -52,6 +56,7 @@ afterEach(() => rmSync(root, { recursive: true, force: true }));
 
 function world(): World {
   const fake = fakeCommandIo(1_000_000);
+  const started = fake.io.now();
   // `docker compose up`'s outcome: set before or after it starts; pending until set.
   let composeResult: ComposeResult | undefined;
   let settleCompose: (r: ComposeResult) => void = (r) => (composeResult = r);
@@ -62,9 +67,11 @@ function world(): World {
     progressTexts: fake.progressTexts,
     composeArgs: [],
     finishCompose: (r) => settleCompose({ code: 0, stdout: '', stderr: '', ...r }),
-    health: { service: true, node: true },
+    health: { joined: true, registered: true, service: true, node: true },
     onPageAfterMs: 0,
     containers: READY,
+    elapsed: () => fake.io.now() - started,
+    advance: fake.advance,
     engine: {
       ensureImages: async () => {
         w.calls.push('images');
@@ -75,7 +82,6 @@ function world(): World {
     },
     deps: undefined as unknown as JoinDeps,
   };
-  const started = fake.io.now();
   w.deps = {
     root,
     env: {},
@@ -139,6 +145,7 @@ test('a first join: input, Docker, join info, enrolment, TCP, images, compose, t
     "  The room's UI   http://192.168.1.20:8500/ui/",
     "  Your agent's UI http://127.0.0.1:8500/ui/",
     'Leave the class (frees your name): npm run lab:leave',
+    'join breakdown: join info 0.0 s · enrol 0.0 s · servers answer 0.0 s · images 0.0 s · containers up 0.0 s · agent joined 0.0 s · registered 0.0 s · first passing check 0.0 s · on the page 0.0 s = 0.0 s',
     '',
   ]);
   // The enrolment is kept for lab:leave, the token with it.
@@ -254,7 +261,7 @@ test('a flapping node is a warning, once; the join goes on to the page', async (
 test('the timeout names where the join stuck', async () => {
   const notBack = world();
   notBack.finishCompose({ code: 0 });
-  notBack.health = { service: true, node: false };
+  notBack.health = { joined: true, registered: true, service: true, node: false };
   await expect(labJoin('join.json', { ...OPTS, timeout: 10_000 }, notBack.deps)).rejects.toThrow(
     /^the instructor's servers mark student-alice failed: they cannot reach this machine back at 192\.168\.1\.31; .* after 10\.0 s; look at `docker compose -p lab-student logs`, npm run lab:leave removes it$/,
   );
@@ -264,6 +271,13 @@ test('the timeout names where the join stuck', async () => {
   notReady.finishCompose({ code: 0 });
   await expect(labJoin('join.json', { ...OPTS, timeout: 5_000 }, notReady.deps)).rejects.toThrow(
     /^not ready: student-agent-1 \(exited\) after 5\.0 s/,
+  );
+
+  const notJoined = world();
+  notJoined.finishCompose({ code: 0 });
+  notJoined.health = { joined: false, registered: false, service: false, node: true };
+  await expect(labJoin('join.json', { ...OPTS, timeout: 5_000 }, notJoined.deps)).rejects.toThrow(
+    /^student-alice is not in the cluster's catalog \(its agent has not joined; `docker compose -p lab-student logs student-agent` says why\) after 5\.0 s/,
   );
 
   const notOnPage = world();
@@ -289,4 +303,55 @@ test('BackgroundCompose: running until compose settles; a thrown spawn is a fail
   await new Promise((r) => setImmediate(r));
   expect(c.running).toBe(false);
   expect(c.done).toEqual({ code: 1, line: 'spawn docker ENOENT' });
+});
+
+test('the breakdown: each phase on the fake clock, observed by 250 ms looks, adding up to the total', async () => {
+  const w = world();
+  w.finishCompose({ code: 0 });
+  const slow = <T>(ms: number, v: T): Promise<T> => (w.advance(ms), Promise.resolve(v));
+  const resolve = w.deps.resolveJoinInfo;
+  w.deps.resolveJoinInfo = (...a) => (w.advance(200), resolve(...a));
+  const enrol = w.deps.enrollStudent;
+  w.deps.enrollStudent = (...a) => (w.advance(400), enrol(...a));
+  w.deps.tcpReachable = () => slow(100, true); // three servers, asked one after the other on this clock
+  w.engine.ensureImages = () => slow(100, undefined);
+  // Containers running from 2.75 s; the agent joined at 4.75 s, registered at 5 s, passing at 6 s; the page at 8.5 s.
+  w.engine.listContainers = async () => (w.elapsed() >= 2750 ? READY : [container('student-agent', 'created')]);
+  w.deps.apiHealth = async () => {
+    const t = w.elapsed();
+    return { joined: t >= 4750, registered: t >= 5000, service: t >= 6000, node: true };
+  };
+  w.deps.onPage = async () => w.elapsed() >= 8500;
+  await expect(labJoin('join.json', OPTS, w.deps)).resolves.toBe(0);
+
+  const lines = w.out[2]!.trimEnd().split('\n');
+  expect(lines[0]).toMatch(/^"alice" is on the instructor's page after 8\.5 s: /);
+  // The last line; each phase rounded so that the tenths add up to the total's (2.75 s ends at 2.8, so 1.8 s).
+  const last = lines.at(-1)!;
+  expect(last).toBe(
+    'join breakdown: join info 0.2 s · enrol 0.4 s · servers answer 0.3 s · images 0.1 s · containers up 1.8 s · ' +
+      'agent joined 2.0 s · registered 0.2 s · first passing check 1.0 s · on the page 2.5 s = 8.5 s',
+  );
+  const parsed = parseJoinBreakdown(last)!;
+  expect(parsed.phases.map((p) => p.phase)).toEqual(JOIN_PHASES.map((p) => p.key));
+  expect(parsed.phases.reduce((sum, p) => sum + p.ms, 0)).toBe(parsed.totalMs);
+  expect(w.progressTexts()).toEqual(
+    expect.arrayContaining([
+      'your agent joined the cluster as student-alice',
+      'workshop-alice is registered in Consul',
+      'workshop-alice is passing in Consul',
+    ]),
+  );
+});
+
+test('lab:join looks every 250 ms, not every second', async () => {
+  const w = world();
+  w.finishCompose({ code: 0 });
+  const sleeps: number[] = [];
+  const sleep = w.deps.sleep;
+  w.deps.sleep = (ms) => (sleeps.push(ms), sleep(ms));
+  w.onPageAfterMs = 1000;
+  await labJoin('join.json', OPTS, w.deps);
+  expect(JOIN_POLL_MS).toBe(250);
+  expect(sleeps).toEqual([250, 250, 250, 250]);
 });

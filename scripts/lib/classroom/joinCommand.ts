@@ -1,7 +1,8 @@
 // npm run lab:join's work (scripts/lab-join.ts parses the flags): check the input, get the join info, enrol (or reuse
 // this machine's enrolment), start the student's stack, and wait with progress: agent joined → API passing in Consul →
-// avatar on the instructor's page. The world (Docker, the instructor, the agent, the page, the clock) comes in as
-// JoinDeps, so the steps' order and each failure are unit-tested with fakes (joinCommand.test.ts).
+// avatar on the instructor's page, and the last line says where the time went (joinBreakdown.ts). The world (Docker,
+// the instructor, the agent, the page, the clock) comes in as JoinDeps, so the steps' order, each failure and the
+// breakdown are unit-tested with fakes (joinCommand.test.ts).
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import type Docker from 'dockerode';
@@ -13,12 +14,13 @@ import { checkGithubApiForToken, parseGithubApi } from '../../../services/worksh
 import { composeFailureLine, runCompose, type ComposeOptions, type ComposeResult } from '../docker/compose';
 import { connectDocker } from '../docker/engine';
 import { listLabContainers, type LabContainer } from '../docker/labContainers';
-import { isReady, shortName, stateChanges } from '../docker/readiness';
+import { shortName, stateChanges } from '../docker/readiness';
 import { askSecret } from '../term/askSecret';
 import type { Progress } from '../term/progress';
 import { liveCommandIo, type CommandIo } from '../lab/commandIo';
 import { formatSeconds } from '../term/table';
 import { enrollStudent, pinnedFetch, type EnrollClientOptions, type Enrollment } from './enrollClient';
+import { formatJoinBreakdown, JoinTimer } from './joinBreakdown';
 import type { JoinInfo } from './joinInfo';
 import { apiHealth, diagnoseStudent, ensureStudentImages, onPage, resolveJoinInfo, tcpReachable, type ApiHealth } from './joinSteps';
 import {
@@ -168,6 +170,8 @@ export async function labJoin(targetArg: string, opts: JoinOptions, deps: JoinDe
   const composeFile = path.join(root, STUDENT_COMPOSE_FILE);
   if (!existsSync(composeFile)) throw new Error(`no ${STUDENT_COMPOSE_FILE} in ${root}`);
 
+  // The clock starts here: after the input and a prompt for a GitHub token, which wait on the student, not the lab.
+  const timer = new JoinTimer(deps.now);
   const engine = await deps.connectDocker();
   const progress = deps.newProgress();
   const saved = readStudentState(dir);
@@ -186,6 +190,7 @@ export async function labJoin(targetArg: string, opts: JoinOptions, deps: JoinDe
     (await deps.localAddressToward(joinInfo.instructor, Number(firstServer.split(':')[1])).catch((err: Error) => {
       throw new Error(`no route to the instructor at ${joinInfo.instructor} (${err.message}): are you on the room's network?`);
     }));
+  timer.end('joinInfo');
   deps.out(`Joining the class of ${joinInfo.instructor} as "${name}" from ${address}\n`);
 
   // Enrol (or reuse this machine's enrolment): the student's own token, node write on student-<name> only.
@@ -220,6 +225,7 @@ export async function labJoin(targetArg: string, opts: JoinOptions, deps: JoinDe
   }
   writeStudentState(dir, state);
   if (asked || deps.env.LAB_GITHUB_TOKEN) writeGithubToken(dir, githubToken!);
+  timer.end('enrol');
 
   // The servers' gossip port must answer before an agent is worth starting: one line with the ports otherwise.
   const reachable = await Promise.all(
@@ -231,6 +237,7 @@ export async function labJoin(targetArg: string, opts: JoinOptions, deps: JoinDe
         '(a guest Wi-Fi that isolates clients blocks it); then run lab:join again',
     );
   }
+  timer.end('servers');
 
   // Its own service workshop-<name> (= its ID): the student's token writes that service name only, so no student can
   // deregister another's instance (Consul authorises a catalog deregister by write on the service's name).
@@ -238,6 +245,7 @@ export async function labJoin(targetArg: string, opts: JoinOptions, deps: JoinDe
   progress.line(`your API registers as its own service "${serviceName}"`);
 
   const envFile = await engine.ensureImages(root, opts.offline === true, progress);
+  timer.end('images');
   const env = studentComposeEnv({ state, settings, githubApi, githubToken, serviceName });
   deps.out(`Starting your host (docker compose -p ${settings.project} -f ${STUDENT_COMPOSE_FILE} up -d)\n`);
   deps.compose.start(
@@ -251,7 +259,7 @@ export async function labJoin(targetArg: string, opts: JoinOptions, deps: JoinDe
     apiPort: settings.apiPort,
     portsHint,
   };
-  await waitForPage({ name, state, settings, joinInfo, address, ctx, timeoutMs: opts.timeout }, engine, progress, deps);
+  await waitForPage({ name, state, settings, joinInfo, address, ctx, timeoutMs: opts.timeout, timer }, engine, progress, deps);
   return 0;
 }
 
@@ -266,18 +274,27 @@ interface WaitInput {
   address: string;
   ctx: DiagnosisContext;
   timeoutMs: number;
+  /** Marks the phases from containers up to on the page (joinBreakdown.ts). */
+  timer: JoinTimer;
 }
 
 /**
- * Wait (one round a second) through the phases containers → passing → page, printing each step; on the page, the
- * last lines with the URLs. Throws one line: Compose failed, a cause no wait cures, or the timeout with where it stuck.
+ * How often lab:join looks (Docker's container list, the student's own agent on loopback, then the page): 250 ms,
+ * not 1 s, since each look that comes after the event adds its wait to the join; four cheap requests a second.
+ */
+export const JOIN_POLL_MS = 250;
+
+/**
+ * Wait (a look every JOIN_POLL_MS) through the phases containers → passing → page, printing each step (in passing:
+ * agent joined, registered, passing) and marking it on the timer; on the page, the last lines with the URLs and the
+ * breakdown. Throws one line: Compose failed, a cause no wait cures, or the timeout with where it stuck.
  */
 export async function waitForPage(w: WaitInput, engine: JoinEngine, progress: Progress, deps: JoinDeps): Promise<void> {
-  const { name, state, settings, joinInfo, address, ctx } = w;
+  const { name, state, settings, joinInfo, address, ctx, timer } = w;
   const deadline = deps.now() + w.timeoutMs;
   const seen = new Map<string, string>();
   let phase: JoinPhase = 'containers';
-  let health: ApiHealth = { service: false, node: false };
+  let health: ApiHealth = { joined: false, registered: false, service: false, node: false };
   const warned = new Set<Diagnosis['cause']>();
   let lastDiagnosis = 0;
   for (;;) {
@@ -288,17 +305,31 @@ export async function waitForPage(w: WaitInput, engine: JoinEngine, progress: Pr
       const cause = (await engine.diagnose(containers, ctx))?.line;
       throw new Error(cause ?? `docker compose up failed: ${composeDone.line}${upFailureHint(composeDone.line ?? '', settings)}`);
     }
-    if (phase === 'containers' && composeDone && containers.length > 0 && containers.every(isReady)) {
-      progress.line(`your agent joined the cluster as ${state.nodeName}`);
+    // Running is enough: the agent and the API retry until they reach what they need, and what counts is Consul.
+    if (phase === 'containers' && composeDone && containers.length > 0 && containers.every(isRunning)) {
+      timer.end('containers');
       phase = 'passing';
     }
-    if (phase === 'passing') health = await deps.apiHealth(settings, state).catch(() => health);
-    if (phase === 'passing' && health.service && health.node) {
-      progress.line(`${state.serviceId} is passing in Consul`);
-      phase = 'page';
+    if (phase === 'passing') {
+      health = await deps.apiHealth(settings, state).catch(() => health);
+      if (health.joined && !timer.has('agent')) {
+        timer.end('agent');
+        progress.line(`your agent joined the cluster as ${state.nodeName}`);
+      }
+      if (health.joined && health.registered && !timer.has('registered')) {
+        timer.end('registered');
+        progress.line(`${state.serviceId} is registered in Consul`);
+      }
+      if (health.joined && health.service && health.node) {
+        timer.end('passing');
+        progress.line(`${state.serviceId} is passing in Consul`);
+        phase = 'page';
+      }
     }
     if (phase === 'page' && (await deps.onPage(joinInfo.page, state.serviceId).catch(() => false))) {
-      const secs = formatSeconds(progress.elapsedMs());
+      timer.end('page');
+      const breakdown = timer.breakdown();
+      const secs = formatSeconds(breakdown.totalMs);
       // The URLs come from the join info (validated, but text from elsewhere): written terminal-safe.
       deps.out(
         [
@@ -307,6 +338,7 @@ export async function waitForPage(w: WaitInput, engine: JoinEngine, progress: Pr
           `  The room's UI   ${joinInfo.consulUi}`,
           `  Your agent's UI http://127.0.0.1:${settings.httpPort}/ui/`,
           'Leave the class (frees your name): npm run lab:leave',
+          formatJoinBreakdown(breakdown),
         ]
           .map(terminalSafeLine)
           .join('\n') + '\n',
@@ -329,19 +361,25 @@ export async function waitForPage(w: WaitInput, engine: JoinEngine, progress: Pr
     }
     if (deps.now() > deadline) {
       const cause = (await engine.diagnose(containers, ctx))?.line;
-      const unready = containers.filter((c) => !isReady(c)).map((c) => `${shortName(c)} (${c.state === 'running' ? c.health : c.state})`);
+      const unready = containers.filter((c) => !isRunning(c)).map((c) => `${shortName(c)} (${c.state})`);
       const where =
         phase === 'containers'
           ? `not ready: ${unready.join(', ') || 'compose still starting'}`
-          : phase === 'passing' && !health.node
-            ? `the instructor's servers mark ${state.nodeName} failed: they cannot reach this machine back at ${address}; allow incoming TCP+UDP ${settings.serfPort} (and TCP ${settings.apiPort}) in this machine's firewall`
-            : phase === 'passing'
-              ? `${state.serviceId} is not passing in Consul (the agent's HTTP check reaches it at ${address}:${settings.apiPort})`
-              : `${state.serviceId} is passing but not on ${joinInfo.page} (the instructor's Nginx must reach ${address}:${settings.apiPort}: allow incoming TCP ${settings.apiPort})`;
+          : phase === 'passing' && !health.joined
+            ? `${state.nodeName} is not in the cluster's catalog (its agent has not joined; \`docker compose -p ${settings.project} logs student-agent\` says why)`
+            : phase === 'passing' && !health.node
+              ? `the instructor's servers mark ${state.nodeName} failed: they cannot reach this machine back at ${address}; allow incoming TCP+UDP ${settings.serfPort} (and TCP ${settings.apiPort}) in this machine's firewall`
+              : phase === 'passing'
+                ? `${state.serviceId} is not passing in Consul (the agent's HTTP check reaches it at ${address}:${settings.apiPort})`
+                : `${state.serviceId} is passing but not on ${joinInfo.page} (the instructor's Nginx must reach ${address}:${settings.apiPort}: allow incoming TCP ${settings.apiPort})`;
       throw new Error(
         `${cause ?? where} after ${formatSeconds(w.timeoutMs)}; look at \`docker compose -p ${settings.project} logs\`, npm run lab:leave removes it`,
       );
     }
-    await deps.sleep(1000);
+    await deps.sleep(JOIN_POLL_MS);
   }
+}
+
+function isRunning(c: Pick<LabContainer, 'state'>): boolean {
+  return c.state === 'running';
 }

@@ -113,13 +113,20 @@ export async function ensureStudentImages(docker: Docker, root: string, offline:
 }
 
 export interface ApiHealth {
+  /** The node is in the catalog (the leader gave it its serfHealth check): the agent joined. */
+  joined: boolean;
+  /** The service is in the catalog (with its check, registered with it). */
+  registered: boolean;
+  /** The service's checks all passing (false when it has none yet). */
   service: boolean;
+  /** The node's checks all passing (true while it has none: joined says whether it has). */
   node: boolean;
 }
 
 /**
  * The student's instance as the instructor's page sees it: its service check AND its node's serfHealth (a node the
  * servers cannot reach back is "failed", and the page drops every service on it however well the API answers).
+ * One request gives every step lab:join times: node joined, service registered, both passing.
  */
 export async function apiHealth(settings: StudentSettings, state: StudentState): Promise<ApiHealth> {
   const agent = { baseUrl: `http://127.0.0.1:${settings.httpPort}`, token: state.token, timeoutMs: 3000 };
@@ -129,12 +136,14 @@ export async function apiHealth(settings: StudentSettings, state: StudentState):
   } catch (err) {
     // An answer that is not 200 yet (the token still replicating, the node not registered): not passing, ask again.
     // No answer at all is the caller's to report.
-    if (err instanceof ConsulError && err.status !== undefined) return { service: false, node: false };
+    if (err instanceof ConsulError && err.status !== undefined) return { joined: false, registered: false, service: false, node: false };
     throw err;
   }
   const service = checks.filter((c) => c.ServiceID === state.serviceId);
   const node = checks.filter((c) => !c.ServiceID);
   return {
+    joined: node.length > 0,
+    registered: service.length > 0,
     service: service.length > 0 && service.every((c) => c.Status === 'passing'),
     node: node.every((c) => c.Status === 'passing'),
   };

@@ -42,6 +42,7 @@ import { execIn, execOk, lastLine } from './machineExec';
 import { parseStudentJoinCommand } from '../instructorEnv';
 import { parseJoinInfo } from '../joinInfo';
 import { caPin } from '../tls';
+import { findJoinBreakdown } from '../joinBreakdown';
 import { ensureMachineImage } from './machineImage';
 import {
   ensureLan,
@@ -567,6 +568,7 @@ async function joinStudent(docker: Docker, s: StudentSlot, how: JoinHow, say: Sa
     machine: s.container,
     address: s.address,
     joinSeconds: Math.round(r.seconds * 10) / 10,
+    joinBreakdown: findJoinBreakdown(r.stdout),
   };
 }
 

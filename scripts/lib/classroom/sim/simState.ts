@@ -16,6 +16,13 @@ export const SimStudentSchema = z.object({
   address: z.string(),
   /** Seconds from starting lab:join on the student's machine to its exit 0 (= its avatar is on the page). */
   joinSeconds: z.number(),
+  /** Where those seconds went: lab:join's last line read back (joinBreakdown.ts); absent when it printed none. */
+  joinBreakdown: z
+    .object({
+      phases: z.array(z.object({ phase: z.string(), label: z.string(), ms: z.number() })),
+      totalMs: z.number(),
+    })
+    .optional(),
 });
 
 export const SimOutputSchema = z.object({
