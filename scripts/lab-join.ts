@@ -53,6 +53,14 @@ void runCli(NAME, async () => {
       '--advertise <address>',
       "this machine's LAN address as the instructor reaches it (default: the address of the route to the instructor)",
     )
+    .addOption(
+      new Option(
+        '--check-scope <scope>',
+        "where your API's health check lives: service (right) or node (the room's exercise (c): stop your API and watch your whole node go critical)",
+      )
+        .choices(['service', 'node'])
+        .default('service'),
+    )
     .addOption(durationOption('-t, --timeout <duration>', 'give up waiting for the page after this long', 300_000));
   program.parse();
   const [targetArg] = program.args as [string];

@@ -22,7 +22,16 @@ import { formatSeconds } from '../term/table';
 import { enrollStudent, pinnedFetch, type EnrollClientOptions, type Enrollment } from './enrollClient';
 import { formatJoinBreakdown, JoinTimer } from './joinBreakdown';
 import type { JoinInfo } from './joinInfo';
-import { apiHealth, diagnoseStudent, ensureStudentImages, onPage, resolveJoinInfo, tcpReachable, type ApiHealth } from './joinSteps';
+import {
+  apiHealth,
+  diagnoseStudent,
+  ensureStudentImages,
+  onPage,
+  resolveJoinInfo,
+  tcpReachable,
+  type ApiHealth,
+  type CheckScope,
+} from './joinSteps';
 import {
   instructorPortsHint,
   localAddressToward,
@@ -54,6 +63,8 @@ export interface JoinOptions {
   githubApi?: string;
   offline?: boolean;
   advertise?: string;
+  /** Where workshop-api attaches its check: service (default) or node (exercise 5's mistake, the room's exercise (c)). */
+  checkScope?: CheckScope;
   timeout: number;
 }
 
@@ -98,7 +109,7 @@ export interface JoinDeps extends CommandIo {
   tcpReachable(host: string, port: number, ms: number): Promise<boolean>;
   composeUp(args: string[], opts: ComposeOptions): Promise<ComposeResult>;
   compose: BackgroundCompose;
-  apiHealth(settings: StudentSettings, state: StudentState): Promise<ApiHealth>;
+  apiHealth(settings: StudentSettings, state: StudentState, scope: CheckScope): Promise<ApiHealth>;
   onPage(page: string, serviceId: string): Promise<boolean>;
 }
 
@@ -246,7 +257,7 @@ export async function labJoin(targetArg: string, opts: JoinOptions, deps: JoinDe
 
   const envFile = await engine.ensureImages(root, opts.offline === true, progress);
   timer.end('images');
-  const env = studentComposeEnv({ state, settings, githubApi, githubToken, serviceName });
+  const env = studentComposeEnv({ state, settings, githubApi, githubToken, serviceName, checkScope: opts.checkScope });
   deps.out(`Starting your host (docker compose -p ${settings.project} -f ${STUDENT_COMPOSE_FILE} up -d)\n`);
   deps.compose.start(
     deps.composeUp(['-f', composeFile, 'up', '-d', '--remove-orphans'], { project: settings.project, envFile, cwd: root, env }),
@@ -259,7 +270,8 @@ export async function labJoin(targetArg: string, opts: JoinOptions, deps: JoinDe
     apiPort: settings.apiPort,
     portsHint,
   };
-  await waitForPage({ name, state, settings, joinInfo, address, ctx, timeoutMs: opts.timeout, timer }, engine, progress, deps);
+  const checkScope = opts.checkScope ?? 'service';
+  await waitForPage({ name, state, settings, joinInfo, address, ctx, timeoutMs: opts.timeout, timer, checkScope }, engine, progress, deps);
   return 0;
 }
 
@@ -276,6 +288,7 @@ interface WaitInput {
   timeoutMs: number;
   /** Marks the phases from containers up to on the page (joinBreakdown.ts). */
   timer: JoinTimer;
+  checkScope: CheckScope;
 }
 
 /**
@@ -311,7 +324,7 @@ export async function waitForPage(w: WaitInput, engine: JoinEngine, progress: Pr
       phase = 'passing';
     }
     if (phase === 'passing') {
-      health = await deps.apiHealth(settings, state).catch(() => health);
+      health = await deps.apiHealth(settings, state, w.checkScope).catch(() => health);
       if (health.joined && !timer.has('agent')) {
         timer.end('agent');
         progress.line(`your agent joined the cluster as ${state.nodeName}`);

@@ -4,7 +4,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { UsageError } from '../../../services/shared/errors';
 import { joinInfoFor, serializeJoinInfo } from './joinInfo';
-import { resolveJoinInfo, tcpReachable } from './joinSteps';
+import type { ConsulCheck } from '../../../services/shared/consul/schemas';
+import { judgeHealth, resolveJoinInfo, tcpReachable } from './joinSteps';
 import { CLASSROOM_CA_PEM } from './testdata/testCas';
 import { caPin } from './tls';
 
@@ -46,4 +47,36 @@ test('tcpReachable: true when something listens, false when nothing does', async
   await expect(tcpReachable('127.0.0.1', port, 2000)).resolves.toBe(true);
   await new Promise((r) => server.close(r));
   await expect(tcpReachable('127.0.0.1', port, 2000)).resolves.toBe(false);
+});
+
+describe('judgeHealth: where the student API stands, by where its check lives', () => {
+  const check = (CheckID: string, ServiceID: string, Status: string) =>
+    ({ CheckID, ServiceID, Status, Node: 'student-alice', Name: CheckID, Output: '' }) as unknown as ConsulCheck;
+  const serf = check('serfHealth', '', 'passing');
+
+  test('service scope: the service check decides; the node must also pass', () => {
+    expect(judgeHealth([serf], 'workshop-alice', 'service')).toEqual({ joined: true, registered: false, service: false, node: true });
+    expect(judgeHealth([serf, check('service:workshop-alice', 'workshop-alice', 'passing')], 'workshop-alice', 'service')).toMatchObject({
+      registered: true,
+      service: true,
+    });
+    expect(judgeHealth([serf, check('service:workshop-alice', 'workshop-alice', 'critical')], 'workshop-alice', 'service').service).toBe(
+      false,
+    );
+  });
+
+  test('node scope: a node check besides serfHealth is the API registered; it passes when the whole node does', () => {
+    expect(judgeHealth([serf], 'workshop-alice', 'node')).toEqual({ joined: true, registered: false, service: false, node: true });
+    expect(judgeHealth([serf, check('workshop-alice:node', '', 'passing')], 'workshop-alice', 'node')).toEqual({
+      joined: true,
+      registered: true,
+      service: true,
+      node: true,
+    });
+    expect(judgeHealth([serf, check('workshop-alice:node', '', 'critical')], 'workshop-alice', 'node')).toMatchObject({
+      registered: true,
+      service: false,
+      node: false,
+    });
+  });
 });

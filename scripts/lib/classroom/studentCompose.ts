@@ -35,6 +35,8 @@ export interface StudentComposeInput {
   githubToken?: string;
   /** The Consul service name workshop-api registers under: its own ID `workshop-<name>`. */
   serviceName: string;
+  /** Where workshop-api attaches its check (lab:join --check-scope; default service). */
+  checkScope?: 'service' | 'node';
 }
 
 /** The environment of `docker compose up` for this student (the knobs the compose file's header lists). */
@@ -44,6 +46,7 @@ export function studentComposeEnv(input: StudentComposeInput): Record<string, st
     ...publicEnv(state.name, state.address ?? '', settings),
     LAB_GITHUB_API: input.githubApi,
     LAB_STUDENT_SERVICE: input.serviceName,
+    LAB_STUDENT_CHECK_SCOPE: input.checkScope ?? 'service',
     CONSUL_LOCAL_CONFIG: agentLocalConfig(state.joinInfo, state.token),
     LAB_TLS_CA_PEM: state.joinInfo.ca,
     CONSUL_HTTP_TOKEN: state.token,
