@@ -27,6 +27,7 @@ import {
   LAB_IN_MACHINE,
   LAN_NETWORK,
   LAN_PREFIX,
+  GITHUB_API,
   INSTRUCTOR_VIEW_FORWARD_PORT,
   INSTRUCTOR_VIEW_PORT,
   ROOM_MACHINE,
@@ -321,6 +322,49 @@ describe('a simulated classroom (classroom:sim, lab:up --classroom, lab:join)', 
       expect(checked.exitCode).not.toBe(0); // not everyone did (b) and (c)
     },
     5 * MIN,
+  );
+
+  test(
+    'exercise (c): dave re-joins with --check-scope node and kills his API; the room view marks his node critical',
+    async () => {
+      const join = (scope: 'node' | 'service') =>
+        execIn(
+          docker,
+          ROOM_MACHINE,
+          [
+            'node',
+            `${LAB_IN_MACHINE}/dist/scripts/lab-join.js`,
+            `/var/lib/lab-join/${DAVE.name}.json`,
+            '--name',
+            DAVE.name,
+            '--offline',
+            '--github-api',
+            GITHUB_API,
+            '--advertise',
+            DAVE.address,
+            '--check-scope',
+            scope,
+          ],
+          { env: DAVE.env, workingDir: LAB_IN_MACHINE, timeoutMs: 3 * MIN },
+        );
+      const node = await join('node');
+      if (node.exitCode !== 0) throw new Error(`lab:join --check-scope node exited ${node.exitCode}: ${lastLine(node.stderr)}`);
+      const killed = await execIn(docker, ROOM_MACHINE, ['docker', 'kill', `lab-student-${DAVE.name}-workshop-api-1`], {
+        timeoutMs: 30_000,
+      });
+      expect(killed.exitCode).toBe(0);
+      await waitFor(
+        async () =>
+          roomSchema.parse(await getJson(`${room.labView}/room.json`)).students.find((s) => s.name === DAVE.name)?.nodeCritical.seen ===
+          true,
+        { timeoutMs: 90_000, intervalMs: 1000, what: "dave's node-level check critical in the room view" },
+      );
+      // Back to the right scope, as the README says: the same command without --check-scope node.
+      const back = await join('service');
+      if (back.exitCode !== 0) throw new Error(`lab:join (service scope again) exited ${back.exitCode}: ${lastLine(back.stderr)}`);
+      expect(await studentPassing(DAVE)).toBe(true);
+    },
+    8 * MIN,
   );
 
   test(
