@@ -317,8 +317,11 @@ describe('a simulated classroom (classroom:sim, lab:up --classroom, lab:join)', 
         workingDir: LAB_IN_MACHINE,
         timeoutMs: 60_000,
       });
-      expect(checked.stdout).toContain(`${CAROL.name}: ${ROOM_MOMENTS.stopStart} (left in`);
-      expect(checked.stdout).toContain(`${ALICE.name}: ${ROOM_MOMENTS.register}`);
+      // One line per student: "carol  ✓ (a) avatar on the page   ✓ (b) stopped and started their API (left in …)   ✗ (c) …".
+      const line = (name: string): string => checked.stdout.split('\n').find((l) => l.trim().startsWith(`${name} `)) ?? '';
+      expect(line(CAROL.name)).toContain(`✓ ${ROOM_MOMENTS.stopStart} (left in`);
+      expect(line(ALICE.name)).toContain(`✓ ${ROOM_MOMENTS.register}`);
+      expect(line(ALICE.name)).toContain(`✗ ${ROOM_MOMENTS.stopStart}`);
       expect(checked.exitCode).not.toBe(0); // not everyone did (b) and (c)
     },
     5 * MIN,
