@@ -26,14 +26,18 @@ docker exec "$instr" docker stats --no-stream --format '  {{.Name}}: CPU {{.CPUP
 echo "machines (docker stats on this host; a machine's inner containers are counted in their own cgroups):"
 docker stats --no-stream --format '  {{.Name}}: CPU {{.CPUPerc}}, memory {{.MemUsage}}' $(docker ps -q --filter label=lab.classroom-sim) | sort
 now_ms=$(($(date +%s) * 1000))
-docker exec "$instr" docker logs consul-lab-nginx-1 2>&1 |
-  sed -n 's/.*applied render with \([0-9]*\) instance.*timing start=\([0-9]*\) checked=[0-9]* applied=\([0-9]*\).*/\2 \3/p' |
-  awk -v now="$now_ms" '$1 > now - 600000 { n++; d[n] = $2 - $1 }
-    END {
-      if (!n) { print "consul-template: no applied render in the last 10 minutes"; exit }
-      asort(d); p50 = d[int((n + 1) / 2)]; p95 = d[int(n * 0.95 + 0.999)]; if (p95 == "") p95 = d[n]
-      printf "consul-template: %d applied renders in the last 10 min (%.1f per minute); render → reload p50 %d ms, p95 %d ms\n", n, n / 10, p50, p95
-    }'
+# render → reload = applied - start of each "applied render" line (apply-render.sh) in the last 10 minutes.
+renders="$(docker exec "$instr" docker logs consul-lab-nginx-1 2>&1 |
+  sed -n 's/.*applied render with [0-9]* instance.*timing start=\([0-9]*\) checked=[0-9]* applied=\([0-9]*\).*/\1 \2/p' |
+  awk -v now="$now_ms" '$1 > now - 600000 { print $2 - $1 }' | sort -n)"
+n="$(printf '%s\n' "$renders" | grep -c . || true)"
+if [ "$n" -eq 0 ]; then
+  echo "consul-template: no applied render in the last 10 minutes"
+else
+  p50="$(printf '%s\n' "$renders" | sed -n "$(((n + 1) / 2))p")"
+  p95="$(printf '%s\n' "$renders" | sed -n "$(((n * 95 + 99) / 100))p")"
+  echo "consul-template: $n applied renders in the last 10 min ($(awk -v n="$n" 'BEGIN { printf "%.1f", n / 10 }') per minute); render → reload p50 ${p50} ms, p95 ${p95} ms"
+fi
 node -e '
 const base = process.argv[1];
 (async () => {
