@@ -273,6 +273,19 @@ describe('a simulated classroom (classroom:sim, lab:up --classroom, lab:join)', 
       const members = await getJson<Array<{ Name: string; Addr: string }>>(`${room.consulHttp}/v1/agent/members`);
       expect(members.find((m) => m.Name === DAVE.nodeName)?.Addr).toBe(DAVE.address);
       expect(members.find((m) => m.Name === CAROL.nodeName)?.Addr).toBe(CAROL.address);
+      // Nothing waits on the student stack's healthchecks any more, so here they are proven to pass: carol's three.
+      await waitFor(
+        async () => {
+          const r = await execIn(
+            docker,
+            ROOM_MACHINE,
+            ['docker', 'ps', '-q', '--filter', `label=com.docker.compose.project=lab-student-${CAROL.name}`, '--filter', 'health=healthy'],
+            { timeoutMs: 20_000 },
+          );
+          return r.stdout.trim().split('\n').filter(Boolean).length === 3;
+        },
+        { timeoutMs: 90_000, intervalMs: 2000, what: "carol's three containers healthy" },
+      );
     },
     7 * MIN,
   );
