@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// npm run classroom:sim -- up [--students N] [--full F] | add [--students N] | down
+// npm run classroom:sim -- up [--students N] [--full F] | add [--students N] [--full F] | down
 // A whole classroom on this one Docker engine, for trying classroom mode (and its e2e test) without a room full
 // of laptops: an instructor machine, F students with a machine of their own (containers, each with its own dockerd),
 // the other students together on one room machine (one engine; each its own LAN address, agent, API and lab:join),
@@ -33,10 +33,12 @@ void runCli(NAME, async () => {
     )
     .addOption(countOption('--students <n>', 'how many students (up: the room; add: how many more)', 2, { min: 1, max: MAX_STUDENTS }))
     .addOption(
-      countOption('--full <n>', 'up: how many students get a machine (an engine) of their own; the rest share one', DEFAULT_FULL_STUDENTS, {
-        min: 0,
-        max: MAX_STUDENTS,
-      }),
+      countOption(
+        '--full <n>',
+        `how many students get a machine (an engine) of their own; the rest share one (up: the first ones, default ${DEFAULT_FULL_STUDENTS}; add: the first new ones, default 0)`,
+        DEFAULT_FULL_STUDENTS,
+        { min: 0, max: MAX_STUDENTS },
+      ).default(undefined),
     )
     .option('--no-build', 'use the offline images as they are (default: the cached lab:images build first, seconds when nothing changed)')
     .option('--keep-on-failure', 'leave the machines of a failed up running, to look into (down removes them)');

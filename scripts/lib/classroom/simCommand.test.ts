@@ -21,7 +21,7 @@ function world(up: (opts: UpOptions) => Promise<UpResult>) {
     down: async () => 3,
     up,
     add: async (opts) => {
-      calls.push(`add ${opts.students}`);
+      calls.push(`add ${opts.students} full ${opts.full}`);
       return OUTPUT;
     },
     newCleanup: () => ({ run: async () => void calls.push('cleanup') }) as unknown as UpCleanup,
@@ -88,16 +88,20 @@ test('a failed up without a signal: its error', async () => {
 test('add: the count reaches the sim, its JSON is the one stdout line, nothing is cleaned up', async () => {
   const w = world(async () => ({ already: false, output: OUTPUT }));
   await expect(classroomSim('classroom:sim', 'add', { ...OPTS, students: 3 }, w.deps)).resolves.toBe(0);
-  expect(w.calls).toEqual(['add 3']);
-  expect(w.fake.out).toEqual([JSON.stringify(OUTPUT) + '\n']);
+  await classroomSim('classroom:sim', 'add', { ...OPTS, students: 1, full: 1 }, w.deps);
+  // add's new students share the room machine unless --full says otherwise.
+  expect(w.calls).toEqual(['add 3 full 0', 'add 1 full 1']);
+  expect(w.fake.out).toEqual([JSON.stringify(OUTPUT) + '\n', JSON.stringify(OUTPUT) + '\n']);
 });
 
-test('up: --full reaches the sim', async () => {
+test('up: --full reaches the sim, 2 when not given', async () => {
   const seen: UpOptions[] = [];
   const w = world(async (opts) => {
     seen.push(opts);
     return { already: false, output: OUTPUT };
   });
   await classroomSim('classroom:sim', 'up', { ...OPTS, students: 30, full: 3 }, w.deps);
+  await classroomSim('classroom:sim', 'up', { ...OPTS, students: 30 }, w.deps);
   expect(seen[0]).toMatchObject({ students: 30, full: 3 });
+  expect(seen[1]).toMatchObject({ students: 30, full: 2 });
 });

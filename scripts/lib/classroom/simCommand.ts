@@ -7,13 +7,14 @@ import { connectDocker } from '../docker/engine';
 import { liveCommandIo, type CommandIo } from '../lab/commandIo';
 import { Progress } from '../term/progress';
 import { classroomAdd, classroomDown, classroomUp, UpCleanup, type AddOptions, type UpOptions, type UpResult } from './sim/classroom';
+import { DEFAULT_FULL_STUDENTS } from './sim/layout';
 import { simDir, type SimOutput } from './sim/simState';
 
 export type SimAction = 'up' | 'add' | 'down';
 
 export interface SimOptions {
   students: number;
-  /** up: how many students get a machine of their own (default 2). */
+  /** How many students get a machine of their own: up's first ones (default 2), add's first new ones (default 0). */
   full?: number;
   build: boolean;
   keepOnFailure?: boolean;
@@ -68,7 +69,7 @@ export async function classroomSim(name: string, action: SimAction, opts: SimOpt
 
   if (action === 'add') {
     // No clean-up on failure or Ctrl-C: the room was there before and stays (the students who made it are recorded).
-    const output = await deps.add({ docker, repoRoot: root, students: opts.students, say });
+    const output = await deps.add({ docker, repoRoot: root, students: opts.students, full: opts.full ?? 0, say });
     deps.out(JSON.stringify(output) + '\n');
     return 0;
   }
@@ -94,7 +95,7 @@ export async function classroomSim(name: string, action: SimAction, opts: SimOpt
       docker,
       repoRoot: root,
       students: opts.students,
-      full: opts.full,
+      full: opts.full ?? DEFAULT_FULL_STUDENTS,
       say,
       keepOnFailure: opts.keepOnFailure,
       build: opts.build,

@@ -36,6 +36,7 @@ import {
   VIEW_FORWARD_CONTAINER,
   VIEW_FORWARD_ROLE,
   type StudentSlot,
+  studentSlot,
   studentSlots,
 } from './layout';
 import { execIn, execOk, lastLine } from './machineExec';
@@ -480,12 +481,14 @@ export interface AddOptions {
   repoRoot: string;
   /** How many students join. */
   students: number;
+  /** How many of them get a machine (an engine) of their own (default 0: they join the room machine). */
+  full?: number;
   say: Say;
 }
 
 /**
- * `classroom:sim add`: N more students join the running room (after the ones there; lighter ones unless the room has
- * fewer than its full students yet). Returns the room's JSON with every student. A failed join leaves the room as it
+ * `classroom:sim add`: N more students join the running room (after the ones there): the first `full` of them on a
+ * machine of their own, the rest lighter ones on the room machine. Returns the room's JSON with every student. A failed join leaves the room as it
  * is, with the students who made it recorded.
  */
 export async function classroomAdd(opts: AddOptions): Promise<SimOutput> {
@@ -497,7 +500,9 @@ export async function classroomAdd(opts: AddOptions): Promise<SimOutput> {
   const next = Math.max(0, ...state.students.map((s) => s.index)) + 1;
   if (next + opts.students - 1 > MAX_STUDENTS)
     throw new UsageError(`--students ${opts.students}: the room has ${state.students.length} and holds at most ${MAX_STUDENTS}`);
-  const slots = studentSlots(opts.students, state.fullStudents, next);
+  // The first `full` of them get a machine of their own (a laptop joining a full room, as a person's would).
+  const full = opts.full ?? 0;
+  const slots = Array.from({ length: opts.students }, (_, k) => studentSlot(next + k, k < full ? next + k : 0));
   const t0 = Date.now();
   const tmp = mkdtempSync(path.join(os.tmpdir(), 'classroom-sim-'));
   try {
